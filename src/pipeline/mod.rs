@@ -1,0 +1,3 @@
+//! The scoring pipeline: denominate → impute → screen → treat → normalise (prepared once), then aggregate and rank per configuration.
+
+pub mod method;
