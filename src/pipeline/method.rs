@@ -110,17 +110,18 @@ fn fmt_num(x: f64) -> String {
 /// OECD/JRC Handbook on Constructing Composite Indicators (2008), section 5:
 /// - `MinMax { low, high }`: `(x − min) / (max − min) · (high − low) + low`.
 /// - `ZScore { mean, sd }`: `(x − x̄) / s · sd + mean`, `s` the sample standard deviation (n − 1).
-/// - `Rank`: ranks of x, ties averaged (R `rank(ties.method = "average")`); higher x, higher rank.
+/// - `Rank`: ranks of x, ties sharing the lowest rank (R `rank(ties.method = "min")`, as COINr);
+///   higher x, higher rank.
 /// - `Borda`: `Rank − 1`, so the worst unit scores 0.
 /// - `Percentile`: percentile rank `(Rank − 1) / (n − 1)` in [0, 1].
 /// - `Dist2Max`: `1 − (max − x) / (max − min)`.
 /// - `FracMax`: `x / max`.
-/// - `Dist2Ref { unit }`: `x / x_ref` with the reference unit's value.
+/// - `Dist2Ref { unit }`: `1 − (x_ref − x) / (x_ref − min)`, the reference unit scoring 1.
 /// - `Dist2Targ { cap }`: `(x − min) / (target − min)`, capped at 1 when `cap`, using the
-///   indicator's `Target` column (sign-adjusted by direction).
-/// - `Goalposts { scale }`: `(x − lower) / (upper − lower) · scale`, clipped to [0, scale], using the
-///   indicator's `Goalpost_lower`/`Goalpost_upper` columns (swapped for direction −1).
-/// - `Scaled { centre, width }`: `(x − centre) / width · 100`.
+///   indicator's `Target` column (multiplied by the direction, like the data).
+/// - `Goalposts { scale }`: `(x − lower) / (upper − lower)` clipped to [0, 1], times `scale`, with
+///   the indicator's `Goalpost_lower`/`Goalpost_upper` (for direction −1: `(upper − x) / (upper − lower)`).
+/// - `Scaled { low, high }`: `(x − low) / (high − low) · 100`, fixed bounds (COINr `n_scaled`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Normalisation {
@@ -134,7 +135,7 @@ pub enum Normalisation {
     Dist2Ref { unit: String },
     Dist2Targ { cap: bool },
     Goalposts { scale: f64 },
-    Scaled { centre: f64, width: f64 },
+    Scaled { low: f64, high: f64 },
 }
 
 impl Normalisation {
@@ -150,7 +151,7 @@ impl Normalisation {
         "dist2ref(UNIT)",
         "dist2targ",
         "goalposts(scale)",
-        "scaled(centre,width)",
+        "scaled(low,high)",
     ];
 
     /// The smallest value this method can produce for observed data, if it is known a priori.
@@ -250,11 +251,11 @@ impl FromStr for Normalisation {
                 Normalisation::Goalposts { scale }
             }
             "scaled" => {
-                let [centre, width] = numbers("scaled", &args, [0.0, 100.0])?;
-                if width == 0.0 {
-                    return Err(parse_err("`scaled(centre,width)`: the width must not be zero"));
+                let [low, high] = numbers("scaled", &args, [0.0, 100.0])?;
+                if low == high {
+                    return Err(parse_err("`scaled(low,high)`: the bounds must differ"));
                 }
-                Normalisation::Scaled { centre, width }
+                Normalisation::Scaled { low, high }
             }
             _ => {
                 return Err(parse_err(format!(
@@ -286,8 +287,8 @@ impl fmt::Display for Normalisation {
                 write!(f, "dist2targ({})", if *cap { "cap" } else { "nocap" })
             }
             Normalisation::Goalposts { scale } => write!(f, "goalposts({})", fmt_num(*scale)),
-            Normalisation::Scaled { centre, width } => {
-                write!(f, "scaled({},{})", fmt_num(*centre), fmt_num(*width))
+            Normalisation::Scaled { low, high } => {
+                write!(f, "scaled({},{})", fmt_num(*low), fmt_num(*high))
             }
         }
     }

@@ -1,6 +1,18 @@
 //! The scoring pipeline: denominate → impute → screen → treat → normalise (prepared once), then aggregate and rank per configuration.
 
+pub mod aggregate;
 pub mod config;
+pub mod denominate;
+pub mod impute;
 pub mod method;
+pub mod normalise;
+pub mod prepare;
+pub mod rank;
+pub mod score;
+pub mod screen;
+pub mod stats;
+pub mod treat;
 
 pub use config::{Config, VariantSpec};
+pub use prepare::{Prepared, PrepareError, prepare};
+pub use score::{Scratch, score};

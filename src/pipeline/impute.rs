@@ -1,0 +1,73 @@
+//! Imputation of missing indicator values (COINr `i_mean`, `i_median`, `i_mean_grp`, `i_median_grp`).
+
+use super::method::Imputation;
+use super::stats;
+
+/// Fills the missing values (NaN) of one indicator column in place.
+///
+/// - `Mean` / `Median`: the column's mean / median over units with data (R `median`).
+/// - `GroupMean` / `GroupMedian`: the statistic within the unit's group (`groups[u]`); units
+///   with no group, and groups with no data at all, stay missing — as in COINr, where such a
+///   group's mean is `NaN` — so aggregation then renormalises the weights over present children.
+pub fn impute_column(x: &mut [f64], method: &Imputation, groups: Option<&[Option<String>]>) {
+    let statistic: fn(&[f64]) -> f64 = match method {
+        Imputation::None => return,
+        Imputation::Mean | Imputation::GroupMean(_) => stats::mean,
+        Imputation::Median | Imputation::GroupMedian(_) => stats::median,
+    };
+    if !x.iter().any(|v| v.is_nan()) {
+        return;
+    }
+    match (method, groups) {
+        (Imputation::GroupMean(_) | Imputation::GroupMedian(_), Some(groups)) => {
+            let mut labels: Vec<&str> = groups.iter().flatten().map(String::as_str).collect();
+            labels.sort_unstable();
+            labels.dedup();
+            for label in labels {
+                let members: Vec<usize> = (0..x.len())
+                    .filter(|&u| groups[u].as_deref() == Some(label))
+                    .collect();
+                let values: Vec<f64> = members.iter().map(|&u| x[u]).collect();
+                let fill = statistic(&values);
+                for &u in &members {
+                    if x[u].is_nan() {
+                        x[u] = fill;
+                    }
+                }
+            }
+        }
+        _ => {
+            let fill = statistic(x);
+            for v in x.iter_mut().filter(|v| v.is_nan()) {
+                *v = fill;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_and_median_fill_only_missing() {
+        let mut x = [1.0, f64::NAN, 3.0, 8.0];
+        impute_column(&mut x, &Imputation::Mean, None);
+        assert_eq!(x, [1.0, 4.0, 3.0, 8.0]);
+        let mut x = [1.0, f64::NAN, 3.0, 8.0];
+        impute_column(&mut x, &Imputation::Median, None);
+        assert_eq!(x, [1.0, 3.0, 3.0, 8.0]);
+    }
+
+    #[test]
+    fn group_mean_uses_the_units_group_and_leaves_empty_groups_missing() {
+        let groups: Vec<Option<String>> = ["A", "A", "B", "B", "C"]
+            .iter()
+            .map(|s| Some(s.to_string()))
+            .collect();
+        let mut x = [1.0, f64::NAN, 10.0, f64::NAN, f64::NAN];
+        impute_column(&mut x, &Imputation::GroupMean("g".into()), Some(&groups));
+        assert_eq!(&x[..4], &[1.0, 1.0, 10.0, 10.0]);
+        assert!(x[4].is_nan());
+    }
+}

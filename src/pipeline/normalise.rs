@@ -1,0 +1,222 @@
+//! Normalisation kernels, one per method (COINr `n_*`), on one indicator column with its direction applied.
+
+use super::method::Normalisation;
+use super::stats::{mean, min_max, sample_sd};
+
+/// Per-indicator parameters some methods need, from meta.csv and the unit list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NormaliseContext {
+    /// +1 or −1: the column has already been multiplied by it.
+    pub direction: f64,
+    /// `(Goalpost_lower, Goalpost_upper)` in the indicator's own units.
+    pub goalposts: Option<(f64, f64)>,
+    /// `Target` in the indicator's own units.
+    pub target: Option<f64>,
+    /// Row of the reference unit for `dist2ref`.
+    pub reference_row: Option<usize>,
+}
+
+/// Why a column cannot be normalised by a method.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NormaliseError {
+    #[error("every unit has the same value ({value}), so `{method}` would divide by zero")]
+    Constant { method: String, value: f64 },
+    #[error("`{method}` needs {what} in meta.csv")]
+    MissingParameter { method: String, what: &'static str },
+    #[error("the reference unit has no value for this indicator, so `{method}` is undefined")]
+    MissingReference { method: String },
+    #[error("`{method}` is undefined: {why}")]
+    Undefined { method: String, why: String },
+}
+
+/// Ranks in ascending order of value, ties sharing the lowest rank, missing values kept
+/// missing (R `rank(x, ties.method = "min", na.last = "keep")`).
+fn ascending_min_ranks(x: &[f64], out: &mut [f64]) {
+    let mut order: Vec<usize> = (0..x.len()).filter(|&u| !x[u].is_nan()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    for v in out.iter_mut() {
+        *v = f64::NAN;
+    }
+    let mut rank = 0usize;
+    for (position, &u) in order.iter().enumerate() {
+        if position == 0 || x[u] != x[order[position - 1]] {
+            rank = position + 1;
+        }
+        out[u] = rank as f64;
+    }
+}
+
+/// Normalises one column `x` (already multiplied by its direction) into `out`.
+/// Formulas are documented on [`Normalisation`]; missing values stay missing.
+pub fn normalise_column(
+    x: &[f64],
+    method: &Normalisation,
+    context: &NormaliseContext,
+    out: &mut [f64],
+) -> Result<(), NormaliseError> {
+    let name = || method.to_string();
+    let (lo, hi) = min_max(x);
+    let constant = || NormaliseError::Constant {
+        method: name(),
+        value: lo * context.direction,
+    };
+    let map = |out: &mut [f64], f: &dyn Fn(f64) -> f64| {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = f(v);
+        }
+    };
+    match method {
+        Normalisation::MinMax { low, high } => {
+            if hi == lo {
+                return Err(constant());
+            }
+            map(out, &|v| (v - lo) / (hi - lo) * (high - low) + low);
+        }
+        Normalisation::ZScore { mean: m, sd: s } => {
+            let (centre, spread) = (mean(x), sample_sd(x));
+            if spread.is_nan() || spread == 0.0 {
+                return Err(constant());
+            }
+            map(out, &|v| (v - centre) / spread * s + m);
+        }
+        Normalisation::Rank | Normalisation::Borda | Normalisation::Percentile => {
+            ascending_min_ranks(x, out);
+            let present = out.iter().filter(|v| !v.is_nan()).count() as f64;
+            for v in out.iter_mut() {
+                match method {
+                    Normalisation::Borda => *v -= 1.0,
+                    Normalisation::Percentile => *v = (*v - 1.0) / (present - 1.0),
+                    _ => {}
+                }
+            }
+        }
+        Normalisation::Dist2Max => {
+            if hi == lo {
+                return Err(constant());
+            }
+            map(out, &|v| 1.0 - (hi - v) / (hi - lo));
+        }
+        Normalisation::FracMax => {
+            if hi == 0.0 {
+                return Err(NormaliseError::Undefined {
+                    method: name(),
+                    why: "the largest (direction-adjusted) value is 0".into(),
+                });
+            }
+            map(out, &|v| v / hi);
+        }
+        Normalisation::Dist2Ref { .. } => {
+            let row = context.reference_row.ok_or(NormaliseError::MissingParameter {
+                method: name(),
+                what: "a reference unit",
+            })?;
+            let reference = x[row];
+            if reference.is_nan() {
+                return Err(NormaliseError::MissingReference { method: name() });
+            }
+            if reference == lo {
+                return Err(NormaliseError::Undefined {
+                    method: name(),
+                    why: "the reference unit has the lowest value, so the distance scale is zero"
+                        .into(),
+                });
+            }
+            map(out, &|v| 1.0 - (reference - v) / (reference - lo));
+        }
+        Normalisation::Dist2Targ { cap } => {
+            let target = context.target.ok_or(NormaliseError::MissingParameter {
+                method: name(),
+                what: "a `Target` value for this indicator",
+            })? * context.direction;
+            if target == lo {
+                return Err(NormaliseError::Undefined {
+                    method: name(),
+                    why: "the target equals the lowest value".into(),
+                });
+            }
+            let cap = *cap;
+            map(out, &|v| {
+                let y = (v - lo) / (target - lo);
+                if cap { y.min(1.0) } else { y }
+            });
+        }
+        Normalisation::Goalposts { scale } => {
+            let (lower, upper) = context.goalposts.ok_or(NormaliseError::MissingParameter {
+                method: name(),
+                what: "`Goalpost_lower` and `Goalpost_upper` for this indicator",
+            })?;
+            // The data are direction-adjusted; flip the posts the same way (COINr `use_iMeta`).
+            let (l, u) = if context.direction < 0.0 {
+                (-upper, -lower)
+            } else {
+                (lower, upper)
+            };
+            map(out, &|v| ((v - l) / (u - l)).clamp(0.0, 1.0) * scale);
+            for (o, &v) in out.iter_mut().zip(x) {
+                if v.is_nan() {
+                    *o = f64::NAN;
+                }
+            }
+        }
+        Normalisation::Scaled { low, high } => {
+            map(out, &|v| (v - low) / (high - low) * 100.0);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(x: &[f64], method: &str) -> Vec<f64> {
+        let mut out = vec![0.0; x.len()];
+        let context = NormaliseContext {
+            direction: 1.0,
+            goalposts: Some((0.0, 10.0)),
+            target: Some(8.0),
+            reference_row: Some(1),
+        };
+        normalise_column(x, &method.parse().unwrap(), &context, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn kernels_match_their_formulas() {
+        let x = [2.0, 4.0, 4.0, 10.0, f64::NAN];
+        let minmax = run(&x, "minmax(0,100)");
+        assert_eq!(&minmax[..4], &[0.0, 25.0, 25.0, 100.0]);
+        assert!(minmax[4].is_nan());
+        assert_eq!(&run(&x, "rank")[..4], &[1.0, 2.0, 2.0, 4.0]);
+        assert_eq!(&run(&x, "borda")[..4], &[0.0, 1.0, 1.0, 3.0]);
+        assert_eq!(&run(&x, "percentile")[..4], &[0.0, 1.0 / 3.0, 1.0 / 3.0, 1.0]);
+        assert_eq!(&run(&x, "fracmax")[..4], &[0.2, 0.4, 0.4, 1.0]);
+        assert_eq!(&run(&x, "dist2max")[..4], &[0.0, 0.25, 0.25, 1.0]);
+        assert_eq!(&run(&x, "dist2ref(B)")[..4], &[0.0, 1.0, 1.0, 4.0]);
+        assert_eq!(&run(&x, "dist2targ(cap)")[..4], &[0.0, 1.0 / 3.0, 1.0 / 3.0, 1.0]);
+        assert_eq!(&run(&x, "goalposts(100)")[..4], &[20.0, 40.0, 40.0, 100.0]);
+        assert_eq!(&run(&x, "scaled(0,10)")[..4], &[20.0, 40.0, 40.0, 100.0]);
+        let z = run(&x, "zscore(10,2)");
+        let sd = sample_sd(&x);
+        assert!((z[0] - ((2.0 - 5.0) / sd * 2.0 + 10.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_columns_are_reported_not_divided_by_zero() {
+        let mut out = [0.0; 3];
+        let err = normalise_column(
+            &[5.0, 5.0, 5.0],
+            &Normalisation::MinMax {
+                low: 0.0,
+                high: 100.0,
+            },
+            &NormaliseContext {
+                direction: 1.0,
+                ..Default::default()
+            },
+            &mut out,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("same value (5)"), "{err}");
+    }
+}

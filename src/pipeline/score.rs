@@ -1,0 +1,177 @@
+//! Scoring one configuration: aggregate the prepared data bottom-up and rank, allocation-free.
+
+use super::aggregate;
+use super::config::Config;
+use super::method::Aggregation;
+use super::prepare::Prepared;
+use super::rank::rank_descending;
+
+/// Per-thread buffers for scoring. Sized once by [`Scratch::new`]; reused for every sample.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    n_units: usize,
+    n_indicators: usize,
+    /// Aggregate scores, aggregate-major: aggregate `a` (node `n_indicators + a`) occupies
+    /// `a * n_units .. (a + 1) * n_units`.
+    values: Vec<f64>,
+    /// Mean logs of geometric aggregates, same layout (valid where `is_log[a]`).
+    logs: Vec<f64>,
+    is_log: Vec<bool>,
+    /// Scratch for aggregates whose children need logarithms computed on the fly.
+    child_logs: Vec<f64>,
+    weight_sums: Vec<f64>,
+    order: Vec<u32>,
+    /// Ranks of the node passed to the last [`Scratch::rank`] call.
+    pub ranks: Vec<u32>,
+    variant: usize,
+}
+
+impl Scratch {
+    pub fn new(prepared: &Prepared) -> Self {
+        let n_units = prepared.n_units();
+        let framework = &prepared.framework;
+        let n_aggregates = framework.n_nodes() - framework.n_indicators();
+        let max_children = framework
+            .nodes
+            .iter()
+            .map(|n| n.children.len())
+            .max()
+            .unwrap_or(0);
+        Scratch {
+            n_units,
+            n_indicators: framework.n_indicators(),
+            values: vec![0.0; n_aggregates * n_units],
+            logs: vec![0.0; n_aggregates * n_units],
+            is_log: vec![false; n_aggregates],
+            child_logs: vec![0.0; max_children * n_units],
+            weight_sums: vec![0.0; n_units],
+            order: Vec::with_capacity(n_units),
+            ranks: vec![0; n_units],
+            variant: 0,
+        }
+    }
+
+    /// Scores of an aggregate node from the last [`score`] call.
+    pub fn aggregate_scores(&self, node: usize) -> &[f64] {
+        let a = node - self.n_indicators;
+        &self.values[a * self.n_units..(a + 1) * self.n_units]
+    }
+
+    /// Scores of any node from the last [`score`] call (indicators: their normalised values).
+    pub fn node_scores<'a>(&'a self, prepared: &'a Prepared, node: usize) -> &'a [f64] {
+        if node < self.n_indicators {
+            prepared.variants[self.variant].normalised.col(node)
+        } else {
+            self.aggregate_scores(node)
+        }
+    }
+
+    /// Ranks a node's scores from the last [`score`] call into `self.ranks` and returns them.
+    pub fn rank<'a>(&'a mut self, prepared: &'a Prepared, node: usize) -> &'a [u32] {
+        if node < self.n_indicators {
+            let scores = prepared.variants[self.variant].normalised.col(node);
+            rank_descending(scores, &mut self.order, &mut self.ranks);
+        } else {
+            let a = node - self.n_indicators;
+            let scores = &self.values[a * self.n_units..(a + 1) * self.n_units];
+            rank_descending(scores, &mut self.order, &mut self.ranks);
+        }
+        &self.ranks
+    }
+}
+
+/// Scores every aggregate of the framework under `config` into `scratch`.
+///
+/// Aggregates are visited bottom-up (the framework stores them in that order), each combining
+/// its children with its level's aggregation and the children's raw weights, renormalised over
+/// present children (see [`aggregate`]). An aggregate whose children all have zero weight is
+/// missing for every unit, and its parent renormalises over its other children.
+pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
+    let framework = &prepared.framework;
+    let variant = &prepared.variants[config.variant];
+    let n = scratch.n_units;
+    let m = scratch.n_indicators;
+    scratch.variant = config.variant;
+    let has_missing = variant.has_missing;
+    for node_index in framework.aggregates() {
+        let a = node_index - m;
+        let node = &framework.nodes[node_index];
+        let aggregation = config.aggregation[node.level - 2];
+        let (done_values, rest) = scratch.values.split_at_mut(a * n);
+        let out = &mut rest[..n];
+        let (done_logs, rest_logs) = scratch.logs.split_at_mut(a * n);
+        let log_out = &mut rest_logs[..n];
+        let is_log = &scratch.is_log;
+        // An aggregate child that came out all-missing acts as missing: weight 0 when the
+        // fast path assumes no missing values.
+        let weight_of = |c: usize| {
+            let w = config.weights[c];
+            if c >= m && !has_missing && done_values[(c - m) * n].is_nan() {
+                0.0
+            } else {
+                w
+            }
+        };
+        let column = |c: usize| -> &[f64] {
+            if c < m {
+                variant.normalised.col(c)
+            } else {
+                &done_values[(c - m) * n..(c - m + 1) * n]
+            }
+        };
+        let children = node.children.iter().map(|&c| (column(c), weight_of(c)));
+        match aggregation {
+            Aggregation::Arithmetic => {
+                aggregate::arithmetic(children, has_missing, out, &mut scratch.weight_sums);
+            }
+            Aggregation::Geometric => {
+                // Logs of children: precomputed for indicators, kept for geometric aggregates,
+                // computed here (into child_logs) for other aggregates.
+                for (k, &c) in node.children.iter().enumerate() {
+                    if c >= m && !is_log[c - m] {
+                        let target = &mut scratch.child_logs[k * n..(k + 1) * n];
+                        for (t, &v) in target.iter_mut().zip(column(c)) {
+                            *t = v.ln();
+                        }
+                    }
+                }
+                let child_logs = &scratch.child_logs;
+                let indicator_logs = variant.logs.as_ref();
+                let log_column = |k: usize, c: usize| -> &[f64] {
+                    if c < m {
+                        indicator_logs
+                            .expect("geometric aggregation needs positive data: checked when the scenario is resolved")
+                            .col(c)
+                    } else if is_log[c - m] {
+                        &done_logs[(c - m) * n..(c - m + 1) * n]
+                    } else {
+                        &child_logs[k * n..(k + 1) * n]
+                    }
+                };
+                let log_children = node
+                    .children
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &c)| (log_column(k, c), weight_of(c)));
+                aggregate::geometric(log_children, has_missing, out, log_out, &mut scratch.weight_sums);
+            }
+            Aggregation::Harmonic => {
+                aggregate::harmonic(children, out, &mut scratch.weight_sums);
+            }
+            Aggregation::Generalised { p } => {
+                aggregate::generalised(children, p, out, &mut scratch.weight_sums);
+            }
+            Aggregation::Copeland => aggregate::copeland(children, out),
+        }
+        scratch.is_log[a] = aggregation == Aggregation::Geometric;
+    }
+}
+
+/// The nominal configuration: the index's nominal aggregation and weights, on variant `variant`.
+pub fn nominal_config(prepared: &Prepared, aggregation: &[Aggregation], variant: usize) -> Config {
+    Config {
+        variant,
+        aggregation: aggregation.to_vec(),
+        weights: prepared.framework.nominal_weights(),
+    }
+}
