@@ -5,3 +5,5 @@
 
 pub mod model;
 pub mod pipeline;
+pub mod engine;
+pub mod analysis;

@@ -1,0 +1,3 @@
+//! Analyses on top of the scorer and the engine: rank statistics, sensitivity indices, exact rank bounds, weight stability.
+
+pub mod rank_stats;

@@ -1,0 +1,227 @@
+//! Rank statistics from a Monte Carlo accumulator: per-unit rank distribution summaries, pairwise probabilities, central weights.
+
+use serde::Serialize;
+
+use crate::engine::Accumulator;
+use crate::pipeline::Prepared;
+
+/// Summary of one unit's rank distribution over the samples (Saisana, Saltelli & Tarantola
+/// 2005: uncertainty analysis of composite indicator ranks).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRankStats {
+    pub code: String,
+    pub name: String,
+    pub nominal_rank: u32,
+    pub nominal_score: f64,
+    pub mean_rank: f64,
+    /// Median and 5%/95% quantiles, R type 7 over the sampled ranks (exact from the counts
+    /// when bins have width 1).
+    pub median_rank: f64,
+    pub q05_rank: f64,
+    pub q95_rank: f64,
+    pub best_rank: u32,
+    pub worst_rank: u32,
+    pub sd_rank: f64,
+    /// Mean |rank − nominal rank|.
+    pub mean_abs_shift: f64,
+    pub p_nominal_rank: f64,
+    pub p_nominal_or_better: f64,
+    pub p_top_k: f64,
+    /// Monte Carlo standard errors `√(p(1 − p)/N)` of the probabilities (binomial).
+    pub se_p_nominal_rank: f64,
+    pub se_p_top_k: f64,
+    pub mean_score: f64,
+    pub sd_score: f64,
+    /// Probability of each rank band (deciles by default), best band first.
+    pub band_probabilities: Vec<f64>,
+}
+
+/// P(a ranks strictly above b).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairProbability {
+    pub a: String,
+    pub b: String,
+    pub p_a_above_b: f64,
+}
+
+/// Mean within-parent weights over the samples where a unit ranked first, and where it kept
+/// its nominal rank or better: SMAA central weight vectors (Lahdelma & Salminen 2001).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CentralWeights {
+    pub code: String,
+    pub condition: &'static str,
+    pub samples: u64,
+    /// One mean per tracked weight (NaN when `samples` is 0).
+    pub mean_weights: Vec<f64>,
+}
+
+/// Everything the uncertainty analysis reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UncertaintyStats {
+    pub samples: u64,
+    pub top_k: u32,
+    /// Width of the rank bins; quantiles are exact for width 1, else within ±(width − 1)/2.
+    pub rank_bin_width: u32,
+    pub units: Vec<UnitRankStats>,
+    /// R_S: mean over units of the mean |rank − nominal| (COINr's scalar target).
+    pub mean_abs_rank_shift: f64,
+    pub pairs: Vec<PairProbability>,
+    pub weight_codes: Vec<String>,
+    pub central_weights: Vec<CentralWeights>,
+}
+
+/// Quantile of type 7 (Hyndman & Fan 1996; R's default) of the sample whose sorted values are
+/// described by `counts` (entry b = how many samples fell in bin b, bin b representing the
+/// value `value_of(b)`): Q(p) = x_(⌊h⌋) + (h − ⌊h⌋)(x_(⌊h⌋+1) − x_(⌊h⌋)), h = (N − 1)p,
+/// 0-based order statistics.
+pub fn quantile_from_counts(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64) -> f64 {
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return f64::NAN;
+    }
+    let h = (total - 1) as f64 * p;
+    let lo = h.floor() as u64;
+    let frac = h - lo as f64;
+    let order_statistic = |position: u64| {
+        let mut seen = 0;
+        for (bin, &c) in counts.iter().enumerate() {
+            seen += c;
+            if position < seen {
+                return value_of(bin);
+            }
+        }
+        value_of(counts.len() - 1)
+    };
+    let x_lo = order_statistic(lo);
+    if frac == 0.0 || lo + 1 >= total {
+        return x_lo;
+    }
+    x_lo + frac * (order_statistic(lo + 1) - x_lo)
+}
+
+fn probability(hits: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let p = hits as f64 / n as f64;
+    (p, (p * (1.0 - p) / n as f64).sqrt())
+}
+
+/// Summarises an accumulator. `nominal_ranks`/`nominal_scores` are the top node's nominal
+/// results; `weight_codes` name the accumulator's weight nodes.
+pub fn summarise(
+    prepared: &Prepared,
+    accumulator: &Accumulator,
+    nominal_ranks: &[u32],
+    nominal_scores: &[f64],
+    top_k: u32,
+) -> UncertaintyStats {
+    let n = accumulator.samples;
+    let nf = n as f64;
+    let bins = accumulator.bins;
+    let n_units = accumulator.n_units;
+    let bin_value = |b: usize| {
+        let (lo, hi) = bins.range(b, n_units);
+        (f64::from(lo) + f64::from(hi)) / 2.0
+    };
+    let units: Vec<UnitRankStats> = (0..n_units)
+        .map(|u| {
+            let counts = accumulator.rank_counts_of(u);
+            let mean_rank = accumulator.rank_sum[u] as f64 / nf;
+            let mean_sq = accumulator.rank_sq_sum[u] as f64 / nf;
+            let mean_score = accumulator.score_scale.decode(accumulator.score_sum[u]) / nf;
+            let mean_sq_score = accumulator.score_sq_scale.decode(accumulator.score_sq_sum[u]) / nf;
+            let (p_nominal_rank, se_p_nominal_rank) = probability(accumulator.nominal_rank_hits[u], n);
+            let (p_top_k, se_p_top_k) = probability(accumulator.top_k_hits[u], n);
+            let (p_nominal_or_better, _) = probability(accumulator.nominal_or_better_hits[u], n);
+            let bands = &accumulator.band_counts[u * accumulator.n_bands..(u + 1) * accumulator.n_bands];
+            UnitRankStats {
+                code: prepared.units[u].code.clone(),
+                name: prepared.units[u].name.clone(),
+                nominal_rank: nominal_ranks[u],
+                nominal_score: nominal_scores[u],
+                mean_rank,
+                median_rank: quantile_from_counts(counts, 0.5, bin_value),
+                q05_rank: quantile_from_counts(counts, 0.05, bin_value),
+                q95_rank: quantile_from_counts(counts, 0.95, bin_value),
+                best_rank: accumulator.best_rank[u],
+                worst_rank: accumulator.worst_rank[u],
+                sd_rank: (mean_sq - mean_rank * mean_rank).max(0.0).sqrt(),
+                mean_abs_shift: accumulator.abs_shift_sum[u] as f64 / nf,
+                p_nominal_rank,
+                p_nominal_or_better,
+                p_top_k,
+                se_p_nominal_rank,
+                se_p_top_k,
+                mean_score,
+                sd_score: (mean_sq_score - mean_score * mean_score).max(0.0).sqrt(),
+                band_probabilities: bands.iter().map(|&c| c as f64 / nf).collect(),
+            }
+        })
+        .collect();
+    let mean_abs_rank_shift =
+        units.iter().map(|u| u.mean_abs_shift).sum::<f64>() / n_units as f64;
+    let mut pairs = Vec::new();
+    for &a in &accumulator.pair_units {
+        for b in 0..n_units {
+            if a != b {
+                pairs.push(PairProbability {
+                    a: prepared.units[a].code.clone(),
+                    b: prepared.units[b].code.clone(),
+                    p_a_above_b: accumulator.above_count(a, b).unwrap_or(0) as f64 / nf,
+                });
+            }
+        }
+    }
+    let k = accumulator.weight_nodes.len();
+    let weight_codes = accumulator
+        .weight_nodes
+        .iter()
+        .map(|&node| prepared.framework.nodes[node].code.clone())
+        .collect();
+    let mut central_weights = Vec::new();
+    if k > 0 {
+        for u in 0..n_units {
+            let conditions = [
+                ("ranked_first", accumulator.first_hits[u], &accumulator.first_weight_sum),
+                ("nominal_rank_or_better", accumulator.nominal_or_better_hits[u], &accumulator.kept_weight_sum),
+            ];
+            for (condition, samples, sums) in conditions {
+                central_weights.push(CentralWeights {
+                    code: prepared.units[u].code.clone(),
+                    condition,
+                    samples,
+                    mean_weights: sums[u * k..(u + 1) * k]
+                        .iter()
+                        .map(|&s| accumulator.weight_scale.decode(s) / samples as f64)
+                        .collect(),
+                });
+            }
+        }
+    }
+    UncertaintyStats {
+        samples: n,
+        top_k,
+        rank_bin_width: bins.width,
+        units,
+        mean_abs_rank_shift,
+        pairs,
+        weight_codes,
+        central_weights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_quantiles_from_counts_equal_r() {
+        // Ranks 1,1,2,2,2,3,5 → R: quantile(x, c(.05,.5,.95), type = 7) = 1, 2, 4.4
+        let counts = [2, 3, 1, 0, 1];
+        let value = |b: usize| (b + 1) as f64;
+        assert_eq!(quantile_from_counts(&counts, 0.5, value), 2.0);
+        assert_eq!(quantile_from_counts(&counts, 0.05, value), 1.0);
+        assert!((quantile_from_counts(&counts, 0.95, value) - 4.4).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,333 @@
+//! Accumulators of Monte Carlo results: exact integer counts and fixed-point sums, so merging is associative and bit-reproducible.
+//!
+//! Every field is an integer: rank counts are `u64`, and sums of real numbers (scores, weights)
+//! are kept in fixed point in `i128` ([`FixedPoint`]). Integer addition is associative and
+//! commutative, so an accumulator merged from any split of the samples — across threads,
+//! chunks or shard files — is bit-identical to the one-pass result.
+
+use serde::{Deserialize, Serialize};
+
+/// A fixed-point scale `2^bits` for summing reals exactly as integers.
+///
+/// A value x is recorded as `round(x · 2^bits)`. `bits` is chosen from a bound B on |x| so that
+/// each term uses about 50 bits, leaving 77 bits of headroom in `i128` (2^77 samples) —
+/// the resolution is B·2^-50, far below anything reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedPoint {
+    pub bits: i32,
+}
+
+impl FixedPoint {
+    /// A scale for values with |x| ≤ `bound`.
+    pub fn for_bound(bound: f64) -> Self {
+        let bound = if bound.is_finite() && bound > 0.0 { bound } else { 1.0 };
+        FixedPoint {
+            bits: 50 - bound.log2().ceil() as i32,
+        }
+    }
+    #[inline]
+    pub fn encode(self, x: f64) -> i128 {
+        if x.is_nan() {
+            return 0;
+        }
+        (x * 2f64.powi(self.bits)).round() as i64 as i128
+    }
+    pub fn decode(self, sum: i128) -> f64 {
+        sum as f64 * 2f64.powi(-self.bits)
+    }
+}
+
+/// How ranks are binned in the histogram: width 1 keeps every rank (exact quantiles); wider
+/// bins bound memory for very many units (quantiles then carry a stated bin error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankBins {
+    pub width: u32,
+    pub count: usize,
+}
+
+impl RankBins {
+    pub fn new(n_units: usize, width: u32) -> Self {
+        let width = width.max(1);
+        RankBins {
+            width,
+            count: n_units.div_ceil(width as usize),
+        }
+    }
+    /// Bin of a rank (1-based rank → 0-based bin).
+    #[inline]
+    pub fn bin(self, rank: u32) -> usize {
+        ((rank - 1) / self.width) as usize
+    }
+    /// Ranks covered by a bin, inclusive.
+    pub fn range(self, bin: usize, n_units: usize) -> (u32, u32) {
+        let lo = bin as u32 * self.width + 1;
+        (lo, (lo + self.width - 1).min(n_units as u32))
+    }
+}
+
+/// Everything the engine records about a set of samples. Sizes are fixed by the layout, never
+/// by the number of samples.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accumulator {
+    pub n_units: usize,
+    pub samples: u64,
+    pub bins: RankBins,
+    /// `n_units × bins.count`: how often unit u's rank fell in each bin.
+    pub rank_counts: Vec<u64>,
+    pub best_rank: Vec<u32>,
+    pub worst_rank: Vec<u32>,
+    /// Σ ranks and Σ ranks² per unit (exact integers).
+    pub rank_sum: Vec<u64>,
+    pub rank_sq_sum: Vec<u128>,
+    /// Σ |rank − nominal rank| per unit.
+    pub abs_shift_sum: Vec<u64>,
+    /// Samples with rank = nominal, ≤ nominal (as good or better), ≤ k.
+    pub nominal_rank_hits: Vec<u64>,
+    /// Samples where the unit ranked first.
+    pub first_hits: Vec<u64>,
+    pub nominal_or_better_hits: Vec<u64>,
+    pub top_k_hits: Vec<u64>,
+    /// `n_units × n_bands`: samples in each rank band (deciles by default).
+    pub n_bands: usize,
+    pub band_counts: Vec<u64>,
+    /// Fixed-point Σ score and Σ score² per unit.
+    pub score_scale: FixedPoint,
+    pub score_sq_scale: FixedPoint,
+    pub score_sum: Vec<i128>,
+    pub score_sq_sum: Vec<i128>,
+    /// Units whose "ranks above" counts are kept (`pair_units.len() × n_units`): entry (a, b)
+    /// counts samples where a ranked strictly better than b.
+    pub pair_units: Vec<usize>,
+    pub pair_counts: Vec<u64>,
+    /// Nodes whose within-parent normalised weights are averaged (SMAA central weights).
+    pub weight_nodes: Vec<usize>,
+    pub weight_scale: FixedPoint,
+    /// `n_units × weight_nodes.len()`: Σ weights over samples where the unit ranked first.
+    pub first_weight_sum: Vec<i128>,
+    /// `n_units × weight_nodes.len()`: Σ weights over samples where it kept its nominal rank or better.
+    pub kept_weight_sum: Vec<i128>,
+    /// Per factor: samples in which the factor differed from its nominal value.
+    pub factor_moved: Vec<u64>,
+}
+
+/// What an accumulator needs to know to be laid out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub n_units: usize,
+    pub bin_width: u32,
+    pub n_bands: usize,
+    pub score_bound: f64,
+    pub pair_units: Vec<usize>,
+    pub weight_nodes: Vec<usize>,
+    pub n_factors: usize,
+}
+
+impl Accumulator {
+    pub fn new(layout: &Layout) -> Self {
+        let n = layout.n_units;
+        let bins = RankBins::new(n, layout.bin_width);
+        let k = layout.weight_nodes.len();
+        Accumulator {
+            n_units: n,
+            samples: 0,
+            bins,
+            rank_counts: vec![0; n * bins.count],
+            best_rank: vec![u32::MAX; n],
+            worst_rank: vec![0; n],
+            rank_sum: vec![0; n],
+            rank_sq_sum: vec![0; n],
+            abs_shift_sum: vec![0; n],
+            nominal_rank_hits: vec![0; n],
+            first_hits: vec![0; n],
+            nominal_or_better_hits: vec![0; n],
+            top_k_hits: vec![0; n],
+            n_bands: layout.n_bands,
+            band_counts: vec![0; n * layout.n_bands],
+            score_scale: FixedPoint::for_bound(layout.score_bound),
+            score_sq_scale: FixedPoint::for_bound(layout.score_bound * layout.score_bound),
+            score_sum: vec![0; n],
+            score_sq_sum: vec![0; n],
+            pair_units: layout.pair_units.clone(),
+            pair_counts: vec![0; layout.pair_units.len() * n],
+            weight_nodes: layout.weight_nodes.clone(),
+            weight_scale: FixedPoint::for_bound(1.0),
+            first_weight_sum: vec![0; n * k],
+            kept_weight_sum: vec![0; n * k],
+            factor_moved: vec![0; layout.n_factors],
+        }
+    }
+
+    /// Records one sample.
+    ///
+    /// `ranks`/`scores`: the top node's ranks and scores; `nominal_ranks`; `top_k`;
+    /// `weights`: the within-parent normalised weights of `weight_nodes`; `moved`: which
+    /// factors differ from nominal. Allocation-free.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn record(
+        &mut self,
+        ranks: &[u32],
+        scores: &[f64],
+        nominal_ranks: &[u32],
+        top_k: u32,
+        weights: &[f64],
+        moved: &[bool],
+    ) {
+        let n = self.n_units;
+        self.samples += 1;
+        let bins = self.bins;
+        let n_bands = self.n_bands;
+        let k = self.weight_nodes.len();
+        for u in 0..n {
+            let rank = ranks[u];
+            let nominal = nominal_ranks[u];
+            self.rank_counts[u * bins.count + bins.bin(rank)] += 1;
+            self.best_rank[u] = self.best_rank[u].min(rank);
+            self.worst_rank[u] = self.worst_rank[u].max(rank);
+            self.rank_sum[u] += u64::from(rank);
+            self.rank_sq_sum[u] += u128::from(rank) * u128::from(rank);
+            self.abs_shift_sum[u] += u64::from(rank.abs_diff(nominal));
+            self.nominal_rank_hits[u] += u64::from(rank == nominal);
+            self.first_hits[u] += u64::from(rank == 1);
+            let kept = rank <= nominal;
+            self.nominal_or_better_hits[u] += u64::from(kept);
+            self.top_k_hits[u] += u64::from(rank <= top_k);
+            let band = (rank as usize - 1) * n_bands / n;
+            self.band_counts[u * n_bands + band] += 1;
+            let score = scores[u];
+            self.score_sum[u] += self.score_scale.encode(score);
+            self.score_sq_sum[u] += self.score_sq_scale.encode(score * score);
+            if k > 0 {
+                if rank == 1 {
+                    for (sum, &w) in self.first_weight_sum[u * k..(u + 1) * k].iter_mut().zip(weights) {
+                        *sum += self.weight_scale.encode(w);
+                    }
+                }
+                if kept {
+                    for (sum, &w) in self.kept_weight_sum[u * k..(u + 1) * k].iter_mut().zip(weights) {
+                        *sum += self.weight_scale.encode(w);
+                    }
+                }
+            }
+        }
+        for (row, &a) in self.pair_units.iter().enumerate() {
+            let rank_a = ranks[a];
+            let counts = &mut self.pair_counts[row * n..(row + 1) * n];
+            // Branch-free so the compiler vectorises it: the heaviest loop for all pairs.
+            for (count, &rank_b) in counts.iter_mut().zip(ranks) {
+                *count += u64::from(rank_a < rank_b);
+            }
+        }
+        for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
+            *count += u64::from(m);
+        }
+    }
+
+    /// Adds another accumulator with the same layout (exact: integer sums).
+    pub fn merge(&mut self, other: &Accumulator) -> Result<(), String> {
+        if self.n_units != other.n_units
+            || self.bins != other.bins
+            || self.n_bands != other.n_bands
+            || self.pair_units != other.pair_units
+            || self.weight_nodes != other.weight_nodes
+            || self.score_scale != other.score_scale
+            || self.factor_moved.len() != other.factor_moved.len()
+        {
+            return Err("the two partial results were laid out differently (units, bins, pairs or weights differ)".into());
+        }
+        fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.samples += other.samples;
+        add(&mut self.rank_counts, &other.rank_counts);
+        for (a, &b) in self.best_rank.iter_mut().zip(&other.best_rank) {
+            *a = (*a).min(b);
+        }
+        for (a, &b) in self.worst_rank.iter_mut().zip(&other.worst_rank) {
+            *a = (*a).max(b);
+        }
+        add(&mut self.rank_sum, &other.rank_sum);
+        add(&mut self.rank_sq_sum, &other.rank_sq_sum);
+        add(&mut self.abs_shift_sum, &other.abs_shift_sum);
+        add(&mut self.nominal_rank_hits, &other.nominal_rank_hits);
+        add(&mut self.first_hits, &other.first_hits);
+        add(&mut self.nominal_or_better_hits, &other.nominal_or_better_hits);
+        add(&mut self.top_k_hits, &other.top_k_hits);
+        add(&mut self.band_counts, &other.band_counts);
+        add(&mut self.score_sum, &other.score_sum);
+        add(&mut self.score_sq_sum, &other.score_sq_sum);
+        add(&mut self.pair_counts, &other.pair_counts);
+        add(&mut self.first_weight_sum, &other.first_weight_sum);
+        add(&mut self.kept_weight_sum, &other.kept_weight_sum);
+        add(&mut self.factor_moved, &other.factor_moved);
+        Ok(())
+    }
+
+    /// Rank counts of one unit, one entry per bin.
+    pub fn rank_counts_of(&self, unit: usize) -> &[u64] {
+        &self.rank_counts[unit * self.bins.count..(unit + 1) * self.bins.count]
+    }
+
+    /// "a ranked above b" count, if a's row is kept.
+    pub fn above_count(&self, a: usize, b: usize) -> Option<u64> {
+        let row = self.pair_units.iter().position(|&p| p == a)?;
+        Some(self.pair_counts[row * self.n_units + b])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> Layout {
+        Layout {
+            n_units: 3,
+            bin_width: 1,
+            n_bands: 3,
+            score_bound: 100.0,
+            pair_units: vec![0, 1, 2],
+            weight_nodes: vec![5],
+            n_factors: 1,
+        }
+    }
+
+    #[test]
+    fn merging_splits_equals_one_pass() {
+        let samples: Vec<([u32; 3], [f64; 3])> = vec![
+            ([1, 2, 3], [90.1, 50.3, 10.7]),
+            ([2, 1, 3], [60.0, 70.2, 1.0 / 3.0]),
+            ([1, 1, 3], [55.5, 55.5, 12.25]),
+            ([3, 2, 1], [0.1, 0.2, 99.9]),
+        ];
+        let nominal = [1, 2, 3];
+        let mut whole = Accumulator::new(&layout());
+        for (ranks, scores) in &samples {
+            whole.record(ranks, scores, &nominal, 2, &[0.3], &[true]);
+        }
+        let mut left = Accumulator::new(&layout());
+        let mut right = Accumulator::new(&layout());
+        for (i, (ranks, scores)) in samples.iter().enumerate() {
+            let part = if i % 2 == 0 { &mut left } else { &mut right };
+            part.record(ranks, scores, &nominal, 2, &[0.3], &[true]);
+        }
+        right.merge(&left).unwrap();
+        assert_eq!(right, whole);
+        assert_eq!(whole.rank_counts_of(0), &[2, 1, 1]);
+        assert_eq!(whole.above_count(0, 1), Some(2));
+        assert_eq!(whole.best_rank, vec![1, 1, 1]);
+        assert_eq!(whole.abs_shift_sum, vec![3, 2, 2]);
+        let mean_score = whole.score_scale.decode(whole.score_sum[0]) / 4.0;
+        assert!((mean_score - (90.1 + 60.0 + 55.5 + 0.1) / 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bins_cover_all_ranks() {
+        let bins = RankBins::new(10, 3);
+        assert_eq!(bins.count, 4);
+        assert_eq!(bins.bin(1), 0);
+        assert_eq!(bins.bin(10), 3);
+        assert_eq!(bins.range(3, 10), (10, 10));
+    }
+}
