@@ -7,3 +7,4 @@ pub mod model;
 pub mod pipeline;
 pub mod engine;
 pub mod analysis;
+pub mod report;

@@ -161,15 +161,23 @@ pub fn summarise(
         .collect();
     let mean_abs_rank_shift =
         units.iter().map(|u| u.mean_abs_shift).sum::<f64>() / n_units as f64;
+    // Every ordered pair whose count is known: all pairs, or each kept row in both directions.
     let mut pairs = Vec::new();
-    for &a in &accumulator.pair_units {
-        for b in 0..n_units {
-            if a != b {
-                pairs.push(PairProbability {
-                    a: prepared.units[a].code.clone(),
-                    b: prepared.units[b].code.clone(),
-                    p_a_above_b: accumulator.above_count(a, b).unwrap_or(0) as f64 / nf,
-                });
+    let every_row = accumulator.pair_units.len() == n_units;
+    let mut push = |a: usize, b: usize| {
+        if let Some(count) = accumulator.above_count(a, b) {
+            pairs.push(PairProbability {
+                a: prepared.units[a].code.clone(),
+                b: prepared.units[b].code.clone(),
+                p_a_above_b: count as f64 / nf,
+            });
+        }
+    };
+    for &row in &accumulator.pair_units {
+        for other in (0..n_units).filter(|&o| o != row) {
+            push(row, other);
+            if !every_row {
+                push(other, row);
             }
         }
     }

@@ -99,6 +99,9 @@ pub struct Accumulator {
     /// counts samples where a ranked strictly better than b.
     pub pair_units: Vec<usize>,
     pub pair_counts: Vec<u64>,
+    /// When only some units have rows, the reverse counts (b ranked strictly better than a)
+    /// for those rows, so both directions are known; empty when every unit has a row.
+    pub pair_reverse_counts: Vec<u64>,
     /// Nodes whose within-parent normalised weights are averaged (SMAA central weights).
     pub weight_nodes: Vec<usize>,
     pub weight_scale: FixedPoint,
@@ -149,6 +152,11 @@ impl Accumulator {
             score_sq_sum: vec![0; n],
             pair_units: layout.pair_units.clone(),
             pair_counts: vec![0; layout.pair_units.len() * n],
+            pair_reverse_counts: if layout.pair_units.len() == n {
+                Vec::new()
+            } else {
+                vec![0; layout.pair_units.len() * n]
+            },
             weight_nodes: layout.weight_nodes.clone(),
             weight_scale: FixedPoint::for_bound(1.0),
             first_weight_sum: vec![0; n * k],
@@ -217,6 +225,12 @@ impl Accumulator {
             for (count, &rank_b) in counts.iter_mut().zip(ranks) {
                 *count += u64::from(rank_a < rank_b);
             }
+            if !self.pair_reverse_counts.is_empty() {
+                let reverse = &mut self.pair_reverse_counts[row * n..(row + 1) * n];
+                for (count, &rank_b) in reverse.iter_mut().zip(ranks) {
+                    *count += u64::from(rank_b < rank_a);
+                }
+            }
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
             *count += u64::from(m);
@@ -259,6 +273,7 @@ impl Accumulator {
         add(&mut self.score_sum, &other.score_sum);
         add(&mut self.score_sq_sum, &other.score_sq_sum);
         add(&mut self.pair_counts, &other.pair_counts);
+        add(&mut self.pair_reverse_counts, &other.pair_reverse_counts);
         add(&mut self.first_weight_sum, &other.first_weight_sum);
         add(&mut self.kept_weight_sum, &other.kept_weight_sum);
         add(&mut self.factor_moved, &other.factor_moved);
@@ -270,10 +285,17 @@ impl Accumulator {
         &self.rank_counts[unit * self.bins.count..(unit + 1) * self.bins.count]
     }
 
-    /// "a ranked above b" count, if a's row is kept.
+    /// How often a ranked strictly above b, if a's or b's row is kept.
     pub fn above_count(&self, a: usize, b: usize) -> Option<u64> {
-        let row = self.pair_units.iter().position(|&p| p == a)?;
-        Some(self.pair_counts[row * self.n_units + b])
+        if let Some(row) = self.pair_units.iter().position(|&p| p == a) {
+            return Some(self.pair_counts[row * self.n_units + b]);
+        }
+        let row = self.pair_units.iter().position(|&p| p == b)?;
+        if self.pair_reverse_counts.is_empty() {
+            None
+        } else {
+            Some(self.pair_reverse_counts[row * self.n_units + a])
+        }
     }
 }
 

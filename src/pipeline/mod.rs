@@ -15,4 +15,4 @@ pub mod treat;
 
 pub use config::{Config, VariantSpec};
 pub use prepare::{Prepared, PrepareError, prepare};
-pub use score::{Scratch, score};
+pub use score::{Evaluation, Scratch, evaluate, score};

@@ -175,3 +175,37 @@ pub fn nominal_config(prepared: &Prepared, aggregation: &[Aggregation], variant:
         weights: prepared.framework.nominal_weights(),
     }
 }
+
+/// Scores and ranks of every node under one configuration (allocating; for reports).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// `scores[node][unit]`; for indicators, the normalised values.
+    pub scores: Vec<Vec<f64>>,
+    /// `ranks[node][unit]`, 1 = best, ties sharing the best rank.
+    pub ranks: Vec<Vec<u32>>,
+}
+
+impl Evaluation {
+    /// Scores of the top node.
+    pub fn top_scores(&self, prepared: &Prepared) -> &[f64] {
+        &self.scores[prepared.framework.top]
+    }
+    /// Ranks of the top node.
+    pub fn top_ranks(&self, prepared: &Prepared) -> &[u32] {
+        &self.ranks[prepared.framework.top]
+    }
+}
+
+/// Scores `config` and ranks every node (indicators included).
+pub fn evaluate(prepared: &Prepared, config: &Config) -> Evaluation {
+    let mut scratch = Scratch::new(prepared);
+    score(prepared, config, &mut scratch);
+    let n_nodes = prepared.framework.n_nodes();
+    let mut scores = Vec::with_capacity(n_nodes);
+    let mut ranks = Vec::with_capacity(n_nodes);
+    for node in 0..n_nodes {
+        scores.push(scratch.node_scores(prepared, node).to_vec());
+        ranks.push(scratch.rank(prepared, node).to_vec());
+    }
+    Evaluation { scores, ranks }
+}
