@@ -1,0 +1,3 @@
+//! Analyses over sampled runs: variance-based sensitivity (Sobol indices) and, later, rank bounds and stability.
+
+pub mod sobol;
