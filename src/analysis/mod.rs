@@ -1,3 +1,4 @@
-//! Analyses on top of the scorer and the engine: rank statistics, sensitivity indices, exact rank bounds, weight stability.
+//! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
 pub mod rank_stats;
+pub mod sobol;

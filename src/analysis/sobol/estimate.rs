@@ -1,0 +1,654 @@
+//! Sobol index estimators on Saltelli-design outputs: first order (Saltelli 2010), total (Jansen 1999), bootstrap percentile CIs, convergence table and dummy noise floor.
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::design::Block;
+use super::{SobolError, derived_seed};
+
+/// Name to give the dummy factor of [`SaltelliDesign::with_dummy_factor`](super::SaltelliDesign::with_dummy_factor)
+/// so that [`noise_floor`] finds it.
+pub const DUMMY_FACTOR: &str = "dummy";
+
+/// Stream-family tag of the bootstrap resamples (see [`derived_seed`]).
+const BOOTSTRAP_STREAM_TAG: u64 = 0x424f_4f54_5354_5250; // "BOOTSTRP"
+
+/// How indices and their intervals are estimated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EstimatorSettings {
+    /// Bootstrap replicates for the percentile intervals; 0 gives no interval (`lo = hi = value`).
+    pub bootstrap_resamples: usize,
+    /// Two-sided level of the percentile interval, e.g. 0.90 → the 5% and 95% quantiles.
+    pub confidence_level: f64,
+    /// Re-estimate the output variance V (and the centring mean) on each bootstrap resample.
+    /// `true` propagates the uncertainty of V into the interval (the usual bootstrap of a ratio);
+    /// `false` keeps the full-sample V, as COINr's `SA_estimate` does.
+    pub reestimate_variance: bool,
+    /// Subtract the mean of the A and B outputs from `y_B` in the first-order estimator.
+    /// The Saltelli (2010) estimator `mean(y_B (y_ABi − y_A))` is unbiased for any output
+    /// offset, but its variance grows with the offset²: for a rank near 30 that moves by ±2 the
+    /// uncentred estimator is an order of magnitude noisier. Centring (as SALib does by
+    /// standardising the outputs) removes that at an O(1/N) bias. `false` reproduces COINr.
+    pub center_outputs: bool,
+    /// Seed of the bootstrap; replicate r uses ChaCha8 stream r of a key derived from it, so
+    /// intervals do not depend on the number of threads.
+    pub seed: u64,
+}
+
+impl Default for EstimatorSettings {
+    /// 1,000 resamples, 90% intervals, V re-estimated per resample, centred outputs, seed 0.
+    fn default() -> Self {
+        EstimatorSettings {
+            bootstrap_resamples: 1000,
+            confidence_level: 0.90,
+            reestimate_variance: true,
+            center_outputs: true,
+            seed: 0,
+        }
+    }
+}
+
+impl EstimatorSettings {
+    /// COINr's `SA_estimate` semantics: uncentred first-order estimator and a bootstrap that keeps
+    /// the full-sample V. Point estimates then equal COINr's to rounding; intervals match in
+    /// distribution only (COINr resamples with R's RNG).
+    pub fn coinr_compatible() -> Self {
+        EstimatorSettings {
+            reestimate_variance: false,
+            center_outputs: false,
+            ..EstimatorSettings::default()
+        }
+    }
+
+    fn validate(&self) -> Result<(), SobolError> {
+        if !(self.confidence_level > 0.0 && self.confidence_level < 1.0) {
+            return Err(SobolError::Settings {
+                problem: format!("confidence level {}", self.confidence_level),
+                fix: "use a level strictly between 0 and 1, e.g. 0.9 for 5%–95% intervals".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A point estimate with its bootstrap percentile interval `[lo, hi]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Estimate {
+    fn exact(value: f64) -> Self {
+        Estimate {
+            value,
+            lo: value,
+            hi: value,
+        }
+    }
+}
+
+/// First-order and total index of one factor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SobolIndex {
+    pub factor: String,
+    /// S_i: share of the output variance due to the factor alone.
+    pub first: Estimate,
+    /// ST_i: share of the output variance involving the factor, interactions included.
+    pub total: Estimate,
+}
+
+/// Sobol indices of one output (target).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SobolResult {
+    /// Base rows N used.
+    pub n: usize,
+    /// Estimated output variance V over the 2N outputs of A and B (denominator 2N − 1).
+    pub variance: f64,
+    /// The A and B outputs are all equal, so V = 0: the target does not vary and every index is
+    /// reported as 0 (never NaN).
+    pub constant: bool,
+    /// One entry per factor, in design order.
+    pub indices: Vec<SobolIndex>,
+}
+
+impl SobolResult {
+    /// The indices of the factor named `factor`.
+    pub fn index(&self, factor: &str) -> Option<&SobolIndex> {
+        self.indices.iter().find(|index| index.factor == factor)
+    }
+}
+
+/// Point estimates on the first `rows` base rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConvergenceStep {
+    pub rows: usize,
+    pub variance: f64,
+    pub constant: bool,
+    /// S_i per factor, in design order.
+    pub first: Vec<f64>,
+    /// ST_i per factor, in design order.
+    pub total: Vec<f64>,
+}
+
+/// Indices recomputed on the first N/8, N/4, N/2 and N base rows (steps with fewer than two rows
+/// are left out). Stable values across steps indicate N is large enough.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConvergenceTable {
+    pub factors: Vec<String>,
+    pub steps: Vec<ConvergenceStep>,
+}
+
+/// The dummy factor's indices: what an input that the model ignores scores.
+///
+/// For a deterministic model both estimators give exactly 0 for the dummy (its AB run repeats
+/// the A run), so a positive floor reveals randomness that the design does not control, e.g.
+/// a model that draws its own random numbers per run. Its total index then estimates the share
+/// of the output variance that is such noise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NoiseFloor {
+    pub first: Estimate,
+    pub total: Estimate,
+}
+
+impl NoiseFloor {
+    /// The largest magnitude among the dummy's estimates and interval ends: factor indices
+    /// below it cannot be told apart from an inert input.
+    pub fn threshold(&self) -> f64 {
+        [
+            self.first.value,
+            self.first.lo,
+            self.first.hi,
+            self.total.value,
+            self.total.lo,
+            self.total.hi,
+        ]
+        .iter()
+        .fold(0.0_f64, |acc, v| acc.max(v.abs()))
+    }
+}
+
+/// The dummy factor's indices, if `result` has a factor named [`DUMMY_FACTOR`].
+pub fn noise_floor(result: &SobolResult) -> Option<NoiseFloor> {
+    result.index(DUMMY_FACTOR).map(|index| NoiseFloor {
+        first: index.first,
+        total: index.total,
+    })
+}
+
+/// First-order and total Sobol indices, with bootstrap percentile intervals, from the outputs of
+/// a Saltelli design with `n` base rows and the factors `factor_names` (in design order).
+///
+/// `outputs` holds one value per run in design order: `y_A` (n), `y_B` (n), `y_AB1` … `y_ABk`.
+/// With `V` the sample variance of the 2n values of `y_A` and `y_B` (denominator 2n − 1) and
+/// `c` their mean if [`center_outputs`](EstimatorSettings::center_outputs) is set, else 0:
+///
+/// - first order (Saltelli et al. 2010, Table 2 (b)):
+///   `S_i = (1/n) Σ_j (y_B,j − c)(y_ABi,j − y_A,j) / V`;
+/// - total (Jansen 1999; Saltelli et al. 2010, Table 2 (f)):
+///   `ST_i = (1/2n) Σ_j (y_A,j − y_ABi,j)² / V`.
+///
+/// Intervals: each bootstrap replicate resamples the n base rows with replacement (the same rows
+/// for every factor and for both indices, so joint uncertainty is kept), recomputes both indices
+/// — with V and c re-estimated on the resampled A and B outputs if
+/// [`reestimate_variance`](EstimatorSettings::reestimate_variance) is set; a replicate whose
+/// resampled A and B outputs are all equal keeps the full-sample V — and the interval is the pair
+/// of type-7 quantiles at (1 ± level)/2 over the replicates (Efron's percentile interval).
+///
+/// A constant target (all A and B outputs equal) is reported with `constant = true` and zero
+/// indices; non-finite outputs are an error naming the run.
+pub fn estimate<S: AsRef<str>>(
+    outputs: &[f64],
+    n: usize,
+    factor_names: &[S],
+    settings: &EstimatorSettings,
+) -> Result<SobolResult, SobolError> {
+    settings.validate()?;
+    let outputs = RunOutputs::new(outputs, n, factor_names)?;
+    let k = outputs.factors;
+    let mut first = vec![0.0; k];
+    let mut total = vec![0.0; k];
+    let moments = point_estimates(&outputs, n, settings.center_outputs, &mut first, &mut total);
+
+    let names = factor_names.iter().map(|name| name.as_ref().to_string());
+    if moments.constant {
+        return Ok(SobolResult {
+            n,
+            variance: 0.0,
+            constant: true,
+            indices: names
+                .map(|factor| SobolIndex {
+                    factor,
+                    first: Estimate::exact(0.0),
+                    total: Estimate::exact(0.0),
+                })
+                .collect(),
+        });
+    }
+
+    let intervals = bootstrap_intervals(&outputs, moments, settings);
+    let indices = names
+        .enumerate()
+        .map(|(i, factor)| {
+            let (first_lo, first_hi, total_lo, total_hi) = match &intervals {
+                Some(bounds) => (bounds[i].0, bounds[i].1, bounds[k + i].0, bounds[k + i].1),
+                None => (first[i], first[i], total[i], total[i]),
+            };
+            SobolIndex {
+                factor,
+                first: Estimate {
+                    value: first[i],
+                    lo: first_lo,
+                    hi: first_hi,
+                },
+                total: Estimate {
+                    value: total[i],
+                    lo: total_lo,
+                    hi: total_hi,
+                },
+            }
+        })
+        .collect();
+    Ok(SobolResult {
+        n,
+        variance: moments.variance,
+        constant: false,
+        indices,
+    })
+}
+
+/// Point estimates of [`estimate`] on the first N/8, N/4, N/2 and N base rows (same formulas and
+/// centring; no bootstrap). For Sobol points with N a power of two every prefix is itself a
+/// balanced Sobol design.
+pub fn convergence<S: AsRef<str>>(
+    outputs: &[f64],
+    n: usize,
+    factor_names: &[S],
+    settings: &EstimatorSettings,
+) -> Result<ConvergenceTable, SobolError> {
+    let outputs = RunOutputs::new(outputs, n, factor_names)?;
+    let mut row_counts: Vec<usize> = [n / 8, n / 4, n / 2, n]
+        .into_iter()
+        .filter(|&rows| rows >= 2)
+        .collect();
+    row_counts.dedup();
+    let steps = row_counts
+        .into_iter()
+        .map(|rows| {
+            let mut first = vec![0.0; outputs.factors];
+            let mut total = vec![0.0; outputs.factors];
+            let moments = point_estimates(
+                &outputs,
+                rows,
+                settings.center_outputs,
+                &mut first,
+                &mut total,
+            );
+            ConvergenceStep {
+                rows,
+                variance: moments.variance,
+                constant: moments.constant,
+                first,
+                total,
+            }
+        })
+        .collect();
+    Ok(ConvergenceTable {
+        factors: factor_names
+            .iter()
+            .map(|name| name.as_ref().to_string())
+            .collect(),
+        steps,
+    })
+}
+
+/// The outputs of one target, split into the design's blocks.
+struct RunOutputs<'a> {
+    outputs: &'a [f64],
+    n: usize,
+    factors: usize,
+}
+
+impl<'a> RunOutputs<'a> {
+    fn new<S: AsRef<str>>(
+        outputs: &'a [f64],
+        n: usize,
+        factor_names: &[S],
+    ) -> Result<Self, SobolError> {
+        let factors = factor_names.len();
+        if n < 2 || factors == 0 {
+            return Err(SobolError::Design {
+                problem: format!("N = {n} base rows and {factors} factors"),
+                fix: "estimate from a design with at least 2 base rows and 1 factor".into(),
+            });
+        }
+        let expected = n * (factors + 2);
+        if outputs.len() != expected {
+            return Err(SobolError::OutputCount {
+                expected,
+                found: outputs.len(),
+                n,
+                factors,
+            });
+        }
+        if let Some(run) = outputs.iter().position(|y| !y.is_finite()) {
+            let block = match run / n {
+                0 => Block::A,
+                1 => Block::B,
+                b => Block::AB(b - 2),
+            };
+            return Err(SobolError::NonFiniteOutput {
+                run,
+                block: block.label(factor_names),
+                value: outputs[run],
+            });
+        }
+        Ok(RunOutputs {
+            outputs,
+            n,
+            factors,
+        })
+    }
+
+    fn a(&self) -> &'a [f64] {
+        &self.outputs[..self.n]
+    }
+
+    fn b(&self) -> &'a [f64] {
+        &self.outputs[self.n..2 * self.n]
+    }
+
+    fn ab(&self, factor: usize) -> &'a [f64] {
+        let start = (2 + factor) * self.n;
+        &self.outputs[start..start + self.n]
+    }
+}
+
+/// Mean and variance of the A and B outputs used by the estimators.
+#[derive(Debug, Clone, Copy)]
+struct Moments {
+    mean: f64,
+    variance: f64,
+    constant: bool,
+}
+
+/// Mean and sample variance (denominator 2m − 1) of `y_A[rows] ∪ y_B[rows]`, two-pass. Equal
+/// values are detected exactly (a rounded mean would otherwise leave a spurious tiny variance).
+fn moments_over<I: Fn() -> R, R: Iterator<Item = f64>>(values: I, count: usize) -> Moments {
+    let mut sum = 0.0;
+    let mut min = f64::INFINITY;
+    let mut max = f64::NEG_INFINITY;
+    for y in values() {
+        sum += y;
+        min = min.min(y);
+        max = max.max(y);
+    }
+    let mean = sum / count as f64;
+    if min == max {
+        return Moments {
+            mean: min,
+            variance: 0.0,
+            constant: true,
+        };
+    }
+    let squares: f64 = values().map(|y| (y - mean) * (y - mean)).sum();
+    Moments {
+        mean,
+        variance: squares / (count - 1) as f64,
+        constant: false,
+    }
+}
+
+/// Writes S_i and ST_i computed on base rows `0..rows` into `first` and `total` (zeros if the
+/// A and B outputs are constant) and returns the moments used.
+fn point_estimates(
+    outputs: &RunOutputs<'_>,
+    rows: usize,
+    center: bool,
+    first: &mut [f64],
+    total: &mut [f64],
+) -> Moments {
+    let (y_a, y_b) = (&outputs.a()[..rows], &outputs.b()[..rows]);
+    let moments = moments_over(|| y_a.iter().chain(y_b).copied(), 2 * rows);
+    if moments.constant {
+        first.fill(0.0);
+        total.fill(0.0);
+        return moments;
+    }
+    let offset = if center { moments.mean } else { 0.0 };
+    for factor in 0..outputs.factors {
+        let y_ab = &outputs.ab(factor)[..rows];
+        let (mut first_sum, mut total_sum) = (0.0, 0.0);
+        for j in 0..rows {
+            let step = y_ab[j] - y_a[j];
+            first_sum += (y_b[j] - offset) * step;
+            total_sum += step * step;
+        }
+        first[factor] = first_sum / rows as f64 / moments.variance;
+        total[factor] = total_sum / (2.0 * rows as f64 * moments.variance);
+    }
+    moments
+}
+
+/// Percentile intervals `(lo, hi)` for S_1..S_k then ST_1..ST_k, or `None` without resamples.
+fn bootstrap_intervals(
+    outputs: &RunOutputs<'_>,
+    full: Moments,
+    settings: &EstimatorSettings,
+) -> Option<Vec<(f64, f64)>> {
+    let resamples = settings.bootstrap_resamples;
+    if resamples == 0 {
+        return None;
+    }
+    let n = outputs.n;
+    let k = outputs.factors;
+    let stats = 2 * k;
+    let key = derived_seed(settings.seed, BOOTSTRAP_STREAM_TAG);
+    // Replicate r's 2k statistics live in chunk r; each replicate depends only on (seed, r).
+    let mut replicates = vec![0.0; resamples * stats];
+    replicates.par_chunks_mut(stats).enumerate().for_each_init(
+        || vec![0usize; n],
+        |rows, (replicate, out)| {
+            let mut rng = ChaCha8Rng::seed_from_u64(key);
+            rng.set_stream(replicate as u64);
+            for row in rows.iter_mut() {
+                *row = rng.random_range(0..n);
+            }
+            resampled_estimates(outputs, rows, full, settings, out);
+        },
+    );
+
+    let alpha = (1.0 - settings.confidence_level) / 2.0;
+    let mut column = vec![0.0; resamples];
+    let intervals = (0..stats)
+        .map(|stat| {
+            for (value, replicate) in column.iter_mut().zip(replicates.chunks_exact(stats)) {
+                *value = replicate[stat];
+            }
+            column.sort_unstable_by(f64::total_cmp);
+            (
+                quantile_type7(&column, alpha),
+                quantile_type7(&column, 1.0 - alpha),
+            )
+        })
+        .collect();
+    Some(intervals)
+}
+
+/// S_i (into `out[..k]`) and ST_i (into `out[k..]`) on the resampled base rows `rows`.
+fn resampled_estimates(
+    outputs: &RunOutputs<'_>,
+    rows: &[usize],
+    full: Moments,
+    settings: &EstimatorSettings,
+    out: &mut [f64],
+) {
+    let (y_a, y_b) = (outputs.a(), outputs.b());
+    let m = rows.len();
+    let moments = if settings.reestimate_variance {
+        let resampled = moments_over(|| rows.iter().flat_map(|&j| [y_a[j], y_b[j]]), 2 * m);
+        if resampled.constant {
+            // V* = 0 makes the ratio undefined; fall back to the full-sample moments.
+            full
+        } else {
+            resampled
+        }
+    } else {
+        full
+    };
+    let offset = if settings.center_outputs {
+        moments.mean
+    } else {
+        0.0
+    };
+    let k = outputs.factors;
+    for factor in 0..k {
+        let y_ab = outputs.ab(factor);
+        let (mut first_sum, mut total_sum) = (0.0, 0.0);
+        for &j in rows {
+            let step = y_ab[j] - y_a[j];
+            first_sum += (y_b[j] - offset) * step;
+            total_sum += step * step;
+        }
+        out[factor] = first_sum / m as f64 / moments.variance;
+        out[k + factor] = total_sum / (2.0 * m as f64 * moments.variance);
+    }
+}
+
+/// R's default quantile (Hyndman & Fan 1996 type 7) of sorted values:
+/// `h = (len − 1) p`, `q = (1 − f) x[⌊h⌋] + f x[⌊h⌋ + 1]` with `f = h − ⌊h⌋`.
+fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let fraction = h - lo as f64;
+    let low = sorted[lo];
+    if fraction > 0.0 && lo + 1 < sorted.len() && sorted[lo + 1] != low {
+        (1.0 - fraction) * low + fraction * sorted[lo + 1]
+    } else {
+        low
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_type7_matches_r() {
+        // R: quantile(c(1, 2, 4, 8, 16), c(0, .05, .5, .95, 1)) = 1, 1.2, 4, 14.4, 16
+        let x = [1.0, 2.0, 4.0, 8.0, 16.0];
+        let expected = [1.0, 1.2, 4.0, 14.4, 16.0];
+        for (p, e) in [0.0, 0.05, 0.5, 0.95, 1.0].into_iter().zip(expected) {
+            assert!((quantile_type7(&x, p) - e).abs() < 1e-12, "p = {p}");
+        }
+    }
+
+    #[test]
+    fn hand_computed_indices() {
+        // n = 2, one factor. yA = (1, 3), yB = (2, 6), yAB = (2, 5).
+        // mean = 3, V = ((1-3)² + 0 + (2-3)² + (6-3)²)/3 = 14/3.
+        // Uncentred S = ((2)(2-1) + (6)(5-3))/2 / V = 7 / (14/3) = 1.5.
+        // Centred S = ((-1)(1) + (3)(2))/2 / V = 2.5 / (14/3) = 15/28.
+        // ST = (1 + 4)/(2·2·V) = 5/4 · 3/14 = 15/56.
+        let y = [1.0, 3.0, 2.0, 6.0, 2.0, 5.0];
+        let mut settings = EstimatorSettings {
+            bootstrap_resamples: 0,
+            ..EstimatorSettings::coinr_compatible()
+        };
+        let r = estimate(&y, 2, &["x"], &settings).unwrap();
+        assert!((r.variance - 14.0 / 3.0).abs() < 1e-15);
+        assert!((r.indices[0].first.value - 1.5).abs() < 1e-15);
+        assert!((r.indices[0].total.value - 15.0 / 56.0).abs() < 1e-15);
+        assert_eq!(r.indices[0].first.lo, r.indices[0].first.value);
+        settings.center_outputs = true;
+        let r = estimate(&y, 2, &["x"], &settings).unwrap();
+        assert!((r.indices[0].first.value - 15.0 / 28.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn bootstrap_is_deterministic_and_brackets_the_estimate() {
+        // A factor that drives the output linearly, with a second inert one.
+        let n = 64;
+        let mut y = vec![0.0; 4 * n];
+        for j in 0..n {
+            let a = (j * 37 % n) as f64;
+            let b = (j * 11 % n) as f64;
+            y[j] = a;
+            y[n + j] = b;
+            y[2 * n + j] = b;
+            y[3 * n + j] = a;
+        }
+        let settings = EstimatorSettings::default();
+        let r1 = estimate(&y, n, &["x", "inert"], &settings).unwrap();
+        let r2 = estimate(&y, n, &["x", "inert"], &settings).unwrap();
+        assert_eq!(r1, r2);
+        let x = &r1.indices[0];
+        assert!(x.first.lo <= x.first.value && x.first.value <= x.first.hi);
+        assert!(x.total.lo <= x.total.value && x.total.value <= x.total.hi);
+        assert!(x.first.hi > x.first.lo);
+        let inert = &r1.indices[1];
+        assert_eq!(inert.total, Estimate::exact(0.0));
+        assert_eq!(inert.first, Estimate::exact(0.0));
+        let other_seed = EstimatorSettings {
+            seed: 1,
+            ..settings
+        };
+        let r3 = estimate(&y, n, &["x", "inert"], &other_seed).unwrap();
+        assert_eq!(r3.indices[0].first.value, x.first.value);
+        assert_ne!(r3.indices[0].first.lo, x.first.lo);
+    }
+
+    #[test]
+    fn constant_targets_are_flagged_not_nan() {
+        let y = [0.1; 2 * 5];
+        let r = estimate(&y[..], 2, &["a", "b", "c"], &EstimatorSettings::default()).unwrap();
+        assert!(r.constant);
+        assert_eq!(r.variance, 0.0);
+        assert!(
+            r.indices
+                .iter()
+                .all(|i| i.first == Estimate::exact(0.0) && i.total == Estimate::exact(0.0))
+        );
+    }
+
+    #[test]
+    fn rejects_wrong_lengths_and_non_finite_outputs() {
+        let settings = EstimatorSettings::default();
+        let err = estimate(&[1.0; 7], 2, &["a"], &settings).unwrap_err();
+        assert!(matches!(
+            err,
+            SobolError::OutputCount {
+                expected: 6,
+                found: 7,
+                ..
+            }
+        ));
+        let mut y = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        y[4] = f64::NAN;
+        let err = estimate(&y, 2, &["a"], &settings).unwrap_err();
+        assert!(err.to_string().contains("run 4 (block AB_a"), "{err}");
+        let bad_level = EstimatorSettings {
+            confidence_level: 1.0,
+            ..settings
+        };
+        assert!(estimate(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, &["a"], &bad_level).is_err());
+    }
+
+    #[test]
+    fn convergence_steps_use_prefixes() {
+        let n = 16;
+        let y: Vec<f64> = (0..3 * n).map(|r| ((r * 7919) % 13) as f64).collect();
+        let settings = EstimatorSettings::default();
+        let table = convergence(&y, n, &["x"], &settings).unwrap();
+        let rows: Vec<usize> = table.steps.iter().map(|s| s.rows).collect();
+        assert_eq!(rows, [2, 4, 8, 16]);
+        let full = estimate(&y, n, &["x"], &settings).unwrap();
+        let last = table.steps.last().unwrap();
+        assert_eq!(last.first[0], full.indices[0].first.value);
+        assert_eq!(last.total[0], full.indices[0].total.value);
+        assert_eq!(last.variance, full.variance);
+    }
+}

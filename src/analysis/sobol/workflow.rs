@@ -1,0 +1,1034 @@
+//! Model-agnostic sample/analyze workflow: factors TOML → design CSV; design CSV + outputs CSV → Sobol indices (COINr design files accepted).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::SobolError;
+use super::design::{Block, PointKind, SaltelliDesign};
+use super::estimate::{EstimatorSettings, SobolResult, estimate};
+use crate::model::{Diagnostic, Location};
+
+/// Name of the design column holding the block label.
+const BLOCK_COLUMN: &str = "block";
+/// Name of the design/outputs column holding the run number.
+const RUN_COLUMN: &str = "run";
+
+/// Distribution of one factor of the factors file. Each factor is one design column, sampled
+/// from `u ∈ [0, 1)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FactorKind {
+    /// `low + u (high − low)`: uniform on `[low, high)`.
+    Uniform { low: f64, high: f64 },
+    /// `low + ⌊u (high − low + 1)⌋`: each integer of `low..=high` with equal probability.
+    Integer { low: i64, high: i64 },
+    /// `values[⌊u m⌋]`: equal-probability bins of `[0, 1)`, one per value, in file order.
+    Categorical { values: Vec<String> },
+}
+
+/// One uncertain input of an external model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Factor {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: FactorKind,
+}
+
+impl Factor {
+    /// The factor's value at `u ∈ [0, 1)`, as written to the design file (shortest text that
+    /// reads back to the same f64 for uniform factors).
+    pub fn value_at(&self, u: f64) -> String {
+        match &self.kind {
+            FactorKind::Uniform { low, high } => format!("{}", low + u * (high - low)),
+            FactorKind::Integer { low, high } => {
+                let count = i128::from(*high) - i128::from(*low) + 1;
+                let offset = bin(u, count as f64).min(count - 1);
+                format!("{}", i128::from(*low) + offset)
+            }
+            FactorKind::Categorical { values } => {
+                let count = values.len() as i128;
+                let index = bin(u, count as f64).min(count - 1);
+                values[index as usize].clone()
+            }
+        }
+    }
+}
+
+/// Index of the equal-width bin of `[0, 1)` holding `u`, out of `count` bins.
+fn bin(u: f64, count: f64) -> i128 {
+    (u * count).floor().max(0.0) as i128
+}
+
+/// The factors of a factors file, in file order (= design column order).
+///
+/// ```toml
+/// [[factor]]
+/// name = "x1"
+/// kind = "uniform"
+/// low = -3.14
+/// high = 3.14
+///
+/// [[factor]]
+/// name = "method"
+/// kind = "categorical"
+/// values = ["a", "b"]
+///
+/// [[factor]]
+/// name = "k"
+/// kind = "integer"
+/// low = 1
+/// high = 5
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorSet {
+    pub factors: Vec<Factor>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFactorsFile {
+    factor: Vec<Spanned<RawFactor>>,
+}
+
+/// One `[[factor]]` table; every field keeps its span so errors can name its line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFactor {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    low: Option<Spanned<toml::Value>>,
+    high: Option<Spanned<toml::Value>>,
+    values: Option<Spanned<Vec<toml::Value>>>,
+}
+
+impl FactorSet {
+    /// Reads a factors file.
+    pub fn load(path: &Path) -> Result<Self, SobolError> {
+        let text = read_text(path)?;
+        FactorSet::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// Parses factors TOML; `file` names the source in error messages.
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Self, SobolError> {
+        let raw: RawFactorsFile = toml::from_str(text).map_err(|error| {
+            let line = error.span().map(|span| line_of(text, span.start));
+            file_error(
+                file,
+                line,
+                None,
+                format!("not a valid factors file: {}", error.message().trim()),
+                "write one `[[factor]]` table per factor with `name`, `kind` (uniform, integer or \
+                 categorical) and `low`/`high` or `values`",
+            )
+        })?;
+        if raw.factor.is_empty() {
+            return Err(file_error(
+                file,
+                None,
+                None,
+                "no `[[factor]]` tables",
+                "declare at least one factor",
+            ));
+        }
+        let mut factors: Vec<Factor> = Vec::with_capacity(raw.factor.len());
+        for spanned in &raw.factor {
+            let factor = parse_factor(spanned.get_ref(), text, file)?;
+            if factors.iter().any(|f| f.name == factor.name) {
+                return Err(file_error(
+                    file,
+                    Some(line_of(text, spanned.get_ref().name.span().start)),
+                    Some("name"),
+                    format!("factor `{}` is declared twice", factor.name),
+                    "give every factor a unique name",
+                ));
+            }
+            factors.push(factor);
+        }
+        Ok(FactorSet { factors })
+    }
+
+    /// Factor names in design order.
+    pub fn names(&self) -> Vec<&str> {
+        self.factors.iter().map(|f| f.name.as_str()).collect()
+    }
+}
+
+/// Builds a located error for one field of a `[[factor]]` table.
+struct FieldErrors<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl FieldErrors<'_> {
+    fn at<T>(&self, field: &str, spanned: &Spanned<T>, problem: String, fix: &str) -> SobolError {
+        let line = line_of(self.text, spanned.span().start);
+        file_error(self.file, Some(line), Some(field), problem, fix)
+    }
+}
+
+fn parse_factor(raw: &RawFactor, text: &str, file: &str) -> Result<Factor, SobolError> {
+    let errors = FieldErrors { text, file };
+    let name = raw.name.get_ref().trim().to_string();
+    if name.is_empty() {
+        return Err(errors.at(
+            "name",
+            &raw.name,
+            "empty factor name".into(),
+            "name every factor",
+        ));
+    }
+    if name == RUN_COLUMN || name == BLOCK_COLUMN {
+        return Err(errors.at(
+            "name",
+            &raw.name,
+            format!("factor name `{name}` is reserved for a design column"),
+            "rename the factor",
+        ));
+    }
+    let kind_name = raw.kind.get_ref().as_str();
+    let not_applicable = |field: &str, span: Option<std::ops::Range<usize>>| match span {
+        Some(span) => Err(file_error(
+            file,
+            Some(line_of(text, span.start)),
+            Some(field),
+            format!("`{field}` does not apply to a {kind_name} factor"),
+            "remove the field or change `kind`",
+        )),
+        None => Ok(()),
+    };
+    let missing = |field: &str| {
+        errors.at(
+            field,
+            &raw.kind,
+            format!("{kind_name} factor `{name}` has no `{field}`"),
+            match field {
+                "values" => "list the alternatives, e.g. values = [\"a\", \"b\"]",
+                _ => "give `low` and `high`",
+            },
+        )
+    };
+    let kind = match kind_name {
+        "uniform" | "integer" => {
+            not_applicable("values", raw.values.as_ref().map(Spanned::span))?;
+            let low = raw.low.as_ref().ok_or_else(|| missing("low"))?;
+            let high = raw.high.as_ref().ok_or_else(|| missing("high"))?;
+            if kind_name == "uniform" {
+                let low_value = finite_number(low, "low", &name, &errors)?;
+                let high_value = finite_number(high, "high", &name, &errors)?;
+                if low_value >= high_value {
+                    return Err(errors.at(
+                        "high",
+                        high,
+                        format!(
+                            "factor `{name}`: low = {low_value} is not below high = {high_value}"
+                        ),
+                        "use low < high (fix the factor's value instead of sampling it if it is \
+                         constant)",
+                    ));
+                }
+                FactorKind::Uniform {
+                    low: low_value,
+                    high: high_value,
+                }
+            } else {
+                let low_value = whole_number(low, "low", &name, &errors)?;
+                let high_value = whole_number(high, "high", &name, &errors)?;
+                if low_value >= high_value {
+                    return Err(errors.at(
+                        "high",
+                        high,
+                        format!(
+                            "factor `{name}`: low = {low_value} is not below high = {high_value}"
+                        ),
+                        "give at least two integers (low < high)",
+                    ));
+                }
+                FactorKind::Integer {
+                    low: low_value,
+                    high: high_value,
+                }
+            }
+        }
+        "categorical" => {
+            not_applicable("low", raw.low.as_ref().map(Spanned::span))?;
+            not_applicable("high", raw.high.as_ref().map(Spanned::span))?;
+            let raw_values = raw.values.as_ref().ok_or_else(|| missing("values"))?;
+            let mut values: Vec<String> = Vec::with_capacity(raw_values.get_ref().len());
+            for value in raw_values.get_ref() {
+                let text = match value {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                        value.to_string()
+                    }
+                    other => {
+                        return Err(errors.at(
+                            "values",
+                            raw_values,
+                            format!("factor `{name}`: value {other} is not a scalar"),
+                            "use strings or numbers as alternatives",
+                        ));
+                    }
+                };
+                if values.contains(&text) {
+                    return Err(errors.at(
+                        "values",
+                        raw_values,
+                        format!("factor `{name}`: value `{text}` is listed twice"),
+                        "list every alternative once",
+                    ));
+                }
+                values.push(text);
+            }
+            if values.len() < 2 {
+                return Err(errors.at(
+                    "values",
+                    raw_values,
+                    format!("factor `{name}` has {} value(s)", values.len()),
+                    "give at least two alternatives, or drop the factor",
+                ));
+            }
+            FactorKind::Categorical { values }
+        }
+        other => {
+            return Err(errors.at(
+                "kind",
+                &raw.kind,
+                format!("factor `{name}`: unknown kind `{other}`"),
+                "use kind = \"uniform\", \"integer\" or \"categorical\"",
+            ));
+        }
+    };
+    Ok(Factor { name, kind })
+}
+
+fn finite_number(
+    value: &Spanned<toml::Value>,
+    field: &str,
+    name: &str,
+    errors: &FieldErrors<'_>,
+) -> Result<f64, SobolError> {
+    match value.get_ref() {
+        toml::Value::Float(x) if x.is_finite() => Ok(*x),
+        toml::Value::Integer(i) => Ok(*i as f64),
+        other => Err(errors.at(
+            field,
+            value,
+            format!("factor `{name}`: `{field}` = {other} is not a finite number"),
+            "give a number",
+        )),
+    }
+}
+
+fn whole_number(
+    value: &Spanned<toml::Value>,
+    field: &str,
+    name: &str,
+    errors: &FieldErrors<'_>,
+) -> Result<i64, SobolError> {
+    match value.get_ref() {
+        toml::Value::Integer(i) => Ok(*i),
+        other => Err(errors.at(
+            field,
+            value,
+            format!("factor `{name}`: `{field}` = {other} is not an integer"),
+            "give whole numbers for integer factors (or use kind = \"uniform\")",
+        )),
+    }
+}
+
+/// The Saltelli design for `factors` (one column each) as CSV text: header
+/// `run,block,<factor names>`, then one row per run in design order, runs numbered from 1,
+/// blocks `A`, `B`, `AB_<name>` (COINr's layout). Evaluate the model on every row and give the
+/// outputs to [`analyze_csv`].
+pub fn sample_csv(
+    factors: &FactorSet,
+    n: usize,
+    seed: u64,
+    points: PointKind,
+) -> Result<String, SobolError> {
+    let names = factors.names();
+    let design = SaltelliDesign::new(n, vec![1; names.len()], points, seed)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![RUN_COLUMN, BLOCK_COLUMN];
+    header.extend(&names);
+    let mut point = vec![0.0; design.dimension()];
+    let mut record: Vec<String> = Vec::with_capacity(names.len() + 2);
+    let written = (|| -> Result<Vec<u8>, csv::Error> {
+        writer.write_record(&header)?;
+        for run in 0..design.run_count() {
+            design.point(run, &mut point);
+            record.clear();
+            record.push((run + 1).to_string());
+            record.push(design.block(run).label(&names));
+            for (factor, &u) in factors.factors.iter().zip(&point) {
+                record.push(factor.value_at(u));
+            }
+            writer.write_record(&record)?;
+        }
+        writer.into_inner().map_err(|e| e.into_error().into())
+    })();
+    let bytes = written.expect("writing CSV to memory cannot fail");
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}
+
+/// The block structure of a design file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesignLayout {
+    /// Base rows N (the length of the leading `A` block).
+    pub n: usize,
+    /// Factor names, from the `AB_<name>` blocks, in design order.
+    pub factors: Vec<String>,
+    /// Value of the `run` column per data row, if the file has one.
+    pub run_ids: Option<Vec<String>>,
+}
+
+/// Reads and validates a design file's block layout: a `block` column with `A` × N, `B` × N,
+/// then N rows of each `AB_<factor>` (the layout written by [`sample_csv`] and by COINr's
+/// `get_sensitivity(SA_type = "SA")`). N and the factor order are inferred.
+///
+/// Factor columns named like a factor are also checked against the design's definition
+/// (`AB_i` row j equals B row j in factor i's column and A row j in the others), which catches
+/// sorted or filtered files.
+pub fn read_design_layout(text: &str, file: &str) -> Result<DesignLayout, SobolError> {
+    let table = read_table(text, file)?;
+    let Some(block_column) = table.column(BLOCK_COLUMN) else {
+        return Err(file_error(
+            file,
+            Some(1),
+            None,
+            format!(
+                "no `{BLOCK_COLUMN}` column (columns: {})",
+                table.headers.join(", ")
+            ),
+            "use a design written by `ranksense sobol sample` or COINr (columns `run`, `block`, \
+             factor columns), with blocks A, B, AB_<factor>",
+        ));
+    };
+    let labels: Vec<&str> = table
+        .rows
+        .iter()
+        .map(|row| row.fields[block_column].trim())
+        .collect();
+    let n = labels.iter().take_while(|&&label| label == "A").count();
+    let layout_fix = "keep the rows in design order: N rows of block A, N of B, then N of each \
+                      AB_<factor>, as written by the sampler; do not sort or filter the file";
+    if n == 0 {
+        let line = table.rows.first().map(|row| row.line).unwrap_or(1);
+        let found = labels.first().copied().unwrap_or("no rows");
+        return Err(file_error(
+            file,
+            Some(line),
+            Some(BLOCK_COLUMN),
+            format!("the design must start with block A, found `{found}`"),
+            layout_fix,
+        ));
+    }
+    if n < 2 {
+        return Err(file_error(
+            file,
+            Some(table.rows[0].line),
+            Some(BLOCK_COLUMN),
+            "the A block has a single row (N = 1)".to_string(),
+            "use at least 2 base rows",
+        ));
+    }
+    let mut factors: Vec<String> = Vec::new();
+    for (position, (label, row)) in labels.iter().zip(&table.rows).enumerate() {
+        let block_index = position / n;
+        let expected = match block_index {
+            0 => "A".to_string(),
+            1 => "B".to_string(),
+            b if position % n == 0 => {
+                let Some(name) = label.strip_prefix("AB_").filter(|name| !name.is_empty()) else {
+                    return Err(file_error(
+                        file,
+                        Some(row.line),
+                        Some(BLOCK_COLUMN),
+                        format!(
+                            "expected an `AB_<factor>` block to start here (N = {n} from the A \
+                             block), found `{label}`"
+                        ),
+                        layout_fix,
+                    ));
+                };
+                if factors.iter().any(|f| f == name) {
+                    return Err(file_error(
+                        file,
+                        Some(row.line),
+                        Some(BLOCK_COLUMN),
+                        format!("block `{label}` appears twice"),
+                        layout_fix,
+                    ));
+                }
+                debug_assert_eq!(factors.len(), b - 2);
+                factors.push(name.to_string());
+                continue;
+            }
+            _ => format!("AB_{}", factors.last().expect("block started")),
+        };
+        if *label != expected {
+            return Err(file_error(
+                file,
+                Some(row.line),
+                Some(BLOCK_COLUMN),
+                format!(
+                    "expected block `{expected}` (row {} of {n} in its block; N = {n} from the A \
+                     block), found `{label}`",
+                    position % n + 1
+                ),
+                layout_fix,
+            ));
+        }
+    }
+    if factors.is_empty() {
+        return Err(file_error(
+            file,
+            None,
+            Some(BLOCK_COLUMN),
+            format!("no AB_<factor> block after A and B (N = {n})"),
+            layout_fix,
+        ));
+    }
+    if table.rows.len() % n != 0 {
+        let last = table.rows.last().expect("rows present");
+        return Err(file_error(
+            file,
+            Some(last.line),
+            Some(BLOCK_COLUMN),
+            format!(
+                "the last block `{}` has {} rows, not N = {n}",
+                labels[labels.len() - 1],
+                table.rows.len() % n
+            ),
+            layout_fix,
+        ));
+    }
+    check_factor_columns(&table, n, &factors, file)?;
+    let run_ids = table.column(RUN_COLUMN).map(|column| {
+        table
+            .rows
+            .iter()
+            .map(|row| row.fields[column].trim().to_string())
+            .collect()
+    });
+    Ok(DesignLayout {
+        n,
+        factors,
+        run_ids,
+    })
+}
+
+/// For factors that have a column of their own name, checks that AB_i takes factor i's value
+/// from B and every other factor's value from A.
+fn check_factor_columns(
+    table: &Table,
+    n: usize,
+    factors: &[String],
+    file: &str,
+) -> Result<(), SobolError> {
+    let columns: Vec<Option<usize>> = factors.iter().map(|f| table.column(f)).collect();
+    for (i, factor) in factors.iter().enumerate() {
+        let ab_start = (2 + i) * n;
+        for j in 0..n {
+            let ab_row = &table.rows[ab_start + j];
+            for (m, column) in columns.iter().enumerate() {
+                let Some(column) = *column else { continue };
+                let source = if m == i { Block::B } else { Block::A };
+                let source_row = &table.rows[if m == i { n + j } else { j }];
+                if ab_row.fields[column].trim() != source_row.fields[column].trim() {
+                    return Err(file_error(
+                        file,
+                        Some(ab_row.line),
+                        Some(&factors[m]),
+                        format!(
+                            "block AB_{factor}, row {} of {n}: `{}` = `{}` but block {source:?} \
+                             row {} (line {}) has `{}`; AB_{factor} must equal A except for \
+                             `{factor}`, which comes from B",
+                            j + 1,
+                            factors[m],
+                            ab_row.fields[column].trim(),
+                            j + 1,
+                            source_row.line,
+                            source_row.fields[column].trim()
+                        ),
+                        "keep the rows in design order as written by the sampler; do not sort, \
+                         filter or edit the design",
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sobol indices from a design file and an outputs file (paths); see [`analyze_csv_str`].
+pub fn analyze_csv(
+    design: &Path,
+    outputs: &Path,
+    column: Option<&str>,
+    settings: &EstimatorSettings,
+) -> Result<SobolResult, SobolError> {
+    let design_text = read_text(design)?;
+    let outputs_text = if outputs == design {
+        design_text.clone()
+    } else {
+        read_text(outputs)?
+    };
+    analyze_csv_str(
+        &design_text,
+        &design.display().to_string(),
+        &outputs_text,
+        &outputs.display().to_string(),
+        column,
+        settings,
+    )
+}
+
+/// Sobol indices ([`estimate`]) from a design CSV and the model outputs.
+///
+/// The design's layout gives N and the factors ([`read_design_layout`]). The outputs file is
+/// either a headerless single column of numbers (SALib style), or a CSV with a header: `column`
+/// selects the output column (it may be the design file itself, e.g. COINr's design with
+/// `MeanAbsRankChange`); without `column` the file must have exactly one column besides `run`.
+/// If both files have a `run` column, outputs are matched to design rows by run; otherwise by
+/// row order. Every run needs a finite output.
+pub fn analyze_csv_str(
+    design_text: &str,
+    design_file: &str,
+    outputs_text: &str,
+    outputs_file: &str,
+    column: Option<&str>,
+    settings: &EstimatorSettings,
+) -> Result<SobolResult, SobolError> {
+    let layout = read_design_layout(design_text, design_file)?;
+    let outputs = read_outputs(outputs_text, outputs_file, column, &layout, design_file)?;
+    estimate(&outputs, layout.n, &layout.factors, settings)
+}
+
+/// The outputs in design run order.
+fn read_outputs(
+    text: &str,
+    file: &str,
+    column: Option<&str>,
+    layout: &DesignLayout,
+    design_file: &str,
+) -> Result<Vec<f64>, SobolError> {
+    let runs = layout.n * (layout.factors.len() + 2);
+    if let Some(values) = read_headerless_column(text, file, column)? {
+        if values.len() != runs {
+            return Err(file_error(
+                file,
+                None,
+                None,
+                format!(
+                    "{} outputs, but the design {design_file} has {runs} runs",
+                    values.len()
+                ),
+                "give one output per design run, in design order",
+            ));
+        }
+        return Ok(values);
+    }
+    let table = read_table(text, file)?;
+    let value_column = match column {
+        Some(name) => table.column(name).ok_or_else(|| {
+            file_error(
+                file,
+                Some(1),
+                None,
+                format!("no column `{name}` (columns: {})", table.headers.join(", ")),
+                "pass the name of the output column exactly as in the header",
+            )
+        })?,
+        None => {
+            let candidates: Vec<usize> = (0..table.headers.len())
+                .filter(|&c| table.headers[c] != RUN_COLUMN)
+                .collect();
+            match candidates.as_slice() {
+                [only] => *only,
+                _ => {
+                    return Err(file_error(
+                        file,
+                        Some(1),
+                        None,
+                        format!(
+                            "cannot tell which column holds the outputs (columns: {})",
+                            table.headers.join(", ")
+                        ),
+                        "name the output column (`--column NAME`)",
+                    ));
+                }
+            }
+        }
+    };
+    let column_name = table.headers[value_column].clone();
+    let parse = |row: &Row| -> Result<f64, SobolError> {
+        let raw = row.fields[value_column].trim();
+        match raw.parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(value),
+            _ => Err(file_error(
+                file,
+                Some(row.line),
+                Some(&column_name),
+                format!("output `{raw}` is not a finite number"),
+                "every run needs a finite output (Sobol estimators cannot skip runs); rerun or \
+                 fix failed runs",
+            )),
+        }
+    };
+
+    let output_runs = table.column(RUN_COLUMN);
+    match (&layout.run_ids, output_runs) {
+        (Some(design_runs), Some(run_column)) if value_column != run_column => {
+            let mut by_run: HashMap<&str, &Row> = HashMap::with_capacity(table.rows.len());
+            for row in &table.rows {
+                let id = row.fields[run_column].trim();
+                if by_run.insert(id, row).is_some() {
+                    return Err(file_error(
+                        file,
+                        Some(row.line),
+                        Some(RUN_COLUMN),
+                        format!("run `{id}` appears twice"),
+                        "give one output row per run",
+                    ));
+                }
+            }
+            if by_run.len() != runs {
+                return Err(file_error(
+                    file,
+                    None,
+                    None,
+                    format!(
+                        "{} output rows, but the design {design_file} has {runs} runs",
+                        by_run.len()
+                    ),
+                    "give exactly one output per design run",
+                ));
+            }
+            design_runs
+                .iter()
+                .map(|id| match by_run.get(id.as_str()) {
+                    Some(row) => parse(row),
+                    None => Err(file_error(
+                        file,
+                        None,
+                        Some(RUN_COLUMN),
+                        format!("no output for design run `{id}`"),
+                        "give one output row per design run, with the design's run numbers",
+                    )),
+                })
+                .collect()
+        }
+        _ => {
+            if table.rows.len() != runs {
+                return Err(file_error(
+                    file,
+                    None,
+                    None,
+                    format!(
+                        "{} output rows, but the design {design_file} has {runs} runs",
+                        table.rows.len()
+                    ),
+                    "give one output per design run, in design order",
+                ));
+            }
+            table.rows.iter().map(parse).collect()
+        }
+    }
+}
+
+/// The values of a headerless one-column numeric file, or `None` if the file has a header.
+fn read_headerless_column(
+    text: &str,
+    file: &str,
+    column: Option<&str>,
+) -> Result<Option<Vec<f64>>, SobolError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    let Some((_, first)) = lines.clone().next() else {
+        return Err(file_error(
+            file,
+            None,
+            None,
+            "the outputs file is empty",
+            "write one output per design run",
+        ));
+    };
+    if first.contains(',') || first.trim().parse::<f64>().is_err() {
+        return Ok(None);
+    }
+    if let Some(name) = column {
+        return Err(file_error(
+            file,
+            Some(1),
+            None,
+            format!("the file has no header, so it has no column `{name}`"),
+            "drop the column name for a one-column file, or add a header line",
+        ));
+    }
+    lines
+        .by_ref()
+        .map(|(index, line)| match line.trim().parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(value),
+            _ => Err(file_error(
+                file,
+                Some(index + 1),
+                None,
+                format!("output `{}` is not a finite number", line.trim()),
+                "every run needs a finite output (one number per line, no header)",
+            )),
+        })
+        .collect::<Result<Vec<f64>, _>>()
+        .map(Some)
+}
+
+/// A CSV file with a header: trimmed header names and rows with their line numbers.
+struct Table {
+    headers: Vec<String>,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    /// 1-based line of the record in the file (the header is line 1).
+    line: usize,
+    fields: Vec<String>,
+}
+
+impl Table {
+    fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|header| header == name)
+    }
+}
+
+fn read_table(text: &str, file: &str) -> Result<Table, SobolError> {
+    let csv_error = |error: csv::Error| {
+        let line = error.position().map(|p| p.line() as usize);
+        file_error(
+            file,
+            line,
+            None,
+            format!("not valid CSV: {error}"),
+            "write a comma-separated file with a header line and the same number of fields in \
+             every row",
+        )
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(csv_error)?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push(Row {
+            line,
+            fields: record.iter().map(str::to_string).collect(),
+        });
+    }
+    Ok(Table { headers, rows })
+}
+
+fn read_text(path: &Path) -> Result<String, SobolError> {
+    std::fs::read_to_string(path).map_err(|source| SobolError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn file_error(
+    file: &str,
+    line: Option<usize>,
+    column: Option<&str>,
+    problem: impl Into<String>,
+    fix: impl Into<String>,
+) -> SobolError {
+    let mut location = Location::file(file);
+    if let Some(line) = line {
+        location = location.line(line);
+    }
+    if let Some(column) = column {
+        location = location.column(column);
+    }
+    SobolError::File(Diagnostic::new(location, problem, fix))
+}
+
+/// 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACTORS: &str = r#"
+[[factor]]
+name = "x1"
+kind = "uniform"
+low = -2.5
+high = 2.5
+
+[[factor]]
+name = "method"
+kind = "categorical"
+values = ["a", "b", "c"]
+
+[[factor]]
+name = "k"
+kind = "integer"
+low = 1
+high = 5
+"#;
+
+    #[test]
+    fn parses_the_three_kinds() {
+        let set = FactorSet::from_toml_str(FACTORS, "f.toml").unwrap();
+        assert_eq!(set.names(), ["x1", "method", "k"]);
+        assert_eq!(
+            set.factors[0].kind,
+            FactorKind::Uniform {
+                low: -2.5,
+                high: 2.5
+            }
+        );
+        assert_eq!(set.factors[2].kind, FactorKind::Integer { low: 1, high: 5 });
+        let method = &set.factors[1];
+        assert_eq!(method.value_at(0.0), "a");
+        assert_eq!(method.value_at(0.34), "b");
+        assert_eq!(method.value_at(0.999_999), "c");
+        let k = &set.factors[2];
+        assert_eq!(k.value_at(0.0), "1");
+        assert_eq!(k.value_at(0.2), "2");
+        assert_eq!(k.value_at(1.0 - f64::EPSILON), "5");
+    }
+
+    #[test]
+    fn factor_errors_name_the_line_and_fix() {
+        let text = FACTORS.replace("high = 5", "high = 1");
+        let err = FactorSet::from_toml_str(&text, "f.toml").unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("f.toml:17, column `high`"), "{message}");
+        assert!(message.contains("fix:"), "{message}");
+
+        let text = FACTORS.replace("kind = \"categorical\"", "kind = \"normal\"");
+        let err = FactorSet::from_toml_str(&text, "f.toml").unwrap_err();
+        assert!(
+            err.to_string().starts_with("f.toml:10, column `kind`"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("unknown kind `normal`"), "{err}");
+
+        let err = FactorSet::from_toml_str("[[factor]]\nname = 3\n", "f.toml").unwrap_err();
+        assert!(err.to_string().starts_with("f.toml:2"), "{err}");
+
+        let text =
+            format!("{FACTORS}\n[[factor]]\nname = \"k\"\nkind = \"uniform\"\nlow = 0\nhigh = 1\n");
+        let err = FactorSet::from_toml_str(&text, "f.toml").unwrap_err();
+        assert!(err.to_string().contains("declared twice"), "{err}");
+    }
+
+    #[test]
+    fn sample_then_layout_round_trips() {
+        let set = FactorSet::from_toml_str(FACTORS, "f.toml").unwrap();
+        let csv = sample_csv(&set, 8, 5, PointKind::Sobol).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("run,block,x1,method,k"));
+        assert_eq!(csv.lines().count(), 1 + 8 * 5);
+        assert!(csv.lines().nth(1).unwrap().starts_with("1,A,"));
+        assert!(csv.lines().nth(17).unwrap().starts_with("17,AB_x1,"));
+        let layout = read_design_layout(&csv, "design.csv").unwrap();
+        assert_eq!(layout.n, 8);
+        assert_eq!(layout.factors, ["x1", "method", "k"]);
+        assert_eq!(layout.run_ids.as_ref().unwrap()[39], "40");
+        assert_eq!(sample_csv(&set, 8, 5, PointKind::Sobol).unwrap(), csv);
+        assert_ne!(sample_csv(&set, 8, 6, PointKind::Sobol).unwrap(), csv);
+    }
+
+    #[test]
+    fn layout_errors_point_at_the_line() {
+        let set = FactorSet::from_toml_str(FACTORS, "f.toml").unwrap();
+        let csv = sample_csv(&set, 4, 1, PointKind::Random).unwrap();
+        let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+
+        // A B row moved into the A block: line 4 is row 3 of A.
+        let mut swapped = lines.clone();
+        swapped.swap(4, 5);
+        let err = read_design_layout(&swapped.join("\n"), "d.csv").unwrap_err();
+        // N is inferred as 3 from the leading A rows; the displaced A row (line 6) is reported.
+        assert!(err.to_string().starts_with("d.csv:6"), "{err}");
+        assert!(err.to_string().contains("expected block `B`"), "{err}");
+
+        // An AB row whose factor value was edited.
+        let fields: Vec<&str> = lines[9].split(',').collect();
+        lines[9] = format!(
+            "{},{},{},{},{}",
+            fields[0], fields[1], "0.5", fields[3], fields[4]
+        );
+        let err = read_design_layout(&lines.join("\n"), "d.csv").unwrap_err();
+        assert!(
+            err.to_string().starts_with("d.csv:10, column `x1`"),
+            "{err}"
+        );
+
+        // A truncated last block.
+        let short: Vec<String> = csv
+            .lines()
+            .take(1 + 4 * 5 - 1)
+            .map(str::to_string)
+            .collect();
+        let err = read_design_layout(&short.join("\n"), "d.csv").unwrap_err();
+        assert!(err.to_string().contains("has 3 rows, not N = 4"), "{err}");
+
+        let err = read_design_layout("run,x\n1,2\n", "d.csv").unwrap_err();
+        assert!(err.to_string().contains("no `block` column"), "{err}");
+    }
+
+    #[test]
+    fn outputs_match_by_run_or_order_and_reject_gaps() {
+        let set = FactorSet::from_toml_str(FACTORS, "f.toml").unwrap();
+        let design = sample_csv(&set, 4, 1, PointKind::Random).unwrap();
+        let runs = 4 * 5;
+        let values: Vec<f64> = (0..runs).map(|r| ((r * 13) % 7) as f64).collect();
+        let settings = EstimatorSettings {
+            bootstrap_resamples: 0,
+            ..EstimatorSettings::default()
+        };
+        let direct = estimate(&values, 4, &["x1", "method", "k"], &settings).unwrap();
+
+        let headerless: String = values.iter().map(|v| format!("{v}\n")).collect();
+        let r = analyze_csv_str(&design, "d", &headerless, "y", None, &settings).unwrap();
+        assert_eq!(r, direct);
+
+        // Reversed rows with run numbers: matched by run.
+        let mut by_run = String::from("run,y\n");
+        for r in (0..runs).rev() {
+            by_run.push_str(&format!("{},{}\n", r + 1, values[r]));
+        }
+        let r = analyze_csv_str(&design, "d", &by_run, "y.csv", None, &settings).unwrap();
+        assert_eq!(r, direct);
+
+        // Run 20 comes first (line 2) and is missing.
+        let missing_value = by_run.replacen(&format!("20,{}", values[runs - 1]), "20,NA", 1);
+        let err = analyze_csv_str(&design, "d", &missing_value, "y.csv", Some("y"), &settings)
+            .unwrap_err();
+        assert!(err.to_string().starts_with("y.csv:2, column `y`"), "{err}");
+
+        let mut two_columns = String::from("run,y,z\n");
+        for (r, value) in values.iter().enumerate() {
+            two_columns.push_str(&format!("{},{value},0\n", r + 1));
+        }
+        let err =
+            analyze_csv_str(&design, "d", &two_columns, "y.csv", None, &settings).unwrap_err();
+        assert!(err.to_string().contains("--column"), "{err}");
+    }
+}
