@@ -2,3 +2,5 @@
 
 pub mod rank_stats;
 pub mod sobol;
+pub mod uncertainty;
+pub mod verdict;

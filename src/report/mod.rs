@@ -1,5 +1,8 @@
 //! Presentation: tables, CSV/JSON/Markdown/HTML files and SVG charts built from typed analysis results.
 
+pub mod markdown;
 pub mod output;
 pub mod ranking;
+pub mod summary;
 pub mod table;
+pub mod uncertainty;

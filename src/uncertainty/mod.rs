@@ -1,3 +1,5 @@
-//! Uncertainty analysis inputs: the scenario file that names which modelling choices are uncertain.
+//! Uncertainty analysis inputs: the scenario file that names which modelling choices are uncertain, and its factors.
 
+pub mod embedded;
+pub mod factors;
 pub mod scenario;

@@ -1,0 +1,304 @@
+//! Uncertainty analysis end to end: resolve the scenario, prepare the data, run the engine, summarise — one library call.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::rank_stats::{UncertaintyStats, summarise};
+use super::verdict::{FocusVerdict, focus_verdict};
+use crate::engine::shard::{RunFingerprint, Shard};
+use crate::engine::{Accumulator, Layout, Observer, RunSpec, run};
+use crate::model::Index;
+use crate::pipeline::{Evaluation, Prepared, evaluate};
+use crate::uncertainty::factors::{FactorSummary, ScenarioModel, ScenarioRunError};
+use crate::uncertainty::scenario::{Scenario, ScenarioError};
+
+/// Which units keep full "ranks above" rows (pairwise probabilities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PairSelection {
+    /// Every pair (memory ∝ units²).
+    All,
+    /// Only the focus unit against every other.
+    Focus,
+    /// The nominal top K and the focus unit.
+    Top(usize),
+}
+
+impl std::str::FromStr for PairSelection {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "all" => Ok(PairSelection::All),
+            "focus" => Ok(PairSelection::Focus),
+            _ => text
+                .strip_prefix("top:")
+                .and_then(|k| k.parse().ok())
+                .map(PairSelection::Top)
+                .ok_or_else(|| format!("unknown pair selection `{text}`; use `all`, `focus` or `top:K`, e.g. `top:20`")),
+        }
+    }
+}
+
+/// Units above which pairs default to `focus` and rank bins widen, to bound memory.
+pub const LARGE_INDEX_UNITS: usize = 2000;
+
+/// Options of one uncertainty run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncertaintyOptions {
+    pub samples: u64,
+    pub seed: u64,
+    pub threads: usize,
+    /// Focus unit (code or name); `None` = the scenario's, then the index's.
+    pub focus: Option<String>,
+    /// `None` = the scenario's, then 10 (capped at the number of units).
+    pub top_k: Option<u32>,
+    pub shard: Shard,
+    /// Rank bin width; `None` = 1, or wider for very large indices (memory under ~1 GiB).
+    pub bin_width: Option<u32>,
+    /// `None` = all pairs for up to [`LARGE_INDEX_UNITS`] units, else focus.
+    pub pairs: Option<PairSelection>,
+    /// Keep adding batches until every reported probability's standard error is below this,
+    /// up to `max_samples`.
+    pub until_stable: Option<f64>,
+    pub max_samples: u64,
+}
+
+impl Default for UncertaintyOptions {
+    fn default() -> Self {
+        UncertaintyOptions {
+            samples: 10_000,
+            seed: 1,
+            threads: 0,
+            focus: None,
+            top_k: None,
+            shard: Shard::WHOLE,
+            bin_width: None,
+            pairs: None,
+            until_stable: None,
+            max_samples: 10_000_000,
+        }
+    }
+}
+
+/// Why an uncertainty analysis could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum UncertaintyError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Run(#[from] ScenarioRunError),
+    #[error("focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv (see `ranksense score`)")]
+    UnknownFocus(String),
+    #[error("--until-stable needs a positive standard error, e.g. 0.005")]
+    BadTolerance,
+}
+
+/// How `--until-stable` ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Convergence {
+    pub tolerance: f64,
+    pub reached: bool,
+    pub max_standard_error: f64,
+    pub samples: u64,
+}
+
+/// A prepared, resolved uncertainty analysis: everything except the sampling.
+pub struct Setup {
+    pub model: ScenarioModel,
+    pub prepared: Prepared,
+    pub nominal: Evaluation,
+    pub focus: Option<usize>,
+    pub top_k: u32,
+    pub layout: Layout,
+    pub fingerprint: RunFingerprint,
+}
+
+impl Setup {
+    /// Resolves `scenario` for `index` with the given options (focus, top-k, layout).
+    pub fn new(index: &Index, scenario: &Scenario, scenario_text: &str, options: &UncertaintyOptions) -> Result<Setup, UncertaintyError> {
+        let model = ScenarioModel::new(scenario, index)?;
+        let prepared = model.prepare(index, &scenario.source)?;
+        let nominal = evaluate(&prepared, &crate::engine::SampleModel::nominal(&model));
+        let focus_name = options
+            .focus
+            .clone()
+            .or_else(|| scenario.focus.clone())
+            .or_else(|| index.info.focus.clone());
+        let focus = match &focus_name {
+            Some(name) => Some(prepared.find_unit(name).ok_or_else(|| UncertaintyError::UnknownFocus(name.clone()))?),
+            None => None,
+        };
+        let n = prepared.n_units();
+        let top_k = options
+            .top_k
+            .or(scenario.top_k.map(|k| k as u32))
+            .unwrap_or(10)
+            .clamp(1, n as u32);
+        let pairs = options.pairs.unwrap_or(if n <= LARGE_INDEX_UNITS { PairSelection::All } else { PairSelection::Focus });
+        let nominal_ranks = nominal.top_ranks(&prepared);
+        let mut pair_units: Vec<usize> = match pairs {
+            PairSelection::All => (0..n).collect(),
+            PairSelection::Focus => focus.into_iter().collect(),
+            PairSelection::Top(k) => (0..n).filter(|&u| nominal_ranks[u] as usize <= k).chain(focus).collect(),
+        };
+        pair_units.sort_unstable();
+        pair_units.dedup();
+        let bin_width = options.bin_width.unwrap_or_else(|| default_bin_width(n));
+        let score_bound = prepared
+            .variants
+            .iter()
+            .flat_map(|v| v.normalised.as_slice().iter())
+            .filter(|x| !x.is_nan())
+            .fold(n as f64, |b, x| b.max(x.abs()));
+        let layout = Layout {
+            n_units: n,
+            bin_width,
+            n_bands: 10.min(n),
+            score_bound,
+            pair_units,
+            weight_nodes: model.varied_weight_nodes.clone(),
+            n_factors: model.factors.len(),
+        };
+        let fingerprint = RunFingerprint {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            input_hash: index.info.input_hash.clone(),
+            scenario_hash: hex_sha256(scenario_text.as_bytes()),
+            seed: options.seed,
+            total_samples: options.samples,
+            focus: focus.map(|f| prepared.units[f].code.clone()),
+            top_k,
+        };
+        Ok(Setup {
+            model,
+            prepared,
+            nominal,
+            focus,
+            top_k,
+            layout,
+            fingerprint,
+        })
+    }
+
+    /// Runs the given global sample indices.
+    pub fn run(&self, samples: Range<u64>, seed: u64, threads: usize, observer: &dyn Observer) -> Accumulator {
+        let spec = RunSpec {
+            prepared: &self.prepared,
+            model: &self.model,
+            seed,
+            samples,
+            nominal_ranks: self.nominal.top_ranks(&self.prepared),
+            top_k: self.top_k,
+            layout: self.layout.clone(),
+            threads,
+        };
+        run(&spec, observer)
+    }
+
+    /// Summarises an accumulator (of the whole run).
+    pub fn summarise(&self, accumulator: &Accumulator) -> UncertaintyStats {
+        summarise(
+            &self.prepared,
+            accumulator,
+            self.nominal.top_ranks(&self.prepared),
+            self.nominal.top_scores(&self.prepared),
+            self.top_k,
+        )
+    }
+
+    pub fn verdict(&self, stats: &UncertaintyStats) -> Option<FocusVerdict> {
+        self.focus.map(|f| focus_verdict(stats, f))
+    }
+}
+
+/// Rank bin width keeping the histogram under ~256 MiB of counts: 1 up to 5,792 units.
+pub fn default_bin_width(n_units: usize) -> u32 {
+    let budget_counts = 32 * 1024 * 1024; // 8 bytes each
+    let bins = (budget_counts / n_units.max(1)).max(1);
+    n_units.div_ceil(bins).max(1) as u32
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The largest Monte Carlo standard error `√(p(1−p)/N)` over every probability reported:
+/// rank (bin) probabilities, P(nominal rank), P(top k) and pairwise probabilities.
+pub fn max_standard_error(accumulator: &Accumulator) -> f64 {
+    let n = accumulator.samples as f64;
+    if n == 0.0 {
+        return f64::INFINITY;
+    }
+    let se = |count: u64| {
+        let p = count as f64 / n;
+        (p * (1.0 - p) / n).sqrt()
+    };
+    accumulator
+        .rank_counts
+        .iter()
+        .chain(&accumulator.nominal_rank_hits)
+        .chain(&accumulator.top_k_hits)
+        .chain(&accumulator.pair_counts)
+        .chain(&accumulator.pair_reverse_counts)
+        .map(|&c| se(c))
+        .fold(0.0, f64::max)
+}
+
+/// The result of [`run_uncertainty`].
+pub struct UncertaintyRun {
+    pub setup: Setup,
+    pub accumulator: Accumulator,
+    pub stats: UncertaintyStats,
+    pub verdict: Option<FocusVerdict>,
+    pub convergence: Option<Convergence>,
+    pub factors: Vec<FactorSummary>,
+}
+
+/// Runs a whole (unsharded) uncertainty analysis. With `until_stable`, samples are added in
+/// deterministic batches (the next indices) until the largest standard error is below the
+/// tolerance or `max_samples` is reached; the result equals a plain run of the final size.
+pub fn run_uncertainty(
+    index: &Index,
+    scenario: &Scenario,
+    scenario_text: &str,
+    options: &UncertaintyOptions,
+    observer: &dyn Observer,
+) -> Result<UncertaintyRun, UncertaintyError> {
+    let mut setup = Setup::new(index, scenario, scenario_text, options)?;
+    let (accumulator, convergence) = match options.until_stable {
+        None => (setup.run(0..options.samples, options.seed, options.threads, observer), None),
+        Some(tolerance) => {
+            if !(tolerance > 0.0) {
+                return Err(UncertaintyError::BadTolerance);
+            }
+            let batch = options.samples.max(1);
+            let mut total = setup.run(0..batch, options.seed, options.threads, observer);
+            while max_standard_error(&total) > tolerance && total.samples < options.max_samples {
+                let start = total.samples;
+                let end = (start + batch).min(options.max_samples);
+                let more = setup.run(start..end, options.seed, options.threads, observer);
+                total.merge(&more).expect("same layout");
+            }
+            let max_se = max_standard_error(&total);
+            setup.fingerprint.total_samples = total.samples;
+            let convergence = Convergence {
+                tolerance,
+                reached: max_se <= tolerance,
+                max_standard_error: max_se,
+                samples: total.samples,
+            };
+            (total, Some(convergence))
+        }
+    };
+    let stats = setup.summarise(&accumulator);
+    let verdict = setup.verdict(&stats);
+    let factors = setup.model.factor_summaries();
+    Ok(UncertaintyRun {
+        setup,
+        accumulator,
+        stats,
+        verdict,
+        convergence,
+        factors,
+    })
+}

@@ -1,0 +1,134 @@
+//! `report.md`: the human-readable report, rendered from the same typed results as `summary.json`.
+
+use std::fmt::Write;
+
+use super::summary::Summary;
+use super::table::Table;
+use super::uncertainty::uncertainty_table;
+use crate::analysis::verdict::FocusVerdict;
+
+/// Markdown sections shared by every report.
+pub struct MarkdownReport {
+    out: String,
+}
+
+impl MarkdownReport {
+    /// Starts a report: title, reconstruction note, data and method.
+    pub fn new(title: &str, summary: &Summary) -> Self {
+        let mut out = String::new();
+        let data = &summary.data;
+        let _ = writeln!(out, "# {title}\n");
+        let _ = writeln!(out, "**Index:** {}  ", data.name);
+        if data.reconstruction {
+            let _ = writeln!(
+                out,
+                "\n> **Reconstructed data.** This data set reproduces the index's published facts but is not the publisher's data; the results describe the reconstruction. Load the real data in the same format to get the real answer.\n"
+            );
+        }
+        let _ = writeln!(out, "## Data and method\n");
+        let _ = writeln!(
+            out,
+            "- Data: {} ({} units, {} indicators, {} levels), source `{}`, SHA-256 `{}`",
+            data.name,
+            data.units,
+            data.indicators,
+            data.levels,
+            data.source,
+            short_hash(&data.input_hash)
+        );
+        let method = &summary.nominal_method;
+        let _ = writeln!(
+            out,
+            "- Nominal method: denominate {}, imputation `{}`, treatment {}, normalisation `{}`, aggregation {}",
+            if method.denominate { "yes" } else { "no" },
+            method.imputation,
+            method.treatment.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into()),
+            method.normalisation,
+            method.aggregation.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" / ")
+        );
+        if !data.provenance.is_empty() {
+            let _ = writeln!(out, "- Provenance: {}", data.provenance.replace('\n', " "));
+        }
+        if let Some(scenario) = &summary.scenario {
+            let _ = writeln!(out, "- Scenario: `{}` (SHA-256 `{}`), factors:", scenario.file, short_hash(&scenario.sha256));
+            for factor in &scenario.factors {
+                let _ = writeln!(out, "  - **{}** — {}", factor.name, factor.description);
+            }
+        }
+        if let Some(u) = &summary.uncertainty {
+            let _ = writeln!(
+                out,
+                "- Monte Carlo: {} samples, seed {}, ranksense {}; probabilities are given with their binomial standard errors",
+                u.samples, u.seed, summary.ranksense_version
+            );
+            if let Some(c) = &u.convergence {
+                let _ = writeln!(
+                    out,
+                    "- Sampling {} at {} samples: the largest standard error of any reported probability is {:.4} (target {:.4})",
+                    if c.reached { "stopped" } else { "hit its cap" },
+                    c.samples,
+                    c.max_standard_error,
+                    c.tolerance
+                );
+            }
+            let idle: Vec<&str> = u.factor_activity.iter().filter(|f| f.samples_moved == 0).map(|f| f.factor.as_str()).collect();
+            if !idle.is_empty() {
+                let _ = writeln!(out, "- **Warning:** these factors never moved off their nominal value in any sample: {}", idle.join(", "));
+            }
+        }
+        out.push('\n');
+        MarkdownReport { out }
+    }
+
+    pub fn verdict(&mut self, verdict: &FocusVerdict) {
+        let _ = writeln!(self.out, "## Verdict: {} is {}\n", verdict.name, verdict.rating.word());
+        let _ = writeln!(self.out, "{}\n", verdict.sentence);
+        let _ = writeln!(self.out, "*Rating rule:* {}.\n", verdict.rule);
+    }
+
+    pub fn section(&mut self, heading: &str, intro: &str, table: &Table) {
+        let _ = writeln!(self.out, "## {heading}\n");
+        if !intro.is_empty() {
+            let _ = writeln!(self.out, "{intro}\n");
+        }
+        self.out.push_str(&table.to_markdown());
+        self.out.push('\n');
+    }
+
+    pub fn paragraph(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}\n");
+    }
+
+    pub fn raw(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+fn short_hash(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+/// The uncertainty report: header, verdict, and the uncertainty table of every unit.
+pub fn uncertainty_markdown(summary: &Summary) -> String {
+    let mut report = MarkdownReport::new("Rank uncertainty report", summary);
+    if let Some(u) = &summary.uncertainty {
+        if let Some(verdict) = &u.verdict {
+            report.verdict(verdict);
+        }
+        let focus = u.focus.as_ref().and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
+        let table = uncertainty_table(&u.statistics, focus, None);
+        report.section(
+            "Uncertainty table",
+            &format!(
+                "Nominal rank and score; median rank, 90% interval (5th–95th percentile, R type 7) and range over the samples; probability of keeping the nominal rank and of a top-{} place. Mean absolute rank shift over all units (R_S): {:.3}.",
+                u.top_k, u.statistics.mean_abs_rank_shift
+            ),
+            &table,
+        );
+    }
+    report.finish()
+}

@@ -1,0 +1,132 @@
+//! `summary.json`: everything a run found and everything a rerun needs (inputs' hash, method, scenario text, seed, samples, version).
+
+use serde::Serialize;
+
+use crate::analysis::rank_stats::UncertaintyStats;
+use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
+use crate::analysis::verdict::FocusVerdict;
+use crate::model::Index;
+use crate::pipeline::method::Method;
+use crate::uncertainty::factors::FactorSummary;
+
+/// The data set a run used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataSummary {
+    pub name: String,
+    pub source: String,
+    pub input_hash: String,
+    pub reconstruction: bool,
+    pub provenance: String,
+    pub units: usize,
+    pub indicators: usize,
+    pub levels: usize,
+}
+
+impl DataSummary {
+    pub fn of(index: &Index) -> Self {
+        DataSummary {
+            name: index.info.name.clone(),
+            source: index.info.source.clone(),
+            input_hash: index.info.input_hash.clone(),
+            reconstruction: index.info.reconstruction,
+            provenance: index.info.provenance.trim().to_string(),
+            units: index.n_units(),
+            indicators: index.framework.n_indicators(),
+            levels: index.framework.n_levels,
+        }
+    }
+}
+
+/// The scenario a run used, with its full text so the run can be repeated from this file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioSummary {
+    pub file: String,
+    pub sha256: String,
+    pub text: String,
+    pub factors: Vec<FactorSummary>,
+}
+
+/// One factor and how many samples moved it off its nominal value (a factor that never moved
+/// was declared but had no effect).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorActivity {
+    pub factor: String,
+    pub samples_moved: u64,
+}
+
+/// Uncertainty section of the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UncertaintySummary {
+    pub seed: u64,
+    pub samples: u64,
+    pub focus: Option<String>,
+    pub top_k: u32,
+    pub convergence: Option<Convergence>,
+    pub factor_activity: Vec<FactorActivity>,
+    pub verdict: Option<FocusVerdict>,
+    pub statistics: UncertaintyStats,
+}
+
+impl UncertaintySummary {
+    pub fn of(run: &UncertaintyRun, seed: u64) -> Self {
+        let setup = &run.setup;
+        UncertaintySummary {
+            seed,
+            samples: run.accumulator.samples,
+            focus: setup.focus.map(|f| setup.prepared.units[f].code.clone()),
+            top_k: setup.top_k,
+            convergence: run.convergence.clone(),
+            factor_activity: run
+                .factors
+                .iter()
+                .zip(&run.accumulator.factor_moved)
+                .map(|(f, &moved)| FactorActivity {
+                    factor: f.name.clone(),
+                    samples_moved: moved,
+                })
+                .collect(),
+            verdict: run.verdict.clone(),
+            statistics: run.stats.clone(),
+        }
+    }
+}
+
+/// The whole `summary.json`. Sections a command did not run are absent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub ranksense_version: String,
+    pub command: String,
+    pub data: DataSummary,
+    pub nominal_method: Method,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<ScenarioSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintySummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stability: Option<serde_json::Value>,
+}
+
+impl Summary {
+    pub fn new(command: &str, index: &Index) -> Self {
+        Summary {
+            ranksense_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            data: DataSummary::of(index),
+            nominal_method: index.nominal.clone(),
+            scenario: None,
+            uncertainty: None,
+            sensitivity: None,
+            bounds: None,
+            stability: None,
+        }
+    }
+
+    /// Pretty JSON with a trailing newline. Non-finite numbers become `null`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("summary is serialisable") + "\n"
+    }
+}

@@ -1,0 +1,139 @@
+//! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv and the uncertainty table.
+
+use super::table::Table;
+use crate::analysis::rank_stats::UncertaintyStats;
+use crate::analysis::verdict::{fmt_rank, ordinal};
+use crate::engine::Accumulator;
+use crate::pipeline::Prepared;
+
+/// Shortest round-trip text of a number, `NA` for missing (R's spelling, for COINr users).
+pub fn num(x: f64) -> String {
+    if x.is_nan() { "NA".into() } else { x.to_string() }
+}
+
+/// Units in nominal-rank order (ties by data order).
+pub fn by_nominal_rank(stats: &UncertaintyStats) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..stats.units.len()).collect();
+    order.sort_by_key(|&u| (stats.units[u].nominal_rank, u));
+    order
+}
+
+/// `rank_stats.csv` (DESIGN §6 columns, then score mean/sd and the standard errors).
+pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
+    let mut table = Table::new(
+        &[
+            "uCode", "uName", "nominal_rank", "nominal_score", "mean_rank", "median_rank", "q05_rank", "q95_rank",
+            "best_rank", "worst_rank", "mean_abs_shift", "p_nominal_rank", "p_top_k", "mean_score", "sd_score",
+            "se_p_nominal_rank", "se_p_top_k",
+        ],
+        &[],
+    );
+    for u in by_nominal_rank(stats) {
+        let s = &stats.units[u];
+        table.push(vec![
+            s.code.clone(),
+            s.name.clone(),
+            s.nominal_rank.to_string(),
+            num(s.nominal_score),
+            num(s.mean_rank),
+            num(s.median_rank),
+            num(s.q05_rank),
+            num(s.q95_rank),
+            s.best_rank.to_string(),
+            s.worst_rank.to_string(),
+            num(s.mean_abs_shift),
+            num(s.p_nominal_rank),
+            num(s.p_top_k),
+            num(s.mean_score),
+            num(s.sd_score),
+            num(s.se_p_nominal_rank),
+            num(s.se_p_top_k),
+        ]);
+    }
+    table.to_csv()
+}
+
+/// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count. With bins wider
+/// than one rank, `rank` is the bin's first rank and `rank_to` its last.
+pub fn rank_histogram_csv(prepared: &Prepared, accumulator: &Accumulator) -> String {
+    let binned = accumulator.bins.width > 1;
+    let mut headers = vec!["uCode", "rank", "count", "probability"];
+    if binned {
+        headers.push("rank_to");
+    }
+    let mut table = Table::new(&headers, &[]);
+    let n = accumulator.samples as f64;
+    for (u, unit) in prepared.units.iter().enumerate() {
+        for (bin, &count) in accumulator.rank_counts_of(u).iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            let (lo, hi) = accumulator.bins.range(bin, accumulator.n_units);
+            let mut row = vec![unit.code.clone(), lo.to_string(), count.to_string(), num(count as f64 / n)];
+            if binned {
+                row.push(hi.to_string());
+            }
+            table.push(row);
+        }
+    }
+    table.to_csv()
+}
+
+/// `pairwise.csv`: P(a ranks strictly above b) for every known ordered pair.
+pub fn pairwise_csv(stats: &UncertaintyStats) -> String {
+    let mut table = Table::new(&["uCode_a", "uCode_b", "p_a_above_b"], &[]);
+    for pair in &stats.pairs {
+        table.push(vec![pair.a.clone(), pair.b.clone(), num(pair.p_a_above_b)]);
+    }
+    table.to_csv()
+}
+
+/// `central_weights.csv`: per unit and condition, the number of samples and the mean
+/// within-parent weight of every varied weight (SMAA central weight vectors).
+pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
+    let mut headers = vec!["uCode".to_string(), "condition".into(), "samples".into()];
+    headers.extend(stats.weight_codes.iter().cloned());
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut table = Table::new(&refs, &[]);
+    for c in &stats.central_weights {
+        let mut row = vec![c.code.clone(), c.condition.to_string(), c.samples.to_string()];
+        row.extend(c.mean_weights.iter().map(|&w| num(w)));
+        table.push(row);
+    }
+    table.to_csv()
+}
+
+/// The uncertainty table: nominal rank and score, median, 90% interval, P(nominal rank),
+/// P(top k), for every unit (or the top `limit` and the focus when there are more).
+pub fn uncertainty_table(stats: &UncertaintyStats, focus: Option<usize>, limit: Option<usize>) -> Table {
+    let top_k_header = format!("P(top {})", stats.top_k);
+    let mut table = Table::new(
+        &["rank", "code", "name", "score", "median", "90% interval", "range", "P(rank)", &top_k_header],
+        &["code", "name"],
+    );
+    for (position, u) in by_nominal_rank(stats).into_iter().enumerate() {
+        if let Some(limit) = limit
+            && position >= limit
+            && Some(u) != focus
+        {
+            continue;
+        }
+        let s = &stats.units[u];
+        let interval = format!("{}–{}", fmt_rank(s.q05_rank), fmt_rank(s.q95_rank));
+        table.push(vec![
+            ordinal(s.nominal_rank),
+            s.code.clone(),
+            s.name.clone(),
+            format!("{:.2}", s.nominal_score),
+            fmt_rank(s.median_rank),
+            interval,
+            format!("{}–{}", s.best_rank, s.worst_rank),
+            format!("{:.1}%", 100.0 * s.p_nominal_rank),
+            format!("{:.1}%", 100.0 * s.p_top_k),
+        ]);
+        if Some(u) == focus {
+            table.highlight = Some(table.rows.len() - 1);
+        }
+    }
+    table
+}

@@ -1,0 +1,25 @@
+//! Scenario files compiled into the binary (the files in `scenarios/`), usable by name from any directory.
+
+/// (name, file name, text) of every shipped scenario.
+const SCENARIOS: &[(&str, &str, &str)] = &[
+    ("ieci-full", "scenarios/ieci-full.toml", include_str!("../../scenarios/ieci-full.toml")),
+    ("ieci-weights", "scenarios/ieci-weights.toml", include_str!("../../scenarios/ieci-weights.toml")),
+    ("ieci-methods", "scenarios/ieci-methods.toml", include_str!("../../scenarios/ieci-methods.toml")),
+    ("ieci-simplex", "scenarios/ieci-simplex.toml", include_str!("../../scenarios/ieci-simplex.toml")),
+    ("asem-coinr", "scenarios/asem-coinr.toml", include_str!("../../scenarios/asem-coinr.toml")),
+];
+
+/// The default scenario of the embedded IECI data.
+pub const DEFAULT: &str = "ieci-full";
+
+/// Names of the embedded scenarios.
+pub fn names() -> Vec<&'static str> {
+    SCENARIOS.iter().map(|s| s.0).collect()
+}
+
+/// An embedded scenario's file name and text, by name (with or without `.toml`).
+pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
+    let name = name.strip_suffix(".toml").unwrap_or(name);
+    let name = name.strip_prefix("scenarios/").unwrap_or(name);
+    SCENARIOS.iter().find(|s| s.0 == name).map(|s| (s.1, s.2))
+}
