@@ -1,8 +1,11 @@
 //! Presentation: tables, CSV/JSON/Markdown/HTML files and SVG charts built from typed analysis results.
 
+pub mod charts;
 pub mod markdown;
 pub mod output;
+pub mod palette;
 pub mod ranking;
 pub mod summary;
+pub mod svg;
 pub mod table;
 pub mod uncertainty;
