@@ -5,8 +5,12 @@
 //! column and fix. Everything downstream works on the validated [`Index`] only.
 
 pub mod error;
+pub mod load;
+pub mod toml;
+pub mod validate;
 
 pub use error::{Diagnostic, LoadError, Location};
+pub use load::{load_dir, load_files, load_from_strings};
 
 use serde::Serialize;
 
