@@ -7,6 +7,7 @@
 //! stability) → [`report`] (tables, CSV, JSON, Markdown, HTML, SVG) → [`cli`].
 
 pub mod analysis;
+pub mod cli;
 pub mod engine;
 pub mod model;
 pub mod pipeline;

@@ -1,0 +1,46 @@
+//! The data-source flags shared by every command: `--data DIR|NAME` or `--meta-file F --data-file F`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Failure;
+use crate::model::{Index, embedded, load_dir, load_files};
+
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Index folder (meta.csv, data.csv, optional index.toml), or a built-in data set:
+    /// `ieci2022` (default; the IECI 2022 reconstruction) or `asem` (COINr's ASEM example).
+    #[arg(long, value_name = "DIR|NAME", conflicts_with_all = ["meta_file", "data_file"])]
+    pub data: Option<String>,
+    /// COINr iMeta-style metadata file (use with --data-file).
+    #[arg(long, value_name = "FILE", requires = "data_file")]
+    pub meta_file: Option<PathBuf>,
+    /// COINr iData-style data file (use with --meta-file).
+    #[arg(long, value_name = "FILE", requires = "meta_file")]
+    pub data_file: Option<PathBuf>,
+    /// Optional index.toml with the nominal method (with --meta-file/--data-file).
+    #[arg(long, value_name = "FILE", requires = "meta_file")]
+    pub index_file: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// Loads the chosen index.
+    pub fn load(&self) -> Result<Index, Failure> {
+        if let (Some(meta), Some(data)) = (&self.meta_file, &self.data_file) {
+            return Ok(load_files(meta, data, self.index_file.as_deref())?);
+        }
+        match self.data.as_deref() {
+            None => Ok(embedded::load("ieci2022").expect("the embedded data set is valid")),
+            Some(name) => {
+                let path = PathBuf::from(name);
+                if !path.exists()
+                    && let Some(index) = embedded::load(name)
+                {
+                    return Ok(index);
+                }
+                Ok(load_dir(&path)?)
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Command-line interface: argument parsing and printing only; every command calls into the library.
+
+mod data;
+mod progress;
+mod scenario;
+mod score;
+mod uncertainty;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use data::DataArgs;
+
+/// ranksense — how far can each rank of a composite indicator be trusted?
+///
+/// Runs on the embedded International Exchange Centers Index 2022 reconstruction (an
+/// illustrative data set rebuilt from the report's published facts, not the report's own
+/// data) unless `--data` points to your own index (COINr-style meta.csv, data.csv, index.toml).
+#[derive(Debug, Parser)]
+#[command(name = "ranksense", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the nominal ranking: rank, unit, index score, and each dimension's score and rank.
+    Score(score::ScoreArgs),
+    /// Check index files (and a scenario file) and report every problem found.
+    Validate(validate::ValidateArgs),
+    /// Monte Carlo uncertainty analysis: every unit's rank distribution, stability interval
+    /// and, for the focus unit, a plain-language verdict.
+    Uncertainty(uncertainty::UncertaintyArgs),
+    /// Combine the partial states of `uncertainty --shard K/N` runs into the full result.
+    Merge(uncertainty::MergeArgs),
+}
+
+/// Output formats for tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// How a command failed: bad input (exit code 2) or anything else (exit code 1).
+#[derive(Debug)]
+pub enum Failure {
+    Input(anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl Failure {
+    pub fn input(error: impl Into<anyhow::Error>) -> Self {
+        Failure::Input(error.into())
+    }
+}
+
+/// Library errors caused by the user's input: exit code 2.
+macro_rules! input_errors {
+    ($($ty:ty),* $(,)?) => {$(
+        impl From<$ty> for Failure {
+            fn from(error: $ty) -> Self {
+                Failure::Input(error.into())
+            }
+        }
+    )*};
+}
+input_errors!(
+    crate::model::LoadError,
+    crate::pipeline::PrepareError,
+    crate::pipeline::method::MethodParseError,
+    crate::report::output::OutputError,
+    crate::uncertainty::scenario::ScenarioError,
+    crate::analysis::uncertainty::UncertaintyError,
+);
+
+/// Parses the command line, runs the command, prints errors and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(args) => score::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Uncertainty(args) => uncertainty::run(args),
+        Command::Merge(args) => uncertainty::merge(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

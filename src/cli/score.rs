@@ -1,0 +1,104 @@
+//! `ranksense score`: the nominal ranking, optionally under another normalisation or aggregation.
+
+use clap::Args;
+
+use super::{DataArgs, Failure, Format};
+use crate::pipeline::method::{Aggregation, Normalisation};
+use crate::pipeline::prepare::nominal_variant;
+use crate::pipeline::{Config, evaluate, prepare};
+use crate::report::ranking::{column_nodes, ranking_csv, ranking_json, ranking_table};
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Show the scores and ranks of this level's nodes (1 = indicators; default: the level
+    /// below the index, e.g. the dimensions).
+    #[arg(long, value_name = "N")]
+    pub level: Option<usize>,
+    /// What-if: use this normalisation instead of the nominal one, e.g. `zscore(10,2)`, `rank`.
+    #[arg(long, value_name = "METHOD")]
+    pub normalisation: Option<String>,
+    /// What-if: use this aggregation at every level, e.g. `geometric`.
+    #[arg(long, value_name = "METHOD")]
+    pub aggregation: Option<String>,
+}
+
+pub fn run(args: ScoreArgs) -> Result<(), Failure> {
+    let mut index = args.data.load()?;
+    if let Some(text) = &args.normalisation {
+        index.nominal.normalisation = text.parse::<Normalisation>()?;
+    }
+    if let Some(text) = &args.aggregation {
+        let method: Aggregation = text.parse()?;
+        index.nominal.aggregation = vec![method; index.framework.n_aggregate_levels()];
+    }
+    let n_levels = index.framework.n_levels;
+    if let Some(level) = args.level
+        && (level == 0 || level >= n_levels)
+    {
+        return Err(Failure::input(anyhow::anyhow!(
+            "--level {level} is out of range; fix: use 1 (indicators) to {} ({})",
+            n_levels - 1,
+            index.framework.level_name(n_levels - 1)
+        )));
+    }
+    let prepared = prepare(&index, &[nominal_variant(&index)])?;
+    check_positive(&index, &prepared)?;
+    let config = Config {
+        variant: 0,
+        aggregation: index.nominal.aggregation.clone(),
+        weights: prepared.framework.nominal_weights(),
+    };
+    let evaluation = evaluate(&prepared, &config);
+    let focus = index.info.focus.as_deref().and_then(|f| prepared.find_unit(f));
+    match args.format {
+        Format::Table | Format::Markdown => {
+            let columns = column_nodes(&prepared, args.level);
+            let table = ranking_table(&prepared, &evaluation, &columns, focus);
+            if args.format == Format::Table {
+                println!("{}", index.info.name);
+                if index.info.reconstruction {
+                    println!("Note: these data are a reconstruction, not the publisher's data (see `ranksense validate` / the data README).");
+                }
+                println!(
+                    "Method: {}, {} aggregation\n",
+                    index.nominal.normalisation,
+                    describe_aggregation(&index.nominal.aggregation)
+                );
+                print!("{}", table.to_terminal());
+            } else {
+                print!("{}", table.to_markdown());
+            }
+        }
+        Format::Csv => print!("{}", ranking_csv(&prepared, &evaluation, args.level == Some(1))),
+        Format::Json => print!("{}", ranking_json(&prepared, &evaluation)),
+    }
+    Ok(())
+}
+
+/// Geometric and harmonic means need positive values: refuse instead of printing NaN.
+fn check_positive(index: &crate::model::Index, prepared: &crate::pipeline::Prepared) -> Result<(), Failure> {
+    let needs = index.nominal.aggregation.iter().find(|a| a.needs_positive());
+    if let Some(method) = needs
+        && prepared.variants[0].minimum <= 0.0
+    {
+        return Err(Failure::input(anyhow::anyhow!(
+            "`{method}` aggregation needs positive values, but `{}` gives values down to {}; fix: add e.g. `--normalisation \"minmax(1,100)\"`",
+            index.nominal.normalisation,
+            prepared.variants[0].minimum
+        )));
+    }
+    Ok(())
+}
+
+fn describe_aggregation(methods: &[Aggregation]) -> String {
+    if methods.iter().all(|m| *m == methods[0]) {
+        methods[0].to_string()
+    } else {
+        methods.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" / ")
+    }
+}

@@ -1,0 +1,303 @@
+//! `ranksense uncertainty` and `ranksense merge`: Monte Carlo rank distributions, verdict and report files.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::progress::Progress;
+use super::scenario::{LoadedScenario, load as load_scenario};
+use super::{DataArgs, Failure, Format};
+use crate::analysis::uncertainty::{PairSelection, UncertaintyOptions, UncertaintyRun, Setup, run_uncertainty};
+use crate::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
+use crate::model::Index;
+use crate::report::markdown::uncertainty_markdown;
+use crate::report::output::{Files, write_atomic};
+use crate::report::summary::{ScenarioSummary, Summary, UncertaintySummary};
+use crate::report::uncertainty::{central_weights_csv, pairwise_csv, rank_histogram_csv, rank_stats_csv, uncertainty_table};
+
+/// Flags shared by `uncertainty`, `sensitivity` and `robust`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Scenario file, or a shipped scenario name (ieci-full, ieci-weights, ieci-methods,
+    /// ieci-simplex, asem-coinr). Default: ieci-full for the embedded IECI data.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub scenario: Option<String>,
+    /// Number of Monte Carlo samples (default: the scenario's, else 10000).
+    #[arg(long)]
+    pub samples: Option<u64>,
+    /// Random seed (default: the scenario's, else 1). Same seed, same bytes.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Unit whose rank the verdict is about (uCode or name; default: the scenario's or index's).
+    #[arg(long)]
+    pub focus: Option<String>,
+    /// k of "P(top k)" (default: the scenario's, else 10).
+    #[arg(long)]
+    pub top_k: Option<u32>,
+}
+
+impl RunArgs {
+    pub fn load(&self) -> Result<(Index, LoadedScenario), Failure> {
+        let index = self.data.load()?;
+        let scenario = load_scenario(self.scenario.as_deref(), &index)?;
+        Ok((index, scenario))
+    }
+
+    pub fn options(&self, scenario: &LoadedScenario) -> UncertaintyOptions {
+        UncertaintyOptions {
+            samples: self.samples.or(scenario.scenario.samples).unwrap_or(10_000),
+            seed: self.seed.or(scenario.scenario.seed).unwrap_or(1),
+            threads: self.threads,
+            focus: self.focus.clone(),
+            top_k: self.top_k,
+            ..UncertaintyOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct UncertaintyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Write rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv,
+    /// summary.json and report.md into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Format of the table printed on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Run only shard K of N (e.g. `3/10`) and write its partial state (to --state, or
+    /// --out/state-K-of-N.json); combine the shards with `ranksense merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Where a shard writes its partial state.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub state: Option<PathBuf>,
+    /// Keep adding batches of --samples until every reported probability has a standard
+    /// error below EPS (or --max-samples is reached, which is reported).
+    #[arg(long, value_name = "EPS", conflicts_with = "shard")]
+    pub until_stable: Option<f64>,
+    /// Cap for --until-stable.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_samples: u64,
+    /// Write one row per run (sampled factor values and the focus unit's rank) to this CSV.
+    #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+    pub runs_file: Option<PathBuf>,
+    /// Width of the rank bins of the histograms (default 1; wider for very large indices).
+    #[arg(long, value_name = "RANKS")]
+    pub bin_width: Option<u32>,
+    /// Which pairwise probabilities to keep: all, focus, or top:K (default: all up to 2000 units).
+    #[arg(long, value_name = "all|focus|top:K")]
+    pub pairs: Option<PairSelection>,
+}
+
+fn options(args: &UncertaintyArgs, scenario: &LoadedScenario) -> UncertaintyOptions {
+    UncertaintyOptions {
+        until_stable: args.until_stable,
+        max_samples: args.max_samples,
+        bin_width: args.bin_width,
+        pairs: args.pairs,
+        shard: args.shard.unwrap_or(Shard::WHOLE),
+        ..args.run.options(scenario)
+    }
+}
+
+pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
+    let (index, scenario) = args.run.load()?;
+    let options = options(&args, &scenario);
+    if let Some(shard) = args.shard {
+        return run_shard(&args, &index, &scenario, &options, shard);
+    }
+    let started = Instant::now();
+    let progress = Progress::new(options.samples);
+    let result = run_uncertainty(&index, &scenario.scenario, &scenario.text, &options, &progress)
+        .map_err(Failure::input)?;
+    progress.finish();
+    let elapsed = started.elapsed();
+    if let Some(path) = &args.runs_file {
+        let csv = crate::analysis::uncertainty::runs_csv(&result.setup, options.seed, 0..result.accumulator.samples, options.threads);
+        write_atomic(path, csv.as_bytes())?;
+    }
+    let summary = summary_of(&index, &scenario, &result, options.seed);
+    present(&args, &index, &summary, &result, elapsed)
+}
+
+fn summary_of(index: &Index, scenario: &LoadedScenario, result: &UncertaintyRun, seed: u64) -> Summary {
+    let mut summary = Summary::new("uncertainty", index);
+    summary.scenario = Some(ScenarioSummary {
+        file: scenario.file.clone(),
+        sha256: result.setup.fingerprint.scenario_hash.clone(),
+        text: scenario.text.clone(),
+        factors: result.factors.clone(),
+    });
+    summary.uncertainty = Some(UncertaintySummary::of(result, seed));
+    summary
+}
+
+/// The report files of an uncertainty run.
+pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
+    let mut files = Files::default();
+    files.add("rank_stats.csv", rank_stats_csv(&result.stats));
+    files.add("rank_histogram.csv", rank_histogram_csv(&result.setup.prepared, &result.accumulator));
+    files.add("pairwise.csv", pairwise_csv(&result.stats));
+    files.add("central_weights.csv", central_weights_csv(&result.stats));
+    files.add("summary.json", summary.to_json());
+    files.add("report.md", uncertainty_markdown(summary));
+    files
+}
+
+fn present(args: &UncertaintyArgs, index: &Index, summary: &Summary, result: &UncertaintyRun, elapsed: std::time::Duration) -> Result<(), Failure> {
+    let stats = &result.stats;
+    let focus = result.setup.focus;
+    match args.format {
+        Format::Table => {
+            println!("{} — rank uncertainty", index.info.name);
+            if index.info.reconstruction {
+                println!("Note: these data are a reconstruction, not the publisher's data; the answer is about the reconstruction.");
+            }
+            println!(
+                "{} samples (seed {}) in {:.2} s; scenario {}\n",
+                stats.samples,
+                summary.uncertainty.as_ref().map(|u| u.seed).unwrap_or_default(),
+                elapsed.as_secs_f64(),
+                summary.scenario.as_ref().map(|s| s.file.as_str()).unwrap_or("")
+            );
+            let limit = (stats.units.len() > 60).then_some(30);
+            print!("{}", uncertainty_table(stats, focus, limit).to_terminal());
+            if let Some(verdict) = &result.verdict {
+                println!("\nVerdict: {}", verdict.sentence);
+                println!("Rule: {}.", verdict.rule);
+            }
+            if let Some(c) = &result.convergence {
+                println!(
+                    "\n{} at {} samples: largest standard error {:.4} (target {:.4}).",
+                    if c.reached { "Stable" } else { "NOT stable: cap reached" },
+                    c.samples,
+                    c.max_standard_error,
+                    c.tolerance
+                );
+            }
+            for activity in &summary.uncertainty.as_ref().expect("set").factor_activity {
+                if activity.samples_moved == 0 {
+                    println!("Warning: factor `{}` never moved off its nominal value.", activity.factor);
+                }
+            }
+        }
+        Format::Csv => print!("{}", rank_stats_csv(stats)),
+        Format::Json => print!("{}", summary.to_json()),
+        Format::Markdown => print!("{}", uncertainty_markdown(summary)),
+    }
+    if let Some(dir) = &args.out {
+        let written = uncertainty_files(summary, result).write_to(dir)?;
+        if args.format == Format::Table {
+            println!("\nWrote {} files to {}", written.len(), dir.display());
+        }
+    }
+    Ok(())
+}
+
+fn run_shard(args: &UncertaintyArgs, index: &Index, scenario: &LoadedScenario, options: &UncertaintyOptions, shard: Shard) -> Result<(), Failure> {
+    let setup = Setup::new(index, &scenario.scenario, &scenario.text, options).map_err(Failure::input)?;
+    let range = shard.samples(options.samples);
+    let progress = Progress::new(range.end - range.start);
+    let accumulator = setup.run(range.clone(), options.seed, options.threads, &progress);
+    progress.finish();
+    let state = PartialState {
+        format: STATE_FORMAT.to_string(),
+        fingerprint: setup.fingerprint.clone(),
+        shard,
+        accumulator,
+    };
+    let path = match (&args.state, &args.out) {
+        (Some(path), _) => path.clone(),
+        (None, Some(dir)) => dir.join(format!("state-{}-of-{}.json", shard.index, shard.count)),
+        (None, None) => PathBuf::from(format!("state-{}-of-{}.json", shard.index, shard.count)),
+    };
+    let json = serde_json::to_string(&state).map_err(|e| Failure::Internal(e.into()))?;
+    write_atomic(&path, json.as_bytes())?;
+    println!(
+        "shard {shard}: samples {}..{} written to {}",
+        range.start,
+        range.end,
+        path.display()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial state files of every shard of one run.
+    #[arg(required = true, value_name = "STATE")]
+    pub states: Vec<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Write the merged run's files here (byte-identical to an unsharded run).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Format of the table printed on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let mut states = Vec::new();
+    for path in &args.states {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(anyhow::anyhow!("cannot read {}: {e}", path.display())))?;
+        let state: PartialState = serde_json::from_str(&text).map_err(|e| {
+            Failure::input(anyhow::anyhow!(
+                "{}: not a ranksense partial state ({e}); fix: pass files written by `ranksense uncertainty --shard K/N`",
+                path.display()
+            ))
+        })?;
+        states.push((path.display().to_string(), state));
+    }
+    let (fingerprint, accumulator) = merge_states(&states).map_err(Failure::input)?;
+    let (index, scenario) = args.run.load()?;
+    let mut options = args.run.options(&scenario);
+    options.samples = fingerprint.total_samples;
+    options.seed = fingerprint.seed;
+    options.focus = fingerprint.focus.clone();
+    options.top_k = Some(fingerprint.top_k);
+    let setup = Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
+    if setup.fingerprint != fingerprint {
+        return Err(Failure::input(anyhow::anyhow!(
+            "the shards were run on other data or another scenario than the ones given here (data hash {} vs {}, scenario hash {} vs {}); fix: pass the same --data and --scenario as the shard runs",
+            &fingerprint.input_hash[..12],
+            &setup.fingerprint.input_hash[..12],
+            &fingerprint.scenario_hash[..12],
+            &setup.fingerprint.scenario_hash[..12]
+        )));
+    }
+    let stats = setup.summarise(&accumulator);
+    let verdict = setup.verdict(&stats);
+    let factors = setup.model.factor_summaries();
+    let result = UncertaintyRun {
+        setup,
+        accumulator,
+        stats,
+        verdict,
+        convergence: None,
+        factors,
+    };
+    let summary = summary_of(&index, &scenario, &result, fingerprint.seed);
+    let uncertainty_args = UncertaintyArgs {
+        run: args.run.clone(),
+        out: args.out.clone(),
+        format: args.format,
+        shard: None,
+        state: None,
+        until_stable: None,
+        max_samples: 0,
+        runs_file: None,
+        bin_width: None,
+        pairs: None,
+    };
+    present(&uncertainty_args, &index, &summary, &result, std::time::Duration::ZERO)
+}

@@ -1,0 +1,41 @@
+//! `ranksense validate`: check index files (and optionally a scenario) and report every problem.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{DataArgs, Failure};
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Also check this scenario file against the index.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+}
+
+pub fn run(args: ValidateArgs) -> Result<(), Failure> {
+    let index = args.data.load()?;
+    let framework = &index.framework;
+    println!(
+        "ok: {} — {} units, {} indicators, {} levels ({}), source {}",
+        index.info.name,
+        index.n_units(),
+        framework.n_indicators(),
+        framework.n_levels,
+        (1..=framework.n_levels)
+            .map(|l| format!("{} {}", framework.level_nodes(l).len(), framework.level_name(l).to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        index.info.source
+    );
+    if index.info.reconstruction {
+        println!("note: this data set is a reconstruction, not the publisher's data");
+    }
+    if let Some(path) = &args.scenario {
+        super::scenario::load_checked(path, &index)?;
+        println!("ok: scenario {} is valid for this index", path.display());
+    }
+    Ok(())
+}
