@@ -87,9 +87,11 @@ pub fn ordinal(n: u32) -> String {
     format!("{n}{suffix}")
 }
 
-/// Formats a rank statistic: integers without decimals.
+/// Formats a rank statistic: integers without decimals, others with up to two (type-7
+/// quantiles interpolate, e.g. 8.05).
 pub fn fmt_rank(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+    let text = format!("{x:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Formats a probability as a percentage with its standard error.
