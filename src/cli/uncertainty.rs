@@ -12,9 +12,9 @@ use crate::analysis::uncertainty::{PairSelection, UncertaintyOptions, Uncertaint
 use crate::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
 use crate::report::markdown::uncertainty_markdown;
-use crate::report::output::{Files, write_atomic};
-use crate::report::summary::{ScenarioSummary, Summary, UncertaintySummary};
-use crate::report::uncertainty::{central_weights_csv, pairwise_csv, rank_histogram_csv, rank_stats_csv, uncertainty_table};
+use crate::report::output::write_atomic;
+use crate::report::summary::Summary;
+use crate::report::uncertainty::{rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table};
 
 /// Flags shared by `uncertainty`, `sensitivity` and `robust`.
 #[derive(Debug, Clone, Args)]
@@ -124,32 +124,8 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
         let csv = crate::analysis::uncertainty::runs_csv(&result.setup, options.seed, 0..result.accumulator.samples, options.threads);
         write_atomic(path, csv.as_bytes())?;
     }
-    let summary = summary_of(&index, &scenario, &result, options.seed);
+    let summary = uncertainty_summary(&index, &scenario.file, &scenario.text, &result, options.seed);
     present(&args, &index, &summary, &result, elapsed)
-}
-
-fn summary_of(index: &Index, scenario: &LoadedScenario, result: &UncertaintyRun, seed: u64) -> Summary {
-    let mut summary = Summary::new("uncertainty", index);
-    summary.scenario = Some(ScenarioSummary {
-        file: scenario.file.clone(),
-        sha256: result.setup.fingerprint.scenario_hash.clone(),
-        text: scenario.text.clone(),
-        factors: result.factors.clone(),
-    });
-    summary.uncertainty = Some(UncertaintySummary::of(result, seed));
-    summary
-}
-
-/// The report files of an uncertainty run.
-pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
-    let mut files = Files::default();
-    files.add("rank_stats.csv", rank_stats_csv(&result.stats));
-    files.add("rank_histogram.csv", rank_histogram_csv(&result.setup.prepared, &result.accumulator));
-    files.add("pairwise.csv", pairwise_csv(&result.stats));
-    files.add("central_weights.csv", central_weights_csv(&result.stats));
-    files.add("summary.json", summary.to_json());
-    files.add("report.md", uncertainty_markdown(summary));
-    files
 }
 
 fn present(args: &UncertaintyArgs, index: &Index, summary: &Summary, result: &UncertaintyRun, elapsed: std::time::Duration) -> Result<(), Failure> {
@@ -286,7 +262,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         convergence: None,
         factors,
     };
-    let summary = summary_of(&index, &scenario, &result, fingerprint.seed);
+    let summary = uncertainty_summary(&index, &scenario.file, &scenario.text, &result, fingerprint.seed);
     let uncertainty_args = UncertaintyArgs {
         run: args.run.clone(),
         out: args.out.clone(),

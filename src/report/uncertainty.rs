@@ -1,7 +1,12 @@
 //! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv and the uncertainty table.
 
+use super::markdown::uncertainty_markdown;
+use super::output::Files;
+use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
 use crate::analysis::rank_stats::UncertaintyStats;
+use crate::analysis::uncertainty::UncertaintyRun;
+use crate::model::Index;
 use crate::analysis::verdict::{fmt_rank, ordinal};
 use crate::engine::Accumulator;
 use crate::pipeline::Prepared;
@@ -136,4 +141,30 @@ pub fn uncertainty_table(stats: &UncertaintyStats, focus: Option<usize>, limit: 
         }
     }
     table
+}
+
+/// The summary of an uncertainty run (what `summary.json` holds).
+pub fn uncertainty_summary(index: &Index, scenario_file: &str, scenario_text: &str, result: &UncertaintyRun, seed: u64) -> Summary {
+    let mut summary = Summary::new("uncertainty", index);
+    summary.scenario = Some(ScenarioSummary {
+        file: scenario_file.to_string(),
+        sha256: result.setup.fingerprint.scenario_hash.clone(),
+        text: scenario_text.to_string(),
+        factors: result.factors.clone(),
+    });
+    summary.uncertainty = Some(UncertaintySummary::of(result, seed));
+    summary
+}
+
+/// The report files of an uncertainty run: rank_stats.csv, rank_histogram.csv, pairwise.csv,
+/// central_weights.csv, summary.json, report.md.
+pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
+    let mut files = Files::default();
+    files.add("rank_stats.csv", rank_stats_csv(&result.stats));
+    files.add("rank_histogram.csv", rank_histogram_csv(&result.setup.prepared, &result.accumulator));
+    files.add("pairwise.csv", pairwise_csv(&result.stats));
+    files.add("central_weights.csv", central_weights_csv(&result.stats));
+    files.add("summary.json", summary.to_json());
+    files.add("report.md", uncertainty_markdown(summary));
+    files
 }
