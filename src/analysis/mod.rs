@@ -1,6 +1,9 @@
 //! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
+pub mod bounds;
+pub mod linear;
 pub mod rank_stats;
 pub mod sobol;
+pub mod stability;
 pub mod uncertainty;
 pub mod verdict;
