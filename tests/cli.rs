@@ -36,12 +36,17 @@ fn score_csv_has_the_documented_columns_top_down() {
 
 #[test]
 fn score_json_and_markdown_and_level_flag() {
-    let output = ranksense().args(["score", "--data", "asem", "--format", "json"]).output().unwrap();
+    let output = ranksense()
+        .args(["score", "--data", "asem", "--format", "json"])
+        .output()
+        .unwrap();
     let units: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(units[0]["code"], "CHE");
     assert_eq!(units[0]["nodes"][0]["code"], "Conn");
     ranksense()
-        .args(["score", "--data", "asem", "--format", "markdown", "--level", "2"])
+        .args([
+            "score", "--data", "asem", "--format", "markdown", "--level", "2",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("| Physical |").and(predicate::str::contains("**CHE**")));
@@ -54,9 +59,21 @@ fn score_json_and_markdown_and_level_flag() {
 
 #[test]
 fn what_if_normalisation_changes_the_ranking_and_bad_methods_exit_2() {
-    let nominal = ranksense().args(["score", "--data", "asem", "--format", "csv"]).output().unwrap().stdout;
+    let nominal = ranksense()
+        .args(["score", "--data", "asem", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
     let ranked = ranksense()
-        .args(["score", "--data", "asem", "--format", "csv", "--normalisation", "rank"])
+        .args([
+            "score",
+            "--data",
+            "asem",
+            "--format",
+            "csv",
+            "--normalisation",
+            "rank",
+        ])
         .output()
         .unwrap()
         .stdout;
@@ -72,7 +89,15 @@ fn what_if_normalisation_changes_the_ranking_and_bad_methods_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("unknown normalisation"));
     ranksense()
-        .args(["score", "--data", "asem", "--aggregation", "geometric", "--normalisation", "minmax(1,100)"])
+        .args([
+            "score",
+            "--data",
+            "asem",
+            "--aggregation",
+            "geometric",
+            "--normalisation",
+            "minmax(1,100)",
+        ])
         .assert()
         .success();
 }
@@ -94,20 +119,36 @@ fn bad_files_exit_2_and_name_every_problem() {
         .args(["validate", "--data", "asem"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("51 units, 49 indicators, 4 levels"));
+        .stdout(predicate::str::contains(
+            "51 units, 49 indicators, 4 levels",
+        ));
 }
 
 #[test]
 fn uncertainty_writes_every_file_with_the_contract_columns() {
     let dir = tempfile::tempdir().unwrap();
     ranksense()
-        .args(["uncertainty", "--data", "asem", "--samples", "2000", "--seed", "4", "--out"])
+        .args([
+            "uncertainty",
+            "--data",
+            "asem",
+            "--samples",
+            "2000",
+            "--seed",
+            "4",
+            "--out",
+        ])
         .arg(dir.path())
         .assert()
         .success()
         .stdout(predicate::str::contains("Verdict: Switzerland's 1st place"));
     let header = |name: &str| {
-        String::from_utf8(read(dir.path(), name)).unwrap().lines().next().unwrap().to_string()
+        String::from_utf8(read(dir.path(), name))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
     };
     assert!(header("rank_stats.csv").starts_with(
         "uCode,uName,nominal_rank,nominal_score,mean_rank,median_rank,q05_rank,q95_rank,best_rank,worst_rank,mean_abs_shift,p_nominal_rank,p_top_k"
@@ -115,22 +156,47 @@ fn uncertainty_writes_every_file_with_the_contract_columns() {
     assert_eq!(header("rank_histogram.csv"), "uCode,rank,count,probability");
     assert_eq!(header("pairwise.csv"), "uCode_a,uCode_b,p_a_above_b");
     assert!(header("central_weights.csv").starts_with("uCode,condition,samples,"));
-    let summary: serde_json::Value = serde_json::from_slice(&read(dir.path(), "summary.json")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(dir.path(), "summary.json")).unwrap();
     assert_eq!(summary["uncertainty"]["samples"], 2000);
     assert_eq!(summary["uncertainty"]["seed"], 4);
     assert_eq!(summary["uncertainty"]["verdict"]["code"], "CHE");
-    assert!(summary["scenario"]["text"].as_str().unwrap().contains("[treatment]"));
+    assert!(
+        summary["scenario"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("[treatment]")
+    );
     let report = String::from_utf8(read(dir.path(), "report.md")).unwrap();
-    assert!(report.contains("## Verdict: Switzerland is") && report.contains("## Uncertainty table"));
+    assert!(
+        report.contains("## Verdict: Switzerland is") && report.contains("## Uncertainty table")
+    );
     // Nothing half-written is left behind.
-    assert!(fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+    assert!(
+        fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
 }
 
 #[test]
 fn shards_in_separate_processes_merge_into_the_single_run_byte_for_byte() {
     let whole = tempfile::tempdir().unwrap();
     ranksense()
-        .args(["uncertainty", "--data", "asem", "--samples", "3001", "--seed", "8", "--threads", "1", "--out"])
+        .args([
+            "uncertainty",
+            "--data",
+            "asem",
+            "--samples",
+            "3001",
+            "--seed",
+            "8",
+            "--threads",
+            "1",
+            "--out",
+        ])
         .arg(whole.path())
         .assert()
         .success();
@@ -139,7 +205,18 @@ fn shards_in_separate_processes_merge_into_the_single_run_byte_for_byte() {
     for k in 1..=3 {
         let state = shards.path().join(format!("s{k}.json"));
         ranksense()
-            .args(["uncertainty", "--data", "asem", "--samples", "3001", "--seed", "8", "--threads", "2", "--shard"])
+            .args([
+                "uncertainty",
+                "--data",
+                "asem",
+                "--samples",
+                "3001",
+                "--seed",
+                "8",
+                "--threads",
+                "2",
+                "--shard",
+            ])
             .arg(format!("{k}/3"))
             .arg("--state")
             .arg(&state)
@@ -155,13 +232,35 @@ fn shards_in_separate_processes_merge_into_the_single_run_byte_for_byte() {
         .arg(merged.path())
         .assert()
         .success();
-    for name in ["rank_stats.csv", "rank_histogram.csv", "pairwise.csv", "central_weights.csv", "summary.json", "report.md"] {
-        assert_eq!(read(whole.path(), name), read(merged.path(), name), "{name}");
+    for name in [
+        "rank_stats.csv",
+        "rank_histogram.csv",
+        "pairwise.csv",
+        "central_weights.csv",
+        "summary.json",
+        "report.md",
+    ] {
+        assert_eq!(
+            read(whole.path(), name),
+            read(merged.path(), name),
+            "{name}"
+        );
     }
     // Merging shards of another run (different seed) is refused with exit code 2.
     let other = shards.path().join("other.json");
     ranksense()
-        .args(["uncertainty", "--data", "asem", "--samples", "3001", "--seed", "9", "--shard", "3/3", "--state"])
+        .args([
+            "uncertainty",
+            "--data",
+            "asem",
+            "--samples",
+            "3001",
+            "--seed",
+            "9",
+            "--shard",
+            "3/3",
+            "--state",
+        ])
         .arg(&other)
         .assert()
         .success();
@@ -180,24 +279,41 @@ fn runs_file_records_every_run_and_its_factors() {
     let dir = tempfile::tempdir().unwrap();
     let runs = dir.path().join("runs.csv");
     ranksense()
-        .args(["uncertainty", "--data", "asem", "--samples", "500", "--runs-file"])
+        .args([
+            "uncertainty",
+            "--data",
+            "asem",
+            "--samples",
+            "500",
+            "--runs-file",
+        ])
         .arg(&runs)
         .assert()
         .success();
     let text = fs::read_to_string(&runs).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "run,Weights,Winmax,Normalisation,Aggregation,rank_CHE,mean_abs_rank_shift");
+    assert_eq!(
+        lines.next().unwrap(),
+        "run,Weights,Winmax,Normalisation,Aggregation,rank_CHE,mean_abs_rank_shift"
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 500);
     assert!(rows[0].starts_with("1,"));
-    assert!(rows.iter().any(|r| r.contains("zscore(10,2)")) && rows.iter().any(|r| r.contains("geometric")));
+    assert!(
+        rows.iter().any(|r| r.contains("zscore(10,2)"))
+            && rows.iter().any(|r| r.contains("geometric"))
+    );
 }
 
 #[test]
 fn bad_scenarios_exit_2_with_line_and_fix() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("bad.toml");
-    fs::write(&scenario, "[[weights]]\nlevel = 2\nmode = \"uniform\"\nsprad = 0.2\n").unwrap();
+    fs::write(
+        &scenario,
+        "[[weights]]\nlevel = 2\nmode = \"uniform\"\nsprad = 0.2\n",
+    )
+    .unwrap();
     ranksense()
         .args(["uncertainty", "--data", "asem", "--scenario"])
         .arg(&scenario)

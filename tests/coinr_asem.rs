@@ -44,7 +44,10 @@ fn nominal_scores(index: &Index) -> (HashMap<(String, String), f64>, HashMap<Str
     for node in prepared.framework.aggregates() {
         for (u, &s) in scratch.aggregate_scores(node).iter().enumerate() {
             scores.insert(
-                (prepared.units[u].code.clone(), prepared.framework.nodes[node].code.clone()),
+                (
+                    prepared.units[u].code.clone(),
+                    prepared.framework.nodes[node].code.clone(),
+                ),
                 s,
             );
         }
@@ -66,7 +69,11 @@ fn assert_matches_coinr_table(index: &Index, file: &str) {
     assert_eq!(rows.len(), 51);
     for row in &rows {
         let unit = &row[0];
-        assert_eq!(ranks[unit], row[2].parse::<u32>().unwrap(), "rank of {unit}");
+        assert_eq!(
+            ranks[unit],
+            row[2].parse::<u32>().unwrap(),
+            "rank of {unit}"
+        );
         for (column, value) in header.iter().zip(row).skip(1) {
             if column == "Rank" {
                 continue;
@@ -117,7 +124,9 @@ fn every_coinr_uncertainty_run_is_reproduced_exactly() {
     for row in &design {
         let spec = VariantSpec {
             imputation: Imputation::GroupMean("EurAsia_group".into()),
-            treatment: Some(Treatment::with_winmax(row[column("Winmax")].parse().unwrap())),
+            treatment: Some(Treatment::with_winmax(
+                row[column("Winmax")].parse().unwrap(),
+            )),
             normalisation: normalisation(&row[column("Normalisation")]),
         };
         specs.push(spec);
@@ -162,11 +171,15 @@ fn every_coinr_uncertainty_run_is_reproduced_exactly() {
         };
         score(&prepared, &config, &mut scratch);
         let ranks = scratch.rank(&prepared, top).to_vec();
-        let run_column = ranks_header.iter().position(|h| *h == format!("r_{}", run + 1)).unwrap();
+        let run_column = ranks_header
+            .iter()
+            .position(|h| *h == format!("r_{}", run + 1))
+            .unwrap();
         for (row_index, rank_row) in ranks_rows.iter().enumerate() {
             let expected: u32 = rank_row[run_column].parse().unwrap();
             assert_eq!(
-                ranks[unit_position[row_index]], expected,
+                ranks[unit_position[row_index]],
+                expected,
                 "run {} unit {}",
                 run + 1,
                 rank_row[0]
@@ -179,6 +192,10 @@ fn every_coinr_uncertainty_run_is_reproduced_exactly() {
             .sum::<f64>()
             / ranks.len() as f64;
         let expected: f64 = row[column("MeanAbsRankChange")].parse().unwrap();
-        assert!((shift - expected).abs() < 1e-12, "run {}: {shift} vs {expected}", run + 1);
+        assert!(
+            (shift - expected).abs() < 1e-12,
+            "run {}: {shift} vs {expected}",
+            run + 1
+        );
     }
 }

@@ -42,10 +42,13 @@ fn top_scores_and_ranks(index: &Index) -> (Vec<f64>, Vec<u32>) {
 
 /// Integer-valued cells keep the data free of near-ties that rounding could flip.
 fn data(n_units: usize) -> impl Strategy<Value = Vec<Vec<f64>>> {
-    prop::collection::vec(prop::collection::vec((0i32..50).prop_map(f64::from), 5), n_units)
-        .prop_filter("no constant indicator", |rows| {
-            (0..5).all(|j| rows.iter().any(|r| r[j] != rows[0][j]))
-        })
+    prop::collection::vec(
+        prop::collection::vec((0i32..50).prop_map(f64::from), 5),
+        n_units,
+    )
+    .prop_filter("no constant indicator", |rows| {
+        (0..5).all(|j| rows.iter().any(|r| r[j] != rows[0][j]))
+    })
 }
 
 fn config() -> ProptestConfig {

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use ranksense::analysis::uncertainty::{UncertaintyOptions, UncertaintyRun, max_standard_error, run_uncertainty};
+use ranksense::analysis::uncertainty::{
+    UncertaintyOptions, UncertaintyRun, max_standard_error, run_uncertainty,
+};
 use ranksense::engine::Silent;
 use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
 use ranksense::model::{Index, embedded};
@@ -21,7 +23,12 @@ fn asem() -> (Index, Scenario, String) {
     (index, scenario, text.to_string())
 }
 
-fn run(index: &Index, scenario: &Scenario, text: &str, options: &UncertaintyOptions) -> UncertaintyRun {
+fn run(
+    index: &Index,
+    scenario: &Scenario,
+    text: &str,
+    options: &UncertaintyOptions,
+) -> UncertaintyRun {
     run_uncertainty(index, scenario, text, options, &Silent).unwrap()
 }
 
@@ -77,7 +84,12 @@ fn assert_agrees_with_coinr(file: &str) {
     let n_coinr: f64 = 100.0;
     for (u, stats) in result.stats.units.iter().enumerate() {
         let [nominal, mean, median, q5, q95] = coinr[&stats.code];
-        assert_eq!(f64::from(stats.nominal_rank), nominal, "{} nominal rank", stats.code);
+        assert_eq!(
+            f64::from(stats.nominal_rank),
+            nominal,
+            "{} nominal rank",
+            stats.code
+        );
         let tolerance = 4.5 * stats.sd_rank / n_coinr.sqrt() + 0.05;
         assert!(
             (stats.mean_rank - mean).abs() <= tolerance,
@@ -143,7 +155,8 @@ fn merged_shards_equal_the_single_run() {
         ..UncertaintyOptions::default()
     };
     let whole = run(&index, &scenario, &text, &options);
-    let setup = ranksense::analysis::uncertainty::Setup::new(&index, &scenario, &text, &options).unwrap();
+    let setup =
+        ranksense::analysis::uncertainty::Setup::new(&index, &scenario, &text, &options).unwrap();
     let count = 3;
     let states: Vec<(String, PartialState)> = (1..=count)
         .rev() // merge order must not matter
@@ -168,7 +181,12 @@ fn merged_shards_equal_the_single_run() {
     assert!(err.to_string().contains("missing"), "{err}");
     let mut twice = states.clone();
     twice[1] = twice[0].clone();
-    assert!(merge_states(&twice).unwrap_err().to_string().contains("twice"));
+    assert!(
+        merge_states(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("twice")
+    );
 }
 
 #[test]
@@ -240,7 +258,12 @@ fn accumulated_statistics_are_consistent() {
         assert!(stats.median_rank <= stats.q95_rank && stats.q95_rank <= stats.worst_rank as f64);
         assert!((stats.band_probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         // Σ over ranks of rank × count is the rank sum.
-        let from_histogram: u64 = acc.rank_counts_of(u).iter().enumerate().map(|(r, &c)| (r as u64 + 1) * c).sum();
+        let from_histogram: u64 = acc
+            .rank_counts_of(u)
+            .iter()
+            .enumerate()
+            .map(|(r, &c)| (r as u64 + 1) * c)
+            .sum();
         assert_eq!(from_histogram, acc.rank_sum[u]);
     }
     // Every sample ranks each pair one way, the other, or tied.
@@ -254,8 +277,18 @@ fn accumulated_statistics_are_consistent() {
         }
     }
     // Every factor of the COINr scenario moves in some sample.
-    assert!(acc.factor_moved.iter().all(|&m| m > 0), "{:?}", acc.factor_moved);
+    assert!(
+        acc.factor_moved.iter().all(|&m| m > 0),
+        "{:?}",
+        acc.factor_moved
+    );
     // R_S is the mean over units of the mean absolute shift.
-    let mean: f64 = result.stats.units.iter().map(|u| u.mean_abs_shift).sum::<f64>() / n as f64;
+    let mean: f64 = result
+        .stats
+        .units
+        .iter()
+        .map(|u| u.mean_abs_shift)
+        .sum::<f64>()
+        / n as f64;
     assert!((mean - result.stats.mean_abs_rank_shift).abs() < 1e-12);
 }

@@ -130,11 +130,16 @@ pub fn summarise(
             let mean_rank = accumulator.rank_sum[u] as f64 / nf;
             let mean_sq = accumulator.rank_sq_sum[u] as f64 / nf;
             let mean_score = accumulator.score_scale.decode(accumulator.score_sum[u]) / nf;
-            let mean_sq_score = accumulator.score_sq_scale.decode(accumulator.score_sq_sum[u]) / nf;
-            let (p_nominal_rank, se_p_nominal_rank) = probability(accumulator.nominal_rank_hits[u], n);
+            let mean_sq_score = accumulator
+                .score_sq_scale
+                .decode(accumulator.score_sq_sum[u])
+                / nf;
+            let (p_nominal_rank, se_p_nominal_rank) =
+                probability(accumulator.nominal_rank_hits[u], n);
             let (p_top_k, se_p_top_k) = probability(accumulator.top_k_hits[u], n);
             let (p_nominal_or_better, _) = probability(accumulator.nominal_or_better_hits[u], n);
-            let bands = &accumulator.band_counts[u * accumulator.n_bands..(u + 1) * accumulator.n_bands];
+            let bands =
+                &accumulator.band_counts[u * accumulator.n_bands..(u + 1) * accumulator.n_bands];
             UnitRankStats {
                 code: prepared.units[u].code.clone(),
                 name: prepared.units[u].name.clone(),
@@ -159,8 +164,7 @@ pub fn summarise(
             }
         })
         .collect();
-    let mean_abs_rank_shift =
-        units.iter().map(|u| u.mean_abs_shift).sum::<f64>() / n_units as f64;
+    let mean_abs_rank_shift = units.iter().map(|u| u.mean_abs_shift).sum::<f64>() / n_units as f64;
     // Every ordered pair whose count is known: all pairs, or each kept row in both directions.
     let mut pairs = Vec::new();
     let every_row = accumulator.pair_units.len() == n_units;
@@ -191,8 +195,16 @@ pub fn summarise(
     if k > 0 {
         for u in 0..n_units {
             let conditions = [
-                ("ranked_first", accumulator.first_hits[u], &accumulator.first_weight_sum),
-                ("nominal_rank_or_better", accumulator.nominal_or_better_hits[u], &accumulator.kept_weight_sum),
+                (
+                    "ranked_first",
+                    accumulator.first_hits[u],
+                    &accumulator.first_weight_sum,
+                ),
+                (
+                    "nominal_rank_or_better",
+                    accumulator.nominal_or_better_hits[u],
+                    &accumulator.kept_weight_sum,
+                ),
             ];
             for (condition, samples, sums) in conditions {
                 central_weights.push(CentralWeights {

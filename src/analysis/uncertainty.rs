@@ -88,7 +88,9 @@ pub enum UncertaintyError {
     Scenario(#[from] ScenarioError),
     #[error(transparent)]
     Run(#[from] ScenarioRunError),
-    #[error("focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv (see `ranksense score`)")]
+    #[error(
+        "focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv (see `ranksense score`)"
+    )]
     UnknownFocus(String),
     #[error("--until-stable needs a positive standard error, e.g. 0.005")]
     BadTolerance,
@@ -116,7 +118,12 @@ pub struct Setup {
 
 impl Setup {
     /// Resolves `scenario` for `index` with the given options (focus, top-k, layout).
-    pub fn new(index: &Index, scenario: &Scenario, scenario_text: &str, options: &UncertaintyOptions) -> Result<Setup, UncertaintyError> {
+    pub fn new(
+        index: &Index,
+        scenario: &Scenario,
+        scenario_text: &str,
+        options: &UncertaintyOptions,
+    ) -> Result<Setup, UncertaintyError> {
         let model = ScenarioModel::new(scenario, index)?;
         let prepared = model.prepare(index, &scenario.source)?;
         let nominal = evaluate(&prepared, &crate::engine::SampleModel::nominal(&model));
@@ -126,7 +133,11 @@ impl Setup {
             .or_else(|| scenario.focus.clone())
             .or_else(|| index.info.focus.clone());
         let focus = match &focus_name {
-            Some(name) => Some(prepared.find_unit(name).ok_or_else(|| UncertaintyError::UnknownFocus(name.clone()))?),
+            Some(name) => Some(
+                prepared
+                    .find_unit(name)
+                    .ok_or_else(|| UncertaintyError::UnknownFocus(name.clone()))?,
+            ),
             None => None,
         };
         let n = prepared.n_units();
@@ -135,12 +146,19 @@ impl Setup {
             .or(scenario.top_k.map(|k| k as u32))
             .unwrap_or(10)
             .clamp(1, n as u32);
-        let pairs = options.pairs.unwrap_or(if n <= LARGE_INDEX_UNITS { PairSelection::All } else { PairSelection::Focus });
+        let pairs = options.pairs.unwrap_or(if n <= LARGE_INDEX_UNITS {
+            PairSelection::All
+        } else {
+            PairSelection::Focus
+        });
         let nominal_ranks = nominal.top_ranks(&prepared);
         let mut pair_units: Vec<usize> = match pairs {
             PairSelection::All => (0..n).collect(),
             PairSelection::Focus => focus.into_iter().collect(),
-            PairSelection::Top(k) => (0..n).filter(|&u| nominal_ranks[u] as usize <= k).chain(focus).collect(),
+            PairSelection::Top(k) => (0..n)
+                .filter(|&u| nominal_ranks[u] as usize <= k)
+                .chain(focus)
+                .collect(),
         };
         pair_units.sort_unstable();
         pair_units.dedup();
@@ -181,7 +199,13 @@ impl Setup {
     }
 
     /// Runs the given global sample indices.
-    pub fn run(&self, samples: Range<u64>, seed: u64, threads: usize, observer: &dyn Observer) -> Accumulator {
+    pub fn run(
+        &self,
+        samples: Range<u64>,
+        seed: u64,
+        threads: usize,
+        observer: &dyn Observer,
+    ) -> Accumulator {
         let spec = RunSpec {
             prepared: &self.prepared,
             model: &self.model,
@@ -219,7 +243,10 @@ pub fn default_bin_width(n_units: usize) -> u32 {
 }
 
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The largest Monte Carlo standard error `√(p(1−p)/N)` over every probability reported:
@@ -266,9 +293,12 @@ pub fn run_uncertainty(
 ) -> Result<UncertaintyRun, UncertaintyError> {
     let mut setup = Setup::new(index, scenario, scenario_text, options)?;
     let (accumulator, convergence) = match options.until_stable {
-        None => (setup.run(0..options.samples, options.seed, options.threads, observer), None),
+        None => (
+            setup.run(0..options.samples, options.seed, options.threads, observer),
+            None,
+        ),
         Some(tolerance) => {
-            if !(tolerance > 0.0) {
+            if tolerance.is_nan() || tolerance <= 0.0 {
                 return Err(UncertaintyError::BadTolerance);
             }
             let batch = options.samples.max(1);
@@ -339,11 +369,18 @@ pub fn runs_csv(setup: &Setup, seed: u64, samples: Range<u64>, threads: usize) -
             score(prepared, &config, &mut scratch);
             let ranks = scratch.rank(prepared, prepared.framework.top);
             let mut row = vec![(index + 1).to_string()];
-            row.extend((0..model.factors.len()).map(|f| model.describe_value(f, &u, &prepared.framework)));
+            row.extend(
+                (0..model.factors.len()).map(|f| model.describe_value(f, &u, &prepared.framework)),
+            );
             if let Some(f) = setup.focus {
                 row.push(ranks[f].to_string());
             }
-            let shift: f64 = ranks.iter().zip(nominal).map(|(&r, &n)| f64::from(r.abs_diff(n))).sum::<f64>() / ranks.len() as f64;
+            let shift: f64 = ranks
+                .iter()
+                .zip(nominal)
+                .map(|(&r, &n)| f64::from(r.abs_diff(n)))
+                .sum::<f64>()
+                / ranks.len() as f64;
             row.push(shift.to_string());
             writer.write_record(&row).expect("in-memory");
         }
@@ -353,7 +390,10 @@ pub fn runs_csv(setup: &Setup, seed: u64, samples: Range<u64>, threads: usize) -
         .step_by(4096)
         .map(|s| s..(s + 4096).min(samples.end))
         .collect();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
     let parts: Vec<String> = pool.install(|| chunks.into_par_iter().map(chunk_rows).collect());
     let mut out = {
         let mut writer = csv::Writer::from_writer(Vec::new());

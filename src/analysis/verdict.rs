@@ -106,7 +106,13 @@ pub fn fmt_percent(p: f64, se: f64) -> String {
 /// Builds the focus unit's verdict from the summarised statistics.
 pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
     let unit = &stats.units[focus];
-    let nominal_of = |code: &str| stats.units.iter().find(|u| u.code == code).map(|u| u.nominal_rank);
+    let nominal_of = |code: &str| {
+        stats
+            .units
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| u.nominal_rank)
+    };
     let mut swaps: Vec<Swap> = stats
         .pairs
         .iter()
@@ -131,7 +137,11 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
             })
         })
         .collect();
-    swaps.sort_by(|a, b| b.p_reversed.total_cmp(&a.p_reversed).then(a.nominal_rank.cmp(&b.nominal_rank)));
+    swaps.sort_by(|a, b| {
+        b.p_reversed
+            .total_cmp(&a.p_reversed)
+            .then(a.nominal_rank.cmp(&b.nominal_rank))
+    });
     swaps.truncate(3);
     let rating = Rating::of(unit.nominal_rank, unit.q05_rank, unit.q95_rank);
     let interval = if unit.q05_rank == unit.q95_rank {
@@ -146,7 +156,12 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
             "it most often changes places with {}",
             swaps
                 .iter()
-                .map(|s| format!("{} ({} nominally; reversed in {:.1}%)", s.name, ordinal(s.nominal_rank), 100.0 * s.p_reversed))
+                .map(|s| format!(
+                    "{} ({} nominally; reversed in {:.1}%)",
+                    s.name,
+                    ordinal(s.nominal_rank),
+                    100.0 * s.p_reversed
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -202,7 +217,16 @@ mod tests {
 
     #[test]
     fn ordinals() {
-        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].iter().map(|&n| ordinal(n)).collect();
-        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]);
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
+            .iter()
+            .map(|&n| ordinal(n))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+                "111th"
+            ]
+        );
     }
 }

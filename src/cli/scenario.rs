@@ -31,8 +31,12 @@ pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure>
     };
     let path = Path::new(&name);
     let (file, text) = if path.exists() {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::input(anyhow::anyhow!("cannot read scenario {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::input(anyhow::anyhow!(
+                "cannot read scenario {}: {e}",
+                path.display()
+            ))
+        })?;
         (name.clone(), text)
     } else if let Some((file, text)) = embedded::find(&name) {
         (file.to_string(), text.to_string())
@@ -43,7 +47,11 @@ pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure>
         )));
     };
     let scenario = Scenario::from_toml_str(&text, &file)?;
-    Ok(LoadedScenario { scenario, text, file })
+    Ok(LoadedScenario {
+        scenario,
+        text,
+        file,
+    })
 }
 
 /// Loads a scenario file and validates it against the index.

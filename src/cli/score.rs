@@ -54,7 +54,11 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         weights: prepared.framework.nominal_weights(),
     };
     let evaluation = evaluate(&prepared, &config);
-    let focus = index.info.focus.as_deref().and_then(|f| prepared.find_unit(f));
+    let focus = index
+        .info
+        .focus
+        .as_deref()
+        .and_then(|f| prepared.find_unit(f));
     match args.format {
         Format::Table | Format::Markdown => {
             let columns = column_nodes(&prepared, args.level);
@@ -62,7 +66,9 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
             if args.format == Format::Table {
                 println!("{}", index.info.name);
                 if index.info.reconstruction {
-                    println!("Note: these data are a reconstruction, not the publisher's data (see `ranksense validate` / the data README).");
+                    println!(
+                        "Note: these data are a reconstruction, not the publisher's data (see `ranksense validate` / the data README)."
+                    );
                 }
                 println!(
                     "Method: {}, {} aggregation\n",
@@ -74,15 +80,25 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
                 print!("{}", table.to_markdown());
             }
         }
-        Format::Csv => print!("{}", ranking_csv(&prepared, &evaluation, args.level == Some(1))),
+        Format::Csv => print!(
+            "{}",
+            ranking_csv(&prepared, &evaluation, args.level == Some(1))
+        ),
         Format::Json => print!("{}", ranking_json(&prepared, &evaluation)),
     }
     Ok(())
 }
 
 /// Geometric and harmonic means need positive values: refuse instead of printing NaN.
-fn check_positive(index: &crate::model::Index, prepared: &crate::pipeline::Prepared) -> Result<(), Failure> {
-    let needs = index.nominal.aggregation.iter().find(|a| a.needs_positive());
+fn check_positive(
+    index: &crate::model::Index,
+    prepared: &crate::pipeline::Prepared,
+) -> Result<(), Failure> {
+    let needs = index
+        .nominal
+        .aggregation
+        .iter()
+        .find(|a| a.needs_positive());
     if let Some(method) = needs
         && prepared.variants[0].minimum <= 0.0
     {
@@ -99,6 +115,10 @@ fn describe_aggregation(methods: &[Aggregation]) -> String {
     if methods.iter().all(|m| *m == methods[0]) {
         methods[0].to_string()
     } else {
-        methods.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" / ")
+        methods
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join(" / ")
     }
 }

@@ -8,13 +8,17 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format};
-use crate::analysis::uncertainty::{PairSelection, UncertaintyOptions, UncertaintyRun, Setup, run_uncertainty};
+use crate::analysis::uncertainty::{
+    PairSelection, Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
+};
 use crate::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
 use crate::report::markdown::uncertainty_markdown;
 use crate::report::output::write_atomic;
 use crate::report::summary::Summary;
-use crate::report::uncertainty::{rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table};
+use crate::report::uncertainty::{
+    rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table,
+};
 
 /// Flags shared by `uncertainty`, `sensitivity` and `robust`.
 #[derive(Debug, Clone, Args)]
@@ -116,33 +120,66 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     }
     let started = Instant::now();
     let progress = Progress::new(options.samples);
-    let result = run_uncertainty(&index, &scenario.scenario, &scenario.text, &options, &progress)
-        .map_err(Failure::input)?;
+    let result = run_uncertainty(
+        &index,
+        &scenario.scenario,
+        &scenario.text,
+        &options,
+        &progress,
+    )
+    .map_err(Failure::input)?;
     progress.finish();
     let elapsed = started.elapsed();
     if let Some(path) = &args.runs_file {
-        let csv = crate::analysis::uncertainty::runs_csv(&result.setup, options.seed, 0..result.accumulator.samples, options.threads);
+        let csv = crate::analysis::uncertainty::runs_csv(
+            &result.setup,
+            options.seed,
+            0..result.accumulator.samples,
+            options.threads,
+        );
         write_atomic(path, csv.as_bytes())?;
     }
-    let summary = uncertainty_summary(&index, &scenario.file, &scenario.text, &result, options.seed);
+    let summary = uncertainty_summary(
+        &index,
+        &scenario.file,
+        &scenario.text,
+        &result,
+        options.seed,
+    );
     present(&args, &index, &summary, &result, elapsed)
 }
 
-fn present(args: &UncertaintyArgs, index: &Index, summary: &Summary, result: &UncertaintyRun, elapsed: std::time::Duration) -> Result<(), Failure> {
+fn present(
+    args: &UncertaintyArgs,
+    index: &Index,
+    summary: &Summary,
+    result: &UncertaintyRun,
+    elapsed: std::time::Duration,
+) -> Result<(), Failure> {
     let stats = &result.stats;
     let focus = result.setup.focus;
     match args.format {
         Format::Table => {
             println!("{} — rank uncertainty", index.info.name);
             if index.info.reconstruction {
-                println!("Note: these data are a reconstruction, not the publisher's data; the answer is about the reconstruction.");
+                println!(
+                    "Note: these data are a reconstruction, not the publisher's data; the answer is about the reconstruction."
+                );
             }
             println!(
                 "{} samples (seed {}) in {:.2} s; scenario {}\n",
                 stats.samples,
-                summary.uncertainty.as_ref().map(|u| u.seed).unwrap_or_default(),
+                summary
+                    .uncertainty
+                    .as_ref()
+                    .map(|u| u.seed)
+                    .unwrap_or_default(),
                 elapsed.as_secs_f64(),
-                summary.scenario.as_ref().map(|s| s.file.as_str()).unwrap_or("")
+                summary
+                    .scenario
+                    .as_ref()
+                    .map(|s| s.file.as_str())
+                    .unwrap_or("")
             );
             let limit = (stats.units.len() > 60).then_some(30);
             print!("{}", uncertainty_table(stats, focus, limit).to_terminal());
@@ -153,7 +190,11 @@ fn present(args: &UncertaintyArgs, index: &Index, summary: &Summary, result: &Un
             if let Some(c) = &result.convergence {
                 println!(
                     "\n{} at {} samples: largest standard error {:.4} (target {:.4}).",
-                    if c.reached { "Stable" } else { "NOT stable: cap reached" },
+                    if c.reached {
+                        "Stable"
+                    } else {
+                        "NOT stable: cap reached"
+                    },
                     c.samples,
                     c.max_standard_error,
                     c.tolerance
@@ -161,7 +202,10 @@ fn present(args: &UncertaintyArgs, index: &Index, summary: &Summary, result: &Un
             }
             for activity in &summary.uncertainty.as_ref().expect("set").factor_activity {
                 if activity.samples_moved == 0 {
-                    println!("Warning: factor `{}` never moved off its nominal value.", activity.factor);
+                    println!(
+                        "Warning: factor `{}` never moved off its nominal value.",
+                        activity.factor
+                    );
                 }
             }
         }
@@ -178,8 +222,15 @@ fn present(args: &UncertaintyArgs, index: &Index, summary: &Summary, result: &Un
     Ok(())
 }
 
-fn run_shard(args: &UncertaintyArgs, index: &Index, scenario: &LoadedScenario, options: &UncertaintyOptions, shard: Shard) -> Result<(), Failure> {
-    let setup = Setup::new(index, &scenario.scenario, &scenario.text, options).map_err(Failure::input)?;
+fn run_shard(
+    args: &UncertaintyArgs,
+    index: &Index,
+    scenario: &LoadedScenario,
+    options: &UncertaintyOptions,
+    shard: Shard,
+) -> Result<(), Failure> {
+    let setup =
+        Setup::new(index, &scenario.scenario, &scenario.text, options).map_err(Failure::input)?;
     let range = shard.samples(options.samples);
     let progress = Progress::new(range.end - range.start);
     let accumulator = setup.run(range.clone(), options.seed, options.threads, &progress);
@@ -241,7 +292,8 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     options.seed = fingerprint.seed;
     options.focus = fingerprint.focus.clone();
     options.top_k = Some(fingerprint.top_k);
-    let setup = Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
+    let setup =
+        Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
     if setup.fingerprint != fingerprint {
         return Err(Failure::input(anyhow::anyhow!(
             "the shards were run on other data or another scenario than the ones given here (data hash {} vs {}, scenario hash {} vs {}); fix: pass the same --data and --scenario as the shard runs",
@@ -262,7 +314,13 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         convergence: None,
         factors,
     };
-    let summary = uncertainty_summary(&index, &scenario.file, &scenario.text, &result, fingerprint.seed);
+    let summary = uncertainty_summary(
+        &index,
+        &scenario.file,
+        &scenario.text,
+        &result,
+        fingerprint.seed,
+    );
     let uncertainty_args = UncertaintyArgs {
         run: args.run.clone(),
         out: args.out.clone(),
@@ -275,5 +333,11 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         bin_width: None,
         pairs: None,
     };
-    present(&uncertainty_args, &index, &summary, &result, std::time::Duration::ZERO)
+    present(
+        &uncertainty_args,
+        &index,
+        &summary,
+        &result,
+        std::time::Duration::ZERO,
+    )
 }

@@ -25,7 +25,11 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         framework.n_indicators(),
         framework.n_levels,
         (1..=framework.n_levels)
-            .map(|l| format!("{} {}", framework.level_nodes(l).len(), framework.level_name(l).to_lowercase()))
+            .map(|l| format!(
+                "{} {}",
+                framework.level_nodes(l).len(),
+                framework.level_name(l).to_lowercase()
+            ))
             .collect::<Vec<_>>()
             .join(", "),
         index.info.source

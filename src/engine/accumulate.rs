@@ -20,7 +20,11 @@ pub struct FixedPoint {
 impl FixedPoint {
     /// A scale for values with |x| ≤ `bound`.
     pub fn for_bound(bound: f64) -> Self {
-        let bound = if bound.is_finite() && bound > 0.0 { bound } else { 1.0 };
+        let bound = if bound.is_finite() && bound > 0.0 {
+            bound
+        } else {
+            1.0
+        };
         FixedPoint {
             bits: 50 - bound.log2().ceil() as i32,
         }
@@ -207,12 +211,18 @@ impl Accumulator {
             self.score_sq_sum[u] += self.score_sq_scale.encode(score * score);
             if k > 0 {
                 if rank == 1 {
-                    for (sum, &w) in self.first_weight_sum[u * k..(u + 1) * k].iter_mut().zip(weights) {
+                    for (sum, &w) in self.first_weight_sum[u * k..(u + 1) * k]
+                        .iter_mut()
+                        .zip(weights)
+                    {
                         *sum += self.weight_scale.encode(w);
                     }
                 }
                 if kept {
-                    for (sum, &w) in self.kept_weight_sum[u * k..(u + 1) * k].iter_mut().zip(weights) {
+                    for (sum, &w) in self.kept_weight_sum[u * k..(u + 1) * k]
+                        .iter_mut()
+                        .zip(weights)
+                    {
                         *sum += self.weight_scale.encode(w);
                     }
                 }
@@ -267,7 +277,10 @@ impl Accumulator {
         add(&mut self.abs_shift_sum, &other.abs_shift_sum);
         add(&mut self.nominal_rank_hits, &other.nominal_rank_hits);
         add(&mut self.first_hits, &other.first_hits);
-        add(&mut self.nominal_or_better_hits, &other.nominal_or_better_hits);
+        add(
+            &mut self.nominal_or_better_hits,
+            &other.nominal_or_better_hits,
+        );
         add(&mut self.top_k_hits, &other.top_k_hits);
         add(&mut self.band_counts, &other.band_counts);
         add(&mut self.score_sum, &other.score_sum);

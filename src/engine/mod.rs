@@ -84,13 +84,19 @@ struct Worker {
 fn normalised_weights(prepared: &Prepared, config: &Config, nodes: &[usize], out: &mut [f64]) {
     let framework = &prepared.framework;
     for (o, &node) in out.iter_mut().zip(nodes) {
-        let parent = framework.nodes[node].parent.expect("weighted nodes have a parent");
+        let parent = framework.nodes[node]
+            .parent
+            .expect("weighted nodes have a parent");
         let total: f64 = framework.nodes[parent]
             .children
             .iter()
             .map(|&c| config.weights[c])
             .sum();
-        *o = if total > 0.0 { config.weights[node] / total } else { 0.0 };
+        *o = if total > 0.0 {
+            config.weights[node] / total
+        } else {
+            0.0
+        };
     }
 }
 

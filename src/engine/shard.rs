@@ -34,8 +34,14 @@ impl FromStr for Shard {
         let (k, n) = text
             .split_once('/')
             .ok_or_else(|| format!("shard `{text}` has no `/`: {fix}"))?;
-        let index: u64 = k.trim().parse().map_err(|_| format!("shard `{text}`: `{k}` is not a whole number: {fix}"))?;
-        let count: u64 = n.trim().parse().map_err(|_| format!("shard `{text}`: `{n}` is not a whole number: {fix}"))?;
+        let index: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard `{text}`: `{k}` is not a whole number: {fix}"))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard `{text}`: `{n}` is not a whole number: {fix}"))?;
         if count == 0 || index == 0 || index > count {
             return Err(format!("shard `{text}` is out of range: {fix}"));
         }
@@ -77,13 +83,23 @@ pub const STATE_FORMAT: &str = "ranksense-partial-state-1";
 pub enum MergeError {
     #[error("no partial state files given; fix: pass every shard's state file")]
     Empty,
-    #[error("{file}: not a ranksense partial state (format `{found}`); fix: pass files written by `--shard K/N`")]
+    #[error(
+        "{file}: not a ranksense partial state (format `{found}`); fix: pass files written by `--shard K/N`"
+    )]
     Format { file: String, found: String },
-    #[error("{file} belongs to a different run than {first} ({what} differ); fix: merge only shards of one run (same data, scenario, seed, samples)")]
-    DifferentRun { file: String, first: String, what: String },
+    #[error(
+        "{file} belongs to a different run than {first} ({what} differ); fix: merge only shards of one run (same data, scenario, seed, samples)"
+    )]
+    DifferentRun {
+        file: String,
+        first: String,
+        what: String,
+    },
     #[error("shard {shard} is given twice ({file}); fix: pass each shard once")]
     Duplicate { shard: Shard, file: String },
-    #[error("shards {missing} of {count} are missing; fix: run them with `--shard K/{count}` and pass their state files too")]
+    #[error(
+        "shards {missing} of {count} are missing; fix: run them with `--shard K/{count}` and pass their state files too"
+    )]
     Missing { missing: String, count: u64 },
     #[error("{file}: {why}")]
     Layout { file: String, why: String },
@@ -91,7 +107,9 @@ pub enum MergeError {
 
 /// Merges the partial states of all n shards of one run into the whole run's accumulator.
 /// Each element is (file name for messages, state).
-pub fn merge_states(states: &[(String, PartialState)]) -> Result<(RunFingerprint, Accumulator), MergeError> {
+pub fn merge_states(
+    states: &[(String, PartialState)],
+) -> Result<(RunFingerprint, Accumulator), MergeError> {
     let Some((first_file, first)) = states.first() else {
         return Err(MergeError::Empty);
     };
@@ -137,10 +155,12 @@ pub fn merge_states(states: &[(String, PartialState)]) -> Result<(RunFingerprint
         *slot = true;
         match &mut total {
             None => total = Some(state.accumulator.clone()),
-            Some(acc) => acc.merge(&state.accumulator).map_err(|why| MergeError::Layout {
-                file: file.clone(),
-                why,
-            })?,
+            Some(acc) => acc
+                .merge(&state.accumulator)
+                .map_err(|why| MergeError::Layout {
+                    file: file.clone(),
+                    why,
+                })?,
         }
     }
     let missing: Vec<String> = seen
@@ -155,7 +175,10 @@ pub fn merge_states(states: &[(String, PartialState)]) -> Result<(RunFingerprint
             count,
         });
     }
-    Ok((first.fingerprint.clone(), total.expect("at least one state")))
+    Ok((
+        first.fingerprint.clone(),
+        total.expect("at least one state"),
+    ))
 }
 
 #[cfg(test)]
@@ -179,7 +202,13 @@ mod tests {
 
     #[test]
     fn shard_syntax() {
-        assert_eq!("3/10".parse::<Shard>().unwrap(), Shard { index: 3, count: 10 });
+        assert_eq!(
+            "3/10".parse::<Shard>().unwrap(),
+            Shard {
+                index: 3,
+                count: 10
+            }
+        );
         assert!("0/3".parse::<Shard>().unwrap_err().contains("1 ≤ K ≤ N"));
         assert!("4/3".parse::<Shard>().is_err());
         assert!("3".parse::<Shard>().unwrap_err().contains("no `/`"));

@@ -10,14 +10,12 @@ struct Embedded {
     index_toml: &'static str,
 }
 
-const DATASETS: &[Embedded] = &[
-    Embedded {
-        name: "asem",
-        meta: include_str!("../../data/asem/meta.csv"),
-        data: include_str!("../../data/asem/data.csv"),
-        index_toml: include_str!("../../data/asem/index.toml"),
-    },
-];
+const DATASETS: &[Embedded] = &[Embedded {
+    name: "asem",
+    meta: include_str!("../../data/asem/meta.csv"),
+    data: include_str!("../../data/asem/data.csv"),
+    index_toml: include_str!("../../data/asem/index.toml"),
+}];
 
 /// Names of the embedded data sets.
 pub fn names() -> Vec<&'static str> {
@@ -26,7 +24,9 @@ pub fn names() -> Vec<&'static str> {
 
 /// Loads an embedded data set by name (`None` if there is no such name).
 pub fn load(name: &str) -> Option<Index> {
-    let set = DATASETS.iter().find(|d| d.name.eq_ignore_ascii_case(name))?;
+    let set = DATASETS
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(name))?;
     let index = load_from_strings(
         ("meta.csv", set.meta),
         ("data.csv", set.data),

@@ -179,7 +179,13 @@ mod tests {
             .collect();
         let log_children = [(&logs[0][..], 1.0), (&logs[1][..], 3.0)];
         let mut log_out = [0.0; 3];
-        geometric(log_children.iter().copied(), true, &mut out, &mut log_out, &mut sums);
+        geometric(
+            log_children.iter().copied(),
+            true,
+            &mut out,
+            &mut log_out,
+            &mut sums,
+        );
         assert!((out[0] - 4f64.powf(0.75)).abs() < 1e-12);
         generalised(children.iter().copied(), 1.0, &mut out, &mut sums);
         assert!((out[0] - 3.25).abs() < 1e-12);

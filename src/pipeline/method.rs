@@ -489,7 +489,8 @@ impl Treatment {
 impl fmt::Display for Treatment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "winsorise(winmax={}", self.winmax)?;
-        if self.skew_limit != default_skew_limit() || self.kurtosis_limit != default_kurtosis_limit()
+        if self.skew_limit != default_skew_limit()
+            || self.kurtosis_limit != default_kurtosis_limit()
         {
             write!(
                 f,
@@ -631,7 +632,11 @@ mod tests {
             Some(1.0)
         );
         assert_eq!(
-            Normalisation::ZScore { mean: 10.0, sd: 2.0 }.guaranteed_minimum(),
+            Normalisation::ZScore {
+                mean: 10.0,
+                sd: 2.0
+            }
+            .guaranteed_minimum(),
             None
         );
     }

@@ -14,5 +14,5 @@ pub mod stats;
 pub mod treat;
 
 pub use config::{Config, VariantSpec};
-pub use prepare::{Prepared, PrepareError, prepare};
+pub use prepare::{PrepareError, Prepared, prepare};
 pub use score::{Evaluation, Scratch, evaluate, score};

@@ -106,10 +106,12 @@ pub fn normalise_column(
             map(out, &|v| v / hi);
         }
         Normalisation::Dist2Ref { .. } => {
-            let row = context.reference_row.ok_or(NormaliseError::MissingParameter {
-                method: name(),
-                what: "a reference unit",
-            })?;
+            let row = context
+                .reference_row
+                .ok_or(NormaliseError::MissingParameter {
+                    method: name(),
+                    what: "a reference unit",
+                })?;
             let reference = x[row];
             if reference.is_nan() {
                 return Err(NormaliseError::MissingReference { method: name() });
@@ -189,11 +191,17 @@ mod tests {
         assert!(minmax[4].is_nan());
         assert_eq!(&run(&x, "rank")[..4], &[1.0, 2.0, 2.0, 4.0]);
         assert_eq!(&run(&x, "borda")[..4], &[0.0, 1.0, 1.0, 3.0]);
-        assert_eq!(&run(&x, "percentile")[..4], &[0.0, 1.0 / 3.0, 1.0 / 3.0, 1.0]);
+        assert_eq!(
+            &run(&x, "percentile")[..4],
+            &[0.0, 1.0 / 3.0, 1.0 / 3.0, 1.0]
+        );
         assert_eq!(&run(&x, "fracmax")[..4], &[0.2, 0.4, 0.4, 1.0]);
         assert_eq!(&run(&x, "dist2max")[..4], &[0.0, 0.25, 0.25, 1.0]);
         assert_eq!(&run(&x, "dist2ref(B)")[..4], &[0.0, 1.0, 1.0, 4.0]);
-        assert_eq!(&run(&x, "dist2targ(cap)")[..4], &[0.0, 1.0 / 3.0, 1.0 / 3.0, 1.0]);
+        assert_eq!(
+            &run(&x, "dist2targ(cap)")[..4],
+            &[0.0, 1.0 / 3.0, 1.0 / 3.0, 1.0]
+        );
         assert_eq!(&run(&x, "goalposts(100)")[..4], &[20.0, 40.0, 40.0, 100.0]);
         assert_eq!(&run(&x, "scaled(0,10)")[..4], &[20.0, 40.0, 40.0, 100.0]);
         let z = run(&x, "zscore(10,2)");

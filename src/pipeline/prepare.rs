@@ -14,22 +14,30 @@ use crate::model::{Columns, Framework, Index, Unit};
 /// Why the data could not be prepared for a method.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PrepareError {
-    #[error("indicator `{indicator}` cannot be normalised with `{normalisation}`: {source}; fix: {fix}")]
+    #[error(
+        "indicator `{indicator}` cannot be normalised with `{normalisation}`: {source}; fix: {fix}"
+    )]
     Normalise {
         indicator: String,
         normalisation: String,
         source: NormaliseError,
         fix: String,
     },
-    #[error("imputation `{imputation}` names group column `{column}`, which data.csv does not have; fix: use one of: {available}")]
+    #[error(
+        "imputation `{imputation}` names group column `{column}`, which data.csv does not have; fix: use one of: {available}"
+    )]
     UnknownGroup {
         imputation: String,
         column: String,
         available: String,
     },
-    #[error("`{normalisation}` names reference unit `{unit}`, which is not in the data; fix: use a uCode from data.csv")]
+    #[error(
+        "`{normalisation}` names reference unit `{unit}`, which is not in the data; fix: use a uCode from data.csv"
+    )]
     UnknownReference { normalisation: String, unit: String },
-    #[error("screening at data availability {threshold} leaves fewer than two units; fix: lower `screen` in index.toml")]
+    #[error(
+        "screening at data availability {threshold} leaves fewer than two units; fix: lower `screen` in index.toml"
+    )]
     NothingLeft { threshold: f64 },
 }
 
@@ -92,6 +100,11 @@ impl Prepared {
     }
 }
 
+/// Imputation and treatment that a treated matrix was built with.
+type TreatedKey = (Imputation, Option<Treatment>);
+/// A treated matrix and what treatment did to each indicator.
+type TreatedData = (Columns, Vec<TreatmentOutcome>);
+
 /// The nominal method's single data variant.
 pub fn nominal_variant(index: &Index) -> VariantSpec {
     VariantSpec {
@@ -132,8 +145,7 @@ pub fn prepare(index: &Index, specs: &[VariantSpec]) -> Result<Prepared, Prepare
         }
     }
     // Imputation and treatment are shared by every normalisation: compute each pair once.
-    let mut treated_cache: Vec<((Imputation, Option<Treatment>), (Columns, Vec<TreatmentOutcome>))> =
-        Vec::new();
+    let mut treated_cache: Vec<(TreatedKey, TreatedData)> = Vec::new();
     let mut variants = Vec::with_capacity(unique.len());
     for spec in unique {
         let key = (spec.imputation.clone(), spec.treatment);
@@ -202,15 +214,14 @@ fn normalise_all(
     method: &Normalisation,
 ) -> Result<Columns, PrepareError> {
     let reference_row = match method {
-        Normalisation::Dist2Ref { unit } => Some(
-            units
-                .iter()
-                .position(|u| &u.code == unit)
-                .ok_or_else(|| PrepareError::UnknownReference {
+        Normalisation::Dist2Ref { unit } => {
+            Some(units.iter().position(|u| &u.code == unit).ok_or_else(|| {
+                PrepareError::UnknownReference {
                     normalisation: method.to_string(),
                     unit: unit.clone(),
-                })?,
-        ),
+                }
+            })?)
+        }
         _ => None,
     };
     let n = treated.n_rows();
@@ -243,8 +254,16 @@ fn normalise_all(
     Ok(out)
 }
 
-fn finish_variant(spec: VariantSpec, normalised: Columns, treatment: Vec<TreatmentOutcome>) -> PreparedVariant {
-    let present = normalised.as_slice().iter().copied().filter(|v| !v.is_nan());
+fn finish_variant(
+    spec: VariantSpec,
+    normalised: Columns,
+    treatment: Vec<TreatmentOutcome>,
+) -> PreparedVariant {
+    let present = normalised
+        .as_slice()
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan());
     let minimum = present.clone().fold(f64::INFINITY, f64::min);
     let has_missing = normalised.as_slice().iter().any(|v| v.is_nan());
     let logs = (minimum > 0.0).then(|| {

@@ -23,7 +23,8 @@ pub fn rank_descending(scores: &[f64], order: &mut Vec<u32>, ranks: &mut [u32]) 
         let u = order[position] as usize;
         if position > 0 {
             let previous = order[position - 1] as usize;
-            let tied = scores[u] == scores[previous] || (scores[u].is_nan() && scores[previous].is_nan());
+            let tied =
+                scores[u] == scores[previous] || (scores[u].is_nan() && scores[previous].is_nan());
             if !tied {
                 rank = position as u32 + 1;
             }

@@ -153,7 +153,13 @@ pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
                     .iter()
                     .enumerate()
                     .map(|(k, &c)| (log_column(k, c), weight_of(c)));
-                aggregate::geometric(log_children, has_missing, out, log_out, &mut scratch.weight_sums);
+                aggregate::geometric(
+                    log_children,
+                    has_missing,
+                    out,
+                    log_out,
+                    &mut scratch.weight_sums,
+                );
             }
             Aggregation::Harmonic => {
                 aggregate::harmonic(children, out, &mut scratch.weight_sums);

@@ -24,8 +24,8 @@ pub enum TreatmentOutcome {
 fn passes(x: &[f64], treatment: &Treatment) -> Option<bool> {
     let skew = skewness_g1(x);
     let kurt = kurtosis_g2(x);
-    let skew_ok = (!skew.is_nan()).then(|| skew.abs() < treatment.skew_limit);
-    let kurt_ok = (!kurt.is_nan()).then(|| kurt < treatment.kurtosis_limit);
+    let skew_ok = (!skew.is_nan()).then_some(skew.abs() < treatment.skew_limit);
+    let kurt_ok = (!kurt.is_nan()).then_some(kurt < treatment.kurtosis_limit);
     match (skew_ok, kurt_ok) {
         (Some(true), _) | (_, Some(true)) => Some(true),
         (Some(false), Some(false)) => Some(false),
@@ -125,13 +125,22 @@ mod tests {
         // 400 → 200 (one point clipped), then both 200s → 40: the count on the high side is
         // cumulative (2), as in COINr, and the column passes. Checked against a direct
         // transcription of COINr's loop.
-        let mut x: Vec<f64> = (1..=30).map(f64::from).chain([40.0, 40.0, 200.0, 400.0]).collect();
+        let mut x: Vec<f64> = (1..=30)
+            .map(f64::from)
+            .chain([40.0, 40.0, 200.0, 400.0])
+            .collect();
         let outcome = treat_column(&mut x, &t(5));
         assert_eq!(outcome, TreatmentOutcome::Winsorised { high: 2, low: 0 });
         assert_eq!(&x[30..], &[40.0; 4]);
         // With winmax 1 the loop stops after the first step and falls back to the log.
-        let mut x: Vec<f64> = (1..=30).map(f64::from).chain([40.0, 40.0, 200.0, 400.0]).collect();
-        assert_eq!(treat_column(&mut x, &t(1)), TreatmentOutcome::LogTransformed);
+        let mut x: Vec<f64> = (1..=30)
+            .map(f64::from)
+            .chain([40.0, 40.0, 200.0, 400.0])
+            .collect();
+        assert_eq!(
+            treat_column(&mut x, &t(1)),
+            TreatmentOutcome::LogTransformed
+        );
     }
 
     #[test]

@@ -42,15 +42,28 @@ impl MarkdownReport {
             "- Nominal method: denominate {}, imputation `{}`, treatment {}, normalisation `{}`, aggregation {}",
             if method.denominate { "yes" } else { "no" },
             method.imputation,
-            method.treatment.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into()),
+            method
+                .treatment
+                .map(|t| format!("`{t}`"))
+                .unwrap_or_else(|| "none".into()),
             method.normalisation,
-            method.aggregation.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" / ")
+            method
+                .aggregation
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(" / ")
         );
         if !data.provenance.is_empty() {
             let _ = writeln!(out, "- Provenance: {}", data.provenance.replace('\n', " "));
         }
         if let Some(scenario) = &summary.scenario {
-            let _ = writeln!(out, "- Scenario: `{}` (SHA-256 `{}`), factors:", scenario.file, short_hash(&scenario.sha256));
+            let _ = writeln!(
+                out,
+                "- Scenario: `{}` (SHA-256 `{}`), factors:",
+                scenario.file,
+                short_hash(&scenario.sha256)
+            );
             for factor in &scenario.factors {
                 let _ = writeln!(out, "  - **{}** — {}", factor.name, factor.description);
             }
@@ -71,9 +84,18 @@ impl MarkdownReport {
                     c.tolerance
                 );
             }
-            let idle: Vec<&str> = u.factor_activity.iter().filter(|f| f.samples_moved == 0).map(|f| f.factor.as_str()).collect();
+            let idle: Vec<&str> = u
+                .factor_activity
+                .iter()
+                .filter(|f| f.samples_moved == 0)
+                .map(|f| f.factor.as_str())
+                .collect();
             if !idle.is_empty() {
-                let _ = writeln!(out, "- **Warning:** these factors never moved off their nominal value in any sample: {}", idle.join(", "));
+                let _ = writeln!(
+                    out,
+                    "- **Warning:** these factors never moved off their nominal value in any sample: {}",
+                    idle.join(", ")
+                );
             }
         }
         out.push('\n');
@@ -81,7 +103,12 @@ impl MarkdownReport {
     }
 
     pub fn verdict(&mut self, verdict: &FocusVerdict) {
-        let _ = writeln!(self.out, "## Verdict: {} is {}\n", verdict.name, verdict.rating.word());
+        let _ = writeln!(
+            self.out,
+            "## Verdict: {} is {}\n",
+            verdict.name,
+            verdict.rating.word()
+        );
         let _ = writeln!(self.out, "{}\n", verdict.sentence);
         let _ = writeln!(self.out, "*Rating rule:* {}.\n", verdict.rule);
     }
@@ -119,7 +146,10 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
         if let Some(verdict) = &u.verdict {
             report.verdict(verdict);
         }
-        let focus = u.focus.as_ref().and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
+        let focus = u
+            .focus
+            .as_ref()
+            .and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
         let table = uncertainty_table(&u.statistics, focus, None);
         report.section(
             "Uncertainty table",

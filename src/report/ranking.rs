@@ -7,7 +7,11 @@ use crate::pipeline::{Evaluation, Prepared};
 
 /// Formats a score for tables: two decimals (full precision goes to CSV and JSON).
 pub fn fmt_score(x: f64) -> String {
-    if x.is_nan() { "NA".into() } else { format!("{x:.2}") }
+    if x.is_nan() {
+        "NA".into()
+    } else {
+        format!("{x:.2}")
+    }
 }
 
 /// Rows sorted by the top node's rank (ties by unit order).
@@ -28,9 +32,19 @@ pub fn column_nodes(prepared: &Prepared, level: Option<usize>) -> Vec<usize> {
 }
 
 /// Terminal/Markdown table: rank, code, name, score, then score and rank per column node.
-pub fn ranking_table(prepared: &Prepared, evaluation: &Evaluation, columns: &[usize], focus: Option<usize>) -> Table {
+pub fn ranking_table(
+    prepared: &Prepared,
+    evaluation: &Evaluation,
+    columns: &[usize],
+    focus: Option<usize>,
+) -> Table {
     let framework = &prepared.framework;
-    let mut headers = vec!["rank".to_string(), "code".into(), "name".into(), framework.nodes[framework.top].code.clone()];
+    let mut headers = vec![
+        "rank".to_string(),
+        "code".into(),
+        "name".into(),
+        framework.nodes[framework.top].code.clone(),
+    ];
     for &node in columns {
         headers.push(framework.nodes[node].code.clone());
         headers.push("#".into());
@@ -69,7 +83,12 @@ pub fn ranking_csv(prepared: &Prepared, evaluation: &Evaluation, with_indicators
     if with_indicators {
         nodes.extend(0..framework.n_indicators());
     }
-    let mut headers = vec!["uCode".to_string(), "uName".into(), "rank".into(), "score".into()];
+    let mut headers = vec![
+        "uCode".to_string(),
+        "uName".into(),
+        "rank".into(),
+        "score".into(),
+    ];
     for &node in &nodes {
         let code = &framework.nodes[node].code;
         headers.push(code.clone());

@@ -24,7 +24,13 @@ impl Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             align: headers
                 .iter()
-                .map(|h| if left.contains(h) { Align::Left } else { Align::Right })
+                .map(|h| {
+                    if left.contains(h) {
+                        Align::Left
+                    } else {
+                        Align::Right
+                    }
+                })
                 .collect(),
             rows: Vec::new(),
             highlight: None,
@@ -73,7 +79,11 @@ impl Table {
         let rule: Vec<String> = widths.iter().map(|&w| "─".repeat(w)).collect();
         out.push_str(&format!("  {}\n", rule.join("  ")));
         for (i, row) in self.rows.iter().enumerate() {
-            let marker = if self.highlight == Some(i) { "▶ " } else { "  " };
+            let marker = if self.highlight == Some(i) {
+                "▶ "
+            } else {
+                "  "
+            };
             out.push_str(&line(row, marker));
             out.push('\n');
         }
@@ -85,7 +95,11 @@ impl Table {
         let escape = |t: &str| t.replace('|', "\\|");
         let mut out = format!(
             "| {} |\n|{}|\n",
-            self.headers.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | "),
+            self.headers
+                .iter()
+                .map(|h| escape(h))
+                .collect::<Vec<_>>()
+                .join(" | "),
             self.align
                 .iter()
                 .map(|a| match a {
@@ -115,14 +129,26 @@ impl Table {
     pub fn to_html(&self) -> String {
         let mut out = String::from("<table>\n<thead><tr>");
         for (h, a) in self.headers.iter().zip(&self.align) {
-            out.push_str(&format!("<th class=\"{}\">{}</th>", align_class(*a), escape_html(h)));
+            out.push_str(&format!(
+                "<th class=\"{}\">{}</th>",
+                align_class(*a),
+                escape_html(h)
+            ));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for (i, row) in self.rows.iter().enumerate() {
-            let class = if self.highlight == Some(i) { " class=\"focus\"" } else { "" };
+            let class = if self.highlight == Some(i) {
+                " class=\"focus\""
+            } else {
+                ""
+            };
             out.push_str(&format!("<tr{class}>"));
             for (c, a) in row.iter().zip(&self.align) {
-                out.push_str(&format!("<td class=\"{}\">{}</td>", align_class(*a), escape_html(c)));
+                out.push_str(&format!(
+                    "<td class=\"{}\">{}</td>",
+                    align_class(*a),
+                    escape_html(c)
+                ));
             }
             out.push_str("</tr>\n");
         }

@@ -6,14 +6,18 @@ use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::uncertainty::UncertaintyRun;
-use crate::model::Index;
 use crate::analysis::verdict::{fmt_rank, ordinal};
 use crate::engine::Accumulator;
+use crate::model::Index;
 use crate::pipeline::Prepared;
 
 /// Shortest round-trip text of a number, `NA` for missing (R's spelling, for COINr users).
 pub fn num(x: f64) -> String {
-    if x.is_nan() { "NA".into() } else { x.to_string() }
+    if x.is_nan() {
+        "NA".into()
+    } else {
+        x.to_string()
+    }
 }
 
 /// Units in nominal-rank order (ties by data order).
@@ -27,9 +31,23 @@ pub fn by_nominal_rank(stats: &UncertaintyStats) -> Vec<usize> {
 pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
     let mut table = Table::new(
         &[
-            "uCode", "uName", "nominal_rank", "nominal_score", "mean_rank", "median_rank", "q05_rank", "q95_rank",
-            "best_rank", "worst_rank", "mean_abs_shift", "p_nominal_rank", "p_top_k", "mean_score", "sd_score",
-            "se_p_nominal_rank", "se_p_top_k",
+            "uCode",
+            "uName",
+            "nominal_rank",
+            "nominal_score",
+            "mean_rank",
+            "median_rank",
+            "q05_rank",
+            "q95_rank",
+            "best_rank",
+            "worst_rank",
+            "mean_abs_shift",
+            "p_nominal_rank",
+            "p_top_k",
+            "mean_score",
+            "sd_score",
+            "se_p_nominal_rank",
+            "se_p_top_k",
         ],
         &[],
     );
@@ -74,7 +92,12 @@ pub fn rank_histogram_csv(prepared: &Prepared, accumulator: &Accumulator) -> Str
                 continue;
             }
             let (lo, hi) = accumulator.bins.range(bin, accumulator.n_units);
-            let mut row = vec![unit.code.clone(), lo.to_string(), count.to_string(), num(count as f64 / n)];
+            let mut row = vec![
+                unit.code.clone(),
+                lo.to_string(),
+                count.to_string(),
+                num(count as f64 / n),
+            ];
             if binned {
                 row.push(hi.to_string());
             }
@@ -101,7 +124,11 @@ pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
     let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut table = Table::new(&refs, &[]);
     for c in &stats.central_weights {
-        let mut row = vec![c.code.clone(), c.condition.to_string(), c.samples.to_string()];
+        let mut row = vec![
+            c.code.clone(),
+            c.condition.to_string(),
+            c.samples.to_string(),
+        ];
         row.extend(c.mean_weights.iter().map(|&w| num(w)));
         table.push(row);
     }
@@ -110,10 +137,24 @@ pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
 
 /// The uncertainty table: nominal rank and score, median, 90% interval, P(nominal rank),
 /// P(top k), for every unit (or the top `limit` and the focus when there are more).
-pub fn uncertainty_table(stats: &UncertaintyStats, focus: Option<usize>, limit: Option<usize>) -> Table {
+pub fn uncertainty_table(
+    stats: &UncertaintyStats,
+    focus: Option<usize>,
+    limit: Option<usize>,
+) -> Table {
     let top_k_header = format!("P(top {})", stats.top_k);
     let mut table = Table::new(
-        &["rank", "code", "name", "score", "median", "90% interval", "range", "P(rank)", &top_k_header],
+        &[
+            "rank",
+            "code",
+            "name",
+            "score",
+            "median",
+            "90% interval",
+            "range",
+            "P(rank)",
+            &top_k_header,
+        ],
         &["code", "name"],
     );
     for (position, u) in by_nominal_rank(stats).into_iter().enumerate() {
@@ -144,7 +185,13 @@ pub fn uncertainty_table(stats: &UncertaintyStats, focus: Option<usize>, limit: 
 }
 
 /// The summary of an uncertainty run (what `summary.json` holds).
-pub fn uncertainty_summary(index: &Index, scenario_file: &str, scenario_text: &str, result: &UncertaintyRun, seed: u64) -> Summary {
+pub fn uncertainty_summary(
+    index: &Index,
+    scenario_file: &str,
+    scenario_text: &str,
+    result: &UncertaintyRun,
+    seed: u64,
+) -> Summary {
     let mut summary = Summary::new("uncertainty", index);
     summary.scenario = Some(ScenarioSummary {
         file: scenario_file.to_string(),
@@ -161,7 +208,10 @@ pub fn uncertainty_summary(index: &Index, scenario_file: &str, scenario_text: &s
 pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
     let mut files = Files::default();
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
-    files.add("rank_histogram.csv", rank_histogram_csv(&result.setup.prepared, &result.accumulator));
+    files.add(
+        "rank_histogram.csv",
+        rank_histogram_csv(&result.setup.prepared, &result.accumulator),
+    );
     files.add("pairwise.csv", pairwise_csv(&result.stats));
     files.add("central_weights.csv", central_weights_csv(&result.stats));
     files.add("summary.json", summary.to_json());

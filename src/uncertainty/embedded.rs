@@ -2,11 +2,31 @@
 
 /// (name, file name, text) of every shipped scenario.
 const SCENARIOS: &[(&str, &str, &str)] = &[
-    ("ieci-full", "scenarios/ieci-full.toml", include_str!("../../scenarios/ieci-full.toml")),
-    ("ieci-weights", "scenarios/ieci-weights.toml", include_str!("../../scenarios/ieci-weights.toml")),
-    ("ieci-methods", "scenarios/ieci-methods.toml", include_str!("../../scenarios/ieci-methods.toml")),
-    ("ieci-simplex", "scenarios/ieci-simplex.toml", include_str!("../../scenarios/ieci-simplex.toml")),
-    ("asem-coinr", "scenarios/asem-coinr.toml", include_str!("../../scenarios/asem-coinr.toml")),
+    (
+        "ieci-full",
+        "scenarios/ieci-full.toml",
+        include_str!("../../scenarios/ieci-full.toml"),
+    ),
+    (
+        "ieci-weights",
+        "scenarios/ieci-weights.toml",
+        include_str!("../../scenarios/ieci-weights.toml"),
+    ),
+    (
+        "ieci-methods",
+        "scenarios/ieci-methods.toml",
+        include_str!("../../scenarios/ieci-methods.toml"),
+    ),
+    (
+        "ieci-simplex",
+        "scenarios/ieci-simplex.toml",
+        include_str!("../../scenarios/ieci-simplex.toml"),
+    ),
+    (
+        "asem-coinr",
+        "scenarios/asem-coinr.toml",
+        include_str!("../../scenarios/asem-coinr.toml"),
+    ),
 ];
 
 /// The default scenario of the embedded IECI data.

@@ -110,18 +110,19 @@ impl ScenarioModel {
         let nominal = &index.nominal;
         let mut factors = Vec::new();
         let mut offset = 0;
-        let mut push = |name: String, dims: usize, kind, cumulative, nominal_alternative, description| {
-            factors.push(Factor {
-                name,
-                offset,
-                dims,
-                kind,
-                cumulative,
-                nominal_alternative,
-                description,
-            });
-            offset += dims;
-        };
+        let mut push =
+            |name: String, dims: usize, kind, cumulative, nominal_alternative, description| {
+                factors.push(Factor {
+                    name,
+                    offset,
+                    dims,
+                    kind,
+                    cumulative,
+                    nominal_alternative,
+                    description,
+                });
+                offset += dims;
+            };
 
         // Weights: one factor per parent, per entry, or one for all entries with grouping `all`.
         let mut shared_blocks: Vec<WeightBlock> = Vec::new();
@@ -144,7 +145,9 @@ impl ScenarioModel {
                 }
             }
             let target = match &spec.target {
-                WeightTarget::Level(level) => format!("{} weights", framework.level_name(*level).to_lowercase()),
+                WeightTarget::Level(level) => {
+                    format!("{} weights", framework.level_name(*level).to_lowercase())
+                }
                 WeightTarget::Parent(code) => format!("weights under {code}"),
             };
             let description = format!("{target}: {}", spec.mode);
@@ -156,11 +159,20 @@ impl ScenarioModel {
                 Grouping::PerLevel => {
                     let dims = blocks.iter().map(|b| b.children.len()).sum();
                     let name = spec.name.clone().unwrap_or(target);
-                    push(name, dims, FactorKind::Weights(blocks), Vec::new(), None, description);
+                    push(
+                        name,
+                        dims,
+                        FactorKind::Weights(blocks),
+                        Vec::new(),
+                        None,
+                        description,
+                    );
                 }
                 Grouping::PerParent => {
                     for block in blocks {
-                        let parent = framework.nodes[block.children[0]].parent.expect("weighted nodes have parents");
+                        let parent = framework.nodes[block.children[0]]
+                            .parent
+                            .expect("weighted nodes have parents");
                         let code = &framework.nodes[parent].code;
                         let name = match &spec.name {
                             Some(name) if parents.len() > 1 => format!("{name} ({code})"),
@@ -168,7 +180,14 @@ impl ScenarioModel {
                             None => format!("weights under {code}"),
                         };
                         let dims = block.children.len();
-                        push(name, dims, FactorKind::Weights(vec![block]), Vec::new(), None, format!("weights under {code}: {}", spec.mode));
+                        push(
+                            name,
+                            dims,
+                            FactorKind::Weights(vec![block]),
+                            Vec::new(),
+                            None,
+                            format!("weights under {code}: {}", spec.mode),
+                        );
                     }
                 }
             }
@@ -181,7 +200,14 @@ impl ScenarioModel {
                 .find_map(|s| s.name.clone())
                 .unwrap_or_else(|| "weights".to_string());
             let dims = shared_blocks.iter().map(|b| b.children.len()).sum();
-            push(name, dims, FactorKind::Weights(shared_blocks), Vec::new(), None, shared_description.join("; "));
+            push(
+                name,
+                dims,
+                FactorKind::Weights(shared_blocks),
+                Vec::new(),
+                None,
+                shared_description.join("; "),
+            );
         }
         varied_weight_nodes.sort_unstable();
         varied_weight_nodes.dedup();
@@ -205,24 +231,40 @@ impl ScenarioModel {
 
         let imputations = match &scenario.imputation {
             Some(choice) => {
-                let at = choice.alternatives.iter().position(|a| *a == nominal_imputation);
-                push(choice.name.clone().unwrap_or_else(|| "imputation".into()), 1, FactorKind::Imputation, cumulative(&choice.probabilities), at, describe_choice(choice));
+                let at = choice
+                    .alternatives
+                    .iter()
+                    .position(|a| *a == nominal_imputation);
+                push(
+                    choice.name.clone().unwrap_or_else(|| "imputation".into()),
+                    1,
+                    FactorKind::Imputation,
+                    cumulative(&choice.probabilities),
+                    at,
+                    describe_choice(choice),
+                );
                 choice.alternatives.clone()
             }
             None => vec![nominal_imputation.clone()],
         };
         let treatments: Vec<Option<Treatment>> = match &scenario.treatment {
             Some(spec) => {
-                let alternatives: Vec<Option<Treatment>> = spec.alternatives().into_iter().map(Some).collect();
+                let alternatives: Vec<Option<Treatment>> =
+                    spec.alternatives().into_iter().map(Some).collect();
                 let at = alternatives.iter().position(|a| *a == nominal_treatment);
                 let probabilities = vec![1.0 / alternatives.len() as f64; alternatives.len()];
                 push(
-                    spec.name.clone().unwrap_or_else(|| "winsorisation limit".into()),
+                    spec.name
+                        .clone()
+                        .unwrap_or_else(|| "winsorisation limit".into()),
                     1,
                     FactorKind::Treatment,
                     cumulative(&probabilities),
                     at,
-                    format!("winmax {}–{}, equally likely", spec.winmax_min, spec.winmax_max),
+                    format!(
+                        "winmax {}–{}, equally likely",
+                        spec.winmax_min, spec.winmax_max
+                    ),
                 );
                 alternatives
             }
@@ -230,8 +272,21 @@ impl ScenarioModel {
         };
         let normalisations = match &scenario.normalisation {
             Some(choice) => {
-                let at = choice.alternatives.iter().position(|a| *a == nominal_normalisation);
-                push(choice.name.clone().unwrap_or_else(|| "normalisation".into()), 1, FactorKind::Normalisation, cumulative(&choice.probabilities), at, describe_choice(choice));
+                let at = choice
+                    .alternatives
+                    .iter()
+                    .position(|a| *a == nominal_normalisation);
+                push(
+                    choice
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| "normalisation".into()),
+                    1,
+                    FactorKind::Normalisation,
+                    cumulative(&choice.probabilities),
+                    at,
+                    describe_choice(choice),
+                );
                 choice.alternatives.clone()
             }
             None => vec![nominal_normalisation.clone()],
@@ -239,14 +294,16 @@ impl ScenarioModel {
         let mut aggregations = Vec::new();
         for spec in &scenario.aggregation {
             let levels = spec.levels_in(framework.n_levels);
-            let nominal_at_levels: Vec<Aggregation> = levels.iter().map(|&l| nominal.aggregation[l - 2]).collect();
+            let nominal_at_levels: Vec<Aggregation> =
+                levels.iter().map(|&l| nominal.aggregation[l - 2]).collect();
             let nominal_choice = spec.choice.nominal.or_else(|| {
                 nominal_at_levels
                     .iter()
                     .all(|a| *a == nominal_at_levels[0])
                     .then(|| nominal_at_levels[0])
             });
-            let at = nominal_choice.and_then(|n| spec.choice.alternatives.iter().position(|a| *a == n));
+            let at =
+                nominal_choice.and_then(|n| spec.choice.alternatives.iter().position(|a| *a == n));
             let name = if let Some(name) = &spec.choice.name {
                 name.clone()
             } else if levels.len() + 1 == framework.n_levels {
@@ -254,10 +311,23 @@ impl ScenarioModel {
             } else {
                 format!(
                     "aggregation ({})",
-                    levels.iter().map(|&l| framework.level_name(l).to_lowercase()).collect::<Vec<_>>().join(", ")
+                    levels
+                        .iter()
+                        .map(|&l| framework.level_name(l).to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
-            push(name, 1, FactorKind::Aggregation { levels: levels.clone() }, cumulative(&spec.choice.probabilities), at, describe_choice(&spec.choice));
+            push(
+                name,
+                1,
+                FactorKind::Aggregation {
+                    levels: levels.clone(),
+                },
+                cumulative(&spec.choice.probabilities),
+                at,
+                describe_choice(&spec.choice),
+            );
             aggregations.push(spec.choice.alternatives.clone());
         }
         if let Some(spec) = &scenario.exclusion {
@@ -269,7 +339,16 @@ impl ScenarioModel {
                 alternatives.iter().filter(|a| a.is_some()).count(),
                 if spec.include_none { " or none" } else { "" }
             );
-            push(spec.name.clone().unwrap_or_else(|| "indicator exclusion".into()), 1, FactorKind::Exclusion { alternatives }, cumulative(&probabilities), at, description);
+            push(
+                spec.name
+                    .clone()
+                    .unwrap_or_else(|| "indicator exclusion".into()),
+                1,
+                FactorKind::Exclusion { alternatives },
+                cumulative(&probabilities),
+                at,
+                description,
+            );
         }
         let dims = factors.iter().map(|f| f.dims).sum();
 
@@ -328,10 +407,15 @@ impl ScenarioModel {
     /// run can meet can run on the data it meets: geometric and harmonic means need positive
     /// values. Sampled runs combine any sampled variant with any sampled aggregation; the
     /// nominal run combines the nominal variant with the nominal aggregation.
-    pub fn prepare(&self, index: &Index, scenario_file: &str) -> Result<Prepared, ScenarioRunError> {
+    pub fn prepare(
+        &self,
+        index: &Index,
+        scenario_file: &str,
+    ) -> Result<Prepared, ScenarioRunError> {
         let prepared = prepare(index, &self.variant_specs).map_err(ScenarioRunError::Prepare)?;
         let n_aggregate_levels = index.framework.n_aggregate_levels();
-        let sampled_variants = self.imputations.len() * self.treatments.len() * self.normalisations.len();
+        let sampled_variants =
+            self.imputations.len() * self.treatments.len() * self.normalisations.len();
         // Aggregations reachable by sampling, per level (the nominal where no factor covers it).
         let mut sampled: Vec<Vec<Aggregation>> = (0..n_aggregate_levels)
             .map(|l| vec![self.nominal_config.aggregation[l]])
@@ -341,12 +425,15 @@ impl ScenarioModel {
                 sampled[level - 2] = alternatives.clone();
             }
         }
-        let check = |variants: std::ops::Range<usize>, per_level: &[Vec<Aggregation>]| -> Result<(), ScenarioRunError> {
-            let Some((level, method)) = per_level
-                .iter()
-                .enumerate()
-                .find_map(|(l, methods)| methods.iter().find(|m| m.needs_positive()).map(|m| (l + 2, *m)))
-            else {
+        let check = |variants: std::ops::Range<usize>,
+                     per_level: &[Vec<Aggregation>]|
+         -> Result<(), ScenarioRunError> {
+            let Some((level, method)) = per_level.iter().enumerate().find_map(|(l, methods)| {
+                methods
+                    .iter()
+                    .find(|m| m.needs_positive())
+                    .map(|m| (l + 2, *m))
+            }) else {
                 return Ok(());
             };
             for variant in &prepared.variants[variants] {
@@ -361,7 +448,10 @@ impl ScenarioModel {
                 }
             }
             // Copeland scores can be zero or negative: nothing positive-only may sit above them.
-            if per_level[..level - 2].iter().any(|methods| methods.contains(&Aggregation::Copeland)) {
+            if per_level[..level - 2]
+                .iter()
+                .any(|methods| methods.contains(&Aggregation::Copeland))
+            {
                 return Err(ScenarioRunError::CopelandBelowPositive {
                     file: scenario_file.to_string(),
                     level,
@@ -370,7 +460,12 @@ impl ScenarioModel {
             Ok(())
         };
         check(0..sampled_variants, &sampled)?;
-        let nominal: Vec<Vec<Aggregation>> = self.nominal_config.aggregation.iter().map(|&a| vec![a]).collect();
+        let nominal: Vec<Vec<Aggregation>> = self
+            .nominal_config
+            .aggregation
+            .iter()
+            .map(|&a| vec![a])
+            .collect();
         check(self.nominal_variant..self.nominal_variant + 1, &nominal)?;
         Ok(prepared)
     }
@@ -407,7 +502,9 @@ impl ScenarioModel {
                 let mut k = 0;
                 for block in blocks {
                     let mut values = vec![0.0; block.children.len()];
-                    sample_block(block, &coordinates[k..k + block.children.len()], |j, w| values[j] = w);
+                    sample_block(block, &coordinates[k..k + block.children.len()], |j, w| {
+                        values[j] = w
+                    });
                     let total: f64 = values.iter().sum();
                     for (&child, v) in block.children.iter().zip(&values) {
                         weights.push(format!("{}={:.4}", framework.nodes[child].code, v / total));
@@ -416,8 +513,12 @@ impl ScenarioModel {
                 }
                 weights.join(" ")
             }
-            FactorKind::Normalisation => self.normalisations[pick(&f.cumulative, coordinates[0])].to_string(),
-            FactorKind::Imputation => self.imputations[pick(&f.cumulative, coordinates[0])].to_string(),
+            FactorKind::Normalisation => {
+                self.normalisations[pick(&f.cumulative, coordinates[0])].to_string()
+            }
+            FactorKind::Imputation => {
+                self.imputations[pick(&f.cumulative, coordinates[0])].to_string()
+            }
             FactorKind::Treatment => match self.treatments[pick(&f.cumulative, coordinates[0])] {
                 Some(t) => t.winmax.to_string(),
                 None => "none".into(),
@@ -429,10 +530,12 @@ impl ScenarioModel {
                     .count();
                 self.aggregations[which][pick(&f.cumulative, coordinates[0])].to_string()
             }
-            FactorKind::Exclusion { alternatives } => match alternatives[pick(&f.cumulative, coordinates[0])] {
-                Some(node) => framework.nodes[node].code.clone(),
-                None => "none".into(),
-            },
+            FactorKind::Exclusion { alternatives } => {
+                match alternatives[pick(&f.cumulative, coordinates[0])] {
+                    Some(node) => framework.nodes[node].code.clone(),
+                    None => "none".into(),
+                }
+            }
         }
     }
 }
@@ -460,7 +563,10 @@ fn sample_block(block: &WeightBlock, u: &[f64], mut set: impl FnMut(usize, f64))
 fn weight_block(framework: &Framework, parent: usize, mode: WeightMode) -> WeightBlock {
     let children = framework.nodes[parent].children.clone();
     let total: f64 = children.iter().map(|&c| framework.nodes[c].weight).sum();
-    let nominal: Vec<f64> = children.iter().map(|&c| framework.nodes[c].weight / total).collect();
+    let nominal: Vec<f64> = children
+        .iter()
+        .map(|&c| framework.nodes[c].weight / total)
+        .collect();
     let gammas = match mode {
         WeightMode::Dirichlet { concentration } => nominal
             .iter()
@@ -485,9 +591,19 @@ fn describe_choice<T: std::fmt::Display>(choice: &Choice<T>) -> String {
         .alternatives
         .iter()
         .zip(&choice.probabilities)
-        .map(|(a, p)| if equal { a.to_string() } else { format!("{a} (p = {p})") })
+        .map(|(a, p)| {
+            if equal {
+                a.to_string()
+            } else {
+                format!("{a} (p = {p})")
+            }
+        })
         .collect();
-    format!("{}{}", alternatives.join(" | "), if equal { ", equally likely" } else { "" })
+    format!(
+        "{}{}",
+        alternatives.join(" | "),
+        if equal { ", equally likely" } else { "" }
+    )
 }
 
 impl SampleModel for ScenarioModel {
@@ -503,7 +619,9 @@ impl SampleModel for ScenarioModel {
 
     fn configure(&self, u: &[f64], config: &mut Config, moved: &mut [bool]) {
         config.weights.copy_from_slice(&self.nominal_config.weights);
-        config.aggregation.copy_from_slice(&self.nominal_config.aggregation);
+        config
+            .aggregation
+            .copy_from_slice(&self.nominal_config.aggregation);
         let (mut imputation, mut treatment, mut normalisation) = (None, None, None);
         let mut aggregation_factor = 0;
         for (f, factor) in self.factors.iter().enumerate() {
@@ -573,7 +691,9 @@ impl SampleModel for ScenarioModel {
 pub enum ScenarioRunError {
     #[error(transparent)]
     Prepare(PrepareError),
-    #[error("{file}: `{aggregation}` at level {level} needs positive values, but `{normalisation}` gives values down to {minimum}; fix: use a normalisation with a positive floor such as `minmax(1,100)`, or drop `{aggregation}` from the alternatives")]
+    #[error(
+        "{file}: `{aggregation}` at level {level} needs positive values, but `{normalisation}` gives values down to {minimum}; fix: use a normalisation with a positive floor such as `minmax(1,100)`, or drop `{aggregation}` from the alternatives"
+    )]
     NotPositive {
         file: String,
         aggregation: String,
@@ -581,6 +701,8 @@ pub enum ScenarioRunError {
         normalisation: String,
         minimum: f64,
     },
-    #[error("{file}: a geometric or harmonic mean at level {level} would aggregate Copeland scores, which can be zero or negative; fix: do not combine Copeland below a geometric or harmonic level")]
+    #[error(
+        "{file}: a geometric or harmonic mean at level {level} would aggregate Copeland scores, which can be zero or negative; fix: do not combine Copeland below a geometric or harmonic level"
+    )]
     CopelandBelowPositive { file: String, level: usize },
 }
