@@ -40,6 +40,7 @@ fn nominal_scores(index: &Index) -> (HashMap<(String, String), f64>, HashMap<Str
     };
     let mut scratch = Scratch::new(&prepared);
     score(&prepared, &config, &mut scratch);
+    scratch.materialise_all();
     let mut scores = HashMap::new();
     for node in prepared.framework.aggregates() {
         for (u, &s) in scratch.aggregate_scores(node).iter().enumerate() {

@@ -350,7 +350,8 @@ mod tests {
         right.merge(&left).unwrap();
         assert_eq!(right, whole);
         assert_eq!(whole.rank_counts_of(0), &[2, 1, 1]);
-        assert_eq!(whole.above_count(0, 1), Some(2));
+        assert_eq!(whole.above_count(0, 1), Some(1));
+        assert_eq!(whole.above_count(1, 0), Some(2));
         assert_eq!(whole.best_rank, vec![1, 1, 1]);
         assert_eq!(whole.abs_shift_sum, vec![3, 2, 2]);
         let mean_score = whole.score_scale.decode(whole.score_sum[0]) / 4.0;

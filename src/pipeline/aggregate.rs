@@ -47,6 +47,20 @@ where
     }
 }
 
+/// The logarithm of the weighted geometric mean, from the children's logarithms:
+/// `Σ_c w_c ln x_c / W` over present children. The scorer keeps geometric aggregates in this
+/// form and exponentiates only when a score is needed.
+pub fn geometric_log_mean<'a, I>(
+    log_children: I,
+    has_missing: bool,
+    log_out: &mut [f64],
+    weight_sums: &mut [f64],
+) where
+    I: Iterator<Item = (&'a [f64], f64)> + Clone,
+{
+    arithmetic(log_children, has_missing, log_out, weight_sums);
+}
+
 /// Weighted geometric mean from the children's logarithms: `exp(Σ_c w_c ln x_c / W)`
 /// = `(Π x_c^{w_c})^{1/W}` (OECD/JRC Handbook 2008 §6.2; COINr `a_gmean`). Children must be
 /// positive; `log_out` receives the mean log (reused when the parent is geometric too).
@@ -59,7 +73,7 @@ pub fn geometric<'a, I>(
 ) where
     I: Iterator<Item = (&'a [f64], f64)> + Clone,
 {
-    arithmetic(log_children, has_missing, log_out, weight_sums);
+    geometric_log_mean(log_children, has_missing, log_out, weight_sums);
     for (o, &l) in out.iter_mut().zip(log_out.iter()) {
         *o = l.exp();
     }

@@ -17,6 +17,13 @@ pub struct Scratch {
     /// Mean logs of geometric aggregates, same layout (valid where `is_log[a]`).
     logs: Vec<f64>,
     is_log: Vec<bool>,
+    /// Whether `values` holds aggregate `a`'s scores. Geometric aggregates are kept as mean
+    /// logs and exponentiated only when something needs their scores (a non-geometric parent,
+    /// the top node, a report): a geometric parent reads the logs directly, which saves one
+    /// `exp` per unit and aggregate in the hot loop.
+    has_values: Vec<bool>,
+    /// Whether aggregate `a` came out missing for every unit (all children at zero weight).
+    empty: Vec<bool>,
     /// Scratch for aggregates whose children need logarithms computed on the fly.
     child_logs: Vec<f64>,
     weight_sums: Vec<f64>,
@@ -43,6 +50,8 @@ impl Scratch {
             values: vec![0.0; n_aggregates * n_units],
             logs: vec![0.0; n_aggregates * n_units],
             is_log: vec![false; n_aggregates],
+            has_values: vec![true; n_aggregates],
+            empty: vec![false; n_aggregates],
             child_logs: vec![0.0; max_children * n_units],
             weight_sums: vec![0.0; n_units],
             order: Vec::with_capacity(n_units),
@@ -51,10 +60,35 @@ impl Scratch {
         }
     }
 
-    /// Scores of an aggregate node from the last [`score`] call.
+    /// Scores of an aggregate node from the last [`score`] call. The top node's scores are
+    /// always available; call [`Scratch::materialise_all`] first for the others.
     pub fn aggregate_scores(&self, node: usize) -> &[f64] {
         let a = node - self.n_indicators;
+        debug_assert!(self.has_values[a], "aggregate {node} not materialised");
         &self.values[a * self.n_units..(a + 1) * self.n_units]
+    }
+
+    /// Computes the scores of aggregate `a` (0-based among aggregates) from its mean logs,
+    /// if only those are held.
+    #[inline]
+    fn materialise(&mut self, a: usize) {
+        if !self.has_values[a] {
+            let n = self.n_units;
+            for (v, &l) in self.values[a * n..(a + 1) * n]
+                .iter_mut()
+                .zip(&self.logs[a * n..(a + 1) * n])
+            {
+                *v = l.exp();
+            }
+            self.has_values[a] = true;
+        }
+    }
+
+    /// Makes every aggregate's scores available (for reports; the hot loop needs only the top).
+    pub fn materialise_all(&mut self) {
+        for a in 0..self.has_values.len() {
+            self.materialise(a);
+        }
     }
 
     /// Scores of any node from the last [`score`] call (indicators: their normalised values).
@@ -73,6 +107,7 @@ impl Scratch {
             rank_descending(scores, &mut self.order, &mut self.ranks);
         } else {
             let a = node - self.n_indicators;
+            self.materialise(a);
             let scores = &self.values[a * self.n_units..(a + 1) * self.n_units];
             rank_descending(scores, &mut self.order, &mut self.ranks);
         }
@@ -97,19 +132,26 @@ pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
         let a = node_index - m;
         let node = &framework.nodes[node_index];
         let aggregation = config.aggregation[node.level - 2];
+        if aggregation != Aggregation::Geometric {
+            for &c in &node.children {
+                if c >= m {
+                    scratch.materialise(c - m);
+                }
+            }
+        }
         let (done_values, rest) = scratch.values.split_at_mut(a * n);
         let out = &mut rest[..n];
         let (done_logs, rest_logs) = scratch.logs.split_at_mut(a * n);
         let log_out = &mut rest_logs[..n];
         let is_log = &scratch.is_log;
+        let empty = &scratch.empty;
         // An aggregate child that came out all-missing acts as missing: weight 0 when the
         // fast path assumes no missing values.
         let weight_of = |c: usize| {
-            let w = config.weights[c];
-            if c >= m && !has_missing && done_values[(c - m) * n].is_nan() {
+            if c >= m && !has_missing && empty[c - m] {
                 0.0
             } else {
-                w
+                config.weights[c]
             }
         };
         let column = |c: usize| -> &[f64] {
@@ -120,9 +162,10 @@ pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
             }
         };
         let children = node.children.iter().map(|&c| (column(c), weight_of(c)));
-        match aggregation {
+        let first = match aggregation {
             Aggregation::Arithmetic => {
                 aggregate::arithmetic(children, has_missing, out, &mut scratch.weight_sums);
+                out[0]
             }
             Aggregation::Geometric => {
                 // Logs of children: precomputed for indicators, kept for geometric aggregates,
@@ -153,24 +196,33 @@ pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
                     .iter()
                     .enumerate()
                     .map(|(k, &c)| (log_column(k, c), weight_of(c)));
-                aggregate::geometric(
+                aggregate::geometric_log_mean(
                     log_children,
                     has_missing,
-                    out,
                     log_out,
                     &mut scratch.weight_sums,
                 );
+                log_out[0]
             }
             Aggregation::Harmonic => {
                 aggregate::harmonic(children, out, &mut scratch.weight_sums);
+                out[0]
             }
             Aggregation::Generalised { p } => {
                 aggregate::generalised(children, p, out, &mut scratch.weight_sums);
+                out[0]
             }
-            Aggregation::Copeland => aggregate::copeland(children, out),
-        }
-        scratch.is_log[a] = aggregation == Aggregation::Geometric;
+            Aggregation::Copeland => {
+                aggregate::copeland(children, out);
+                out[0]
+            }
+        };
+        let geometric = aggregation == Aggregation::Geometric;
+        scratch.is_log[a] = geometric;
+        scratch.has_values[a] = !geometric;
+        scratch.empty[a] = first.is_nan();
     }
+    scratch.materialise(framework.top - m);
 }
 
 /// The nominal configuration: the index's nominal aggregation and weights, on variant `variant`.
@@ -206,6 +258,7 @@ impl Evaluation {
 pub fn evaluate(prepared: &Prepared, config: &Config) -> Evaluation {
     let mut scratch = Scratch::new(prepared);
     score(prepared, config, &mut scratch);
+    scratch.materialise_all();
     let n_nodes = prepared.framework.n_nodes();
     let mut scores = Vec::with_capacity(n_nodes);
     let mut ranks = Vec::with_capacity(n_nodes);
