@@ -12,4 +12,5 @@ pub mod engine;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod synth;
 pub mod uncertainty;
