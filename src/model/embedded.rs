@@ -10,12 +10,20 @@ struct Embedded {
     index_toml: &'static str,
 }
 
-const DATASETS: &[Embedded] = &[Embedded {
-    name: "asem",
-    meta: include_str!("../../data/asem/meta.csv"),
-    data: include_str!("../../data/asem/data.csv"),
-    index_toml: include_str!("../../data/asem/index.toml"),
-}];
+const DATASETS: &[Embedded] = &[
+    Embedded {
+        name: "ieci2022",
+        meta: include_str!("../../data/ieci2022/meta.csv"),
+        data: include_str!("../../data/ieci2022/data.csv"),
+        index_toml: include_str!("../../data/ieci2022/index.toml"),
+    },
+    Embedded {
+        name: "asem",
+        meta: include_str!("../../data/asem/meta.csv"),
+        data: include_str!("../../data/asem/data.csv"),
+        index_toml: include_str!("../../data/asem/index.toml"),
+    },
+];
 
 /// Names of the embedded data sets.
 pub fn names() -> Vec<&'static str> {
