@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// A fixed-point scale `2^bits` for summing reals exactly as integers.
 ///
-/// A value x is recorded as `round(x · 2^bits)`. `bits` is chosen from a bound B on |x| so that
+/// A value x is recorded as `trunc(x · 2^bits)` (a single conversion instruction; `round` is a
+/// library call on baseline x86-64). `bits` is chosen from a bound B on |x| so that
 /// each term uses about 50 bits, leaving 77 bits of headroom in `i128` (2^77 samples) —
 /// the resolution is B·2^-50, far below anything reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,10 +32,20 @@ impl FixedPoint {
     }
     #[inline]
     pub fn encode(self, x: f64) -> i128 {
+        Self::encode_scaled(x, self.factor())
+    }
+    /// `2^bits`.
+    #[inline]
+    pub fn factor(self) -> f64 {
+        2f64.powi(self.bits)
+    }
+    /// [`FixedPoint::encode`] with the factor computed once by the caller (hot loops).
+    #[inline]
+    pub fn encode_scaled(x: f64, factor: f64) -> i128 {
         if x.is_nan() {
             return 0;
         }
-        (x * 2f64.powi(self.bits)).round() as i64 as i128
+        (x * factor) as i64 as i128
     }
     pub fn decode(self, sum: i128) -> f64 {
         sum as f64 * 2f64.powi(-self.bits)
@@ -117,6 +128,21 @@ pub struct Accumulator {
     pub factor_moved: Vec<u64>,
 }
 
+/// Per-worker buffers for [`Accumulator::record`]: lookup tables (rank → bin, rank → band;
+/// an integer division per unit and sample would cost more than everything else recorded)
+/// and 32-bit pair counters, which the compiler packs four to a vector register, flushed into
+/// the 64-bit totals by [`Accumulator::flush`] before they could overflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordTables {
+    bin_of_rank: Vec<u32>,
+    band_of_rank: Vec<u32>,
+    pairs: Vec<u32>,
+    reverse_pairs: Vec<u32>,
+    pending: u32,
+    /// This sample's weights in fixed point, encoded once and added for every unit.
+    encoded_weights: Vec<i128>,
+}
+
 /// What an accumulator needs to know to be laid out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
@@ -169,15 +195,47 @@ impl Accumulator {
         }
     }
 
+    /// The lookup tables [`Accumulator::record`] needs for this layout.
+    pub fn tables(&self) -> RecordTables {
+        let n = self.n_units;
+        RecordTables {
+            bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
+            band_of_rank: (0..n).map(|r| (r * self.n_bands / n) as u32).collect(),
+            pairs: vec![0; self.pair_counts.len()],
+            reverse_pairs: vec![0; self.pair_reverse_counts.len()],
+            pending: 0,
+            encoded_weights: vec![0; self.weight_nodes.len()],
+        }
+    }
+
+    /// Adds the buffered pair counts into the totals and clears the buffers. Call before
+    /// reading or merging an accumulator that [`Accumulator::record`] wrote to.
+    pub fn flush(&mut self, buffers: &mut RecordTables) {
+        for (total, buffered) in self.pair_counts.iter_mut().zip(buffers.pairs.iter_mut()) {
+            *total += u64::from(*buffered);
+            *buffered = 0;
+        }
+        for (total, buffered) in self
+            .pair_reverse_counts
+            .iter_mut()
+            .zip(buffers.reverse_pairs.iter_mut())
+        {
+            *total += u64::from(*buffered);
+            *buffered = 0;
+        }
+        buffers.pending = 0;
+    }
+
     /// Records one sample.
     ///
-    /// `ranks`/`scores`: the top node's ranks and scores; `nominal_ranks`; `top_k`;
+    /// `lookup`: from [`Accumulator::tables`]; `ranks`/`scores`: the top node's ranks and scores; `nominal_ranks`; `top_k`;
     /// `weights`: the within-parent normalised weights of `weight_nodes`; `moved`: which
     /// factors differ from nominal. Allocation-free.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn record(
         &mut self,
+        lookup: &mut RecordTables,
         ranks: &[u32],
         scores: &[f64],
         nominal_ranks: &[u32],
@@ -190,10 +248,19 @@ impl Accumulator {
         let bins = self.bins;
         let n_bands = self.n_bands;
         let k = self.weight_nodes.len();
+        let (score_factor, square_factor, weight_factor) = (
+            self.score_scale.factor(),
+            self.score_sq_scale.factor(),
+            self.weight_scale.factor(),
+        );
+        for (encoded, &w) in lookup.encoded_weights.iter_mut().zip(weights) {
+            *encoded = FixedPoint::encode_scaled(w, weight_factor);
+        }
+        let encoded_weights = &lookup.encoded_weights;
         for u in 0..n {
             let rank = ranks[u];
             let nominal = nominal_ranks[u];
-            self.rank_counts[u * bins.count + bins.bin(rank)] += 1;
+            self.rank_counts[u * bins.count + lookup.bin_of_rank[rank as usize - 1] as usize] += 1;
             self.best_rank[u] = self.best_rank[u].min(rank);
             self.worst_rank[u] = self.worst_rank[u].max(rank);
             self.rank_sum[u] += u64::from(rank);
@@ -204,43 +271,47 @@ impl Accumulator {
             let kept = rank <= nominal;
             self.nominal_or_better_hits[u] += u64::from(kept);
             self.top_k_hits[u] += u64::from(rank <= top_k);
-            let band = (rank as usize - 1) * n_bands / n;
+            let band = lookup.band_of_rank[rank as usize - 1] as usize;
             self.band_counts[u * n_bands + band] += 1;
             let score = scores[u];
-            self.score_sum[u] += self.score_scale.encode(score);
-            self.score_sq_sum[u] += self.score_sq_scale.encode(score * score);
+            self.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
+            self.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
             if k > 0 {
                 if rank == 1 {
                     for (sum, &w) in self.first_weight_sum[u * k..(u + 1) * k]
                         .iter_mut()
-                        .zip(weights)
+                        .zip(encoded_weights)
                     {
-                        *sum += self.weight_scale.encode(w);
+                        *sum += w;
                     }
                 }
                 if kept {
                     for (sum, &w) in self.kept_weight_sum[u * k..(u + 1) * k]
                         .iter_mut()
-                        .zip(weights)
+                        .zip(encoded_weights)
                     {
-                        *sum += self.weight_scale.encode(w);
+                        *sum += w;
                     }
                 }
             }
         }
         for (row, &a) in self.pair_units.iter().enumerate() {
             let rank_a = ranks[a];
-            let counts = &mut self.pair_counts[row * n..(row + 1) * n];
-            // Branch-free so the compiler vectorises it: the heaviest loop for all pairs.
+            let counts = &mut lookup.pairs[row * n..(row + 1) * n];
+            // Branch-free 32-bit counts so the compiler vectorises it: the heaviest loop.
             for (count, &rank_b) in counts.iter_mut().zip(ranks) {
-                *count += u64::from(rank_a < rank_b);
+                *count += u32::from(rank_a < rank_b);
             }
-            if !self.pair_reverse_counts.is_empty() {
-                let reverse = &mut self.pair_reverse_counts[row * n..(row + 1) * n];
+            if !lookup.reverse_pairs.is_empty() {
+                let reverse = &mut lookup.reverse_pairs[row * n..(row + 1) * n];
                 for (count, &rank_b) in reverse.iter_mut().zip(ranks) {
-                    *count += u64::from(rank_b < rank_a);
+                    *count += u32::from(rank_b < rank_a);
                 }
             }
+        }
+        lookup.pending += 1;
+        if lookup.pending == u32::MAX {
+            self.flush(lookup);
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
             *count += u64::from(m);
@@ -338,15 +409,19 @@ mod tests {
         ];
         let nominal = [1, 2, 3];
         let mut whole = Accumulator::new(&layout());
+        let mut tables = whole.tables();
         for (ranks, scores) in &samples {
-            whole.record(ranks, scores, &nominal, 2, &[0.3], &[true]);
+            whole.record(&mut tables, ranks, scores, &nominal, 2, &[0.3], &[true]);
         }
         let mut left = Accumulator::new(&layout());
         let mut right = Accumulator::new(&layout());
         for (i, (ranks, scores)) in samples.iter().enumerate() {
             let part = if i % 2 == 0 { &mut left } else { &mut right };
-            part.record(ranks, scores, &nominal, 2, &[0.3], &[true]);
+            let mut tables = part.tables();
+            part.record(&mut tables, ranks, scores, &nominal, 2, &[0.3], &[true]);
+            part.flush(&mut tables);
         }
+        whole.flush(&mut tables);
         right.merge(&left).unwrap();
         assert_eq!(right, whole);
         assert_eq!(whole.rank_counts_of(0), &[2, 1, 1]);

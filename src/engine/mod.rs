@@ -77,6 +77,7 @@ struct Worker {
     moved: Vec<bool>,
     weights: Vec<f64>,
     accumulator: Accumulator,
+    tables: accumulate::RecordTables,
 }
 
 /// Within-parent normalised weights of `nodes` under `config` (for central weights).
@@ -118,7 +119,9 @@ fn run_in_pool(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
         .collect();
     let done = AtomicU64::new(0);
     let top = spec.prepared.framework.top;
+    let tables = Accumulator::new(&spec.layout).tables();
     let new_worker = || Worker {
+        tables: tables.clone(),
         rng: ChaCha8Rng::seed_from_u64(spec.seed),
         u: vec![0.0; spec.model.dims()],
         config: spec.model.nominal(),
@@ -146,10 +149,12 @@ fn run_in_pool(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
                     accumulator,
                     weights,
                     moved,
+                    tables,
                     ..
                 } = &mut worker;
                 scratch.rank(spec.prepared, top);
                 accumulator.record(
+                    tables,
                     &scratch.ranks,
                     scratch.aggregate_scores(top),
                     spec.nominal_ranks,
@@ -158,6 +163,7 @@ fn run_in_pool(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
                     moved,
                 );
             }
+            worker.accumulator.flush(&mut worker.tables);
             let total = done.fetch_add(chunk.end - chunk.start, Ordering::Relaxed);
             observer.advanced(total + chunk.end - chunk.start);
             worker

@@ -1,0 +1,53 @@
+//! Scorer and engine throughput on the embedded IECI 2022 reconstruction (issue targets: one
+//! configuration under 2 µs; the Monte Carlo engine at ≥ 2,000,000 samples/s on 2 cores).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
+use ranksense::engine::Silent;
+use ranksense::model::embedded;
+use ranksense::pipeline::prepare::nominal_variant;
+use ranksense::pipeline::{Config, Scratch, prepare, score};
+use ranksense::uncertainty::embedded as scenarios;
+use ranksense::uncertainty::scenario::Scenario;
+
+fn score_one_configuration(c: &mut Criterion) {
+    let index = embedded::load("ieci2022").unwrap();
+    let prepared = prepare(&index, &[nominal_variant(&index)]).unwrap();
+    let config = Config {
+        variant: 0,
+        aggregation: index.nominal.aggregation.clone(),
+        weights: prepared.framework.nominal_weights(),
+    };
+    let mut scratch = Scratch::new(&prepared);
+    let top = prepared.framework.top;
+    c.bench_function("ieci: score and rank one configuration", |b| {
+        b.iter(|| {
+            score(&prepared, black_box(&config), &mut scratch);
+            black_box(scratch.rank(&prepared, top)[0]);
+        })
+    });
+}
+
+fn engine_throughput(c: &mut Criterion) {
+    let index = embedded::load("ieci2022").unwrap();
+    let (file, text) = scenarios::find("ieci-full").unwrap();
+    let scenario = Scenario::from_toml_str(text, file).unwrap();
+    let options = UncertaintyOptions::default();
+    let setup = Setup::new(&index, &scenario, text, &options).unwrap();
+    let samples = 200_000u64;
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(samples));
+    group.bench_function("ieci-full: 200k samples, all cores", |b| {
+        b.iter(|| black_box(setup.run(0..samples, 1, 0, &Silent).samples))
+    });
+    group.bench_function("ieci-full: 200k samples, 1 thread", |b| {
+        b.iter(|| black_box(setup.run(0..samples, 1, 1, &Silent).samples))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, score_one_configuration, engine_throughput);
+criterion_main!(benches);
