@@ -193,7 +193,7 @@ pub fn summarise(
         .collect();
     let mut central_weights = Vec::new();
     if k > 0 {
-        for u in 0..n_units {
+        for (row, &u) in accumulator.pair_units.iter().enumerate() {
             let conditions = [
                 (
                     "ranked_first",
@@ -211,7 +211,7 @@ pub fn summarise(
                     code: prepared.units[u].code.clone(),
                     condition,
                     samples,
-                    mean_weights: sums[u * k..(u + 1) * k]
+                    mean_weights: sums[row * k..(row + 1) * k]
                         .iter()
                         .map(|&s| accumulator.weight_scale.decode(s) / samples as f64)
                         .collect(),

@@ -235,9 +235,10 @@ impl Setup {
     }
 }
 
-/// Rank bin width keeping the histogram under ~256 MiB of counts: 1 up to 5,792 units.
+/// Rank bin width keeping each histogram under 64 MiB of counts (one per thread plus the
+/// total): width 1 up to 2,896 units, 130 ranks for 33,000 units.
 pub fn default_bin_width(n_units: usize) -> u32 {
-    let budget_counts = 32 * 1024 * 1024; // 8 bytes each
+    let budget_counts = 8 * 1024 * 1024; // 8 bytes each
     let bins = (budget_counts / n_units.max(1)).max(1);
     n_units.div_ceil(bins).max(1) as u32
 }

@@ -106,13 +106,13 @@ pub fn fmt_percent(p: f64, se: f64) -> String {
 /// Builds the focus unit's verdict from the summarised statistics.
 pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
     let unit = &stats.units[focus];
-    let nominal_of = |code: &str| {
-        stats
-            .units
-            .iter()
-            .find(|u| u.code == code)
-            .map(|u| u.nominal_rank)
-    };
+    let by_code: std::collections::HashMap<&str, usize> = stats
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    let nominal_of = |code: &str| by_code.get(code).map(|&i| stats.units[i].nominal_rank);
     let mut swaps: Vec<Swap> = stats
         .pairs
         .iter()
@@ -128,7 +128,7 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
             if !reversed || pair.p_a_above_b == 0.0 {
                 return None;
             }
-            let other_unit = stats.units.iter().find(|u| &u.code == other)?;
+            let other_unit = &stats.units[*by_code.get(other.as_str())?];
             Some(Swap {
                 code: other_unit.code.clone(),
                 name: other_unit.name.clone(),

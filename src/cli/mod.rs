@@ -4,6 +4,7 @@ mod data;
 mod progress;
 mod scenario;
 mod score;
+mod synth;
 mod uncertainty;
 mod validate;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Uncertainty(uncertainty::UncertaintyArgs),
     /// Combine the partial states of `uncertainty --shard K/N` runs into the full result.
     Merge(uncertainty::MergeArgs),
+    /// Write a synthetic index (correlated, skewed indicators with missing values) of any size.
+    Synth(synth::SynthArgs),
 }
 
 /// Output formats for tables.
@@ -87,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Uncertainty(args) => uncertainty::run(args),
         Command::Merge(args) => uncertainty::merge(args),
+        Command::Synth(args) => synth::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -120,9 +120,10 @@ pub struct Accumulator {
     /// Nodes whose within-parent normalised weights are averaged (SMAA central weights).
     pub weight_nodes: Vec<usize>,
     pub weight_scale: FixedPoint,
-    /// `n_units × weight_nodes.len()`: Σ weights over samples where the unit ranked first.
+    /// `pair_units.len() × weight_nodes.len()`: Σ weights over samples where the unit ranked
+    /// first (kept for the same units as the pairwise rows, so memory stays bounded).
     pub first_weight_sum: Vec<i128>,
-    /// `n_units × weight_nodes.len()`: Σ weights over samples where it kept its nominal rank or better.
+    /// Same layout: Σ weights over samples where it kept its nominal rank or better.
     pub kept_weight_sum: Vec<i128>,
     /// Per factor: samples in which the factor differed from its nominal value.
     pub factor_moved: Vec<u64>,
@@ -189,8 +190,8 @@ impl Accumulator {
             },
             weight_nodes: layout.weight_nodes.clone(),
             weight_scale: FixedPoint::for_bound(1.0),
-            first_weight_sum: vec![0; n * k],
-            kept_weight_sum: vec![0; n * k],
+            first_weight_sum: vec![0; layout.pair_units.len() * k],
+            kept_weight_sum: vec![0; layout.pair_units.len() * k],
             factor_moved: vec![0; layout.n_factors],
         }
     }
@@ -276,17 +277,20 @@ impl Accumulator {
             let score = scores[u];
             self.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
             self.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
+        }
+        for (row, &a) in self.pair_units.iter().enumerate() {
+            let rank_a = ranks[a];
             if k > 0 {
-                if rank == 1 {
-                    for (sum, &w) in self.first_weight_sum[u * k..(u + 1) * k]
+                if rank_a == 1 {
+                    for (sum, &w) in self.first_weight_sum[row * k..(row + 1) * k]
                         .iter_mut()
                         .zip(encoded_weights)
                     {
                         *sum += w;
                     }
                 }
-                if kept {
-                    for (sum, &w) in self.kept_weight_sum[u * k..(u + 1) * k]
+                if rank_a <= nominal_ranks[a] {
+                    for (sum, &w) in self.kept_weight_sum[row * k..(row + 1) * k]
                         .iter_mut()
                         .zip(encoded_weights)
                     {
@@ -294,9 +298,6 @@ impl Accumulator {
                     }
                 }
             }
-        }
-        for (row, &a) in self.pair_units.iter().enumerate() {
-            let rank_a = ranks[a];
             let counts = &mut lookup.pairs[row * n..(row + 1) * n];
             // Branch-free 32-bit counts so the compiler vectorises it: the heaviest loop.
             for (count, &rank_b) in counts.iter_mut().zip(ranks) {

@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rayon::prelude::*;
 
 pub use accumulate::{Accumulator, Layout};
 
@@ -107,73 +106,79 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
         .num_threads(spec.threads)
         .build()
         .expect("thread pool");
-    pool.install(|| run_in_pool(spec, observer))
-}
-
-fn run_in_pool(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
-    let start = spec.samples.start;
-    let end = spec.samples.end;
-    let chunks: Vec<Range<u64>> = (start..end)
-        .step_by(CHUNK as usize)
-        .map(|s| s..(s + CHUNK).min(end))
-        .collect();
+    let chunk = chunk_size(spec.prepared.n_units());
+    let next_chunk = AtomicU64::new(spec.samples.start);
     let done = AtomicU64::new(0);
-    let top = spec.prepared.framework.top;
-    let tables = Accumulator::new(&spec.layout).tables();
-    let new_worker = || Worker {
-        tables: tables.clone(),
-        rng: ChaCha8Rng::seed_from_u64(spec.seed),
-        u: vec![0.0; spec.model.dims()],
-        config: spec.model.nominal(),
-        scratch: Scratch::new(spec.prepared),
-        moved: vec![false; spec.model.n_factors()],
-        weights: vec![0.0; spec.layout.weight_nodes.len()],
-        accumulator: Accumulator::new(&spec.layout),
-    };
-    let workers: Vec<Worker> = chunks
-        .par_iter()
-        .fold(new_worker, |mut worker, chunk| {
-            for index in chunk.clone() {
-                sample_uniforms(&mut worker.rng, index, &mut worker.u);
-                spec.model
-                    .configure(&worker.u, &mut worker.config, &mut worker.moved);
-                score(spec.prepared, &worker.config, &mut worker.scratch);
-                normalised_weights(
-                    spec.prepared,
-                    &worker.config,
-                    &spec.layout.weight_nodes,
-                    &mut worker.weights,
-                );
-                let Worker {
-                    scratch,
-                    accumulator,
-                    weights,
-                    moved,
-                    tables,
-                    ..
-                } = &mut worker;
-                scratch.rank(spec.prepared, top);
-                accumulator.record(
-                    tables,
-                    &scratch.ranks,
-                    scratch.aggregate_scores(top),
-                    spec.nominal_ranks,
-                    spec.top_k,
-                    weights,
-                    moved,
-                );
+    // One worker per thread, pulling chunks of sample indices from a shared counter: dynamic
+    // load balancing with exactly one accumulator per thread (memory stays bounded for large
+    // indices), and integer accumulators make the result independent of who ran what.
+    let workers: Vec<Accumulator> = pool.broadcast(|_| {
+        let mut worker = Worker::new(spec);
+        loop {
+            let start = next_chunk.fetch_add(chunk, Ordering::Relaxed);
+            if start >= spec.samples.end {
+                break;
             }
-            worker.accumulator.flush(&mut worker.tables);
-            let total = done.fetch_add(chunk.end - chunk.start, Ordering::Relaxed);
-            observer.advanced(total + chunk.end - chunk.start);
-            worker
-        })
-        .collect();
+            let end = (start + chunk).min(spec.samples.end);
+            worker.run_chunk(spec, start..end);
+            let total = done.fetch_add(end - start, Ordering::Relaxed) + (end - start);
+            observer.advanced(total);
+        }
+        worker.accumulator
+    });
     let mut total = Accumulator::new(&spec.layout);
-    for worker in &workers {
-        total
-            .merge(&worker.accumulator)
-            .expect("workers share one layout");
+    for accumulator in &workers {
+        total.merge(accumulator).expect("workers share one layout");
     }
     total
+}
+
+/// Samples per work item: about `CHUNK` samples of a 37-unit index, fewer for large indices so
+/// that every thread gets work even for short runs.
+fn chunk_size(n_units: usize) -> u64 {
+    (CHUNK * 64 / n_units.max(1) as u64).clamp(1, CHUNK)
+}
+
+impl Worker {
+    fn new(spec: &RunSpec) -> Self {
+        let accumulator = Accumulator::new(&spec.layout);
+        Worker {
+            tables: accumulator.tables(),
+            rng: ChaCha8Rng::seed_from_u64(spec.seed),
+            u: vec![0.0; spec.model.dims()],
+            config: spec.model.nominal(),
+            scratch: Scratch::new(spec.prepared),
+            moved: vec![false; spec.model.n_factors()],
+            weights: vec![0.0; spec.layout.weight_nodes.len()],
+            accumulator,
+        }
+    }
+
+    /// Runs and records the samples of one chunk. Allocation-free.
+    fn run_chunk(&mut self, spec: &RunSpec, samples: Range<u64>) {
+        let top = spec.prepared.framework.top;
+        for index in samples {
+            sample_uniforms(&mut self.rng, index, &mut self.u);
+            spec.model
+                .configure(&self.u, &mut self.config, &mut self.moved);
+            score(spec.prepared, &self.config, &mut self.scratch);
+            normalised_weights(
+                spec.prepared,
+                &self.config,
+                &spec.layout.weight_nodes,
+                &mut self.weights,
+            );
+            self.scratch.rank(spec.prepared, top);
+            self.accumulator.record(
+                &mut self.tables,
+                &self.scratch.ranks,
+                self.scratch.aggregate_scores(top),
+                spec.nominal_ranks,
+                spec.top_k,
+                &self.weights,
+                &self.moved,
+            );
+        }
+        self.accumulator.flush(&mut self.tables);
+    }
 }

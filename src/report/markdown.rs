@@ -150,7 +150,9 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
             .focus
             .as_ref()
             .and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
-        let table = uncertainty_table(&u.statistics, focus, None);
+        // Large indices: the top 30 and the focus here; every unit is in rank_stats.csv.
+        let limit = (u.statistics.units.len() > 200).then_some(30);
+        let table = uncertainty_table(&u.statistics, focus, limit);
         report.section(
             "Uncertainty table",
             &format!(

@@ -1,0 +1,114 @@
+//! View models for the charts, built from typed results: which numbers each chart shows, not how it draws them.
+
+use super::charts::{HeatmapChart, HistogramChart, RankIntervalChart, RankIntervalRow};
+use crate::analysis::rank_stats::UncertaintyStats;
+use crate::engine::Accumulator;
+
+/// Most units a per-unit chart shows before it shows a band around the focus instead.
+pub const MAX_CHART_UNITS: usize = 60;
+
+/// Units to chart: all of them, or for large indices the nominal top and a band around the
+/// focus, so that names stay readable.
+pub fn chart_units(stats: &UncertaintyStats, focus: Option<usize>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..stats.units.len()).collect();
+    order.sort_by_key(|&u| (stats.units[u].nominal_rank, u));
+    if order.len() <= MAX_CHART_UNITS {
+        return order;
+    }
+    let position = focus
+        .and_then(|f| order.iter().position(|&u| u == f))
+        .unwrap_or(0);
+    let half = MAX_CHART_UNITS / 2;
+    let start = position
+        .saturating_sub(half)
+        .min(order.len() - MAX_CHART_UNITS);
+    order[start..start + MAX_CHART_UNITS].to_vec()
+}
+
+/// Rank intervals: every (charted) unit by nominal rank, median, 5–95% interval, nominal marker.
+pub fn rank_interval_chart(
+    stats: &UncertaintyStats,
+    focus: Option<usize>,
+    title: &str,
+) -> RankIntervalChart {
+    RankIntervalChart {
+        title: title.to_string(),
+        rows: chart_units(stats, focus)
+            .into_iter()
+            .map(|u| {
+                let s = &stats.units[u];
+                RankIntervalRow {
+                    label: s.name.clone(),
+                    nominal_rank: f64::from(s.nominal_rank),
+                    median_rank: s.median_rank,
+                    q05: s.q05_rank,
+                    q95: s.q95_rank,
+                    highlight: Some(u) == focus,
+                }
+            })
+            .collect(),
+        n_units: stats.units.len(),
+    }
+}
+
+/// Rank acceptability: P(unit has rank r), units × ranks (Lahdelma & Salminen 2001's rank
+/// acceptability indices). With binned ranks each bin's probability is spread evenly.
+pub fn heatmap_chart(
+    stats: &UncertaintyStats,
+    accumulator: &Accumulator,
+    focus: Option<usize>,
+    title: &str,
+) -> HeatmapChart {
+    let units = chart_units(stats, focus);
+    let n = accumulator.n_units;
+    let samples = accumulator.samples.max(1) as f64;
+    let probabilities = units
+        .iter()
+        .map(|&u| {
+            let mut row = vec![0.0; n];
+            for (bin, &count) in accumulator.rank_counts_of(u).iter().enumerate() {
+                let (lo, hi) = accumulator.bins.range(bin, n);
+                let width = f64::from(hi - lo + 1);
+                for rank in lo..=hi {
+                    row[rank as usize - 1] = count as f64 / samples / width;
+                }
+            }
+            row
+        })
+        .collect();
+    HeatmapChart {
+        title: title.to_string(),
+        row_labels: units.iter().map(|&u| stats.units[u].name.clone()).collect(),
+        n_ranks: n,
+        probabilities,
+        highlight_row: focus.and_then(|f| units.iter().position(|&u| u == f)),
+        nominal_ranks: units
+            .iter()
+            .map(|&u| stats.units[u].nominal_rank as usize)
+            .collect(),
+    }
+}
+
+/// The focus unit's rank histogram.
+pub fn histogram_chart(
+    stats: &UncertaintyStats,
+    accumulator: &Accumulator,
+    focus: usize,
+    title: &str,
+) -> HistogramChart {
+    let n = accumulator.n_units;
+    let mut counts = vec![0u64; n];
+    for (bin, &count) in accumulator.rank_counts_of(focus).iter().enumerate() {
+        // Binned histograms put the bin's count on its first rank.
+        let (lo, _) = accumulator.bins.range(bin, n);
+        counts[lo as usize - 1] += count;
+    }
+    let unit = &stats.units[focus];
+    HistogramChart {
+        title: title.to_string(),
+        unit_label: unit.name.clone(),
+        counts,
+        nominal_rank: unit.nominal_rank as usize,
+        median_rank: unit.median_rank,
+    }
+}

@@ -1,0 +1,139 @@
+//! `report.html`: one self-contained page (inline CSS and SVG, no scripts, no external assets) that prints well.
+
+use std::fmt::Write;
+
+use super::table::{Table, escape_html};
+
+/// The page's style: readable on screen, tidy on paper (tables and charts never split).
+const STYLE: &str = r#"
+:root { --ink: #1f2328; --muted: #57606a; --rule: #d0d7de; --accent: #d55e00; --tint: #fbe9dd; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto;
+       max-width: 1100px; padding: 24px 32px 64px; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--rule); }
+p.sub { color: var(--muted); margin: 0 0 16px; }
+.verdict { border-left: 6px solid var(--accent); background: var(--tint); padding: 12px 16px; margin: 16px 0; }
+.verdict .rating { font-size: 22px; font-weight: bold; }
+.note { border: 1px solid var(--accent); padding: 8px 12px; margin: 12px 0; font-size: 14px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid var(--rule); }
+th { background: #f6f8fa; text-align: left; }
+td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+tr.focus td { background: var(--tint); font-weight: bold; }
+figure { margin: 12px 0 24px; page-break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: 13px; }
+ul { margin: 4px 0 12px; }
+code { font-size: 13px; }
+@media print { body { max-width: none; padding: 0 12mm; font-size: 11pt; } h2 { page-break-after: avoid; }
+  table { page-break-inside: avoid; } a { color: inherit; text-decoration: none; } }
+"#;
+
+/// Builds the page section by section.
+pub struct HtmlReport {
+    body: String,
+    title: String,
+}
+
+impl HtmlReport {
+    pub fn new(title: &str, subtitle: &str) -> Self {
+        let mut body = String::new();
+        let _ = writeln!(body, "<h1>{}</h1>", escape_html(title));
+        if !subtitle.is_empty() {
+            let _ = writeln!(body, "<p class=\"sub\">{}</p>", escape_html(subtitle));
+        }
+        HtmlReport {
+            body,
+            title: title.to_string(),
+        }
+    }
+
+    pub fn heading(&mut self, text: &str) {
+        let _ = writeln!(self.body, "<h2>{}</h2>", escape_html(text));
+    }
+
+    pub fn paragraph(&mut self, text: &str) {
+        let _ = writeln!(self.body, "<p>{}</p>", escape_html(text));
+    }
+
+    /// A highlighted note (e.g. "these data are a reconstruction").
+    pub fn note(&mut self, text: &str) {
+        let _ = writeln!(self.body, "<div class=\"note\">{}</div>", escape_html(text));
+    }
+
+    /// The verdict box: a one-word rating, the sentence and the rule.
+    pub fn verdict(&mut self, rating: &str, sentence: &str, details: &[String]) {
+        let _ = writeln!(
+            self.body,
+            "<div class=\"verdict\"><div class=\"rating\">{}</div><p>{}</p>",
+            escape_html(rating),
+            escape_html(sentence)
+        );
+        self.list_inner(details);
+        self.body.push_str("</div>\n");
+    }
+
+    pub fn list(&mut self, items: &[String]) {
+        self.list_inner(items);
+    }
+
+    fn list_inner(&mut self, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        self.body.push_str("<ul>\n");
+        for item in items {
+            let _ = writeln!(self.body, "<li>{}</li>", escape_html(item));
+        }
+        self.body.push_str("</ul>\n");
+    }
+
+    pub fn table(&mut self, table: &Table) {
+        self.body.push_str(&table.to_html());
+    }
+
+    /// An inline SVG chart with a caption. The SVG comes from `report::charts`, which writes
+    /// no scripts, styles or ids, so several can share the page.
+    pub fn figure(&mut self, svg: &str, caption: &str) {
+        let svg = svg
+            .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+            .trim();
+        let _ = writeln!(
+            self.body,
+            "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+            escape_html(caption)
+        );
+    }
+
+    pub fn finish(self) -> String {
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+            escape_html(&self.title),
+            self.body
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_is_self_contained_and_escaped() {
+        let mut page = HtmlReport::new("A & B", "sub <x>");
+        page.verdict("robust", "fine", &["one".into()]);
+        page.figure(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>t</title></svg>",
+            "cap",
+        );
+        let html = page.finish();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("<title>A &amp; B</title>") && html.contains("sub &lt;x&gt;"));
+        assert!(
+            !html.contains("<script") && !html.contains("http://")
+                || html.contains("xmlns=\"http://www.w3.org/2000/svg\"")
+        );
+        assert!(!html.contains("<link") && !html.contains("src="));
+    }
+}
