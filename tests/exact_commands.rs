@@ -503,7 +503,7 @@ fn every_rank_the_monte_carlo_engine_samples_lies_within_the_exact_bounds() {
                 method: MethodOverride::default(),
                 weights: None,
                 range: RangeSource::Scenario {
-                    scenario: scenario.clone(),
+                    scenario: Box::new(scenario.clone()),
                     label: "weights-only".into(),
                 },
                 focus: None,

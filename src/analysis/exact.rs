@@ -751,18 +751,32 @@ pub enum RangeSource {
     /// `nominal · (1 ± spread)` for every weight of the set.
     Spread(f64),
     /// The `[[weights]]` entries of a scenario; `label` names it in reports.
-    Scenario { scenario: Scenario, label: String },
+    Scenario {
+        scenario: Box<Scenario>,
+        label: String,
+    },
     /// A `code,lo,hi` file: its text and name. Raw values, like meta.csv's `Weight` column
     /// (effective weights with [`WeightSet::Effective`]).
     File { text: String, file: String },
 }
 
-/// The per-node ranges a scenario's `[[weights]]` entries describe, the levels they vary, and
-/// notes on what the exact analysis leaves out.
+/// What a scenario's `[[weights]]` entries describe.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioRanges {
+    /// The levels whose weights vary, ascending.
+    pub levels: Vec<usize>,
+    /// Raw intervals of the varying weights.
+    pub ranges: Vec<NodeRange>,
+    /// What the exact analysis leaves out of the scenario.
+    pub notes: Vec<String>,
+}
+
+/// The per-node ranges a scenario's `[[weights]]` entries describe (uniform: `nominal · (1 ±
+/// spread)`; simplex and Dirichlet: `[0, Σ siblings]`, i.e. the whole simplex; fixed: none).
 pub fn scenario_ranges(
     scenario: &Scenario,
     framework: &Framework,
-) -> Result<(Vec<usize>, Vec<NodeRange>, Vec<String>), ExactError> {
+) -> Result<ScenarioRanges, ExactError> {
     let weights = framework.nominal_weights();
     let mut ranges: Vec<NodeRange> = Vec::new();
     let mut notes = Vec::new();
@@ -839,7 +853,11 @@ pub fn scenario_ranges(
             join_and(&held)
         ));
     }
-    Ok((levels, ranges, notes))
+    Ok(ScenarioRanges {
+        levels,
+        ranges,
+        notes,
+    })
 }
 
 /// The levels of the codes listed in a `code,lo,hi` file (unknown codes and the top node are
@@ -1009,11 +1027,14 @@ pub fn bounds_for(index: &Index, request: &BoundsRequest) -> Result<BoundsReport
             format!("within ±{}% of nominal", fmt_percent_number(100.0 * spread)),
         ),
         RangeSource::Scenario { scenario, label } => {
-            let (levels, ranges, scenario_notes) = scenario_ranges(scenario, framework)?;
-            notes.extend(scenario_notes);
+            let described = scenario_ranges(scenario, framework)?;
+            notes.extend(described.notes);
             (
-                request.weights.clone().unwrap_or(WeightSet::Levels(levels)),
-                RangeSpec::Nodes(ranges),
+                request
+                    .weights
+                    .clone()
+                    .unwrap_or(WeightSet::Levels(described.levels)),
+                RangeSpec::Nodes(described.ranges),
                 format!("in the ranges of scenario {label}"),
             )
         }
@@ -1161,7 +1182,7 @@ fn fmt_percent_number(value: f64) -> String {
 fn exactness_statement(set: &WeightSet, framework: &Framework, not_exact: &[String]) -> String {
     let mut text = match set {
         WeightSet::Levels(levels) if levels.len() > 1 => format!(
-            "Exact, with the {} varying together: the index is linear (log-linear for geometric \
+            "Exact, with the {} weights varying together: the index is linear (log-linear for geometric \
              means) in the effective weights of the lowest varying level, the effective weights \
              reachable from the per-weight ranges form a polytope, and the mixed-integer programs \
              range over that polytope exactly (no outer approximation); each bound is achieved \

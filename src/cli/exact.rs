@@ -157,8 +157,8 @@ pub fn bounds(args: BoundsArgs) -> Result<(), Failure> {
         let loaded = load_scenario(Some(name), &index)?;
         loaded.scenario.validate(&index)?;
         RangeSource::Scenario {
-            scenario: loaded.scenario,
-            label: loaded.file,
+            scenario: Box::new(loaded.scenario),
+            label: name.clone(),
         }
     } else if let Some(path) = &args.region {
         RangeSource::File {
