@@ -214,7 +214,7 @@ impl NominalScores {
     }
 }
 
-/// Re-scores weight vectors with the ordinary scorer ([`crate::pipeline::score`]), reusing one
+/// Re-scores weight vectors with the ordinary scorer ([`crate::pipeline::score()`]), reusing one
 /// configuration and one scratch so that a loop of re-scorings allocates nothing.
 pub struct Rescorer<'a> {
     nominal: &'a NominalScores,

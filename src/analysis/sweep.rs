@@ -1,6 +1,6 @@
 //! Weight sweeps with the ordinary scorer: every unit's rank as one normalised weight moves across a range (siblings rescaled proportionally), and the focus unit's rank over a grid of a three-weight simplex.
 //!
-//! Both re-score the index with [`crate::pipeline::score`] at every point, so they hold for any
+//! Both re-score the index with [`crate::pipeline::score()`] at every point, so they hold for any
 //! normalisation, aggregation and missing-data pattern (unlike the exact models of
 //! [`crate::analysis::exact`], which need linear or log-linear aggregation).
 //!
