@@ -25,6 +25,15 @@ fn fmt_weight(x: f64) -> String {
     }
 }
 
+/// A distance between weight vectors: four decimals, or two significant digits when tiny.
+fn fmt_distance(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:.2e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
 /// A weight for sentences: up to three decimals, trailing zeros dropped (`0`, `0.5`, `0.412`).
 fn fmt_short(x: f64) -> String {
     let text = format!("{x:.3}");
@@ -434,7 +443,7 @@ pub fn minimal_change_table(report: &StabilityReport) -> Table {
         for (direction, norm, change) in moves(set) {
             let (distance, counterpart, new_rank, changes) = match change {
                 Some(c) => (
-                    format!("{:.4}", c.change.distance),
+                    fmt_distance(c.change.distance),
                     c.change.counterpart.clone(),
                     c.change.new_rank.to_string(),
                     main_changes(c),
@@ -500,8 +509,10 @@ pub fn minimal_change_sentence(report: &StabilityReport, set: &LevelStability) -
                 direction: &str,
                 verb: &str| match (l1, linf) {
         (Some(l1), Some(linf)) => format!(
-            "{direction} one place takes a change of {:.4} (L1) or {:.4} (L∞), {verb} {}",
-            l1.change.distance, linf.change.distance, l1.change.counterpart
+            "{direction} one place takes a change of {} (L1) or {} (L∞), {verb} {}",
+            fmt_distance(l1.change.distance),
+            fmt_distance(linf.change.distance),
+            l1.change.counterpart
         ),
         _ if direction == "up" && report.nominal_rank == 1 => {
             "it cannot move up (already 1st)".to_string()
@@ -871,4 +882,63 @@ pub fn drop_files(result: &DropResult) -> Files {
     files.add("drop.csv", drop_csv(result));
     files.add("drop_ranks.csv", drop_ranks_csv(result));
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::exact::MethodDescription;
+
+    fn sweep_result() -> SweepResult {
+        SweepResult {
+            weight: "A".into(),
+            weight_name: "Alpha".into(),
+            parent: "Top".into(),
+            nominal: 0.5,
+            values: vec![0.0, 0.25, 0.5, 0.75, 1.0],
+            unit_codes: vec!["U0".into(), "U1".into()],
+            unit_names: vec!["Zero".into(), "One".into()],
+            nominal_ranks: vec![1, 2],
+            ranks: vec![vec![2, 1], vec![1, 2], vec![1, 2], vec![1, 2], vec![2, 1]],
+            scores: vec![vec![1.0, 2.0]; 5],
+            focus: Some(0),
+            method: MethodDescription {
+                normalisation: "minmax(0,100)".into(),
+                aggregation: vec!["arithmetic".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn sweep_segments_and_sentence_follow_the_focus() {
+        let result = sweep_result();
+        let table = sweep_table(&result).unwrap();
+        let segments: Vec<Vec<String>> = table.rows.clone();
+        assert_eq!(
+            segments,
+            vec![
+                vec!["0.000".to_string(), "0.000".into(), "2".into()],
+                vec!["0.250".to_string(), "0.750".into(), "1".into()],
+                vec!["1.000".to_string(), "1.000".into(), "2".into()],
+            ]
+        );
+        let sentence = sweep_sentence(&result);
+        assert!(
+            sentence.contains("goes from 0 to 1 (nominal 0.5")
+                && sentence.contains("Zero (U0) ranks between 1st and 2nd (nominal 1st), changing rank 2 times over 5 points"),
+            "{sentence}"
+        );
+        let csv = sweep_csv(&result);
+        assert_eq!(csv.lines().count(), 1 + 5 * 2);
+        assert!(csv.contains("\n0.25,U1,2,2\n"));
+    }
+
+    #[test]
+    fn tiny_distances_keep_their_digits() {
+        assert_eq!(fmt_distance(0.04041), "0.0404");
+        assert_eq!(fmt_distance(2.31e-5), "2.31e-5");
+        assert_eq!(fmt_distance(0.0), "0.0000");
+        assert_eq!(fmt_short(0.5), "0.5");
+        assert_eq!(fmt_short(1.0), "1");
+    }
 }
