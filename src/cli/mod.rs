@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and printing only; every command calls into the library.
 
 mod data;
+mod exact;
 mod progress;
 mod scenario;
 mod score;
@@ -39,6 +40,18 @@ pub enum Command {
     Merge(uncertainty::MergeArgs),
     /// Write a synthetic index (correlated, skewed indicators with missing values) of any size.
     Synth(synth::SynthArgs),
+    /// Exact best and worst rank over every weight vector in a range (±spread, a scenario's
+    /// weight ranges or a box file), with the weights that achieve them.
+    Bounds(exact::BoundsArgs),
+    /// How far each weight can move (siblings rescaled) before the focus unit's rank or the
+    /// top-k order changes, and the smallest weight change that moves the focus one place.
+    Stability(exact::StabilityArgs),
+    /// Every unit's rank as one weight sweeps a range (CSV and SVG), or the focus unit's rank
+    /// over the weights of three siblings (`--simplex`, ternary heat map).
+    Sweep(exact::SweepArgs),
+    /// Drop each element of a level in turn (weight zero, COINr remove_elements) and report
+    /// every unit's rank change.
+    Drop(exact::DropArgs),
 }
 
 /// Output formats for tables.
@@ -91,6 +104,10 @@ pub fn main() -> ExitCode {
         Command::Uncertainty(args) => uncertainty::run(args),
         Command::Merge(args) => uncertainty::merge(args),
         Command::Synth(args) => synth::run(args),
+        Command::Bounds(args) => exact::bounds(args),
+        Command::Stability(args) => exact::stability(args),
+        Command::Sweep(args) => exact::sweep(args),
+        Command::Drop(args) => exact::drop(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

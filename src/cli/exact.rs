@@ -1,0 +1,448 @@
+//! `ranksense bounds`, `stability`, `sweep` and `drop`: exact rank bounds, weight stability intervals, weight sweeps and dropped elements.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::scenario::load as load_scenario;
+use super::{DataArgs, Failure, Format};
+use crate::analysis::drop::{DropRequest, drop_elements};
+use crate::analysis::exact::{
+    BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
+    bounds_for, stability_for,
+};
+use crate::analysis::sweep::{SimplexRequest, SweepRequest, simplex_map, sweep_weight};
+use crate::model::Index;
+use crate::report::exact as report;
+use crate::report::output::Files;
+use crate::report::table::Table;
+
+impl From<ExactError> for Failure {
+    fn from(error: ExactError) -> Self {
+        if error.is_internal() {
+            Failure::Internal(error.into())
+        } else {
+            Failure::Input(error.into())
+        }
+    }
+}
+
+/// Flags shared by the four commands.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Unit the answer is about (uCode or name; default: the index's focus unit).
+    #[arg(long)]
+    pub focus: Option<String>,
+    /// What-if: use this normalisation instead of the nominal one, e.g. `minmax(1,100)`.
+    #[arg(long, value_name = "METHOD")]
+    pub normalisation: Option<String>,
+    /// What-if: use this aggregation at every level, e.g. `geometric`.
+    #[arg(long, value_name = "METHOD")]
+    pub aggregation: Option<String>,
+    /// Write the command's files (CSV, SVG, summary.json) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Format of what is printed on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+impl CommonArgs {
+    fn load(&self) -> Result<(Index, MethodOverride), Failure> {
+        let index = self.data.load()?;
+        let method = MethodOverride {
+            normalisation: self.normalisation.as_deref().map(str::parse).transpose()?,
+            aggregation: self.aggregation.as_deref().map(str::parse).transpose()?,
+        };
+        Ok((index, method))
+    }
+
+    /// Writes `files` into `--out` (if given) and says so on the terminal.
+    fn write(&self, files: &Files) -> Result<(), Failure> {
+        if let Some(dir) = &self.out {
+            let written = files.write_to(dir)?;
+            if self.format == Format::Table {
+                let names: Vec<String> = written
+                    .iter()
+                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                    .collect();
+                println!("\nWrote {} to {}", names.join(", "), dir.display());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Title line and, for reconstructed data, the reminder that the answer is about them.
+fn print_header(index: &Index, what: &str) {
+    println!("{} — {what}", index.info.name);
+    if index.info.reconstruction {
+        println!(
+            "Note: these data are a reconstruction, not the publisher's data; the answer is about the reconstruction."
+        );
+    }
+}
+
+/// Prints a sentence and a table in the table or Markdown format.
+fn print_sentence_table(format: Format, sentence: &str, table: &Table) {
+    if format == Format::Markdown {
+        print!("{sentence}\n\n{}", table.to_markdown());
+    } else {
+        print!("\n{}", table.to_terminal());
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(value)
+        .map(|text| text + "\n")
+        .map_err(|e| Failure::Internal(e.into()))
+}
+
+fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Failure::input(anyhow::anyhow!(
+            "cannot read {what} {}: {e}; fix: check the path",
+            path.display()
+        ))
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct BoundsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Level whose weights vary (1 = indicators; default: the level just below the index, e.g.
+    /// the dimensions). Several levels (`--level 2,3`) vary together.
+    #[arg(
+        long,
+        alias = "levels",
+        value_delimiter = ',',
+        value_name = "N[,M..]",
+        conflicts_with = "indicators"
+    )]
+    pub level: Vec<usize>,
+    /// Vary the effective indicator weights (each indicator's share of the index) instead.
+    #[arg(long)]
+    pub indicators: bool,
+    /// Every varying weight within nominal × (1 ± SPREAD), renormalised within its parent
+    /// [default: 0.25].
+    #[arg(long, value_name = "SPREAD", conflicts_with_all = ["scenario", "region"])]
+    pub spread: Option<f64>,
+    /// Take the weight ranges of a scenario's [[weights]] entries (file or shipped name);
+    /// the levels are the ones the scenario varies, its other factors stay nominal.
+    #[arg(long, value_name = "FILE|NAME", conflicts_with_all = ["region", "level", "indicators"])]
+    pub scenario: Option<String>,
+    /// Weight box from a CSV with header `code,lo,hi` (raw weights as in meta.csv's Weight
+    /// column, renormalised within the parent; unlisted weights stay nominal).
+    #[arg(long, value_name = "FILE")]
+    pub region: Option<PathBuf>,
+    /// Bounds for every unit, not only the focus unit.
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn bounds(args: BoundsArgs) -> Result<(), Failure> {
+    let common = &args.common;
+    let (index, method) = common.load()?;
+    let weights = if args.indicators {
+        Some(WeightSet::Effective)
+    } else if !args.level.is_empty() {
+        Some(WeightSet::Levels(args.level.clone()))
+    } else {
+        None
+    };
+    let range = if let Some(name) = &args.scenario {
+        let loaded = load_scenario(Some(name), &index)?;
+        loaded.scenario.validate(&index)?;
+        RangeSource::Scenario {
+            scenario: Box::new(loaded.scenario),
+            label: name.clone(),
+        }
+    } else if let Some(path) = &args.region {
+        RangeSource::File {
+            text: read_text(path, "region file")?,
+            file: path.display().to_string(),
+        }
+    } else {
+        RangeSource::Spread(args.spread.unwrap_or(0.25))
+    };
+    let request = BoundsRequest {
+        method,
+        weights,
+        range,
+        focus: common.focus.clone(),
+        all_units: args.all,
+    };
+    let result = bounds_for(&index, &request)?;
+    let witness_file = common
+        .out
+        .as_ref()
+        .map(|dir| dir.join("bounds.csv").display().to_string());
+    let focus_unit = result.focus.as_deref().and_then(|f| result.unit(f));
+    let sentence = match focus_unit {
+        Some(unit) => report::bounds_sentence(&result, unit, witness_file.as_deref()),
+        None => report::bounds_all_sentence(&result),
+    };
+    match common.format {
+        Format::Csv => print!("{}", report::bounds_csv(&result)),
+        Format::Json => print!("{}", to_json(&result)?),
+        Format::Table | Format::Markdown => {
+            if common.format == Format::Table {
+                print_header(&index, "exact rank bounds");
+                println!("Method: {}", result.method.label());
+                println!("\n{sentence}");
+            }
+            let table = match (args.all, focus_unit) {
+                (false, Some(unit)) => report::witness_table(&result, unit),
+                _ => report::bounds_table(&result),
+            };
+            print_sentence_table(common.format, &sentence, &table);
+            if common.format == Format::Table {
+                if args.all
+                    && let Some(unit) = focus_unit
+                {
+                    println!(
+                        "\n{}",
+                        report::bounds_sentence(&result, unit, witness_file.as_deref())
+                    );
+                }
+                if result.units.iter().any(|u| !u.exact) {
+                    println!("* achieved by the witness weights, not proven extreme (see below).");
+                }
+                println!("\n{}", result.exactness);
+                for note in &result.notes {
+                    println!("Note: {note}.");
+                }
+                if let Some(unit) = result.units.iter().find(|u| !u.verified) {
+                    println!(
+                        "Warning: the ordinary scorer ranks {} {} and {} at its witnesses (reported {} and {}).",
+                        unit.code,
+                        unit.scorer_best_rank,
+                        unit.scorer_worst_rank,
+                        unit.best_rank,
+                        unit.worst_rank
+                    );
+                }
+            }
+        }
+    }
+    common.write(&report::bounds_files(&index, &result))
+}
+
+#[derive(Debug, Args)]
+pub struct StabilityArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Levels whose weights are analysed, each separately (1 = indicators; default: every
+    /// level between the indicators and the index).
+    #[arg(
+        long,
+        alias = "levels",
+        value_delimiter = ',',
+        value_name = "N[,M..]",
+        conflicts_with = "indicators"
+    )]
+    pub level: Vec<usize>,
+    /// Analyse the effective indicator weights instead.
+    #[arg(long)]
+    pub indicators: bool,
+    /// k of "the top-k order is unchanged" [default: 10].
+    #[arg(long, value_name = "K")]
+    pub top_k: Option<usize>,
+}
+
+pub fn stability(args: StabilityArgs) -> Result<(), Failure> {
+    let common = &args.common;
+    let (index, method) = common.load()?;
+    let weights = if args.indicators {
+        Some(WeightSet::Effective)
+    } else if !args.level.is_empty() {
+        Some(WeightSet::Levels(args.level.clone()))
+    } else {
+        None
+    };
+    let request = StabilityRequest {
+        method,
+        weights,
+        focus: common.focus.clone(),
+        top_k: args.top_k,
+    };
+    let result = stability_for(&index, &request)?;
+    let sentence = report::stability_sentence(&result);
+    match common.format {
+        Format::Csv => print!("{}", report::stability_csv(&result)),
+        Format::Json => print!("{}", to_json(&result)?),
+        Format::Table | Format::Markdown => {
+            let markdown = common.format == Format::Markdown;
+            if markdown {
+                println!("{sentence}");
+            } else {
+                print_header(&index, "weight stability");
+                println!("Method: {}", result.method.label());
+                println!("\n{sentence}");
+            }
+            for set in &result.sets {
+                println!(
+                    "\n{} (one at a time, siblings rescaled proportionally; normalised within the parent):",
+                    capitalise(&set.label)
+                );
+                let table = report::stability_table(set, result.top_k);
+                print!(
+                    "{}",
+                    if markdown {
+                        table.to_markdown()
+                    } else {
+                        table.to_terminal()
+                    }
+                );
+            }
+            println!(
+                "\nSmallest weight changes that move {} one place:",
+                result.focus
+            );
+            let table = report::minimal_change_table(&result);
+            print!(
+                "{}",
+                if markdown {
+                    table.to_markdown()
+                } else {
+                    table.to_terminal()
+                }
+            );
+            for set in &result.sets {
+                println!("{}", report::minimal_change_sentence(&result, set));
+            }
+            for skipped in &result.skipped {
+                println!("Skipped {skipped}");
+            }
+        }
+    }
+    common.write(&report::stability_files(&index, &result))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The node whose normalised weight within its parent is swept (siblings rescale
+    /// proportionally; default: the index's first child).
+    #[arg(long, value_name = "CODE", conflicts_with = "simplex")]
+    pub weight: Option<String>,
+    /// First normalised weight of the sweep.
+    #[arg(long, default_value_t = 0.0, value_name = "A")]
+    pub from: f64,
+    /// Last normalised weight of the sweep.
+    #[arg(long, default_value_t = 1.0, value_name = "B")]
+    pub to: f64,
+    /// Number of points, both ends included.
+    #[arg(long, default_value_t = 51, value_name = "S")]
+    pub steps: usize,
+    /// Map the focus unit's rank over every weighting of this node's three children
+    /// (a ternary heat map) instead of sweeping one weight.
+    #[arg(long, value_name = "PARENT")]
+    pub simplex: Option<String>,
+    /// Grid resolution of --simplex: weights in steps of 1/R.
+    #[arg(long, default_value_t = 60, value_name = "R", requires = "simplex")]
+    pub resolution: usize,
+}
+
+pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    let common = &args.common;
+    let (index, method) = common.load()?;
+    if let Some(parent) = &args.simplex {
+        let request = SimplexRequest {
+            method,
+            parent: Some(parent.clone()),
+            resolution: args.resolution,
+            focus: common.focus.clone(),
+        };
+        let result = simplex_map(&index, &request)?;
+        let sentence = report::simplex_sentence(&result);
+        match common.format {
+            Format::Csv => print!("{}", report::simplex_csv(&result)),
+            Format::Json => print!("{}", to_json(&result)?),
+            Format::Table => {
+                print_header(&index, "rank over the weight simplex");
+                println!("Method: {}", result.method.label());
+                println!("\n{sentence}");
+            }
+            Format::Markdown => println!("{sentence}"),
+        }
+        return common.write(&report::simplex_files(&result));
+    }
+    let request = SweepRequest {
+        method,
+        weight: args.weight.clone(),
+        from: args.from,
+        to: args.to,
+        steps: args.steps,
+        focus: common.focus.clone(),
+    };
+    let result = sweep_weight(&index, &request)?;
+    let sentence = report::sweep_sentence(&result);
+    match common.format {
+        Format::Csv => print!("{}", report::sweep_csv(&result)),
+        Format::Json => print!("{}", to_json(&result)?),
+        Format::Table | Format::Markdown => {
+            if common.format == Format::Table {
+                print_header(&index, "weight sweep");
+                println!("Method: {}", result.method.label());
+                println!("\n{sentence}");
+            }
+            match report::sweep_table(&result) {
+                Some(table) => print_sentence_table(common.format, &sentence, &table),
+                None if common.format == Format::Markdown => println!("{sentence}"),
+                None => {}
+            }
+        }
+    }
+    common.write(&report::sweep_files(&result))
+}
+
+#[derive(Debug, Args)]
+pub struct DropArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Levels whose elements are dropped one at a time (1 = indicators; default: the level just
+    /// below the index). `--level 2,3` drops every element of both.
+    #[arg(long, alias = "levels", value_delimiter = ',', value_name = "N[,M..]")]
+    pub level: Vec<usize>,
+}
+
+pub fn drop(args: DropArgs) -> Result<(), Failure> {
+    let common = &args.common;
+    let (index, method) = common.load()?;
+    let request = DropRequest {
+        method,
+        levels: (!args.level.is_empty()).then(|| args.level.clone()),
+        focus: common.focus.clone(),
+    };
+    let result = drop_elements(&index, &request)?;
+    let sentence = report::drop_sentence(&result);
+    match common.format {
+        Format::Csv => print!("{}", report::drop_csv(&result)),
+        Format::Json => print!("{}", to_json(&result)?),
+        Format::Table | Format::Markdown => {
+            if common.format == Format::Table {
+                print_header(
+                    &index,
+                    "dropping elements (weight set to zero, COINr remove_elements)",
+                );
+                println!("Method: {}", result.method.label());
+                println!("\n{sentence}");
+            }
+            print_sentence_table(common.format, &sentence, &report::drop_table(&result));
+        }
+    }
+    common.write(&report::drop_files(&result))
+}
