@@ -1,6 +1,7 @@
 //! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
 pub mod rank_stats;
+pub mod sensitivity;
 pub mod sobol;
 pub mod uncertainty;
 pub mod verdict;

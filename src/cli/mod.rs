@@ -4,6 +4,8 @@ mod data;
 mod progress;
 mod scenario;
 mod score;
+mod sensitivity;
+mod sobol;
 mod uncertainty;
 mod validate;
 
@@ -36,6 +38,15 @@ pub enum Command {
     Uncertainty(uncertainty::UncertaintyArgs),
     /// Combine the partial states of `uncertainty --shard K/N` runs into the full result.
     Merge(uncertainty::MergeArgs),
+    /// Sobol sensitivity analysis: which uncertain choice moves R_S, each unit's rank and
+    /// score, and the focus unit's top-k place (first-order and total indices with intervals).
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Sobol designs and indices for any model: `sample` writes a design, `analyze` estimates
+    /// the indices from outputs computed elsewhere.
+    Sobol {
+        #[command(subcommand)]
+        command: sobol::SobolCommand,
+    },
 }
 
 /// Output formats for tables.
@@ -87,6 +98,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Uncertainty(args) => uncertainty::run(args),
         Command::Merge(args) => uncertainty::merge(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Sobol { command } => sobol::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
