@@ -121,6 +121,22 @@ fn results_do_not_depend_on_the_thread_count() {
         assert_eq!(one.targets.len(), 1 + 51 + 51 + 1);
         assert_eq!(csv.lines().count(), 1 + 104 * 4);
     }
+    // Four targets: one thread bootstraps each target's replicates in one work item, three
+    // threads split them into chunks of replicates; same bytes.
+    let options = |threads| SensitivityOptions {
+        base_samples: 128,
+        bootstrap_resamples: 101,
+        threads,
+        unit_targets: Some(UnitTargets::Focus),
+        ..SensitivityOptions::default()
+    };
+    let one = run(&index, &scenario, text, &options(1));
+    let three = run(&index, &scenario, text, &options(3));
+    assert_eq!(one.targets.len(), 4);
+    assert_eq!(
+        targets_sobol_csv(&one.targets),
+        targets_sobol_csv(&three.targets)
+    );
 }
 
 #[test]

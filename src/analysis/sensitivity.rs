@@ -774,10 +774,7 @@ pub fn bootstrap_intervals(
     let key = derived_seed(settings.seed, BOOTSTRAP_STREAM_TAG);
     // replicates[t][r][s]: statistic s of replicate r of target t.
     let mut replicates = vec![0.0; targets.len() * resamples * stats];
-    let terms: Vec<RowTerms> = targets
-        .par_iter()
-        .map(|target| RowTerms::new(target, n, factors))
-        .collect();
+    let kernel = Kernel::detect();
     let batch = (COUNT_BUDGET / n).clamp(1, resamples);
     let mut counts = vec![0.0; batch * n];
     for batch_start in (0..resamples).step_by(batch) {
@@ -795,20 +792,33 @@ pub fn bootstrap_intervals(
                 }
             });
         let counts = &*counts;
-        // Work items: (target, first replicate of the batch, its statistics).
+        // Work items: (target, first replicate of the batch, its statistics). With many targets
+        // an item takes a whole batch of one target, so each thread fills one target's terms
+        // per item; with few, items split the replicates so that every thread has work.
+        let per_item = if targets.len() >= 4 * rayon::current_num_threads() {
+            batch_len
+        } else {
+            REPLICATE_CHUNK
+        };
         let mut items: Vec<(usize, usize, &mut [f64])> = Vec::new();
         for (t, per_target) in replicates.chunks_mut(resamples * stats).enumerate() {
             let in_batch = &mut per_target[batch_start * stats..(batch_start + batch_len) * stats];
-            for (c, chunk) in in_batch.chunks_mut(REPLICATE_CHUNK * stats).enumerate() {
-                items.push((t, c * REPLICATE_CHUNK, chunk));
+            for (c, chunk) in in_batch.chunks_mut(per_item * stats).enumerate() {
+                items.push((t, c * per_item, chunk));
             }
         }
-        let width = terms.first().map_or(0, |t| t.width);
-        let kernel = Kernel::detect();
         items.into_par_iter().for_each_init(
-            || (vec![0.0; width], vec![0.0; width]),
-            |(sums0, sums1), (t, first, out)| {
-                let terms = &terms[t];
+            || {
+                let terms = RowTerms::new(n, factors);
+                let sums = (vec![0.0; terms.width], vec![0.0; terms.width]);
+                (terms, None, sums)
+            },
+            |(terms, loaded, (sums0, sums1)), (t, first, out)| {
+                if *loaded != Some(t) {
+                    terms.load(&targets[t]);
+                    *loaded = Some(t);
+                }
+                let terms = &*terms;
                 let counts_of = |r: usize| &counts[(first + r) * n..(first + r + 1) * n];
                 let mut outs = out.chunks_exact_mut(stats).enumerate();
                 // Two replicates at a time share the loads of the per-row terms.
@@ -873,9 +883,23 @@ struct RowTerms {
 }
 
 impl RowTerms {
-    fn new(target: &BootstrapTarget<'_>, n: usize, factors: usize) -> Self {
+    /// Buffers for targets with `n` base rows and `factors` factors.
+    fn new(n: usize, factors: usize) -> Self {
         let width = (2 + 3 * factors).div_ceil(4) * 4;
-        let mut values = vec![0.0; width * n];
+        RowTerms {
+            n,
+            factors,
+            width,
+            values: vec![0.0; width * n],
+            pure: vec![0.0; n],
+            mean: 0.0,
+            variance: 0.0,
+        }
+    }
+
+    /// Fills the buffers with `target`'s terms (the padding rows stay zero).
+    fn load(&mut self, target: &BootstrapTarget<'_>) {
+        let (n, values) = (self.n, &mut self.values);
         let y = target.outputs;
         let (y_a, y_b) = (&y[..n], &y[n..2 * n]);
         let mu = target.mean;
@@ -884,7 +908,7 @@ impl RowTerms {
             values[j] = a + b;
             values[n + j] = a * a + b * b;
         }
-        for i in 0..factors {
+        for i in 0..self.factors {
             let y_ab = &y[(2 + i) * n..(3 + i) * n];
             let base = (2 + 3 * i) * n;
             for j in 0..n {
@@ -895,20 +919,11 @@ impl RowTerms {
                 values[base + 2 * n + j] = d * d;
             }
         }
-        let pure = y_a
-            .iter()
-            .zip(y_b)
-            .map(|(&a, &b)| if a == b { a } else { f64::NAN })
-            .collect();
-        RowTerms {
-            n,
-            factors,
-            width,
-            values,
-            pure,
-            mean: mu,
-            variance: target.variance,
+        for ((pure, &a), &b) in self.pure.iter_mut().zip(y_a).zip(y_b) {
+            *pure = if a == b { a } else { f64::NAN };
         }
+        self.mean = mu;
+        self.variance = target.variance;
     }
 
     fn term(&self, w: usize) -> &[f64] {
@@ -1143,8 +1158,10 @@ fn focus_driver(
         level(&top.total)
     );
     if interaction {
+        let share = (top.total.value - top.first.value) / top.total.value;
         sentence.push_str(&format!(
-            ", much of it through interactions with other choices (alone it explains S = {:.2})",
+            ", {:.0}% of that through interactions with other choices (alone it explains S = {:.2})",
+            100.0 * share,
             top.first.value
         ));
     }
@@ -1295,7 +1312,8 @@ mod tests {
             mean: ab_mean(&outputs, n),
             variance: 1.0,
         };
-        let terms = RowTerms::new(&target, n, 3);
+        let mut terms = RowTerms::new(n, 3);
+        terms.load(&target);
         let c0: Vec<f64> = (0..n).map(|j| (j % 3) as f64).collect();
         let c1: Vec<f64> = (0..n).map(|j| ((j * 7) % 4) as f64).collect();
         let (mut p0, mut p1) = (vec![0.0; terms.width], vec![0.0; terms.width]);
