@@ -282,7 +282,7 @@ pub struct FocusDriver {
     pub factor: Option<String>,
     pub first: Option<Estimate>,
     pub total: Option<Estimate>,
-    /// ST − S is large: the factor acts mostly through interactions.
+    /// ST − S is large ([`is_interaction`]): much of the factor's effect is through interactions.
     pub interaction: bool,
     pub sentence: String,
 }
@@ -334,8 +334,10 @@ impl SensitivityRun {
             .map(|f| self.setup.prepared.units[f].code.as_str());
         self.targets
             .iter()
-            .filter(|t| t.family == TargetFamily::Rs || t.unit.as_deref() == focus_code)
-            .filter(|t| t.unit.is_some() || t.family == TargetFamily::Rs)
+            .filter(|t| {
+                t.family == TargetFamily::Rs
+                    || (t.unit.is_some() && t.unit.as_deref() == focus_code)
+            })
             .collect()
     }
 
