@@ -5,6 +5,8 @@ mod exact;
 mod progress;
 mod scenario;
 mod score;
+mod sensitivity;
+mod sobol;
 mod synth;
 mod uncertainty;
 mod validate;
@@ -52,6 +54,15 @@ pub enum Command {
     /// Drop each element of a level in turn (weight zero, COINr remove_elements) and report
     /// every unit's rank change.
     Drop(exact::DropArgs),
+    /// Sobol sensitivity analysis: which uncertain choice moves R_S, each unit's rank and
+    /// score, and the focus unit's top-k place (first-order and total indices with intervals).
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Sobol designs and indices for any model: `sample` writes a design, `analyze` estimates
+    /// the indices from outputs computed elsewhere.
+    Sobol {
+        #[command(subcommand)]
+        command: sobol::SobolCommand,
+    },
 }
 
 /// Output formats for tables.
@@ -108,6 +119,8 @@ pub fn main() -> ExitCode {
         Command::Stability(args) => exact::stability(args),
         Command::Sweep(args) => exact::sweep(args),
         Command::Drop(args) => exact::drop(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Sobol { command } => sobol::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::sensitivity::SensitivitySummary;
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
 use crate::analysis::verdict::FocusVerdict;
@@ -103,7 +104,7 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sensitivity: Option<serde_json::Value>,
+    pub sensitivity: Option<SensitivitySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bounds: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,216 @@
+//! `ranksense sensitivity`: Sobol indices of R_S, every unit's rank and score and the focus unit's top-k place, with the focus sentence and report files.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use super::progress::Progress;
+use super::scenario::LoadedScenario;
+use super::sobol::Points;
+use super::uncertainty::RunArgs;
+use super::{Failure, Format};
+use crate::analysis::sensitivity::{
+    SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
+};
+use crate::model::Index;
+use crate::report::output::Files;
+use crate::report::sensitivity::{
+    SensitivitySummary, convergence_table, sensitivity_markdown, targets_sobol_csv,
+    targets_sobol_table,
+};
+use crate::report::summary::{ScenarioSummary, Summary};
+use crate::uncertainty::factors::ScenarioModel;
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Base rows N of the Saltelli design: N (k + 2) model runs for k factors. Use a power of
+    /// two with Sobol points.
+    #[arg(long, value_name = "N", default_value_t = 2048)]
+    pub base_samples: usize,
+    /// Targets to estimate, repeated or comma-separated: rs (mean absolute rank shift over all
+    /// units), rank and score (every unit's), topk (focus rank ≤ k, k = --top-k or the focus
+    /// unit's nominal rank). Default: all four.
+    #[arg(long, value_name = "rs|rank|score|topk", value_delimiter = ',')]
+    pub target: Vec<TargetFamily>,
+    /// Scrambled Sobol points or pseudo-random points for the design.
+    #[arg(long, value_enum, default_value_t = Points::Sobol)]
+    pub points: Points,
+    /// Bootstrap resamples for the percentile intervals (0 = none).
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Which units get rank and score targets (default: all, unless their outputs would take
+    /// more than 512 MiB, then the focus unit only).
+    #[arg(long, value_name = "all|focus")]
+    pub unit_targets: Option<UnitTargets>,
+    /// Add an inert dummy factor. ranksense's model is deterministic, so the dummy's indices are
+    /// exactly 0 at any N (its AB run repeats the A run); use the convergence table and the
+    /// interval widths to judge N.
+    #[arg(long)]
+    pub dummy: bool,
+    /// Write sobol.csv, summary.json and report.md into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Format of what is printed on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn options(args: &SensitivityArgs, scenario: &LoadedScenario) -> SensitivityOptions {
+    SensitivityOptions {
+        base_samples: args.base_samples,
+        seed: args.run.seed.or(scenario.scenario.seed).unwrap_or(1),
+        threads: args.run.threads,
+        focus: args.run.focus.clone(),
+        top_k: args.run.top_k,
+        points: args.points.into(),
+        families: if args.target.is_empty() {
+            TargetFamily::ALL.to_vec()
+        } else {
+            args.target.clone()
+        },
+        unit_targets: args.unit_targets,
+        bootstrap_resamples: args.bootstrap,
+        dummy: args.dummy,
+        ..SensitivityOptions::default()
+    }
+}
+
+pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
+    if args.run.samples.is_some() {
+        return Err(Failure::input(anyhow::anyhow!(
+            "`--samples` sets the Monte Carlo samples of `uncertainty`; fix: give the Sobol design \
+             size with `--base-samples N` (N (k + 2) model runs for k factors)"
+        )));
+    }
+    let (index, scenario) = args.run.load()?;
+    let options = options(&args, &scenario);
+    // The run count, for the progress bar only; a scenario that does not resolve fails below.
+    let factors = ScenarioModel::new(&scenario.scenario, &index).map_or(0, |m| m.factors.len());
+    let progress =
+        Progress::new((options.base_samples * (factors + 2 + usize::from(args.dummy))) as u64);
+    let started = Instant::now();
+    let result = run_sensitivity(
+        &index,
+        &scenario.scenario,
+        &scenario.text,
+        &options,
+        &progress,
+    )
+    .map_err(Failure::input)?;
+    progress.finish();
+    let elapsed = started.elapsed();
+    let summary = summary_of(&index, &scenario, &result);
+    present(&args, &index, &summary, &result, elapsed)
+}
+
+fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {
+    let mut summary = Summary::new("sensitivity", index);
+    summary.scenario = Some(ScenarioSummary {
+        file: scenario.file.clone(),
+        sha256: result.setup.fingerprint.scenario_hash.clone(),
+        text: scenario.text.clone(),
+        factors: result.factor_summaries.clone(),
+    });
+    summary.sensitivity = Some(SensitivitySummary::of(result));
+    summary
+}
+
+/// The report files of a sensitivity run.
+pub fn sensitivity_files(summary: &Summary, result: &SensitivityRun) -> Files {
+    let mut files = Files::default();
+    files.add("sobol.csv", targets_sobol_csv(&result.targets));
+    files.add("summary.json", summary.to_json());
+    files.add("report.md", sensitivity_markdown(summary));
+    files
+}
+
+fn present(
+    args: &SensitivityArgs,
+    index: &Index,
+    summary: &Summary,
+    result: &SensitivityRun,
+    elapsed: Duration,
+) -> Result<(), Failure> {
+    match args.format {
+        Format::Table => print_table(index, summary, result, elapsed),
+        Format::Csv => print!("{}", targets_sobol_csv(&result.targets)),
+        Format::Json => print!("{}", summary.to_json()),
+        Format::Markdown => print!("{}", sensitivity_markdown(summary)),
+    }
+    if let Some(dir) = &args.out {
+        let written = sensitivity_files(summary, result).write_to(dir)?;
+        if args.format == Format::Table {
+            println!("\nWrote {} files to {}", written.len(), dir.display());
+        }
+    }
+    Ok(())
+}
+
+fn print_table(index: &Index, summary: &Summary, result: &SensitivityRun, elapsed: Duration) {
+    let design = &result.design;
+    println!("{} — Sobol sensitivity", index.info.name);
+    if index.info.reconstruction {
+        println!(
+            "Note: these data are a reconstruction, not the publisher's data; the answer is about \
+             the reconstruction."
+        );
+    }
+    println!(
+        "N = {} base rows × ({} factors + 2) = {} runs ({} points, seed {}), {} bootstrap \
+         resamples, in {:.2} s; scenario {}\n",
+        design.n(),
+        design.factor_count(),
+        design.run_count(),
+        match design.points() {
+            crate::analysis::sobol::PointKind::Sobol => "Sobol",
+            crate::analysis::sobol::PointKind::Random => "random",
+        },
+        design.seed(),
+        result.settings.bootstrap_resamples,
+        elapsed.as_secs_f64(),
+        summary.scenario.as_ref().map_or("", |s| s.file.as_str())
+    );
+    let headline = result.headline_targets();
+    print!(
+        "{}",
+        targets_sobol_table(&headline, result.settings.confidence_level).to_terminal()
+    );
+    if let Some(driver) = &result.driver {
+        println!("\n{}", driver.sentence);
+    }
+    let constant: Vec<&str> = result
+        .targets
+        .iter()
+        .filter(|t| t.sobol.constant)
+        .map(|t| t.target.as_str())
+        .collect();
+    if !constant.is_empty() {
+        let shown = constant.len().min(8);
+        println!(
+            "\n{} of {} targets never change (reported as constant, indices 0): {}{}",
+            constant.len(),
+            result.targets.len(),
+            constant[..shown].join(", "),
+            if constant.len() > shown { ", …" } else { "" }
+        );
+    }
+    for note in &result.notes {
+        println!("Note: {note}");
+    }
+    let convergence_target = result
+        .driver
+        .as_ref()
+        .and_then(|d| result.target(&d.target))
+        .or_else(|| headline.first().copied())
+        .filter(|t| !t.sobol.constant);
+    if let Some(target) = convergence_target {
+        println!(
+            "\nConvergence of {} (S_i / ST_i on the first N/8, N/4, N/2, N rows):",
+            target.target
+        );
+        print!("{}", convergence_table(target).to_terminal());
+    }
+}

@@ -1,0 +1,183 @@
+//! `ranksense sobol sample` and `ranksense sobol analyze`: Saltelli designs and Sobol indices for models that run outside ranksense.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{Failure, Format};
+use crate::analysis::sobol::{EstimatorSettings, FactorSet, PointKind, analyze_csv, sample_csv};
+use crate::report::output::{Files, write_atomic};
+use crate::report::sensitivity::{sobol_csv, sobol_table};
+
+/// How the base matrices of a design are filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Points {
+    /// Owen-scrambled Sobol points (use a power of two for N).
+    Sobol,
+    /// Pseudo-random points (ChaCha8).
+    Random,
+}
+
+impl From<Points> for PointKind {
+    fn from(points: Points) -> Self {
+        match points {
+            Points::Sobol => PointKind::Sobol,
+            Points::Random => PointKind::Random,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SobolCommand {
+    /// Write a Saltelli design for any continuous or categorical factors: one CSV row per run
+    /// (`run, block, <factor columns>`), blocks A, B, then AB_<factor> per factor, N rows each.
+    /// Run your model on every row and pass its outputs to `sobol analyze`.
+    Sample(SampleArgs),
+    /// Estimate first-order (S_i) and total (ST_i) Sobol indices with bootstrap intervals from
+    /// a design (written by `sobol sample`, or COINr's SA design) and the outputs computed on it.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Factors file: one `[[factor]]` table per factor with `name` and `kind` = "uniform"
+    /// (`low`, `high`), "integer" (`low`, `high`) or "categorical" (`values = [...]`).
+    #[arg(long, value_name = "FILE")]
+    pub factors: PathBuf,
+    /// Base rows N; the design has N (k + 2) runs for k factors. Use a power of two with
+    /// Sobol points.
+    #[arg(long, value_name = "N")]
+    pub n: usize,
+    /// Seed of the design (the same seed gives the same file).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Scrambled Sobol points or pseudo-random points.
+    #[arg(long, value_enum, default_value_t = Points::Sobol)]
+    pub points: Points,
+    /// Write the design to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The design CSV (its `block` column gives N and the factors).
+    #[arg(long, value_name = "FILE")]
+    pub design: PathBuf,
+    /// The outputs: a CSV with a header (matched to the design by `run` if both have one,
+    /// else by row order), or one number per line without a header. May be the design file.
+    #[arg(long, value_name = "FILE")]
+    pub outputs: PathBuf,
+    /// The outputs column (needed when the file has more than one column besides `run`).
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+    /// Centre the outputs in the first-order estimator and re-estimate the variance in each
+    /// bootstrap resample (ranksense's own setting: the same index, less noise when outputs
+    /// have a large mean). Default: the uncentred Saltelli (2010) form, as COINr and SALib
+    /// compute it.
+    #[arg(long)]
+    pub center: bool,
+    /// Bootstrap resamples for the percentile intervals (0 = none).
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Two-sided level of the intervals.
+    #[arg(long, default_value_t = 0.9)]
+    pub confidence: f64,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Format of what is printed on standard output (csv: sobol.csv at full precision).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write sobol.csv into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(command: SobolCommand) -> Result<(), Failure> {
+    match command {
+        SobolCommand::Sample(args) => sample(args),
+        SobolCommand::Analyze(args) => analyze(args),
+    }
+}
+
+fn sample(args: SampleArgs) -> Result<(), Failure> {
+    let factors = FactorSet::load(&args.factors).map_err(Failure::input)?;
+    let csv =
+        sample_csv(&factors, args.n, args.seed, args.points.into()).map_err(Failure::input)?;
+    match &args.out {
+        Some(path) => write_atomic(path, csv.as_bytes())?,
+        None => print!("{csv}"),
+    }
+    Ok(())
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
+    let base = if args.center {
+        EstimatorSettings::default()
+    } else {
+        EstimatorSettings::coinr_compatible()
+    };
+    let settings = EstimatorSettings {
+        bootstrap_resamples: args.bootstrap,
+        confidence_level: args.confidence,
+        seed: args.seed,
+        ..base
+    };
+    let result = analyze_csv(
+        &args.design,
+        &args.outputs,
+        args.column.as_deref(),
+        &settings,
+    )
+    .map_err(Failure::input)?;
+    let target = args.column.as_deref().unwrap_or("output");
+    let csv = sobol_csv([(target, &result)]);
+    match args.format {
+        Format::Table => {
+            let k = result.indices.len();
+            println!(
+                "Sobol indices of `{target}`: N = {} base rows, {k} factors, {} runs; {} bootstrap \
+                 resamples ({:.0}% intervals), {} first-order estimator\n",
+                result.n,
+                result.n * (k + 2),
+                settings.bootstrap_resamples,
+                100.0 * settings.confidence_level,
+                if settings.center_outputs {
+                    "centred"
+                } else {
+                    "uncentred (COINr/SALib)"
+                }
+            );
+            print!(
+                "{}",
+                sobol_table([(target, &result)], settings.confidence_level).to_terminal()
+            );
+            if result.constant {
+                println!("\nThe outputs are all equal: no factor moves them (every index is 0).");
+            }
+        }
+        Format::Csv => print!("{csv}"),
+        Format::Json => {
+            let json = serde_json::json!({
+                "target": target,
+                "estimator": settings,
+                "result": result,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).map_err(|e| Failure::Internal(e.into()))?
+            );
+        }
+        Format::Markdown => print!(
+            "{}",
+            sobol_table([(target, &result)], settings.confidence_level).to_markdown()
+        ),
+    }
+    if let Some(dir) = &args.out {
+        let mut files = Files::default();
+        files.add("sobol.csv", csv);
+        files.write_to(dir)?;
+    }
+    Ok(())
+}
