@@ -5,6 +5,7 @@ pub mod drop;
 pub mod exact;
 pub mod linear;
 pub mod rank_stats;
+pub mod robust;
 pub mod sensitivity;
 pub mod sobol;
 pub mod stability;

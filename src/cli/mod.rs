@@ -3,6 +3,7 @@
 mod data;
 mod exact;
 mod progress;
+mod robust;
 mod scenario;
 mod score;
 mod sensitivity;
@@ -31,6 +32,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: is the focus unit's rank robust? Uncertainty, sensitivity, exact bounds,
+    /// stability and charts from one seed, written to a report folder (./ranksense-report).
+    Robust(robust::RobustArgs),
     /// Print the nominal ranking: rank, unit, index score, and each dimension's score and rank.
     Score(score::ScoreArgs),
     /// Check index files (and a scenario file) and report every problem found.
@@ -110,6 +114,7 @@ input_errors!(
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Robust(args) => robust::run(args),
         Command::Score(args) => score::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Uncertainty(args) => uncertainty::run(args),

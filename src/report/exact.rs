@@ -218,7 +218,7 @@ pub fn bounds_files(index: &Index, report: &BoundsReport) -> Files {
     let mut files = Files::default();
     files.add("bounds.csv", bounds_csv(report));
     let mut summary = Summary::new("bounds", index);
-    summary.bounds = Some(serde_json::to_value(report).expect("bounds report is serialisable"));
+    summary.bounds = Some(vec![report.clone()]);
     files.add("summary.json", summary.to_json());
     files
 }
@@ -539,8 +539,7 @@ pub fn stability_files(index: &Index, report: &StabilityReport) -> Files {
     files.add("stability.csv", stability_csv(report));
     files.add("minimal_change.csv", minimal_change_csv(report));
     let mut summary = Summary::new("stability", index);
-    summary.stability =
-        Some(serde_json::to_value(report).expect("stability report is serialisable"));
+    summary.stability = Some(report.clone());
     files.add("summary.json", summary.to_json());
     files
 }

@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod output;
 pub mod palette;
 pub mod ranking;
+pub mod robust;
 pub mod sensitivity;
 pub mod summary;
 pub mod svg;

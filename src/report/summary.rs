@@ -3,7 +3,10 @@
 use serde::Serialize;
 
 use super::sensitivity::SensitivitySummary;
+use crate::analysis::exact::{BoundsReport, StabilityReport};
 use crate::analysis::rank_stats::UncertaintyStats;
+use crate::analysis::robust::RobustVerdict;
+use crate::analysis::sweep::{SimplexResult, SweepResult};
 use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
 use crate::analysis::verdict::FocusVerdict;
 use crate::model::Index;
@@ -106,9 +109,16 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<SensitivitySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bounds: Option<serde_json::Value>,
+    pub bounds: Option<Vec<BoundsReport>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stability: Option<serde_json::Value>,
+    pub stability: Option<StabilityReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simplex: Option<SimplexResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepResult>,
+    /// The `robust` verdict, with every number it quotes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<RobustVerdict>,
 }
 
 impl Summary {
@@ -123,6 +133,9 @@ impl Summary {
             sensitivity: None,
             bounds: None,
             stability: None,
+            simplex: None,
+            sweep: None,
+            verdict: None,
         }
     }
 

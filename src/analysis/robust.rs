@@ -1,0 +1,422 @@
+//! The `robust` job: uncertainty, Sobol sensitivity, exact bounds, stability and the weight-simplex map from one seed, and the verdict that combines them.
+
+use serde::Serialize;
+
+use super::exact::{
+    BoundsReport, BoundsRequest, ExactError, FragileWeight, MethodOverride, RangeSource,
+    StabilityReport, StabilityRequest, WeightSet, bounds_for, stability_for,
+};
+use super::sensitivity::{
+    FocusDriver, SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
+    run_sensitivity,
+};
+use super::sweep::{
+    SimplexRequest, SimplexResult, SweepRequest, SweepResult, simplex_map, sweep_weight,
+};
+use super::uncertainty::{UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty};
+use super::verdict::{FocusVerdict, Rating, Swap, fmt_percent, fmt_rank, ordinal};
+use crate::engine::Observer;
+use crate::model::Index;
+use crate::uncertainty::scenario::{Scenario, WeightMode, WeightTarget};
+
+/// Options of the whole job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RobustOptions {
+    pub uncertainty: UncertaintyOptions,
+    /// Base rows of the Saltelli design.
+    pub base_samples: usize,
+    pub bootstrap_resamples: usize,
+    /// Lattice resolution of the weight-simplex map.
+    pub simplex_resolution: usize,
+}
+
+impl Default for RobustOptions {
+    fn default() -> Self {
+        RobustOptions {
+            uncertainty: UncertaintyOptions::default(),
+            base_samples: 2048,
+            bootstrap_resamples: 1000,
+            simplex_resolution: 60,
+        }
+    }
+}
+
+/// Why the job could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RobustError {
+    #[error(transparent)]
+    Uncertainty(#[from] UncertaintyError),
+    #[error(transparent)]
+    Sensitivity(#[from] SensitivityError),
+    #[error(
+        "the robust report needs a focus unit; fix: pass `--focus CODE` or set `focus` in index.toml or the scenario"
+    )]
+    NoFocus,
+}
+
+/// Exact rank bounds of the focus over one of the scenario's weight ranges.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertainRange {
+    /// What varies, e.g. "sub-dimension and dimension weights within the scenario's ranges".
+    pub weights: String,
+    pub best_rank: usize,
+    pub worst_rank: usize,
+    pub exact: bool,
+}
+
+/// The verdict of `robust`: the uncertainty verdict plus the certain range, the driving
+/// factor and the most fragile weight. Every number in `sentence` is a field here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustVerdict {
+    pub focus: FocusVerdict,
+    pub rating: Rating,
+    pub rule: String,
+    /// Exact bounds over the scenario's weight ranges (every other choice nominal).
+    pub certain: Option<CertainRange>,
+    pub driver: Option<FocusDriver>,
+    pub most_fragile: Option<FragileWeight>,
+    pub swaps: Vec<Swap>,
+    pub reconstruction: bool,
+    pub sentence: String,
+    /// The verdict as bullet points, each with its numbers.
+    pub points: Vec<String>,
+}
+
+/// Everything the job computed.
+pub struct RobustRun {
+    pub uncertainty: UncertaintyRun,
+    pub sensitivity: SensitivityRun,
+    pub bounds: Vec<BoundsReport>,
+    pub stability: Option<StabilityReport>,
+    pub simplex: Option<SimplexResult>,
+    pub sweep: Option<SweepResult>,
+    /// Parts that could not be computed for this index, and why (reported, not fatal).
+    pub notes: Vec<String>,
+    pub verdict: RobustVerdict,
+}
+
+/// The ±spread of a scenario's uniform entries at `level`, if they all agree.
+fn uniform_spread(scenario: &Scenario, index: &Index, level: usize) -> Option<f64> {
+    let mut spread = None;
+    for spec in &scenario.weights {
+        let at = match &spec.target {
+            WeightTarget::Level(l) => *l,
+            WeightTarget::Parent(code) => {
+                let parent = index.framework.find(code)?;
+                index.framework.nodes[*index.framework.nodes[parent].children.first()?].level
+            }
+        };
+        if at != level {
+            continue;
+        }
+        match (spec.mode, spread) {
+            (WeightMode::Uniform { spread: s }, None) => spread = Some(s),
+            (WeightMode::Uniform { spread: s }, Some(t)) if s == t => {}
+            _ => return None,
+        }
+    }
+    spread
+}
+
+/// The distinct levels the scenario varies weights at (in `[[weights]]` order), for bounds.
+fn scenario_weight_levels(scenario: &Scenario, index: &Index) -> Vec<usize> {
+    let mut levels = Vec::new();
+    for spec in &scenario.weights {
+        if !spec.mode.varies() {
+            continue;
+        }
+        let level = match &spec.target {
+            WeightTarget::Level(level) => Some(*level),
+            WeightTarget::Parent(code) => index
+                .framework
+                .find(code)
+                .and_then(|p| index.framework.nodes[p].children.first())
+                .map(|&c| index.framework.nodes[c].level),
+        };
+        if let Some(level) = level
+            && !levels.contains(&level)
+        {
+            levels.push(level);
+        }
+    }
+    levels
+}
+
+fn describe_levels(index: &Index, levels: &[usize]) -> String {
+    let names: Vec<String> = levels
+        .iter()
+        .map(|&l| index.framework.level_name(l).to_lowercase())
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} weights"),
+        [init @ .., last] => format!("{} and {last} weights", init.join(", ")),
+    }
+}
+
+/// Runs the whole job from one seed (see the module documentation).
+pub fn run_robust(
+    index: &Index,
+    scenario: &Scenario,
+    scenario_text: &str,
+    options: &RobustOptions,
+    observer: &dyn Observer,
+) -> Result<RobustRun, RobustError> {
+    let uncertainty = run_uncertainty(
+        index,
+        scenario,
+        scenario_text,
+        &options.uncertainty,
+        observer,
+    )?;
+    let focus = uncertainty.setup.focus.ok_or(RobustError::NoFocus)?;
+    let focus_code = uncertainty.setup.prepared.units[focus].code.clone();
+    let focus_verdict = uncertainty.verdict.clone().ok_or(RobustError::NoFocus)?;
+
+    // Sobol: the focus rank, rank ≤ nominal (k = nominal rank) and R_S.
+    let sensitivity_options = SensitivityOptions {
+        base_samples: options.base_samples,
+        seed: options.uncertainty.seed,
+        threads: options.uncertainty.threads,
+        focus: Some(focus_code.clone()),
+        top_k: Some(focus_verdict.nominal_rank),
+        families: vec![TargetFamily::Rs, TargetFamily::Rank, TargetFamily::Topk],
+        unit_targets: Some(UnitTargets::Focus),
+        bootstrap_resamples: options.bootstrap_resamples,
+        ..SensitivityOptions::default()
+    };
+    let sensitivity = run_sensitivity(
+        index,
+        scenario,
+        scenario_text,
+        &sensitivity_options,
+        observer,
+    )?;
+
+    let mut notes = Vec::new();
+    let note = |notes: &mut Vec<String>, what: &str, error: ExactError| {
+        notes.push(format!("{what}: {error}"))
+    };
+
+    // Exact bounds at each level the scenario perturbs, then all of them together.
+    let levels = scenario_weight_levels(scenario, index);
+    let mut bounds = Vec::new();
+    let mut sets: Vec<Vec<usize>> = levels.iter().map(|&l| vec![l]).collect();
+    if levels.len() > 1 {
+        sets.push(levels.clone());
+    }
+    for set in &sets {
+        // A single level of several: its own ±spread (the scenario's range for it); all
+        // levels together: the scenario's ranges as given.
+        let range = match (set.as_slice(), levels.len()) {
+            ([level], n) if n > 1 => match uniform_spread(scenario, index, *level) {
+                Some(spread) => RangeSource::Spread(spread),
+                None => continue,
+            },
+            _ => RangeSource::Scenario {
+                scenario: Box::new(scenario.clone()),
+                label: scenario.source.clone(),
+            },
+        };
+        let request = BoundsRequest {
+            method: MethodOverride::default(),
+            weights: Some(WeightSet::Levels(set.clone())),
+            range,
+            focus: Some(focus_code.clone()),
+            all_units: false,
+        };
+        match bounds_for(index, &request) {
+            Ok(report) => bounds.push(report),
+            Err(error) => note(
+                &mut notes,
+                &format!("exact bounds for {}", describe_levels(index, set)),
+                error,
+            ),
+        }
+    }
+    if levels.is_empty() {
+        notes.push(
+            "exact bounds: the scenario varies no weights, so there is no weight range to bound"
+                .into(),
+        );
+    }
+
+    let stability = match stability_for(
+        index,
+        &StabilityRequest {
+            method: MethodOverride::default(),
+            weights: None,
+            focus: Some(focus_code.clone()),
+            top_k: Some(uncertainty.setup.top_k as usize),
+        },
+    ) {
+        Ok(report) => Some(report),
+        Err(error) => {
+            note(&mut notes, "stability intervals", error);
+            None
+        }
+    };
+
+    let top = index.framework.top;
+    let simplex = if index.framework.nodes[top].children.len() == 3 {
+        match simplex_map(
+            index,
+            &SimplexRequest {
+                method: MethodOverride::default(),
+                parent: None,
+                resolution: options.simplex_resolution,
+                focus: Some(focus_code.clone()),
+            },
+        ) {
+            Ok(result) => Some(result),
+            Err(error) => {
+                note(&mut notes, "weight-simplex map", error);
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    // Sweep the weight the focus is most fragile to across its whole range.
+    let fragile = stability.as_ref().and_then(|s| s.most_fragile.clone());
+    let sweep = fragile.as_ref().and_then(|weight| {
+        sweep_weight(
+            index,
+            &SweepRequest {
+                method: MethodOverride::default(),
+                weight: Some(weight.code.clone()),
+                from: 0.0,
+                to: 1.0,
+                steps: 51,
+                focus: Some(focus_code.clone()),
+            },
+        )
+        .map_err(|error| notes.push(format!("weight sweep: {error}")))
+        .ok()
+    });
+
+    let certain = bounds.last().and_then(|report| {
+        report.unit(&focus_code).map(|unit| CertainRange {
+            weights: format!("{} {}", report.weight_set_label, report.range_label),
+            best_rank: unit.best_rank,
+            worst_rank: unit.worst_rank,
+            exact: unit.exact,
+        })
+    });
+    let verdict = compose_verdict(
+        index,
+        focus_verdict,
+        certain,
+        sensitivity.driver.clone(),
+        fragile,
+    );
+    Ok(RobustRun {
+        uncertainty,
+        sensitivity,
+        bounds,
+        stability,
+        simplex,
+        sweep,
+        notes,
+        verdict,
+    })
+}
+
+/// Joins the findings into one verdict (the rule is [`Rating::RULE`]).
+fn compose_verdict(
+    index: &Index,
+    focus: FocusVerdict,
+    certain: Option<CertainRange>,
+    driver: Option<FocusDriver>,
+    most_fragile: Option<FragileWeight>,
+) -> RobustVerdict {
+    let name = &focus.name;
+    let nominal = ordinal(focus.nominal_rank);
+    let interval = if focus.q05_rank == focus.q95_rank {
+        format!("always {}", fmt_rank(focus.q05_rank))
+    } else {
+        format!("{}–{}", fmt_rank(focus.q05_rank), fmt_rank(focus.q95_rank))
+    };
+    let mut points = vec![
+        format!(
+            "Median rank {} with a 90% interval of {interval} over {} samples (range {}–{}).",
+            fmt_rank(focus.median_rank),
+            focus.samples,
+            focus.best_rank,
+            focus.worst_rank
+        ),
+        format!(
+            "Keeps {nominal} place in {} of samples; stays in the top {} in {}.",
+            fmt_percent(focus.p_nominal_rank, focus.se_p_nominal_rank),
+            focus.top_k,
+            fmt_percent(focus.p_top_k, focus.se_p_top_k)
+        ),
+    ];
+    if let Some(c) = &certain {
+        points.push(format!(
+            "Certain range: for any {} (every other choice nominal), {name} ranks between {} and {}{}.",
+            c.weights,
+            ordinal(c.best_rank as u32),
+            ordinal(c.worst_rank as u32),
+            if c.exact { " — exact, not sampled" } else { " (ranks achieved by witness weights)" }
+        ));
+    }
+    if let Some(d) = &driver {
+        points.push(d.sentence.clone());
+    }
+    if let Some(f) = &most_fragile {
+        let passer = match (&f.passer, &f.passed) {
+            (Some(passer), Some(passed)) if passed == &focus.code => {
+                format!("; beyond it {passer} passes {name}")
+            }
+            (Some(passer), Some(passed)) if passer == &focus.code => {
+                format!("; beyond it {name} passes {passed}")
+            }
+            _ => String::new(),
+        };
+        points.push(format!(
+            "Most fragile to the weight of {} ({}): {name} keeps {nominal} place only while it stays within {:.3}–{:.3} (nominal {:.3}){passer}.",
+            f.name, f.code, f.keep_rank_lo, f.keep_rank_hi, f.nominal
+        ));
+    }
+    if !focus.swaps.is_empty() {
+        points.push(format!(
+            "Most often changes places with {}.",
+            focus
+                .swaps
+                .iter()
+                .map(|s| format!(
+                    "{} ({} nominally; order reversed in {:.1}% of samples)",
+                    s.name,
+                    ordinal(s.nominal_rank),
+                    100.0 * s.p_reversed
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if index.info.reconstruction {
+        points.push(format!(
+            "These data are a reconstruction of {}, not the publisher's data: the verdict is about the reconstruction.",
+            index.info.name.trim_end_matches(" (reconstruction)")
+        ));
+    }
+    let sentence = format!(
+        "{name}'s {nominal} place is {}: its 90% rank interval is {interval} (rule: {}).",
+        focus.rating.word(),
+        Rating::RULE
+    );
+    RobustVerdict {
+        rating: focus.rating,
+        rule: Rating::RULE.to_string(),
+        swaps: focus.swaps.clone(),
+        focus,
+        certain,
+        driver,
+        most_fragile,
+        reconstruction: index.info.reconstruction,
+        sentence,
+        points,
+    }
+}

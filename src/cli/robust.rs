@@ -1,0 +1,104 @@
+//! `ranksense robust`: the main job — from data to a publishable robustness report in one command.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::progress::Progress;
+use super::uncertainty::RunArgs;
+use super::{Failure, Format};
+use crate::analysis::robust::{RobustOptions, run_robust};
+use crate::report::robust::{robust_files, robust_summary};
+use crate::report::uncertainty::uncertainty_table;
+
+#[derive(Debug, Args)]
+pub struct RobustArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Report folder (report.md, report.html, CSVs, charts, summary.json).
+    #[arg(long, value_name = "DIR", default_value = "ranksense-report")]
+    pub out: PathBuf,
+    /// Base rows of the Sobol design (N (k + 2) scorer runs).
+    #[arg(long, default_value_t = 2048)]
+    pub base_samples: usize,
+    /// Bootstrap resamples for the Sobol intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// What to print: the verdict and table (`table`), or the report as Markdown or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn run(args: RobustArgs) -> Result<(), Failure> {
+    let (index, scenario) = args.run.load()?;
+    let mut uncertainty = args.run.options(&scenario);
+    uncertainty.top_k = args
+        .run
+        .top_k
+        .or(Some(scenario.scenario.top_k.unwrap_or(10) as u32));
+    let options = RobustOptions {
+        uncertainty,
+        base_samples: args.base_samples,
+        bootstrap_resamples: args.bootstrap,
+        ..RobustOptions::default()
+    };
+    let started = Instant::now();
+    let progress = Progress::new(options.uncertainty.samples);
+    let run = run_robust(
+        &index,
+        &scenario.scenario,
+        &scenario.text,
+        &options,
+        &progress,
+    )
+    .map_err(Failure::input)?;
+    progress.finish();
+    let summary = robust_summary(
+        &index,
+        &scenario.file,
+        &scenario.text,
+        &run,
+        options.uncertainty.seed,
+    );
+    let files = robust_files(&index, &summary, &run);
+    let written = files.write_to(&args.out)?;
+    match args.format {
+        Format::Table => {
+            let verdict = &run.verdict;
+            println!("{}", index.info.name);
+            println!(
+                "Scenario {} · {} samples · Sobol N = {} · seed {} · {:.1} s\n",
+                scenario.file,
+                run.uncertainty.stats.samples,
+                args.base_samples,
+                options.uncertainty.seed,
+                started.elapsed().as_secs_f64()
+            );
+            println!("VERDICT: {}\n", verdict.sentence);
+            for point in &verdict.points {
+                println!("  • {point}");
+            }
+            let stats = &run.uncertainty.stats;
+            let limit = (stats.units.len() > 60).then_some(30);
+            println!(
+                "\n{}",
+                uncertainty_table(stats, run.uncertainty.setup.focus, limit).to_terminal()
+            );
+            for note in &run.notes {
+                println!("Note: {note}");
+            }
+            println!(
+                "Report: {} ({} files; open report.html in a browser)",
+                args.out.display(),
+                written.len()
+            );
+        }
+        Format::Markdown => print!(
+            "{}",
+            String::from_utf8_lossy(files.get("report.md").unwrap_or_default())
+        ),
+        Format::Json | Format::Csv => print!("{}", summary.to_json()),
+    }
+    Ok(())
+}

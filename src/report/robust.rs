@@ -1,0 +1,406 @@
+//! The `robust` report folder: verdict, method, every table and chart, as Markdown, self-contained HTML, CSV and summary.json.
+
+use super::charts::{
+    SobolChart, SobolRow, acceptability_heatmap, rank_histogram, rank_intervals, sobol_bars,
+    sweep_trajectories, ternary_map,
+};
+use super::exact::{
+    bounds_csv, bounds_table, minimal_change_csv, minimal_change_table, simplex_chart, simplex_csv,
+    simplex_sentence, stability_csv, stability_sentence, stability_table, sweep_chart, sweep_csv,
+    sweep_sentence,
+};
+use super::figures::{heatmap_chart, histogram_chart, rank_interval_chart};
+use super::html::HtmlReport;
+use super::markdown::MarkdownReport;
+use super::output::Files;
+use super::sensitivity::{
+    SensitivitySummary, sorted_by_total, targets_sobol_csv, targets_sobol_table,
+};
+use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
+use super::table::Table;
+use super::uncertainty::{
+    central_weights_csv, pairwise_csv, rank_histogram_csv, rank_stats_csv, uncertainty_table,
+};
+use crate::analysis::robust::RobustRun;
+use crate::analysis::sensitivity::TargetResult;
+use crate::model::Index;
+
+/// One chart of the report: file name, caption and SVG.
+pub struct Chart {
+    pub file: String,
+    pub caption: String,
+    pub svg: String,
+}
+
+/// The summary.json of a robust run.
+pub fn robust_summary(
+    index: &Index,
+    scenario_file: &str,
+    scenario_text: &str,
+    run: &RobustRun,
+    seed: u64,
+) -> Summary {
+    let mut summary = Summary::new("robust", index);
+    summary.scenario = Some(ScenarioSummary {
+        file: scenario_file.to_string(),
+        sha256: run.uncertainty.setup.fingerprint.scenario_hash.clone(),
+        text: scenario_text.to_string(),
+        factors: run.uncertainty.factors.clone(),
+    });
+    summary.uncertainty = Some(UncertaintySummary::of(&run.uncertainty, seed));
+    summary.sensitivity = Some(SensitivitySummary::of(&run.sensitivity));
+    summary.bounds = (!run.bounds.is_empty()).then(|| run.bounds.clone());
+    summary.stability = run.stability.clone();
+    summary.simplex = run.simplex.clone();
+    summary.sweep = run.sweep.clone();
+    summary.verdict = Some(run.verdict.clone());
+    summary
+}
+
+fn sobol_chart(target: &TargetResult, title: &str) -> SobolChart {
+    SobolChart {
+        title: title.to_string(),
+        target_label: target.target.clone(),
+        rows: sorted_by_total(&target.sobol)
+            .into_iter()
+            .map(|i| SobolRow {
+                factor: i.factor.clone(),
+                first: i.first.value,
+                first_lo: i.first.lo,
+                first_hi: i.first.hi,
+                total: i.total.value,
+                total_lo: i.total.lo,
+                total_hi: i.total.hi,
+            })
+            .collect(),
+    }
+}
+
+/// Every chart of the report, in reading order.
+pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
+    let stats = &run.uncertainty.stats;
+    let accumulator = &run.uncertainty.accumulator;
+    let focus = run.uncertainty.setup.focus;
+    let name = &run.verdict.focus.name;
+    let mut charts = vec![
+        Chart {
+            file: "rank_intervals.svg".into(),
+            caption: "Median rank (dot) and 90% interval (bar) of every unit over the Monte Carlo samples; the diamond marks the nominal rank.".into(),
+            svg: rank_intervals(&rank_interval_chart(stats, focus, "Rank intervals under the scenario")),
+        },
+        Chart {
+            file: "rank_acceptability.svg".into(),
+            caption: "Rank acceptability: the probability that each unit takes each rank; outlined cells are the nominal ranks.".into(),
+            svg: acceptability_heatmap(&heatmap_chart(stats, accumulator, focus, "Rank acceptability")),
+        },
+    ];
+    if let Some(f) = focus {
+        charts.push(Chart {
+            file: "rank_histogram.svg".into(),
+            caption: format!("{name}'s rank over the samples; the nominal rank is highlighted."),
+            svg: rank_histogram(&histogram_chart(
+                stats,
+                accumulator,
+                f,
+                &format!("{name}: rank distribution"),
+            )),
+        });
+    }
+    for target in run.sensitivity.headline_targets() {
+        if target.sobol.constant {
+            continue;
+        }
+        let file = format!("sobol_{}.svg", target.target.replace(':', "_"));
+        let title = match target.family {
+            crate::analysis::sensitivity::TargetFamily::Rs => {
+                "What moves the ranking as a whole (R_S)".to_string()
+            }
+            crate::analysis::sensitivity::TargetFamily::Rank => format!("What moves {name}'s rank"),
+            crate::analysis::sensitivity::TargetFamily::Topk => {
+                format!("What decides whether {name} keeps its place")
+            }
+            crate::analysis::sensitivity::TargetFamily::Score => {
+                format!("What moves {name}'s score")
+            }
+        };
+        charts.push(Chart {
+            file,
+            caption: format!("First-order (S) and total (ST) Sobol indices for {}, with 90% bootstrap intervals.", target.target),
+            svg: sobol_bars(&sobol_chart(target, &title)),
+        });
+    }
+    if let Some(simplex) = &run.simplex {
+        charts.push(Chart {
+            file: "simplex.svg".into(),
+            caption: simplex_sentence(simplex),
+            svg: ternary_map(&simplex_chart(simplex)),
+        });
+    }
+    if let Some(sweep) = &run.sweep {
+        charts.push(Chart {
+            file: "sweep.svg".into(),
+            caption: sweep_sentence(sweep),
+            svg: sweep_trajectories(&sweep_chart(sweep)),
+        });
+    }
+    charts
+}
+
+/// The verdict points, the method and the tables, shared by Markdown and HTML.
+struct Sections {
+    uncertainty: Table,
+    sobol: Table,
+    bounds: Vec<(String, Table)>,
+    stability: Vec<(String, Table)>,
+    minimal_change: Option<Table>,
+}
+
+fn sections(run: &RobustRun) -> Sections {
+    let focus = run.uncertainty.setup.focus;
+    let limit = (run.uncertainty.stats.units.len() > 200).then_some(30);
+    let headline = run.sensitivity.headline_targets();
+    Sections {
+        uncertainty: uncertainty_table(&run.uncertainty.stats, focus, limit),
+        sobol: targets_sobol_table(&headline, run.sensitivity.settings.confidence_level),
+        bounds: run
+            .bounds
+            .iter()
+            .map(|b| {
+                (
+                    format!("{} {}", b.weight_set_label, b.range_label),
+                    bounds_table(b),
+                )
+            })
+            .collect(),
+        stability: run
+            .stability
+            .iter()
+            .flat_map(|s| {
+                s.sets
+                    .iter()
+                    .map(move |set| (set.label.clone(), stability_table(set, s.top_k)))
+            })
+            .collect(),
+        minimal_change: run.stability.as_ref().map(minimal_change_table),
+    }
+}
+
+fn title(index: &Index, run: &RobustRun) -> String {
+    format!(
+        "Is {}'s {} place robust?",
+        run.verdict.focus.name,
+        crate::analysis::verdict::ordinal(run.verdict.focus.nominal_rank)
+    )
+    .replace("  ", " ")
+        + if index.info.reconstruction {
+            " (reconstructed data)"
+        } else {
+            ""
+        }
+}
+
+/// `report.md`.
+pub fn robust_markdown(
+    index: &Index,
+    summary: &Summary,
+    run: &RobustRun,
+    charts: &[Chart],
+) -> String {
+    let mut report = MarkdownReport::new(&title(index, run), summary);
+    let verdict = &run.verdict;
+    report.raw(&format!(
+        "## Verdict: {}\n\n{}\n\n",
+        verdict.rating.word(),
+        verdict.sentence
+    ));
+    for point in &verdict.points {
+        report.raw(&format!("- {point}\n"));
+    }
+    report.raw("\n");
+    let s = sections(run);
+    report.section(
+        "Uncertainty table",
+        "Every unit's nominal rank and score, median rank, 90% interval and range over the samples, and the probabilities of keeping the nominal rank and of a top-k place.",
+        &s.uncertainty,
+    );
+    report.section(
+        "Sensitivity (Sobol indices)",
+        "First-order S (the share of variance a choice explains alone) and total ST (including its interactions), per target, with bootstrap intervals.",
+        &s.sobol,
+    );
+    if s.bounds.is_empty() {
+        report.paragraph("Exact bounds: not available for this scenario (see the notes).");
+    }
+    for (label, table) in &s.bounds {
+        report.section(&format!("Exact rank bounds: {label}"), "Best and worst rank over every weight vector in the range (mixed-integer programming, verified by re-scoring the witness weights); normalisation and aggregation at their nominal choice.", table);
+    }
+    if let Some(stability) = &run.stability {
+        report.paragraph(&format!(
+            "## Weight stability\n\n{}",
+            stability_sentence(stability)
+        ));
+        for (label, table) in &s.stability {
+            report.section(&format!("Stability intervals: {label}"), "How far each weight can move (its siblings rescaled) while the focus keeps its rank and the top-k order is unchanged.", table);
+        }
+        if let Some(table) = &s.minimal_change {
+            report.section(
+                "Smallest weight change that moves the focus one place",
+                "",
+                table,
+            );
+        }
+    }
+    report.raw("## Charts\n\n");
+    for chart in charts {
+        report.raw(&format!(
+            "![{}]({})\n\n*{}*\n\n",
+            chart.file, chart.file, chart.caption
+        ));
+    }
+    if !run.notes.is_empty() {
+        report.raw("## Notes\n\n");
+        for note in &run.notes {
+            report.raw(&format!("- {note}\n"));
+        }
+        report.raw("\n");
+    }
+    report.finish()
+}
+
+/// `report.html`: the same content, one self-contained page with the charts inline.
+pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[Chart]) -> String {
+    let verdict = &run.verdict;
+    let data = &summary.data;
+    let mut page = HtmlReport::new(
+        &title(index, run),
+        &format!(
+            "{} — ranksense {} robustness report",
+            data.name, summary.ranksense_version
+        ),
+    );
+    if data.reconstruction {
+        page.note("Reconstructed data: this data set reproduces the index's published facts but is not the publisher's data. The verdict describes the reconstruction; load the real data in the same format to get the real answer.");
+    }
+    page.verdict(
+        &format!("{} — {}", verdict.focus.name, verdict.rating.word()),
+        &verdict.sentence,
+        &verdict.points,
+    );
+    page.heading("Data and method");
+    let method = &summary.nominal_method;
+    let mut items = vec![
+        format!(
+            "Data: {} ({} units, {} indicators, {} levels), source {}, SHA-256 {}",
+            data.name,
+            data.units,
+            data.indicators,
+            data.levels,
+            data.source,
+            &data.input_hash[..12.min(data.input_hash.len())]
+        ),
+        format!(
+            "Nominal method: normalisation {}, aggregation {}, imputation {}, treatment {}",
+            method.normalisation,
+            method
+                .aggregation
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(" / "),
+            method.imputation,
+            method
+                .treatment
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "none".into())
+        ),
+    ];
+    if let Some(scenario) = &summary.scenario {
+        items.push(format!("Scenario {}:", scenario.file));
+        for factor in &scenario.factors {
+            items.push(format!("  factor {}: {}", factor.name, factor.description));
+        }
+    }
+    if let (Some(u), Some(s)) = (&summary.uncertainty, &summary.sensitivity) {
+        items.push(format!("Monte Carlo: {} samples, seed {}; Sobol: N = {} base rows, {} runs, {} bootstrap resamples", u.samples, u.seed, s.base_samples, s.runs, s.estimator.bootstrap_resamples));
+    }
+    page.list(&items);
+    let s = sections(run);
+    page.heading("Uncertainty table");
+    page.table(&s.uncertainty);
+    page.heading("Sensitivity (Sobol indices)");
+    page.table(&s.sobol);
+    for (label, table) in &s.bounds {
+        page.heading(&format!("Exact rank bounds: {label}"));
+        page.table(table);
+    }
+    if let Some(stability) = &run.stability {
+        page.heading("Weight stability");
+        page.paragraph(&stability_sentence(stability));
+        for (label, table) in &s.stability {
+            page.paragraph(label);
+            page.table(table);
+        }
+        if let Some(table) = &s.minimal_change {
+            page.paragraph("Smallest weight change that moves the focus one place:");
+            page.table(table);
+        }
+    }
+    page.heading("Charts");
+    for chart in charts {
+        page.figure(&chart.svg, &chart.caption);
+    }
+    if !run.notes.is_empty() {
+        page.heading("Notes");
+        page.list(&run.notes);
+    }
+    page.finish()
+}
+
+/// Every file of the report folder.
+pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files {
+    let charts = robust_charts(run);
+    let mut files = Files::default();
+    files.add("report.md", robust_markdown(index, summary, run, &charts));
+    files.add("report.html", robust_html(index, summary, run, &charts));
+    files.add("summary.json", summary.to_json());
+    let u = &run.uncertainty;
+    files.add("rank_stats.csv", rank_stats_csv(&u.stats));
+    files.add(
+        "rank_histogram.csv",
+        rank_histogram_csv(&u.setup.prepared, &u.accumulator),
+    );
+    files.add("pairwise.csv", pairwise_csv(&u.stats));
+    files.add("central_weights.csv", central_weights_csv(&u.stats));
+    files.add("sobol.csv", targets_sobol_csv(&run.sensitivity.targets));
+    // bounds.csv: the headline range (every varied level together); one file per level too.
+    if let Some((last, per_level)) = run.bounds.split_last() {
+        files.add("bounds.csv", bounds_csv(last));
+        if !per_level.is_empty() {
+            for report in per_level {
+                let levels = match &report.weight_set {
+                    crate::analysis::exact::WeightSet::Levels(levels) => levels
+                        .iter()
+                        .map(|l| l.to_string())
+                        .collect::<Vec<_>>()
+                        .join("_"),
+                    crate::analysis::exact::WeightSet::Effective => "indicators".to_string(),
+                };
+                files.add(format!("bounds_level{levels}.csv"), bounds_csv(report));
+            }
+        }
+    }
+    if let Some(stability) = &run.stability {
+        files.add("stability.csv", stability_csv(stability));
+        files.add("minimal_change.csv", minimal_change_csv(stability));
+    }
+    if let Some(simplex) = &run.simplex {
+        files.add("simplex.csv", simplex_csv(simplex));
+    }
+    if let Some(sweep) = &run.sweep {
+        files.add("sweep.csv", sweep_csv(sweep));
+    }
+    for chart in charts {
+        files.add(chart.file, chart.svg);
+    }
+    files
+}
