@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Render one example of every chart (from real COINr ASEM results) to docs/charts/*.png, so the
-# charts can be looked at and shown in the README. Needs rsvg-convert (librsvg2-bin) and
+# Render one example of every chart (from the README's `robust` run) to docs/charts/*.png, so
+# the charts can be looked at and shown in the README. Needs rsvg-convert (librsvg2-bin) and
 # pngquant (keeps each PNG well under 150 KB); both are installed with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,9 @@ fi
 
 svg_dir="$(mktemp -d)"
 trap 'rm -rf "$svg_dir"' EXIT
-CHARTS_OUT="$svg_dir" cargo test --quiet --test charts_render -- --ignored write_example_charts
+# The charts of the README's main job (IECI 2022 reconstruction, Beijing): every chart type.
+cargo run --quiet --release -- robust --out "$svg_dir/robust" > /dev/null
+cp "$svg_dir"/robust/*.svg "$svg_dir"/
 
 mkdir -p docs/charts
 for svg in "$svg_dir"/*.svg; do
