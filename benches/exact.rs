@@ -9,7 +9,10 @@ use ranksense::analysis::exact::{
 use ranksense::model::embedded;
 
 /// (label, embedded data set, level whose weights vary ±25%). One line per index.
-const CASES: &[(&str, &str, usize)] = &[("asem, level 2 (pillars)", "asem", 2)];
+const CASES: &[(&str, &str, usize)] = &[
+    ("ieci2022, level 2 (sub-dimensions)", "ieci2022", 2),
+    ("asem, level 2 (pillars)", "asem", 2),
+];
 
 fn exact(c: &mut Criterion) {
     for &(label, data, level) in CASES {
