@@ -24,7 +24,7 @@ pub use data::DataArgs;
 /// illustrative data set rebuilt from the report's published facts, not the report's own
 /// data) unless `--data` points to your own index (COINr-style meta.csv, data.csv, index.toml).
 #[derive(Debug, Parser)]
-#[command(name = "ranksense", version, about, long_about = None, propagate_version = true)]
+#[command(name = "ranksense", version, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
