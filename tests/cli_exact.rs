@@ -75,7 +75,7 @@ fn bounds_prints_one_sentence_and_writes_bounds_csv() {
     let summary: serde_json::Value =
         serde_json::from_str(&read(&out.path().join("summary.json"))).unwrap();
     assert_eq!(summary["command"], "bounds");
-    assert_eq!(summary["bounds"]["units"][0]["worst_rank"], 3);
+    assert_eq!(summary["bounds"][0]["units"][0]["worst_rank"], 3);
 }
 
 #[test]

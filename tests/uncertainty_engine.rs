@@ -292,3 +292,84 @@ fn accumulated_statistics_are_consistent() {
         / n as f64;
     assert!((mean - result.stats.mean_abs_rank_shift).abs() < 1e-12);
 }
+
+/// The large-index path (ranks counted in bins, pairs and central weights kept only for chosen
+/// units) gives exactly the small-index path's numbers where both apply, and quantiles within
+/// the stated bin error.
+#[test]
+fn binned_histograms_and_partial_pairs_agree_with_the_exact_path() {
+    use ranksense::analysis::uncertainty::PairSelection;
+    let (index, scenario, text) = asem();
+    let base = UncertaintyOptions {
+        samples: 6_000,
+        seed: 21,
+        focus: Some("DEU".into()),
+        ..UncertaintyOptions::default()
+    };
+    let exact = run(
+        &index,
+        &scenario,
+        &text,
+        &UncertaintyOptions {
+            bin_width: Some(1),
+            pairs: Some(PairSelection::All),
+            ..base.clone()
+        },
+    );
+    let width = 4u32;
+    let binned = run(
+        &index,
+        &scenario,
+        &text,
+        &UncertaintyOptions {
+            bin_width: Some(width),
+            pairs: Some(PairSelection::Focus),
+            ..base
+        },
+    );
+    assert_eq!(binned.accumulator.bins.width, width);
+    for (a, b) in exact.stats.units.iter().zip(&binned.stats.units) {
+        assert_eq!(a.mean_rank, b.mean_rank, "{}", a.code);
+        assert_eq!((a.best_rank, a.worst_rank), (b.best_rank, b.worst_rank));
+        assert_eq!(a.p_nominal_rank, b.p_nominal_rank);
+        assert_eq!(a.p_top_k, b.p_top_k);
+        assert_eq!(a.mean_abs_shift, b.mean_abs_shift);
+        assert_eq!(a.band_probabilities, b.band_probabilities);
+        assert_eq!(a.mean_score, b.mean_score);
+        // A bin's ranks are represented by its midpoint: within (width − 1)/2 plus the
+        // interpolation between neighbouring order statistics.
+        for (x, y) in [
+            (a.median_rank, b.median_rank),
+            (a.q05_rank, b.q05_rank),
+            (a.q95_rank, b.q95_rank),
+        ] {
+            assert!((x - y).abs() <= f64::from(width), "{}: {x} vs {y}", a.code);
+        }
+    }
+    // Every pair involving the focus is kept, both ways, with the same probabilities.
+    let focus_pairs: Vec<_> = exact
+        .stats
+        .pairs
+        .iter()
+        .filter(|p| p.a == "DEU" || p.b == "DEU")
+        .cloned()
+        .collect();
+    let mut kept = binned.stats.pairs.clone();
+    kept.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    let mut expected = focus_pairs;
+    expected.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    assert_eq!(kept, expected);
+    let central = |r: &UncertaintyRun| {
+        r.stats
+            .central_weights
+            .iter()
+            .filter(|c| c.code == "DEU")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // (Debug text, because a unit never ranked first has NaN means.)
+    assert_eq!(
+        format!("{:?}", central(&exact)),
+        format!("{:?}", central(&binned))
+    );
+}

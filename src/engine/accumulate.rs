@@ -258,10 +258,19 @@ impl Accumulator {
             *encoded = FixedPoint::encode_scaled(w, weight_factor);
         }
         let encoded_weights = &lookup.encoded_weights;
+        // With one bin per rank, every rank statistic is a function of the histogram and is
+        // derived once by `complete` instead of being counted per sample.
+        let derive_later = bins.width == 1;
         for u in 0..n {
             let rank = ranks[u];
             let nominal = nominal_ranks[u];
             self.rank_counts[u * bins.count + lookup.bin_of_rank[rank as usize - 1] as usize] += 1;
+            let score = scores[u];
+            self.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
+            self.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
+            if derive_later {
+                continue;
+            }
             self.best_rank[u] = self.best_rank[u].min(rank);
             self.worst_rank[u] = self.worst_rank[u].max(rank);
             self.rank_sum[u] += u64::from(rank);
@@ -274,9 +283,6 @@ impl Accumulator {
             self.top_k_hits[u] += u64::from(rank <= top_k);
             let band = lookup.band_of_rank[rank as usize - 1] as usize;
             self.band_counts[u * n_bands + band] += 1;
-            let score = scores[u];
-            self.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
-            self.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
         }
         for (row, &a) in self.pair_units.iter().enumerate() {
             let rank_a = ranks[a];
@@ -316,6 +322,54 @@ impl Accumulator {
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
             *count += u64::from(m);
+        }
+    }
+
+    /// Fills the rank statistics that [`Accumulator::record`] leaves to the histogram when
+    /// every rank has its own bin (best/worst rank, Σ rank, Σ rank², Σ |rank − nominal|, the
+    /// hit counts and the bands). Idempotent; the engine calls it on every accumulator it
+    /// returns, so merged accumulators stay consistent.
+    pub fn complete(&mut self, nominal_ranks: &[u32], top_k: u32) {
+        if self.bins.width != 1 {
+            return;
+        }
+        let n = self.n_units;
+        let band_of = |rank: usize| (rank - 1) * self.n_bands / n;
+        for u in 0..n {
+            let counts = &self.rank_counts[u * n..(u + 1) * n];
+            let nominal = nominal_ranks[u];
+            let (mut best, mut worst) = (u32::MAX, 0);
+            let (mut sum, mut squares, mut shift) = (0u64, 0u128, 0u64);
+            let (mut kept, mut top) = (0u64, 0u64);
+            let bands = &mut self.band_counts[u * self.n_bands..(u + 1) * self.n_bands];
+            bands.fill(0);
+            for (r, &c) in counts.iter().enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                let rank = r as u32 + 1;
+                best = best.min(rank);
+                worst = worst.max(rank);
+                sum += u64::from(rank) * c;
+                squares += u128::from(rank) * u128::from(rank) * u128::from(c);
+                shift += u64::from(rank.abs_diff(nominal)) * c;
+                if rank <= nominal {
+                    kept += c;
+                }
+                if rank <= top_k {
+                    top += c;
+                }
+                bands[band_of(rank as usize)] += c;
+            }
+            self.best_rank[u] = best;
+            self.worst_rank[u] = worst;
+            self.rank_sum[u] = sum;
+            self.rank_sq_sum[u] = squares;
+            self.abs_shift_sum[u] = shift;
+            self.nominal_rank_hits[u] = counts[nominal as usize - 1];
+            self.first_hits[u] = counts[0];
+            self.nominal_or_better_hits[u] = kept;
+            self.top_k_hits[u] = top;
         }
     }
 
@@ -424,6 +478,8 @@ mod tests {
         }
         whole.flush(&mut tables);
         right.merge(&left).unwrap();
+        whole.complete(&nominal, 2);
+        right.complete(&nominal, 2);
         assert_eq!(right, whole);
         assert_eq!(whole.rank_counts_of(0), &[2, 1, 1]);
         assert_eq!(whole.above_count(0, 1), Some(1));

@@ -130,6 +130,7 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
     for accumulator in &workers {
         total.merge(accumulator).expect("workers share one layout");
     }
+    total.complete(spec.nominal_ranks, spec.top_k);
     total
 }
 
