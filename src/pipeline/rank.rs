@@ -1,39 +1,55 @@
 //! Ranking: descending score, ties sharing the best rank (R `rank(-x, ties.method = "min")`).
 
 /// Ranks `scores` into `ranks` (1 = highest score). Ties share the best rank ("sport"
-/// ranking: 1, 2, 2, 4); units with a missing score rank after all others, sharing one rank.
+/// ranking: 1, 2, 2, 4; R `rank(-x, ties.method = "min")`); units with a missing score rank
+/// after all others, sharing one rank.
 ///
-/// `order` is scratch that persists between calls: it starts from the previous call's order.
-/// Consecutive Monte Carlo samples usually differ a little, so the order is nearly sorted:
-/// small indices use insertion sort (linear in the number of swaps), large ones the standard
-/// stable sort (driftsort, adaptive to sorted runs). No allocation once sized.
-pub fn rank_descending(scores: &[f64], order: &mut Vec<u32>, ranks: &mut [u32]) {
-    let n = scores.len();
-    if order.len() != n {
-        order.clear();
-        order.extend(0..n as u32);
+/// Scores become sortable integer keys once (the IEEE 754 total-order bit trick) and are sorted
+/// with the standard unstable sort (pattern-defeating quicksort): Monte Carlo samples are
+/// independent, so the previous order is no better a start than any other. `keys` and `order`
+/// are persistent scratch: no allocation once sized.
+pub fn rank_descending(
+    scores: &[f64],
+    keys: &mut Vec<(u64, u32)>,
+    order: &mut Vec<u32>,
+    ranks: &mut [u32],
+) {
+    keys.clear();
+    keys.extend(
+        scores
+            .iter()
+            .enumerate()
+            .map(|(u, &s)| (descending_key(s), u as u32)),
+    );
+    keys.sort_unstable();
+    order.clear();
+    order.extend(keys.iter().map(|&(_, u)| u));
+    assign_ranks(scores, order, ranks);
+}
+
+/// An integer whose ascending order is the descending order of `score`, missing scores last
+/// (the IEEE 754 total-order bit trick).
+#[inline]
+fn descending_key(score: f64) -> u64 {
+    if score.is_nan() {
+        return u64::MAX; // after every number, −∞ included
     }
-    // Missing scores sort last; NaN-free keys make the comparison a total order.
-    let key = |u: u32| {
-        let s = scores[u as usize];
-        if s.is_nan() { f64::NEG_INFINITY } else { s }
-    };
-    if n <= INSERTION_SORT_MAX {
-        for i in 1..n {
-            let moving = order[i];
-            let moving_key = key(moving);
-            let mut j = i;
-            while j > 0 && key(order[j - 1]) < moving_key {
-                order[j] = order[j - 1];
-                j -= 1;
-            }
-            order[j] = moving;
-        }
+    // -0.0 and 0.0 must tie.
+    let score = if score == 0.0 { 0.0 } else { score };
+    let bits = score.to_bits();
+    let ascending = if bits >> 63 == 1 {
+        !bits
     } else {
-        order.sort_by(|&a, &b| key(b).total_cmp(&key(a)));
-    }
+        bits | (1 << 63)
+    };
+    !ascending
+}
+
+/// Sport ranks from a descending order: ties (equal scores, or both missing) share the best rank.
+#[inline]
+fn assign_ranks(scores: &[f64], order: &[u32], ranks: &mut [u32]) {
     let mut rank = 1u32;
-    for position in 0..n {
+    for position in 0..order.len() {
         let u = order[position] as usize;
         if position > 0 {
             let previous = order[position - 1] as usize;
@@ -47,14 +63,11 @@ pub fn rank_descending(scores: &[f64], order: &mut Vec<u32>, ranks: &mut [u32]) 
     }
 }
 
-/// Up to this many units, ranking uses insertion sort from the previous order.
-const INSERTION_SORT_MAX: usize = 256;
-
 /// Allocating convenience wrapper around [`rank_descending`].
 pub fn ranks_of(scores: &[f64]) -> Vec<u32> {
-    let mut order = Vec::new();
+    let (mut keys, mut order) = (Vec::new(), Vec::new());
     let mut ranks = vec![0; scores.len()];
-    rank_descending(scores, &mut order, &mut ranks);
+    rank_descending(scores, &mut keys, &mut order, &mut ranks);
     ranks
 }
 
@@ -69,6 +82,14 @@ mod tests {
         assert_eq!(ranks_of(&[f64::NAN, 2.0, 1.0]), vec![3, 1, 2]);
         // -0.0 and 0.0 are equal scores, so they tie.
         assert_eq!(ranks_of(&[0.0, -0.0]), vec![1, 1]);
+        assert_eq!(
+            ranks_of(&[0.0, -0.0, f64::NAN, -3.5, 1e300]),
+            vec![2, 2, 5, 4, 1]
+        );
+        assert_eq!(
+            ranks_of(&[f64::INFINITY, f64::NAN, f64::NAN, f64::NEG_INFINITY]),
+            vec![1, 3, 3, 2]
+        );
     }
 
     proptest! {
@@ -82,10 +103,11 @@ mod tests {
                 let better = scores.iter().filter(|&&s| s > scores[u]).count() as u32;
                 prop_assert_eq!(r, better + 1);
             }
-            // Reusing the order scratch from another permutation gives the same ranks.
+            // Reusing dirty scratch gives the same ranks.
+            let mut keys = vec![(7, 7); 3];
             let mut order: Vec<u32> = (0..scores.len() as u32).rev().collect();
             let mut again = vec![0; scores.len()];
-            rank_descending(&scores, &mut order, &mut again);
+            rank_descending(&scores, &mut keys, &mut order, &mut again);
             prop_assert_eq!(again, ranks);
         }
     }

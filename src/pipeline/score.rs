@@ -28,6 +28,7 @@ pub struct Scratch {
     child_logs: Vec<f64>,
     weight_sums: Vec<f64>,
     order: Vec<u32>,
+    sort_keys: Vec<(u64, u32)>,
     /// Ranks of the node passed to the last [`Scratch::rank`] call.
     pub ranks: Vec<u32>,
     variant: usize,
@@ -55,6 +56,7 @@ impl Scratch {
             child_logs: vec![0.0; max_children * n_units],
             weight_sums: vec![0.0; n_units],
             order: Vec::with_capacity(n_units),
+            sort_keys: Vec::with_capacity(n_units),
             ranks: vec![0; n_units],
             variant: 0,
         }
@@ -104,12 +106,22 @@ impl Scratch {
     pub fn rank<'a>(&'a mut self, prepared: &'a Prepared, node: usize) -> &'a [u32] {
         if node < self.n_indicators {
             let scores = prepared.variants[self.variant].normalised.col(node);
-            rank_descending(scores, &mut self.order, &mut self.ranks);
+            rank_descending(
+                scores,
+                &mut self.sort_keys,
+                &mut self.order,
+                &mut self.ranks,
+            );
         } else {
             let a = node - self.n_indicators;
             self.materialise(a);
             let scores = &self.values[a * self.n_units..(a + 1) * self.n_units];
-            rank_descending(scores, &mut self.order, &mut self.ranks);
+            rank_descending(
+                scores,
+                &mut self.sort_keys,
+                &mut self.order,
+                &mut self.ranks,
+            );
         }
         &self.ranks
     }
