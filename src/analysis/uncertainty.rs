@@ -40,8 +40,9 @@ impl std::str::FromStr for PairSelection {
     }
 }
 
-/// Units above which pairs default to `focus` and rank bins widen, to bound memory.
-pub const LARGE_INDEX_UNITS: usize = 2000;
+/// Units above which pairwise counts default to the focus unit's row only: all pairs cost
+/// units² per sample, which dominates everything else beyond a few hundred units.
+pub const LARGE_INDEX_UNITS: usize = 300;
 
 /// Options of one uncertainty run.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +57,7 @@ pub struct UncertaintyOptions {
     pub shard: Shard,
     /// Rank bin width; `None` = 1, or wider for very large indices (memory under ~1 GiB).
     pub bin_width: Option<u32>,
-    /// `None` = all pairs for up to [`LARGE_INDEX_UNITS`] units, else focus.
+    /// `None` = all pairs for up to [`LARGE_INDEX_UNITS`] units, else the focus unit's.
     pub pairs: Option<PairSelection>,
     /// Keep adding batches until every reported probability's standard error is below this,
     /// up to `max_samples`.

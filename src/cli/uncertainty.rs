@@ -96,7 +96,7 @@ pub struct UncertaintyArgs {
     /// Width of the rank bins of the histograms (default 1; wider for very large indices).
     #[arg(long, value_name = "RANKS")]
     pub bin_width: Option<u32>,
-    /// Which pairwise probabilities to keep: all, focus, or top:K (default: all up to 2000 units).
+    /// Which pairwise probabilities to keep: all, focus, or top:K (default: all up to 300 units, else focus).
     #[arg(long, value_name = "all|focus|top:K")]
     pub pairs: Option<PairSelection>,
 }
