@@ -49,11 +49,13 @@ fn scale(c: &mut Criterion) {
         )
         .expect("synthetic data load");
         let scenario = Scenario::from_toml_str(SCENARIO, "scale.toml").expect("scenario");
-        let setup = Setup::new(&index, &scenario, SCENARIO, &UncertaintyOptions::default()).expect("setup");
+        let setup =
+            Setup::new(&index, &scenario, SCENARIO, &UncertaintyOptions::default()).expect("setup");
         group.throughput(Throughput::Elements(samples));
-        group.bench_function(format!("{units} units × {indicators} indicators: {samples} samples"), |b| {
-            b.iter(|| black_box(setup.run(0..samples, 1, 0, &Silent).samples))
-        });
+        group.bench_function(
+            format!("{units} units × {indicators} indicators: {samples} samples"),
+            |b| b.iter(|| black_box(setup.run(0..samples, 1, 0, &Silent).samples)),
+        );
     }
     group.finish();
 }

@@ -235,6 +235,7 @@ fn shards_in_separate_processes_merge_into_the_single_run_byte_for_byte() {
     for name in [
         "rank_stats.csv",
         "rank_histogram.csv",
+        "rank_bands.csv",
         "pairwise.csv",
         "central_weights.csv",
         "summary.json",

@@ -141,7 +141,7 @@ fn output_files_are_byte_identical_for_any_thread_count() {
         let result = run(&index, &scenario, &text, &options);
         outputs.push(files(&index, &text, &result, 99));
     }
-    assert_eq!(outputs[0].len(), 6);
+    assert_eq!(outputs[0].len(), 7);
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[0], outputs[2]);
 }
@@ -257,6 +257,13 @@ fn accumulated_statistics_are_consistent() {
         assert!(stats.best_rank as f64 <= stats.q05_rank && stats.q05_rank <= stats.median_rank);
         assert!(stats.median_rank <= stats.q95_rank && stats.q95_rank <= stats.worst_rank as f64);
         assert!((stats.band_probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // Bottom k (k = 10 of 51): ranks 42..=51, straight from the histogram.
+        let bottom: u64 = acc.rank_counts_of(u)[41..].iter().sum();
+        assert_eq!(stats.p_bottom_k, bottom as f64 / 3_000.0);
+        assert_eq!(
+            stats.p_nominal_band,
+            stats.band_probabilities[stats.nominal_band]
+        );
         // Σ over ranks of rank × count is the rank sum.
         let from_histogram: u64 = acc
             .rank_counts_of(u)
@@ -335,6 +342,10 @@ fn binned_histograms_and_partial_pairs_agree_with_the_exact_path() {
         assert_eq!(a.p_top_k, b.p_top_k);
         assert_eq!(a.mean_abs_shift, b.mean_abs_shift);
         assert_eq!(a.band_probabilities, b.band_probabilities);
+        assert_eq!(
+            (a.p_bottom_k, a.p_nominal_band),
+            (b.p_bottom_k, b.p_nominal_band)
+        );
         assert_eq!(a.mean_score, b.mean_score);
         // A bin's ranks are represented by its midpoint: within (width − 1)/2 plus the
         // interpolation between neighbouring order statistics.

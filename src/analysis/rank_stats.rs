@@ -34,6 +34,12 @@ pub struct UnitRankStats {
     pub sd_score: f64,
     /// Probability of each rank band (deciles by default), best band first.
     pub band_probabilities: Vec<f64>,
+    /// The band (0-based) of the nominal rank, and the probability of staying in it
+    /// (rank-band stability: "stays in its nominal decile").
+    pub nominal_band: usize,
+    pub p_nominal_band: f64,
+    /// P(rank in the bottom k), i.e. rank > n − k.
+    pub p_bottom_k: f64,
 }
 
 /// P(a ranks strictly above b).
@@ -140,6 +146,7 @@ pub fn summarise(
             let (p_nominal_or_better, _) = probability(accumulator.nominal_or_better_hits[u], n);
             let bands =
                 &accumulator.band_counts[u * accumulator.n_bands..(u + 1) * accumulator.n_bands];
+            let nominal_band = (nominal_ranks[u] as usize - 1) * accumulator.n_bands / n_units;
             UnitRankStats {
                 code: prepared.units[u].code.clone(),
                 name: prepared.units[u].name.clone(),
@@ -161,6 +168,9 @@ pub fn summarise(
                 mean_score,
                 sd_score: (mean_sq_score - mean_score * mean_score).max(0.0).sqrt(),
                 band_probabilities: bands.iter().map(|&c| c as f64 / nf).collect(),
+                nominal_band,
+                p_nominal_band: bands[nominal_band] as f64 / nf,
+                p_bottom_k: accumulator.bottom_k_hits[u] as f64 / nf,
             }
         })
         .collect();

@@ -102,6 +102,8 @@ pub struct Accumulator {
     pub first_hits: Vec<u64>,
     pub nominal_or_better_hits: Vec<u64>,
     pub top_k_hits: Vec<u64>,
+    /// Samples with rank > n − k (the bottom k).
+    pub bottom_k_hits: Vec<u64>,
     /// `n_units × n_bands`: samples in each rank band (deciles by default).
     pub n_bands: usize,
     pub band_counts: Vec<u64>,
@@ -175,6 +177,7 @@ impl Accumulator {
             first_hits: vec![0; n],
             nominal_or_better_hits: vec![0; n],
             top_k_hits: vec![0; n],
+            bottom_k_hits: vec![0; n],
             n_bands: layout.n_bands,
             band_counts: vec![0; n * layout.n_bands],
             score_scale: FixedPoint::for_bound(layout.score_bound),
@@ -281,6 +284,7 @@ impl Accumulator {
             let kept = rank <= nominal;
             self.nominal_or_better_hits[u] += u64::from(kept);
             self.top_k_hits[u] += u64::from(rank <= top_k);
+            self.bottom_k_hits[u] += u64::from(rank as usize + top_k as usize > n);
             let band = lookup.band_of_rank[rank as usize - 1] as usize;
             self.band_counts[u * n_bands + band] += 1;
         }
@@ -340,7 +344,7 @@ impl Accumulator {
             let nominal = nominal_ranks[u];
             let (mut best, mut worst) = (u32::MAX, 0);
             let (mut sum, mut squares, mut shift) = (0u64, 0u128, 0u64);
-            let (mut kept, mut top) = (0u64, 0u64);
+            let (mut kept, mut top, mut bottom) = (0u64, 0u64, 0u64);
             let bands = &mut self.band_counts[u * self.n_bands..(u + 1) * self.n_bands];
             bands.fill(0);
             for (r, &c) in counts.iter().enumerate() {
@@ -359,6 +363,9 @@ impl Accumulator {
                 if rank <= top_k {
                     top += c;
                 }
+                if rank as usize + top_k as usize > n {
+                    bottom += c;
+                }
                 bands[band_of(rank as usize)] += c;
             }
             self.best_rank[u] = best;
@@ -370,6 +377,7 @@ impl Accumulator {
             self.first_hits[u] = counts[0];
             self.nominal_or_better_hits[u] = kept;
             self.top_k_hits[u] = top;
+            self.bottom_k_hits[u] = bottom;
         }
     }
 
@@ -408,6 +416,7 @@ impl Accumulator {
             &other.nominal_or_better_hits,
         );
         add(&mut self.top_k_hits, &other.top_k_hits);
+        add(&mut self.bottom_k_hits, &other.bottom_k_hits);
         add(&mut self.band_counts, &other.band_counts);
         add(&mut self.score_sum, &other.score_sum);
         add(&mut self.score_sq_sum, &other.score_sq_sum);

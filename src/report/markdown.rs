@@ -150,6 +150,13 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
             .focus
             .as_ref()
             .and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
+        if u.statistics.rank_bin_width > 1 {
+            report.paragraph(&format!(
+                "Ranks were counted in bins of {} to bound memory: quantiles carry up to ±{} ranks of bin error; means, ranges and probabilities are exact. Rank bands (deciles) per unit are in rank_bands.csv.",
+                u.statistics.rank_bin_width,
+                (u.statistics.rank_bin_width - 1) as f64 / 2.0
+            ));
+        }
         // Large indices: the top 30 and the focus here; every unit is in rank_stats.csv.
         let limit = (u.statistics.units.len() > 200).then_some(30);
         let table = uncertainty_table(&u.statistics, focus, limit);

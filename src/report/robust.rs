@@ -369,6 +369,10 @@ pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files 
         "rank_histogram.csv",
         rank_histogram_csv(&u.setup.prepared, &u.accumulator),
     );
+    files.add(
+        "rank_bands.csv",
+        super::uncertainty::rank_bands_csv(&u.stats),
+    );
     files.add("pairwise.csv", pairwise_csv(&u.stats));
     files.add("central_weights.csv", central_weights_csv(&u.stats));
     files.add("sobol.csv", targets_sobol_csv(&run.sensitivity.targets));

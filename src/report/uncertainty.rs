@@ -107,6 +107,42 @@ pub fn rank_histogram_csv(prepared: &Prepared, accumulator: &Accumulator) -> Str
     table.to_csv()
 }
 
+/// `rank_bands.csv`: for large indices, where single ranks matter less than bands: the
+/// probability of each rank band (deciles by default, `band_1` best), the nominal band, the
+/// probability of staying in it, and of a top-k and bottom-k place.
+pub fn rank_bands_csv(stats: &UncertaintyStats) -> String {
+    let n_bands = stats
+        .units
+        .first()
+        .map(|u| u.band_probabilities.len())
+        .unwrap_or(0);
+    let mut headers = vec![
+        "uCode".to_string(),
+        "nominal_rank".into(),
+        "nominal_band".into(),
+        "p_nominal_band".into(),
+        "p_top_k".into(),
+        "p_bottom_k".into(),
+    ];
+    headers.extend((1..=n_bands).map(|b| format!("p_band_{b}")));
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut table = Table::new(&refs, &[]);
+    for u in by_nominal_rank(stats) {
+        let s = &stats.units[u];
+        let mut row = vec![
+            s.code.clone(),
+            s.nominal_rank.to_string(),
+            (s.nominal_band + 1).to_string(),
+            num(s.p_nominal_band),
+            num(s.p_top_k),
+            num(s.p_bottom_k),
+        ];
+        row.extend(s.band_probabilities.iter().map(|&p| num(p)));
+        table.push(row);
+    }
+    table.to_csv()
+}
+
 /// `pairwise.csv`: P(a ranks strictly above b) for every known ordered pair.
 pub fn pairwise_csv(stats: &UncertaintyStats) -> String {
     let mut table = Table::new(&["uCode_a", "uCode_b", "p_a_above_b"], &[]);
@@ -212,6 +248,7 @@ pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
         "rank_histogram.csv",
         rank_histogram_csv(&result.setup.prepared, &result.accumulator),
     );
+    files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));
     files.add("central_weights.csv", central_weights_csv(&result.stats));
     files.add("summary.json", summary.to_json());
