@@ -339,9 +339,8 @@ impl Accumulator {
         }
         let n = self.n_units;
         let band_of = |rank: usize| (rank - 1) * self.n_bands / n;
-        for u in 0..n {
+        for (u, &nominal) in nominal_ranks.iter().enumerate().take(n) {
             let counts = &self.rank_counts[u * n..(u + 1) * n];
-            let nominal = nominal_ranks[u];
             let (mut best, mut worst) = (u32::MAX, 0);
             let (mut sum, mut squares, mut shift) = (0u64, 0u128, 0u64);
             let (mut kept, mut top, mut bottom) = (0u64, 0u64, 0u64);
