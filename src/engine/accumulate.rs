@@ -132,9 +132,10 @@ pub struct Accumulator {
 }
 
 /// Per-worker buffers for [`Accumulator::record`]: lookup tables (rank → bin, rank → band;
-/// an integer division per unit and sample would cost more than everything else recorded)
-/// and 32-bit pair counters, which the compiler packs four to a vector register, flushed into
-/// the 64-bit totals by [`Accumulator::flush`] before they could overflow.
+/// an integer division per unit and sample would cost more than everything else recorded),
+/// 32-bit pair counters (four to a vector register) and 64-bit fixed-point sums (each term is
+/// below 2^50, so 8,192 samples cannot overflow them), flushed into the wide totals by
+/// [`Accumulator::flush`] at least every [`FLUSH_EVERY`] samples.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordTables {
     bin_of_rank: Vec<u32>,
@@ -143,8 +144,15 @@ pub struct RecordTables {
     reverse_pairs: Vec<u32>,
     pending: u32,
     /// This sample's weights in fixed point, encoded once and added for every unit.
-    encoded_weights: Vec<i128>,
+    encoded_weights: Vec<i64>,
+    score_sum: Vec<i64>,
+    score_sq_sum: Vec<i64>,
+    first_weight_sum: Vec<i64>,
+    kept_weight_sum: Vec<i64>,
 }
+
+/// Samples after which [`Accumulator::record`] flushes its narrow buffers by itself.
+pub const FLUSH_EVERY: u32 = 4096;
 
 /// What an accumulator needs to know to be laid out.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +217,10 @@ impl Accumulator {
             reverse_pairs: vec![0; self.pair_reverse_counts.len()],
             pending: 0,
             encoded_weights: vec![0; self.weight_nodes.len()],
+            score_sum: vec![0; n],
+            score_sq_sum: vec![0; n],
+            first_weight_sum: vec![0; self.first_weight_sum.len()],
+            kept_weight_sum: vec![0; self.kept_weight_sum.len()],
         }
     }
 
@@ -227,6 +239,16 @@ impl Accumulator {
             *total += u64::from(*buffered);
             *buffered = 0;
         }
+        fn widen(totals: &mut [i128], buffered: &mut [i64]) {
+            for (total, b) in totals.iter_mut().zip(buffered.iter_mut()) {
+                *total += i128::from(*b);
+                *b = 0;
+            }
+        }
+        widen(&mut self.score_sum, &mut buffers.score_sum);
+        widen(&mut self.score_sq_sum, &mut buffers.score_sq_sum);
+        widen(&mut self.first_weight_sum, &mut buffers.first_weight_sum);
+        widen(&mut self.kept_weight_sum, &mut buffers.kept_weight_sum);
         buffers.pending = 0;
     }
 
@@ -258,7 +280,7 @@ impl Accumulator {
             self.weight_scale.factor(),
         );
         for (encoded, &w) in lookup.encoded_weights.iter_mut().zip(weights) {
-            *encoded = FixedPoint::encode_scaled(w, weight_factor);
+            *encoded = FixedPoint::encode_scaled(w, weight_factor) as i64;
         }
         let encoded_weights = &lookup.encoded_weights;
         // With one bin per rank, every rank statistic is a function of the histogram and is
@@ -269,8 +291,9 @@ impl Accumulator {
             let nominal = nominal_ranks[u];
             self.rank_counts[u * bins.count + lookup.bin_of_rank[rank as usize - 1] as usize] += 1;
             let score = scores[u];
-            self.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
-            self.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
+            lookup.score_sum[u] += FixedPoint::encode_scaled(score, score_factor) as i64;
+            lookup.score_sq_sum[u] +=
+                FixedPoint::encode_scaled(score * score, square_factor) as i64;
             if derive_later {
                 continue;
             }
@@ -292,7 +315,7 @@ impl Accumulator {
             let rank_a = ranks[a];
             if k > 0 {
                 if rank_a == 1 {
-                    for (sum, &w) in self.first_weight_sum[row * k..(row + 1) * k]
+                    for (sum, &w) in lookup.first_weight_sum[row * k..(row + 1) * k]
                         .iter_mut()
                         .zip(encoded_weights)
                     {
@@ -300,7 +323,7 @@ impl Accumulator {
                     }
                 }
                 if rank_a <= nominal_ranks[a] {
-                    for (sum, &w) in self.kept_weight_sum[row * k..(row + 1) * k]
+                    for (sum, &w) in lookup.kept_weight_sum[row * k..(row + 1) * k]
                         .iter_mut()
                         .zip(encoded_weights)
                     {
@@ -321,7 +344,7 @@ impl Accumulator {
             }
         }
         lookup.pending += 1;
-        if lookup.pending == u32::MAX {
+        if lookup.pending == FLUSH_EVERY {
             self.flush(lookup);
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
