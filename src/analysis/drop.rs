@@ -127,18 +127,8 @@ pub fn drop_elements(index: &Index, request: &DropRequest) -> Result<DropResult,
     }
     Ok(DropResult {
         levels,
-        unit_codes: nominal
-            .prepared
-            .units
-            .iter()
-            .map(|u| u.code.clone())
-            .collect(),
-        unit_names: nominal
-            .prepared
-            .units
-            .iter()
-            .map(|u| u.name.clone())
-            .collect(),
+        unit_codes: nominal.prepared.unit_codes(),
+        unit_names: nominal.prepared.unit_names(),
         nominal_ranks,
         rows,
         focus,

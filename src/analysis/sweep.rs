@@ -185,18 +185,8 @@ pub fn sweep_weight(index: &Index, request: &SweepRequest) -> Result<SweepResult
         parent: framework.nodes[parent].code.clone(),
         nominal: shares[node],
         values,
-        unit_codes: nominal
-            .prepared
-            .units
-            .iter()
-            .map(|u| u.code.clone())
-            .collect(),
-        unit_names: nominal
-            .prepared
-            .units
-            .iter()
-            .map(|u| u.name.clone())
-            .collect(),
+        unit_codes: nominal.prepared.unit_codes(),
+        unit_names: nominal.prepared.unit_names(),
         nominal_ranks: nominal.nominal_ranks().to_vec(),
         ranks,
         scores,

@@ -86,6 +86,16 @@ impl Prepared {
         self.variants.iter().position(|v| &v.spec == spec)
     }
 
+    /// Codes of the kept units, in order.
+    pub fn unit_codes(&self) -> Vec<String> {
+        self.units.iter().map(|u| u.code.clone()).collect()
+    }
+
+    /// Names of the kept units, in order.
+    pub fn unit_names(&self) -> Vec<String> {
+        self.units.iter().map(|u| u.name.clone()).collect()
+    }
+
     /// Finds a kept unit by code or name.
     pub fn find_unit(&self, code_or_name: &str) -> Option<usize> {
         self.units

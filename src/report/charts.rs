@@ -775,6 +775,43 @@ fn finite_or(value: f64, fallback: f64) -> f64 {
 // 1. Rank intervals
 // ---------------------------------------------------------------------------------------------
 
+/// The rank axes shared by the per-unit charts (rank intervals, acceptability heat map): rank
+/// ticks above and below the plot, the axis title, and the "Unit" header of the label column.
+fn draw_rank_axes(
+    doc: &mut SvgDocument,
+    scale: &LinearScale,
+    tick_values: &[f64],
+    (plot_left, plot_right): (f64, f64),
+    (plot_top, plot_bottom): (f64, f64),
+) {
+    for (y, side) in [(plot_bottom, Side::Below), (plot_top, Side::Above)] {
+        draw_horizontal_axis(
+            doc,
+            scale,
+            tick_values,
+            0,
+            y,
+            (plot_left, plot_right),
+            side,
+            AXIS,
+        );
+    }
+    axis_title(
+        doc,
+        (plot_left + plot_right) / 2.0,
+        plot_bottom + 34.0,
+        "Rank (1 = best)",
+        false,
+    );
+    doc.text(
+        Text::new(plot_left - 8.0, plot_top - 12.0, "Unit")
+            .size(AXIS_TITLE_SIZE)
+            .anchor(Anchor::End)
+            .fill(INK)
+            .class("axis-title"),
+    );
+}
+
 /// Every unit's median rank (dot, class `median`), 5–95% rank interval (bar, class `interval`)
 /// and nominal rank (hollow diamond, class `nominal`), one row per unit ordered by nominal rank,
 /// rank 1 at left. The focus unit's row is tinted and drawn in the accent colour.
@@ -848,39 +885,12 @@ pub fn rank_intervals(chart: &RankIntervalChart) -> String {
         );
     }
     draw_vertical_grid(&mut doc, &scale, &tick_values, plot_top, plot_bottom);
-    draw_horizontal_axis(
+    draw_rank_axes(
         &mut doc,
         &scale,
         &tick_values,
-        0,
-        plot_bottom,
         (plot_left, plot_right),
-        Side::Below,
-        AXIS,
-    );
-    draw_horizontal_axis(
-        &mut doc,
-        &scale,
-        &tick_values,
-        0,
-        plot_top,
-        (plot_left, plot_right),
-        Side::Above,
-        AXIS,
-    );
-    axis_title(
-        &mut doc,
-        (plot_left + plot_right) / 2.0,
-        plot_bottom + 34.0,
-        "Rank (1 = best)",
-        false,
-    );
-    doc.text(
-        Text::new(plot_left - 8.0, plot_top - 12.0, "Unit")
-            .size(AXIS_TITLE_SIZE)
-            .anchor(Anchor::End)
-            .fill(INK)
-            .class("axis-title"),
+        (plot_top, plot_bottom),
     );
     if rows.is_empty() {
         no_data_note(&mut doc, (plot_left + plot_right) / 2.0, row_y(0));
@@ -1038,39 +1048,12 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
         .fill("none")
         .stroke(GRID, 1.0),
     );
-    draw_horizontal_axis(
+    draw_rank_axes(
         &mut doc,
         &scale,
         &tick_values,
-        0,
-        plot_bottom,
         (plot_left, plot_right),
-        Side::Below,
-        AXIS,
-    );
-    draw_horizontal_axis(
-        &mut doc,
-        &scale,
-        &tick_values,
-        0,
-        plot_top,
-        (plot_left, plot_right),
-        Side::Above,
-        AXIS,
-    );
-    axis_title(
-        &mut doc,
-        (plot_left + plot_right) / 2.0,
-        plot_bottom + 34.0,
-        "Rank (1 = best)",
-        false,
-    );
-    doc.text(
-        Text::new(plot_left - 8.0, plot_top - 12.0, "Unit")
-            .size(AXIS_TITLE_SIZE)
-            .anchor(Anchor::End)
-            .fill(INK)
-            .class("axis-title"),
+        (plot_top, plot_bottom),
     );
     if row_count == 0 {
         no_data_note(
