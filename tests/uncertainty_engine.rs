@@ -384,3 +384,40 @@ fn binned_histograms_and_partial_pairs_agree_with_the_exact_path() {
         format!("{:?}", central(&binned))
     );
 }
+
+/// Reusing the saved level-2 scores (when no factor touches indicator weights) changes
+/// nothing: accumulators are identical with and without, on both shipped scenario families.
+#[test]
+fn reusing_lower_level_scores_is_bit_identical() {
+    let ieci = embedded::load("ieci2022").unwrap();
+    let (file, text) = scenarios::find("ieci-full").unwrap();
+    let ieci_scenario = Scenario::from_toml_str(text, file).unwrap();
+    let (asem_index, asem_scenario, asem_text) = asem();
+    for (index, scenario, text) in [
+        (&ieci, &ieci_scenario, text),
+        (&asem_index, &asem_scenario, asem_text.as_str()),
+    ] {
+        let options = UncertaintyOptions {
+            samples: 4_000,
+            seed: 17,
+            ..UncertaintyOptions::default()
+        };
+        let setup =
+            ranksense::analysis::uncertainty::Setup::new(index, scenario, text, &options).unwrap();
+        assert!(
+            setup.lower_levels.is_some(),
+            "the shipped scenarios vary no indicator weights"
+        );
+        let reused = run(index, scenario, text, &options);
+        let direct = run(
+            index,
+            scenario,
+            text,
+            &UncertaintyOptions {
+                reuse_lower_levels: false,
+                ..options
+            },
+        );
+        assert_eq!(reused.accumulator, direct.accumulator);
+    }
+}

@@ -63,6 +63,9 @@ pub struct UncertaintyOptions {
     /// up to `max_samples`.
     pub until_stable: Option<f64>,
     pub max_samples: u64,
+    /// Score the lower levels once per combination of the choices they depend on, when the
+    /// scenario allows it (bit-identical results; off only to test exactly that).
+    pub reuse_lower_levels: bool,
 }
 
 impl Default for UncertaintyOptions {
@@ -78,6 +81,7 @@ impl Default for UncertaintyOptions {
             pairs: None,
             until_stable: None,
             max_samples: 10_000_000,
+            reuse_lower_levels: true,
         }
     }
 }
@@ -115,6 +119,8 @@ pub struct Setup {
     pub top_k: u32,
     pub layout: Layout,
     pub fingerprint: RunFingerprint,
+    /// Saved lower-level scores (see [`crate::engine::SampleModel::lower_level_configs`]).
+    pub lower_levels: Option<Vec<Option<crate::pipeline::LowerLevels>>>,
 }
 
 impl Setup {
@@ -188,6 +194,12 @@ impl Setup {
             focus: focus.map(|f| prepared.units[f].code.clone()),
             top_k,
         };
+        // At most 256 MiB of saved scores.
+        let lower_levels = if options.reuse_lower_levels {
+            crate::engine::lower_levels(&prepared, &model, 256 << 20)
+        } else {
+            None
+        };
         Ok(Setup {
             model,
             prepared,
@@ -196,6 +208,7 @@ impl Setup {
             top_k,
             layout,
             fingerprint,
+            lower_levels,
         })
     }
 
@@ -216,6 +229,7 @@ impl Setup {
             top_k: self.top_k,
             layout: self.layout.clone(),
             threads,
+            lower_levels: self.lower_levels.as_deref(),
         };
         run(&spec, observer)
     }

@@ -16,7 +16,7 @@ use rand::{RngExt, SeedableRng};
 
 pub use accumulate::{Accumulator, Layout};
 
-use crate::pipeline::{Config, Prepared, Scratch, score};
+use crate::pipeline::{Config, LowerLevels, Prepared, Scratch, score, score_aggregates};
 
 /// Maps points of the unit cube to scoring configurations: the scenario's factors.
 pub trait SampleModel: Sync {
@@ -25,8 +25,15 @@ pub trait SampleModel: Sync {
     /// Number of factors (for "which factors moved").
     fn n_factors(&self) -> usize;
     /// Overwrites `config` with the configuration for `u ∈ [0,1)^dims` and sets `moved[f]`
-    /// when factor f differs from its nominal value. Must not allocate.
-    fn configure(&self, u: &[f64], config: &mut Config, moved: &mut [bool]);
+    /// when factor f differs from its nominal value. Must not allocate. Returns the key of
+    /// the sample's lower levels in [`SampleModel::lower_level_configs`], if the model has them.
+    fn configure(&self, u: &[f64], config: &mut Config, moved: &mut [bool]) -> Option<usize>;
+    /// When the scores of the lowest aggregates depend only on a few discrete choices: the
+    /// number of those aggregates and one configuration per key `configure` can return, so the
+    /// engine can score each once and reuse it. `None` (the default) scores everything.
+    fn lower_level_configs(&self) -> Option<(usize, Vec<Option<Config>>)> {
+        None
+    }
     /// A configuration of the right shape (the nominal one).
     fn nominal(&self) -> Config;
 }
@@ -52,6 +59,29 @@ pub struct RunSpec<'a> {
     pub layout: Layout,
     /// Worker threads (0 = all cores).
     pub threads: usize,
+    /// Saved lower-level scores by key (see [`SampleModel::lower_level_configs`]); results
+    /// are bit-identical with and without them.
+    pub lower_levels: Option<&'a [Option<LowerLevels>]>,
+}
+
+/// Scores every key of `model`'s lower levels once, if it has them and they fit in `budget`
+/// bytes.
+pub fn lower_levels(
+    prepared: &Prepared,
+    model: &dyn SampleModel,
+    budget: usize,
+) -> Option<Vec<Option<LowerLevels>>> {
+    let (count, configs) = model.lower_level_configs()?;
+    let bytes = configs.len() * count * prepared.n_units() * 16;
+    if bytes > budget || count == 0 {
+        return None;
+    }
+    Some(
+        configs
+            .iter()
+            .map(|c| c.as_ref().map(|c| LowerLevels::compute(prepared, c, count)))
+            .collect(),
+    )
 }
 
 /// Samples per work item: large enough to amortise scheduling, small enough to balance.
@@ -160,9 +190,18 @@ impl Worker {
         let top = spec.prepared.framework.top;
         for index in samples {
             sample_uniforms(&mut self.rng, index, &mut self.u);
-            spec.model
+            let key = spec
+                .model
                 .configure(&self.u, &mut self.config, &mut self.moved);
-            score(spec.prepared, &self.config, &mut self.scratch);
+            match (key, spec.lower_levels) {
+                // Everything below was scored once for this key: restore it, score the rest.
+                (Some(key), Some(saved)) if saved[key].is_some() => {
+                    let lower = saved[key].as_ref().expect("checked");
+                    lower.restore(&mut self.scratch, self.config.variant);
+                    score_aggregates(spec.prepared, &self.config, &mut self.scratch, lower.count);
+                }
+                _ => score(spec.prepared, &self.config, &mut self.scratch),
+            }
             normalised_weights(
                 spec.prepared,
                 &self.config,

@@ -134,13 +134,20 @@ impl Scratch {
 /// present children (see [`aggregate`]). An aggregate whose children all have zero weight is
 /// missing for every unit, and its parent renormalises over its other children.
 pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
+    score_aggregates(prepared, config, scratch, 0);
+}
+
+/// Like [`score`], but starting at aggregate `first` (0-based among aggregates, bottom-up):
+/// the aggregates below it must already be in `scratch`, e.g. restored by
+/// [`LowerLevels::restore`] from a cache. Produces bit-identical results to [`score`].
+pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scratch, first: usize) {
     let framework = &prepared.framework;
     let variant = &prepared.variants[config.variant];
     let n = scratch.n_units;
     let m = scratch.n_indicators;
     scratch.variant = config.variant;
     let has_missing = variant.has_missing;
-    for node_index in framework.aggregates() {
+    for node_index in framework.aggregates().skip(first) {
         let a = node_index - m;
         let node = &framework.nodes[node_index];
         let aggregation = config.aggregation[node.level - 2];
@@ -279,4 +286,48 @@ pub fn evaluate(prepared: &Prepared, config: &Config) -> Evaluation {
         ranks.push(scratch.rank(prepared, node).to_vec());
     }
     Evaluation { scores, ranks }
+}
+
+/// The scores of the lowest aggregates (a prefix of the bottom-up order) under one
+/// configuration, saved so that samples sharing everything those aggregates depend on can skip
+/// recomputing them (see `uncertainty::factors` for when that holds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowerLevels {
+    /// Number of aggregates saved (the first `count` in storage order).
+    pub count: usize,
+    values: Vec<f64>,
+    logs: Vec<f64>,
+    is_log: Vec<bool>,
+    has_values: Vec<bool>,
+    empty: Vec<bool>,
+}
+
+impl LowerLevels {
+    /// Scores the first `count` aggregates under `config` and saves them.
+    pub fn compute(prepared: &Prepared, config: &Config, count: usize) -> Self {
+        let mut scratch = Scratch::new(prepared);
+        score(prepared, config, &mut scratch);
+        let n = scratch.n_units;
+        LowerLevels {
+            count,
+            values: scratch.values[..count * n].to_vec(),
+            logs: scratch.logs[..count * n].to_vec(),
+            is_log: scratch.is_log[..count].to_vec(),
+            has_values: scratch.has_values[..count].to_vec(),
+            empty: scratch.empty[..count].to_vec(),
+        }
+    }
+
+    /// Puts the saved aggregates into `scratch` (for `variant`), ready for
+    /// [`score_aggregates`] from `self.count`.
+    #[inline]
+    pub fn restore(&self, scratch: &mut Scratch, variant: usize) {
+        let n = scratch.n_units;
+        scratch.values[..self.count * n].copy_from_slice(&self.values);
+        scratch.logs[..self.count * n].copy_from_slice(&self.logs);
+        scratch.is_log[..self.count].copy_from_slice(&self.is_log);
+        scratch.has_values[..self.count].copy_from_slice(&self.has_values);
+        scratch.empty[..self.count].copy_from_slice(&self.empty);
+        scratch.variant = variant;
+    }
 }

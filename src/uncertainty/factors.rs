@@ -76,6 +76,22 @@ pub struct ScenarioModel {
     /// Nodes whose weights vary (for SMAA central weights), in framework order.
     pub varied_weight_nodes: Vec<usize>,
     dims: usize,
+    /// When no factor touches indicator weights, the level-2 aggregates depend only on the
+    /// data variant, the level-2 aggregation and the excluded indicator: the engine scores
+    /// each such combination once (see [`SampleModel::lower_level_configs`]).
+    lower_levels: Option<LowerLevelPlan>,
+}
+
+/// How a sample's discrete choices index the saved level-2 scores.
+#[derive(Debug, Clone)]
+struct LowerLevelPlan {
+    /// Number of level-2 aggregates (the first aggregates in storage order).
+    count: usize,
+    /// Aggregation factor (index among aggregation factors) covering level 2, if any, and its
+    /// number of alternatives.
+    aggregation_factor: Option<usize>,
+    n_aggregations: usize,
+    n_exclusions: usize,
 }
 
 /// Index of the alternative `u` falls in, given cumulative probabilities (last = 1).
@@ -389,7 +405,38 @@ impl ScenarioModel {
             aggregation: nominal_aggregation,
             weights: framework.nominal_weights(),
         };
+        let indicator_weights_vary = factors.iter().any(|f| match &f.kind {
+            FactorKind::Weights(blocks) => blocks
+                .iter()
+                .any(|b| b.children.iter().any(|&c| c < framework.n_indicators())),
+            _ => false,
+        });
+        let aggregation_levels: Vec<&Vec<usize>> = factors
+            .iter()
+            .filter_map(|f| match &f.kind {
+                FactorKind::Aggregation { levels } => Some(levels),
+                _ => None,
+            })
+            .collect();
+        let aggregation_factor = aggregation_levels
+            .iter()
+            .position(|levels| levels.contains(&2));
+        let n_exclusions = factors
+            .iter()
+            .find_map(|f| match &f.kind {
+                FactorKind::Exclusion { alternatives } => Some(alternatives.len()),
+                _ => None,
+            })
+            .unwrap_or(1);
+        let lower_levels =
+            (!indicator_weights_vary && framework.n_levels >= 3).then(|| LowerLevelPlan {
+                count: framework.level_nodes(2).len(),
+                aggregation_factor,
+                n_aggregations: aggregation_factor.map_or(1, |a| aggregations[a].len()),
+                n_exclusions,
+            });
         Ok(ScenarioModel {
+            lower_levels,
             factors,
             variant_specs,
             imputations,
@@ -617,7 +664,8 @@ impl SampleModel for ScenarioModel {
         self.nominal_config.clone()
     }
 
-    fn configure(&self, u: &[f64], config: &mut Config, moved: &mut [bool]) {
+    fn configure(&self, u: &[f64], config: &mut Config, moved: &mut [bool]) -> Option<usize> {
+        let (mut level2_aggregation, mut exclusion) = (0, 0);
         config.weights.copy_from_slice(&self.nominal_config.weights);
         config
             .aggregation
@@ -659,6 +707,14 @@ impl SampleModel for ScenarioModel {
                 FactorKind::Aggregation { levels } => {
                     let c = choice();
                     let method = self.aggregations[aggregation_factor][c];
+                    if self
+                        .lower_levels
+                        .as_ref()
+                        .and_then(|p| p.aggregation_factor)
+                        == Some(aggregation_factor)
+                    {
+                        level2_aggregation = c;
+                    }
                     aggregation_factor += 1;
                     for &level in levels {
                         config.aggregation[level - 2] = method;
@@ -667,6 +723,7 @@ impl SampleModel for ScenarioModel {
                 }
                 FactorKind::Exclusion { alternatives } => {
                     let c = choice();
+                    exclusion = c;
                     if let Some(node) = alternatives[c] {
                         config.weights[node] = 0.0;
                     }
@@ -683,6 +740,59 @@ impl SampleModel for ScenarioModel {
             let n = normalisation.unwrap_or(0);
             (i * self.treatments.len() + t) * self.normalisations.len() + n
         };
+        self.lower_levels.as_ref().map(|plan| {
+            (config.variant * plan.n_aggregations + level2_aggregation) * plan.n_exclusions
+                + exclusion
+        })
+    }
+
+    fn lower_level_configs(&self) -> Option<(usize, Vec<Option<Config>>)> {
+        let plan = self.lower_levels.as_ref()?;
+        let exclusions: Vec<Option<usize>> = self
+            .factors
+            .iter()
+            .find_map(|f| match &f.kind {
+                FactorKind::Exclusion { alternatives } => Some(alternatives.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| vec![None]);
+        // Samples reach the grid of sampled variants, or only the nominal one when no data
+        // choice is sampled; other keys are never returned by `configure`.
+        let grid = self.imputations.len() * self.treatments.len() * self.normalisations.len();
+        let data_factors = self.factors.iter().any(|f| {
+            matches!(
+                f.kind,
+                FactorKind::Imputation | FactorKind::Treatment | FactorKind::Normalisation
+            )
+        });
+        let reachable = |variant: usize| {
+            if data_factors {
+                variant < grid
+            } else {
+                variant == self.nominal_variant
+            }
+        };
+        let mut configs = Vec::new();
+        for variant in 0..self.variant_specs.len() {
+            for a in 0..plan.n_aggregations {
+                for excluded in &exclusions {
+                    if !reachable(variant) {
+                        configs.push(None);
+                        continue;
+                    }
+                    let mut config = self.nominal_config.clone();
+                    config.variant = variant;
+                    if let Some(factor) = plan.aggregation_factor {
+                        config.aggregation[0] = self.aggregations[factor][a];
+                    }
+                    if let Some(node) = excluded {
+                        config.weights[*node] = 0.0;
+                    }
+                    configs.push(Some(config));
+                }
+            }
+        }
+        Some((plan.count, configs))
     }
 }
 
