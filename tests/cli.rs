@@ -326,4 +326,13 @@ fn bad_scenarios_exit_2_with_line_and_fix() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("Atlantis"));
+
+    for args in [["--samples", "0"], ["--top-k", "0"], ["--top-k", "52"]] {
+        ranksense()
+            .args(["uncertainty", "--data", "asem"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("fix:"));
+    }
 }

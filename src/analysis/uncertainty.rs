@@ -99,6 +99,10 @@ pub enum UncertaintyError {
     UnknownFocus(String),
     #[error("--until-stable needs a positive standard error, e.g. 0.005")]
     BadTolerance,
+    #[error("the number of samples must be at least 1; fix: pass e.g. `--samples 10000`")]
+    NoSamples,
+    #[error("top-k must be between 1 and the number of units ({0}); fix: pass e.g. `--top-k 10`")]
+    BadTopK(usize),
 }
 
 /// How `--until-stable` ended.
@@ -131,6 +135,9 @@ impl Setup {
         scenario_text: &str,
         options: &UncertaintyOptions,
     ) -> Result<Setup, UncertaintyError> {
+        if options.samples == 0 {
+            return Err(UncertaintyError::NoSamples);
+        }
         let model = ScenarioModel::new(scenario, index)?;
         let prepared = model.prepare(index, &scenario.source)?;
         let nominal = evaluate(&prepared, &crate::engine::SampleModel::nominal(&model));
@@ -148,6 +155,11 @@ impl Setup {
             None => None,
         };
         let n = prepared.n_units();
+        if let Some(k) = options.top_k
+            && (k == 0 || k as usize > n)
+        {
+            return Err(UncertaintyError::BadTopK(n));
+        }
         let top_k = options
             .top_k
             .or(scenario.top_k.map(|k| k as u32))

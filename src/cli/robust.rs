@@ -32,11 +32,8 @@ pub struct RobustArgs {
 
 pub fn run(args: RobustArgs) -> Result<(), Failure> {
     let (index, scenario) = args.run.load()?;
-    let mut uncertainty = args.run.options(&scenario);
-    uncertainty.top_k = args
-        .run
-        .top_k
-        .or(Some(scenario.scenario.top_k.unwrap_or(10) as u32));
+    // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).
+    let uncertainty = args.run.options(&scenario);
     let options = RobustOptions {
         uncertainty,
         base_samples: args.base_samples,
