@@ -365,7 +365,12 @@ fn compose_verdict(
     if let Some(d) = &driver {
         points.push(d.sentence.clone());
     }
-    if let Some(f) = &most_fragile {
+    if let Some(f) = most_fragile.as_ref().filter(|f| f.keep_rank_lo <= 1e-12 && f.keep_rank_hi >= 1.0 - 1e-12) {
+        points.push(format!(
+            "No single weight can move {name} from {nominal} place: even the narrowest stability interval (the weight of {}) spans its whole range.",
+            f.name
+        ));
+    } else if let Some(f) = &most_fragile {
         let passer = match (&f.passer, &f.passed) {
             (Some(passer), Some(passed)) if passed == &focus.code => {
                 format!("; beyond it {passer} passes {name}")
