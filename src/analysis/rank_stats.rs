@@ -105,6 +105,16 @@ pub fn quantile_from_counts(counts: &[u64], p: f64, value_of: impl Fn(usize) -> 
     x_lo + frac * (order_statistic(lo + 1) - x_lo)
 }
 
+fn clamp_rank(value: f64, accumulator: &Accumulator, unit: usize) -> f64 {
+    if value.is_nan() {
+        return value;
+    }
+    value.clamp(
+        f64::from(accumulator.best_rank[unit]),
+        f64::from(accumulator.worst_rank[unit]),
+    )
+}
+
 fn probability(hits: u64, n: u64) -> (f64, f64) {
     if n == 0 {
         return (f64::NAN, f64::NAN);
@@ -153,9 +163,22 @@ pub fn summarise(
                 nominal_rank: nominal_ranks[u],
                 nominal_score: nominal_scores[u],
                 mean_rank,
-                median_rank: quantile_from_counts(counts, 0.5, bin_value),
-                q05_rank: quantile_from_counts(counts, 0.05, bin_value),
-                q95_rank: quantile_from_counts(counts, 0.95, bin_value),
+                // Binned midpoints can fall outside the observed range: clamp to it.
+                median_rank: clamp_rank(
+                    quantile_from_counts(counts, 0.5, bin_value),
+                    accumulator,
+                    u,
+                ),
+                q05_rank: clamp_rank(
+                    quantile_from_counts(counts, 0.05, bin_value),
+                    accumulator,
+                    u,
+                ),
+                q95_rank: clamp_rank(
+                    quantile_from_counts(counts, 0.95, bin_value),
+                    accumulator,
+                    u,
+                ),
                 best_rank: accumulator.best_rank[u],
                 worst_rank: accumulator.worst_rank[u],
                 sd_rank: (mean_sq - mean_rank * mean_rank).max(0.0).sqrt(),
@@ -166,7 +189,12 @@ pub fn summarise(
                 se_p_nominal_rank,
                 se_p_top_k,
                 mean_score,
-                sd_score: (mean_sq_score - mean_score * mean_score).max(0.0).sqrt(),
+                // E[x²] − E[x]² loses digits to cancellation: below two samples there is no spread.
+                sd_score: if n < 2 {
+                    0.0
+                } else {
+                    (mean_sq_score - mean_score * mean_score).max(0.0).sqrt()
+                },
                 band_probabilities: bands.iter().map(|&c| c as f64 / nf).collect(),
                 nominal_band,
                 p_nominal_band: bands[nominal_band] as f64 / nf,

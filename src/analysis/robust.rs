@@ -14,7 +14,9 @@ use super::sweep::{
     SimplexRequest, SimplexResult, SweepRequest, SweepResult, simplex_map, sweep_weight,
 };
 use super::uncertainty::{UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty};
-use super::verdict::{FocusVerdict, Rating, Swap, fmt_percent, fmt_rank, ordinal};
+use super::verdict::{
+    FocusVerdict, Rating, Swap, fmt_interval, fmt_percent, fmt_rank, fmt_samples, ordinal,
+};
 use crate::engine::Observer;
 use crate::model::Index;
 use crate::uncertainty::scenario::{Scenario, WeightMode, WeightTarget};
@@ -304,12 +306,14 @@ pub fn run_robust(
             exact: unit.exact,
         })
     });
+    let caution = super::verdict::caution(&uncertainty.stats);
     let verdict = compose_verdict(
         index,
         focus_verdict,
         certain,
         sensitivity.driver.clone(),
         fragile,
+        caution,
     );
     Ok(RobustRun {
         uncertainty,
@@ -330,19 +334,16 @@ fn compose_verdict(
     certain: Option<CertainRange>,
     driver: Option<FocusDriver>,
     most_fragile: Option<FragileWeight>,
+    caution: Option<String>,
 ) -> RobustVerdict {
     let name = &focus.name;
     let nominal = ordinal(focus.nominal_rank);
-    let interval = if focus.q05_rank == focus.q95_rank {
-        format!("always {}", fmt_rank(focus.q05_rank))
-    } else {
-        format!("{}–{}", fmt_rank(focus.q05_rank), fmt_rank(focus.q95_rank))
-    };
+    let interval = fmt_interval(focus.q05_rank, focus.q95_rank);
     let mut points = vec![
         format!(
-            "Median rank {} with a 90% interval of {interval} over {} samples (range {}–{}).",
+            "Median rank {} with a 90% interval of {interval} over {} (range {}–{}).",
             fmt_rank(focus.median_rank),
-            focus.samples,
+            fmt_samples(focus.samples),
             focus.best_rank,
             focus.worst_rank
         ),
@@ -365,7 +366,10 @@ fn compose_verdict(
     if let Some(d) = &driver {
         points.push(d.sentence.clone());
     }
-    if let Some(f) = most_fragile.as_ref().filter(|f| f.keep_rank_lo <= 1e-12 && f.keep_rank_hi >= 1.0 - 1e-12) {
+    if let Some(f) = most_fragile
+        .as_ref()
+        .filter(|f| f.keep_rank_lo <= 1e-12 && f.keep_rank_hi >= 1.0 - 1e-12)
+    {
         points.push(format!(
             "No single weight can move {name} from {nominal} place: even the narrowest stability interval (the weight of {}) spans its whole range.",
             f.name
@@ -400,6 +404,9 @@ fn compose_verdict(
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    if let Some(caution) = caution {
+        points.push(format!("Caution: {caution}."));
     }
     if index.info.reconstruction {
         points.push(format!(

@@ -40,6 +40,9 @@ impl std::str::FromStr for PairSelection {
     }
 }
 
+/// Most worker threads a run may ask for.
+pub const MAX_THREADS: usize = 256;
+
 /// Units above which pairwise counts default to the focus unit's row only: all pairs cost
 /// units² per sample, which dominates everything else beyond a few hundred units.
 pub const LARGE_INDEX_UNITS: usize = 300;
@@ -101,6 +104,10 @@ pub enum UncertaintyError {
     BadTolerance,
     #[error("the number of samples must be at least 1; fix: pass e.g. `--samples 10000`")]
     NoSamples,
+    #[error(
+        "--threads {0} is more than {MAX_THREADS}; every thread keeps its own accumulator, so this only costs memory; fix: use at most the number of cores (0 = all)"
+    )]
+    TooManyThreads(usize),
     #[error("top-k must be between 1 and the number of units ({0}); fix: pass e.g. `--top-k 10`")]
     BadTopK(usize),
 }
@@ -138,6 +145,9 @@ impl Setup {
         if options.samples == 0 {
             return Err(UncertaintyError::NoSamples);
         }
+        if options.threads > MAX_THREADS {
+            return Err(UncertaintyError::TooManyThreads(options.threads));
+        }
         let model = ScenarioModel::new(scenario, index)?;
         let prepared = model.prepare(index, &scenario.source)?;
         let nominal = evaluate(&prepared, &crate::engine::SampleModel::nominal(&model));
@@ -155,7 +165,8 @@ impl Setup {
             None => None,
         };
         let n = prepared.n_units();
-        if let Some(k) = options.top_k
+        let requested = options.top_k.or(scenario.top_k.map(|k| k as u32));
+        if let Some(k) = requested
             && (k == 0 || k as usize > n)
         {
             return Err(UncertaintyError::BadTopK(n));
@@ -277,16 +288,19 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The largest Monte Carlo standard error `√(p(1−p)/N)` over every probability reported:
-/// rank (bin) probabilities, P(nominal rank), P(top k) and pairwise probabilities.
+/// The largest Monte Carlo standard error over every probability reported: rank (bin)
+/// probabilities, P(nominal rank), P(top k) and pairwise probabilities. For stopping, each
+/// is the Agresti–Coull form `√(p̃(1−p̃)/(N+4))` with `p̃ = (c+2)/(N+4)` (Agresti & Coull
+/// 1998): unlike `√(p(1−p)/N)` it never reads zero for an event not yet seen, so a small
+/// first batch cannot pass for converged.
 pub fn max_standard_error(accumulator: &Accumulator) -> f64 {
     let n = accumulator.samples as f64;
     if n == 0.0 {
         return f64::INFINITY;
     }
     let se = |count: u64| {
-        let p = count as f64 / n;
-        (p * (1.0 - p) / n).sqrt()
+        let p = (count as f64 + 2.0) / (n + 4.0);
+        (p * (1.0 - p) / (n + 4.0)).sqrt()
     };
     accumulator
         .rank_counts
@@ -330,7 +344,12 @@ pub fn run_uncertainty(
                 return Err(UncertaintyError::BadTolerance);
             }
             let batch = options.samples.max(1);
-            let mut total = setup.run(0..batch, options.seed, options.threads, observer);
+            let mut total = setup.run(
+                0..batch.min(options.max_samples.max(1)),
+                options.seed,
+                options.threads,
+                observer,
+            );
             while max_standard_error(&total) > tolerance && total.samples < options.max_samples {
                 let start = total.samples;
                 let end = (start + batch).min(options.max_samples);

@@ -94,6 +94,42 @@ pub fn fmt_rank(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A 90% rank interval in words: "always 7" or "4–11".
+pub fn fmt_interval(q05: f64, q95: f64) -> String {
+    if q05 == q95 {
+        format!("always {}", fmt_rank(q05))
+    } else {
+        format!("{}–{}", fmt_rank(q05), fmt_rank(q95))
+    }
+}
+
+/// "1 sample", "10000 samples".
+pub fn fmt_samples(n: u64) -> String {
+    if n == 1 {
+        "1 sample".into()
+    } else {
+        format!("{n} samples")
+    }
+}
+
+/// A caution for the verdict when the evidence is thin: few samples, or binned ranks.
+pub fn caution(stats: &UncertaintyStats) -> Option<String> {
+    if stats.samples < 100 {
+        Some(format!(
+            "only {}: the numbers are indicative; run more (e.g. --samples 10000)",
+            fmt_samples(stats.samples)
+        ))
+    } else if stats.rank_bin_width > 1 {
+        Some(format!(
+            "ranks were counted in bins of {}: quantiles carry up to ±{} ranks of bin error",
+            stats.rank_bin_width,
+            (stats.rank_bin_width - 1) as f64 / 2.0
+        ))
+    } else {
+        None
+    }
+}
+
 /// Formats a probability as a percentage with its standard error.
 pub fn fmt_percent(p: f64, se: f64) -> String {
     if se > 0.0 {
@@ -144,11 +180,7 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
     });
     swaps.truncate(3);
     let rating = Rating::of(unit.nominal_rank, unit.q05_rank, unit.q95_rank);
-    let interval = if unit.q05_rank == unit.q95_rank {
-        format!("always {}", fmt_rank(unit.q05_rank))
-    } else {
-        format!("{}–{}", fmt_rank(unit.q05_rank), fmt_rank(unit.q95_rank))
-    };
+    let interval = fmt_interval(unit.q05_rank, unit.q95_rank);
     let swap_text = if swaps.is_empty() {
         "it never changes places with another unit".to_string()
     } else {
@@ -167,11 +199,14 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize) -> FocusVerdict {
         )
     };
     let sentence = format!(
-        "{name}'s {nominal} place is {rating}: over {samples} samples its median rank is {median} (90% interval {interval}, range {best}–{worst}); it keeps {nominal} place in {keep} of samples and stays in the top {k} in {topk}; {swap_text}.",
+        "{name}'s {nominal} place is {rating}: over {samples} its median rank is {median} (90% interval {interval}, range {best}–{worst}); it keeps {nominal} place in {keep} of samples and stays in the top {k} in {topk}; {swap_text}.{caution}",
         name = unit.name,
         nominal = ordinal(unit.nominal_rank),
         rating = rating.word(),
-        samples = stats.samples,
+        samples = fmt_samples(stats.samples),
+        caution = caution(stats)
+            .map(|c| format!(" Caution: {c}."))
+            .unwrap_or_default(),
         median = fmt_rank(unit.median_rank),
         best = unit.best_rank,
         worst = unit.worst_rank,

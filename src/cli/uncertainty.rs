@@ -297,10 +297,24 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     if setup.fingerprint != fingerprint {
         return Err(Failure::input(anyhow::anyhow!(
             "the shards were run on other data or another scenario than the ones given here (data hash {} vs {}, scenario hash {} vs {}); fix: pass the same --data and --scenario as the shard runs",
-            &fingerprint.input_hash[..12],
-            &setup.fingerprint.input_hash[..12],
-            &fingerprint.scenario_hash[..12],
-            &setup.fingerprint.scenario_hash[..12]
+            fingerprint
+                .input_hash
+                .get(..12)
+                .unwrap_or(&fingerprint.input_hash),
+            setup
+                .fingerprint
+                .input_hash
+                .get(..12)
+                .unwrap_or(&setup.fingerprint.input_hash),
+            fingerprint
+                .scenario_hash
+                .get(..12)
+                .unwrap_or(&fingerprint.scenario_hash),
+            setup
+                .fingerprint
+                .scenario_hash
+                .get(..12)
+                .unwrap_or(&setup.fingerprint.scenario_hash)
         )));
     }
     let stats = setup.summarise(&accumulator);

@@ -62,7 +62,8 @@ pub struct RankBins {
 
 impl RankBins {
     pub fn new(n_units: usize, width: u32) -> Self {
-        let width = width.max(1);
+        // Wider than the index is one bin anyway.
+        let width = width.clamp(1, n_units.max(1) as u32);
         RankBins {
             width,
             count: n_units.div_ceil(width as usize),
@@ -75,8 +76,9 @@ impl RankBins {
     }
     /// Ranks covered by a bin, inclusive.
     pub fn range(self, bin: usize, n_units: usize) -> (u32, u32) {
-        let lo = bin as u32 * self.width + 1;
-        (lo, (lo + self.width - 1).min(n_units as u32))
+        let lo = (bin as u64 * u64::from(self.width) + 1).min(n_units as u64);
+        let hi = (lo + u64::from(self.width) - 1).min(n_units as u64);
+        (lo as u32, hi as u32)
     }
 }
 
@@ -134,7 +136,7 @@ pub struct Accumulator {
 /// Per-worker buffers for [`Accumulator::record`]: lookup tables (rank → bin, rank → band;
 /// an integer division per unit and sample would cost more than everything else recorded),
 /// 32-bit pair counters (four to a vector register) and 64-bit fixed-point sums (each term is
-/// below 2^50, so 8,192 samples cannot overflow them), flushed into the wide totals by
+/// at most 2^50, so 4,096 samples stay below 2^62), flushed into the wide totals by
 /// [`Accumulator::flush`] at least every [`FLUSH_EVERY`] samples.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordTables {
@@ -403,6 +405,53 @@ impl Accumulator {
         }
     }
 
+    /// Checks that every vector has the length the layout implies (for states read from disk).
+    pub fn check_layout(&self) -> Result<(), String> {
+        let n = self.n_units;
+        let k = self.weight_nodes.len();
+        let rows = self.pair_units.len();
+        let expected = [
+            ("rank_counts", self.rank_counts.len(), n * self.bins.count),
+            ("best_rank", self.best_rank.len(), n),
+            ("worst_rank", self.worst_rank.len(), n),
+            ("rank_sum", self.rank_sum.len(), n),
+            ("rank_sq_sum", self.rank_sq_sum.len(), n),
+            ("abs_shift_sum", self.abs_shift_sum.len(), n),
+            ("nominal_rank_hits", self.nominal_rank_hits.len(), n),
+            ("first_hits", self.first_hits.len(), n),
+            (
+                "nominal_or_better_hits",
+                self.nominal_or_better_hits.len(),
+                n,
+            ),
+            ("top_k_hits", self.top_k_hits.len(), n),
+            ("bottom_k_hits", self.bottom_k_hits.len(), n),
+            ("band_counts", self.band_counts.len(), n * self.n_bands),
+            ("score_sum", self.score_sum.len(), n),
+            ("score_sq_sum", self.score_sq_sum.len(), n),
+            ("pair_counts", self.pair_counts.len(), rows * n),
+            (
+                "pair_reverse_counts",
+                self.pair_reverse_counts.len(),
+                if rows == n { 0 } else { rows * n },
+            ),
+            ("first_weight_sum", self.first_weight_sum.len(), rows * k),
+            ("kept_weight_sum", self.kept_weight_sum.len(), rows * k),
+        ];
+        for (name, found, wanted) in expected {
+            if found != wanted {
+                return Err(format!(
+                    "`{name}` has {found} entries where its layout needs {wanted}"
+                ));
+            }
+        }
+        if self.bins != RankBins::new(n, self.bins.width) || self.pair_units.iter().any(|&u| u >= n)
+        {
+            return Err("the rank bins or pair rows do not fit the number of units".into());
+        }
+        Ok(())
+    }
+
     /// Adds another accumulator with the same layout (exact: integer sums).
     pub fn merge(&mut self, other: &Accumulator) -> Result<(), String> {
         if self.n_units != other.n_units
@@ -411,6 +460,8 @@ impl Accumulator {
             || self.pair_units != other.pair_units
             || self.weight_nodes != other.weight_nodes
             || self.score_scale != other.score_scale
+            || self.score_sq_scale != other.score_sq_scale
+            || self.weight_scale != other.weight_scale
             || self.factor_moved.len() != other.factor_moved.len()
         {
             return Err("the two partial results were laid out differently (units, bins, pairs or weights differ)".into());

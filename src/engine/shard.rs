@@ -105,6 +105,9 @@ pub enum MergeError {
     Layout { file: String, why: String },
 }
 
+/// Most shards a run may be split into (a sanity bound for files read from disk).
+pub const MAX_SHARDS: u64 = 1_000_000;
+
 /// Merges the partial states of all n shards of one run into the whole run's accumulator.
 /// Each element is (file name for messages, state).
 pub fn merge_states(
@@ -114,6 +117,28 @@ pub fn merge_states(
         return Err(MergeError::Empty);
     };
     let count = first.shard.count;
+    for (file, state) in states {
+        let shard = state.shard;
+        if shard.count == 0
+            || shard.index == 0
+            || shard.index > shard.count
+            || shard.count > MAX_SHARDS
+        {
+            return Err(MergeError::Layout {
+                file: file.clone(),
+                why: format!(
+                    "shard {shard} is not a valid K/N (1 ≤ K ≤ N ≤ {MAX_SHARDS}); the file was not written by `--shard` or was edited"
+                ),
+            });
+        }
+        state
+            .accumulator
+            .check_layout()
+            .map_err(|why| MergeError::Layout {
+                file: file.clone(),
+                why: format!("{why}; the file is damaged or was edited"),
+            })?;
+    }
     let mut seen = vec![false; count as usize];
     let mut total: Option<Accumulator> = None;
     for (file, state) in states {

@@ -79,11 +79,10 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A file could not be read at all.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// One or more problems in the files' contents; all are reported, not just the first.
     #[error("{}", render(diagnostics))]

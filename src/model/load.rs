@@ -80,9 +80,9 @@ pub fn load_from_strings(
 type ReadText = (String, Result<String, Diagnostic>);
 
 fn read_text(path: &Path) -> Result<ReadText, LoadError> {
-    let bytes = fs::read(path).map_err(|source| LoadError::Io {
+    let bytes = fs::read(path).map_err(|cause| LoadError::Io {
         path: PathBuf::from(path),
-        source,
+        cause,
     })?;
     let shown = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|error| {

@@ -239,9 +239,21 @@ pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scra
         let geometric = aggregation == Aggregation::Geometric;
         scratch.is_log[a] = geometric;
         scratch.has_values[a] = !geometric;
-        scratch.empty[a] = first.is_nan();
+        // Missing for every unit (all children at zero weight), not just for unit 0.
+        scratch.empty[a] = first.is_nan()
+            && if geometric {
+                row_all_nan(&scratch.logs, a, n)
+            } else {
+                row_all_nan(&scratch.values, a, n)
+            };
     }
     scratch.materialise(framework.top - m);
+}
+
+/// Whether aggregate `a`'s row of `buffer` is missing for every unit.
+#[inline]
+fn row_all_nan(buffer: &[f64], a: usize, n: usize) -> bool {
+    buffer[a * n..(a + 1) * n].iter().all(|v| v.is_nan())
 }
 
 /// The nominal configuration: the index's nominal aggregation and weights, on variant `variant`.

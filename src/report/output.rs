@@ -6,18 +6,17 @@ use std::path::{Path, PathBuf};
 
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {source}; fix: check that the folder is writable and the disk not full", path.display())]
+#[error("cannot write {}: {cause}; fix: check that the folder is writable and the disk not full", path.display())]
 pub struct OutputError {
     pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
+    pub cause: std::io::Error,
 }
 
 /// Writes `bytes` to `path` atomically: a temporary sibling file is written, flushed and renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let fail = |source| OutputError {
+    let fail = |cause| OutputError {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(fail)?;

@@ -409,11 +409,10 @@ impl ExclusionSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read at all.
-    #[error("cannot read scenario file {}: {source}", path.display())]
+    #[error("cannot read scenario file {}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// One or more problems in the scenario; all are reported, ordered by line.
     #[error("{}", render(diagnostics))]
@@ -521,9 +520,9 @@ impl Scenario {
     /// Reads and parses a scenario file; see [`Scenario::from_toml_str`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Scenario::from_toml_str(&text, &path.display().to_string())
     }

@@ -73,12 +73,8 @@ pub enum SobolError {
     #[error("{0}")]
     File(Diagnostic),
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
 }
 
 /// 64-bit finaliser of SplitMix64 (Steele, Lea & Flood 2014): turns structured inputs (seed, tag,

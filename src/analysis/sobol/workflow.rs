@@ -839,9 +839,9 @@ fn read_table(text: &str, file: &str) -> Result<Table, SobolError> {
 }
 
 fn read_text(path: &Path) -> Result<String, SobolError> {
-    std::fs::read_to_string(path).map_err(|source| SobolError::Io {
+    std::fs::read_to_string(path).map_err(|cause| SobolError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     })
 }
 
