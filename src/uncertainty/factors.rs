@@ -494,15 +494,18 @@ impl ScenarioModel {
                     });
                 }
             }
-            // Copeland scores can be zero or negative: nothing positive-only may sit above them.
-            if per_level[..level - 2]
-                .iter()
-                .any(|methods| methods.contains(&Aggregation::Copeland))
-            {
-                return Err(ScenarioRunError::CopelandBelowPositive {
-                    file: scenario_file.to_string(),
-                    level,
-                });
+            // Copeland scores can be zero or negative: nothing positive-only may sit above them,
+            // at any level.
+            for (l, methods) in per_level.iter().enumerate() {
+                let copeland_below = per_level[..l]
+                    .iter()
+                    .any(|m| m.contains(&Aggregation::Copeland));
+                if copeland_below && methods.iter().any(|m| m.needs_positive()) {
+                    return Err(ScenarioRunError::CopelandBelowPositive {
+                        file: scenario_file.to_string(),
+                        level: l + 2,
+                    });
+                }
             }
             Ok(())
         };
