@@ -14,6 +14,9 @@ pub fn rank_descending(
     order: &mut Vec<u32>,
     ranks: &mut [u32],
 ) {
+    if scores.len() <= COUNTING_MAX {
+        return rank_by_counting(scores, ranks);
+    }
     keys.clear();
     keys.extend(
         scores
@@ -25,6 +28,27 @@ pub fn rank_descending(
     order.clear();
     order.extend(keys.iter().map(|&(_, u)| u));
     assign_ranks(scores, order, ranks);
+}
+
+/// Up to this many units, ranks are counted directly (n² vectorised comparisons beat a sort).
+const COUNTING_MAX: usize = 64;
+
+/// rank(u) = 1 + #{v : score_v > score_u}: the sport ranking by definition (NaN compares
+/// false, so missing scores never count as better); a missing score ranks after every present
+/// one. O(n²) comparisons that the compiler vectorises: faster than sorting for small n.
+fn rank_by_counting(scores: &[f64], ranks: &mut [u32]) {
+    let present = scores.iter().filter(|s| !s.is_nan()).count() as u32;
+    for (rank, &score) in ranks.iter_mut().zip(scores) {
+        *rank = if score.is_nan() {
+            present + 1
+        } else {
+            scores
+                .iter()
+                .map(|&other| u32::from(other > score))
+                .sum::<u32>()
+                + 1
+        };
+    }
 }
 
 /// An integer whose ascending order is the descending order of `score`, missing scores last
