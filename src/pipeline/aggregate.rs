@@ -30,18 +30,7 @@ where
         }
         return;
     }
-    weight_sums.fill(0.0);
-    for (column, w) in children {
-        if w == 0.0 {
-            continue;
-        }
-        for ((o, s), &x) in out.iter_mut().zip(weight_sums.iter_mut()).zip(column) {
-            if !x.is_nan() {
-                *o += w * x;
-                *s += w;
-            }
-        }
-    }
+    present_sums(children, out, weight_sums, |w, x| w * x);
     for (o, &s) in out.iter_mut().zip(weight_sums.iter()) {
         *o = if s > 0.0 { *o / s } else { f64::NAN };
     }
@@ -61,28 +50,15 @@ pub fn geometric_log_mean<'a, I>(
     arithmetic(log_children, has_missing, log_out, weight_sums);
 }
 
-/// Weighted geometric mean from the children's logarithms: `exp(Σ_c w_c ln x_c / W)`
-/// = `(Π x_c^{w_c})^{1/W}` (OECD/JRC Handbook 2008 §6.2; COINr `a_gmean`). Children must be
-/// positive; `log_out` receives the mean log (reused when the parent is geometric too).
-pub fn geometric<'a, I>(
-    log_children: I,
-    has_missing: bool,
+/// Σ_c contribution(w_c, x_c) into `out` and Σ_c w_c into `weight_sums`, over each unit's
+/// present children: the common core of the means that renormalise per unit.
+fn present_sums<'a, I>(
+    children: I,
     out: &mut [f64],
-    log_out: &mut [f64],
     weight_sums: &mut [f64],
+    contribution: impl Fn(f64, f64) -> f64,
 ) where
-    I: Iterator<Item = (&'a [f64], f64)> + Clone,
-{
-    geometric_log_mean(log_children, has_missing, log_out, weight_sums);
-    for (o, &l) in out.iter_mut().zip(log_out.iter()) {
-        *o = l.exp();
-    }
-}
-
-/// Weighted harmonic mean: `W / Σ_c (w_c / x_c)` (COINr `a_hmean`). Children must be non-zero.
-pub fn harmonic<'a, I>(children: I, out: &mut [f64], weight_sums: &mut [f64])
-where
-    I: Iterator<Item = (&'a [f64], f64)> + Clone,
+    I: Iterator<Item = (&'a [f64], f64)>,
 {
     out.fill(0.0);
     weight_sums.fill(0.0);
@@ -92,11 +68,19 @@ where
         }
         for ((o, s), &x) in out.iter_mut().zip(weight_sums.iter_mut()).zip(column) {
             if !x.is_nan() {
-                *o += w / x;
+                *o += contribution(w, x);
                 *s += w;
             }
         }
     }
+}
+
+/// Weighted harmonic mean: `W / Σ_c (w_c / x_c)` (COINr `a_hmean`). Children must be non-zero.
+pub fn harmonic<'a, I>(children: I, out: &mut [f64], weight_sums: &mut [f64])
+where
+    I: Iterator<Item = (&'a [f64], f64)> + Clone,
+{
+    present_sums(children, out, weight_sums, |w, x| w / x);
     for (o, &s) in out.iter_mut().zip(weight_sums.iter()) {
         *o = if s > 0.0 { s / *o } else { f64::NAN };
     }
@@ -108,19 +92,7 @@ pub fn generalised<'a, I>(children: I, p: f64, out: &mut [f64], weight_sums: &mu
 where
     I: Iterator<Item = (&'a [f64], f64)> + Clone,
 {
-    out.fill(0.0);
-    weight_sums.fill(0.0);
-    for (column, w) in children {
-        if w == 0.0 {
-            continue;
-        }
-        for ((o, s), &x) in out.iter_mut().zip(weight_sums.iter_mut()).zip(column) {
-            if !x.is_nan() {
-                *o += w * x.powf(p);
-                *s += w;
-            }
-        }
-    }
+    present_sums(children, out, weight_sums, |w, x| w * x.powf(p));
     for (o, &s) in out.iter_mut().zip(weight_sums.iter()) {
         *o = if s > 0.0 {
             (*o / s).powf(1.0 / p)
@@ -175,6 +147,25 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The geometric mean as a score (the scorer keeps the log form and exponentiates lazily).
+    /// Weighted geometric mean from the children's logarithms: `exp(Σ_c w_c ln x_c / W)`
+    /// = `(Π x_c^{w_c})^{1/W}` (OECD/JRC Handbook 2008 §6.2; COINr `a_gmean`). Children must be
+    /// positive; `log_out` receives the mean log (reused when the parent is geometric too).
+    fn geometric<'a, I>(
+        log_children: I,
+        has_missing: bool,
+        out: &mut [f64],
+        log_out: &mut [f64],
+        weight_sums: &mut [f64],
+    ) where
+        I: Iterator<Item = (&'a [f64], f64)> + Clone,
+    {
+        geometric_log_mean(log_children, has_missing, log_out, weight_sums);
+        for (o, &l) in out.iter_mut().zip(log_out.iter()) {
+            *o = l.exp();
+        }
+    }
 
     #[test]
     fn means_of_two_children() {

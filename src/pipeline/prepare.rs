@@ -1,7 +1,5 @@
 //! Preparation: denominate, impute, screen, treat and normalise every data variant a run can need, once.
 
-use serde::Serialize;
-
 use super::config::VariantSpec;
 use super::denominate::denominate;
 use super::impute::impute_column;
@@ -67,13 +65,6 @@ pub struct Prepared {
     /// Rows of the kept units in the index's data.
     pub unit_rows: Vec<usize>,
     pub variants: Vec<PreparedVariant>,
-}
-
-/// Counters of what preparation did, for reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TreatmentSummary {
-    pub indicator: String,
-    pub outcome: TreatmentOutcome,
 }
 
 impl Prepared {
