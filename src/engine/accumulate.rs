@@ -135,16 +135,17 @@ pub struct Accumulator {
 
 /// Per-worker buffers for [`Accumulator::record`]: lookup tables (rank → bin, rank → band;
 /// an integer division per unit and sample would cost more than everything else recorded),
-/// 32-bit pair counters (four to a vector register) and 64-bit fixed-point sums (each term is
-/// at most 2^50, so 4,096 samples stay below 2^62), flushed into the wide totals by
-/// [`Accumulator::flush`] at least every [`FLUSH_EVERY`] samples.
+/// narrow pair counters ([`PairBuffer`]) and 64-bit fixed-point sums (each term is at most
+/// 2^50, so 4,096 samples stay below 2^62), flushed into the wide totals by
+/// [`Accumulator::flush`] before any of them can overflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordTables {
     bin_of_rank: Vec<u32>,
     band_of_rank: Vec<u32>,
-    pairs: Vec<u32>,
-    reverse_pairs: Vec<u32>,
+    pairs: PairBuffer,
     pending: u32,
+    /// Samples after which the buffers must be flushed.
+    flush_every: u32,
     /// This sample's weights in fixed point, encoded once and added for every unit.
     encoded_weights: Vec<i64>,
     score_sum: Vec<i64>,
@@ -153,8 +154,163 @@ pub struct RecordTables {
     kept_weight_sum: Vec<i64>,
 }
 
-/// Samples after which [`Accumulator::record`] flushes its narrow buffers by itself.
+/// Samples after which [`Accumulator::record`] flushes its 64-bit sums by itself.
 pub const FLUSH_EVERY: u32 = 4096;
+
+/// Buffered "a ranks above b" counts for the pair rows, between flushes.
+///
+/// The heaviest per-sample work (rows × units comparisons), so it is made as narrow as the
+/// index allows: up to 255 units, ranks are compared as `i8` keys (rank − 128) into `u8`
+/// counters, sixteen to a vector register, and rows are padded to whole registers so no
+/// comparison falls to a scalar tail; counters are flushed every 255 samples, before they can
+/// wrap. Larger indices use `u32` ranks and counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PairBuffer {
+    Narrow {
+        /// This sample's rank keys, padded with `i8::MIN` (never above anyone).
+        keys: Vec<i8>,
+        /// `rows × stride`; entries at or past `n_units` in a row are padding.
+        counts: Vec<u8>,
+        /// Same layout: b ranked strictly better than a (empty when every unit has a row).
+        reverse: Vec<u8>,
+        stride: usize,
+    },
+    Wide {
+        counts: Vec<u32>,
+        reverse: Vec<u32>,
+    },
+}
+
+/// Lane width the narrow pair rows are padded to (one SSE register of bytes).
+const NARROW_LANES: usize = 16;
+
+impl PairBuffer {
+    fn new(n_units: usize, rows: usize, reverse: bool) -> Self {
+        if n_units <= usize::from(u8::MAX) {
+            let stride = n_units.next_multiple_of(NARROW_LANES);
+            PairBuffer::Narrow {
+                keys: vec![i8::MIN; stride],
+                counts: vec![0; rows * stride],
+                reverse: if reverse {
+                    vec![0; rows * stride]
+                } else {
+                    Vec::new()
+                },
+                stride,
+            }
+        } else {
+            PairBuffer::Wide {
+                counts: vec![0; rows * n_units],
+                reverse: if reverse {
+                    vec![0; rows * n_units]
+                } else {
+                    Vec::new()
+                },
+            }
+        }
+    }
+
+    /// Samples the counters can take between flushes.
+    fn capacity(&self) -> u32 {
+        match self {
+            PairBuffer::Narrow { .. } => u32::from(u8::MAX),
+            PairBuffer::Wide { .. } => u32::MAX,
+        }
+    }
+
+    /// Counts, for each pair row `a`, the units b that `a` ranks strictly above (and, with
+    /// reverse rows, those ranked strictly above `a`).
+    #[inline]
+    fn record(&mut self, pair_units: &[usize], ranks: &[u32]) {
+        match self {
+            PairBuffer::Narrow {
+                keys,
+                counts,
+                reverse,
+                stride,
+            } => {
+                for (key, &rank) in keys.iter_mut().zip(ranks) {
+                    // rank ∈ [1, 255] → [−127, 127]: signed byte order is rank order.
+                    *key = (rank as i32 - 128) as i8;
+                }
+                let stride = *stride;
+                for (row, &a) in pair_units.iter().enumerate() {
+                    let own = keys[a];
+                    count_row(&mut counts[row * stride..(row + 1) * stride], keys, |b| {
+                        own < b
+                    });
+                    if !reverse.is_empty() {
+                        count_row(&mut reverse[row * stride..(row + 1) * stride], keys, |b| {
+                            b < own
+                        });
+                    }
+                }
+            }
+            PairBuffer::Wide { counts, reverse } => {
+                let n = ranks.len();
+                for (row, &a) in pair_units.iter().enumerate() {
+                    let own = ranks[a];
+                    count_row(&mut counts[row * n..(row + 1) * n], ranks, |b| own < b);
+                    if !reverse.is_empty() {
+                        count_row(&mut reverse[row * n..(row + 1) * n], ranks, |b| b < own);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the buffered counts (`rows × n_units`, without padding) into `totals` and
+    /// `reverse_totals`, and clears the buffers.
+    fn flush_into(&mut self, n_units: usize, totals: &mut [u64], reverse_totals: &mut [u64]) {
+        fn widen<C: Copy + Default + Into<u64>>(
+            buffer: &mut [C],
+            stride: usize,
+            n_units: usize,
+            totals: &mut [u64],
+        ) {
+            if n_units == 0 {
+                return;
+            }
+            for (row, totals) in buffer
+                .chunks_exact_mut(stride)
+                .zip(totals.chunks_exact_mut(n_units))
+            {
+                for (total, count) in totals.iter_mut().zip(row.iter()) {
+                    *total += (*count).into();
+                }
+                // Padding included: it may have counted too.
+                row.fill(C::default());
+            }
+        }
+        match self {
+            PairBuffer::Narrow {
+                counts,
+                reverse,
+                stride,
+                ..
+            } => {
+                widen(counts, *stride, n_units, totals);
+                widen(reverse, *stride, n_units, reverse_totals);
+            }
+            PairBuffer::Wide { counts, reverse } => {
+                widen(counts, n_units, n_units, totals);
+                widen(reverse, n_units, n_units, reverse_totals);
+            }
+        }
+    }
+}
+
+/// Adds 1 to `counts[b]` where `wins(keys[b])`: branch-free, so the compiler vectorises it.
+#[inline(always)]
+fn count_row<K: Copy, C: Copy + std::ops::AddAssign + From<bool>>(
+    counts: &mut [C],
+    keys: &[K],
+    wins: impl Fn(K) -> bool,
+) {
+    for (count, &key) in counts.iter_mut().zip(keys) {
+        *count += C::from(wins(key));
+    }
+}
 
 /// What an accumulator needs to know to be laid out.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,9 +371,13 @@ impl Accumulator {
         RecordTables {
             bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
             band_of_rank: (0..n).map(|r| (r * self.n_bands / n) as u32).collect(),
-            pairs: vec![0; self.pair_counts.len()],
-            reverse_pairs: vec![0; self.pair_reverse_counts.len()],
+            pairs: PairBuffer::new(
+                n,
+                self.pair_units.len(),
+                !self.pair_reverse_counts.is_empty(),
+            ),
             pending: 0,
+            flush_every: FLUSH_EVERY.min(PairBuffer::new(n, 0, false).capacity()),
             encoded_weights: vec![0; self.weight_nodes.len()],
             score_sum: vec![0; n],
             score_sq_sum: vec![0; n],
@@ -229,18 +389,11 @@ impl Accumulator {
     /// Adds the buffered pair counts into the totals and clears the buffers. Call before
     /// reading or merging an accumulator that [`Accumulator::record`] wrote to.
     pub fn flush(&mut self, buffers: &mut RecordTables) {
-        for (total, buffered) in self.pair_counts.iter_mut().zip(buffers.pairs.iter_mut()) {
-            *total += u64::from(*buffered);
-            *buffered = 0;
-        }
-        for (total, buffered) in self
-            .pair_reverse_counts
-            .iter_mut()
-            .zip(buffers.reverse_pairs.iter_mut())
-        {
-            *total += u64::from(*buffered);
-            *buffered = 0;
-        }
+        buffers.pairs.flush_into(
+            self.n_units,
+            &mut self.pair_counts,
+            &mut self.pair_reverse_counts,
+        );
         fn widen(totals: &mut [i128], buffered: &mut [i64]) {
             for (total, b) in totals.iter_mut().zip(buffered.iter_mut()) {
                 *total += i128::from(*b);
@@ -333,20 +486,10 @@ impl Accumulator {
                     }
                 }
             }
-            let counts = &mut lookup.pairs[row * n..(row + 1) * n];
-            // Branch-free 32-bit counts so the compiler vectorises it: the heaviest loop.
-            for (count, &rank_b) in counts.iter_mut().zip(ranks) {
-                *count += u32::from(rank_a < rank_b);
-            }
-            if !lookup.reverse_pairs.is_empty() {
-                let reverse = &mut lookup.reverse_pairs[row * n..(row + 1) * n];
-                for (count, &rank_b) in reverse.iter_mut().zip(ranks) {
-                    *count += u32::from(rank_b < rank_a);
-                }
-            }
         }
+        lookup.pairs.record(&self.pair_units, ranks);
         lookup.pending += 1;
-        if lookup.pending == FLUSH_EVERY {
+        if lookup.pending == lookup.flush_every {
             self.flush(lookup);
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
@@ -570,6 +713,62 @@ mod tests {
         assert_eq!(whole.abs_shift_sum, vec![3, 2, 2]);
         let mean_score = whole.score_scale.decode(whole.score_sum[0]) / 4.0;
         assert!((mean_score - (90.1 + 60.0 + 55.5 + 0.1) / 4.0).abs() < 1e-12);
+    }
+
+    /// Pair counts over many samples (several narrow-counter flushes) equal a direct count,
+    /// for a small index (8-bit counters, padded rows) and a large one (32-bit), with all rows
+    /// and with a few rows plus reverse counts; ties included.
+    #[test]
+    fn pair_counts_match_a_direct_count() {
+        use rand::rngs::ChaCha8Rng;
+        use rand::{RngExt, SeedableRng};
+        for (n, pair_units) in [
+            (37, (0..37).collect::<Vec<_>>()),
+            (37, vec![36, 0, 7]),
+            (255, vec![254, 3]),
+            (300, vec![0, 299]),
+        ] {
+            let layout = Layout {
+                n_units: n,
+                bin_width: 1,
+                n_bands: 10,
+                score_bound: 1.0,
+                pair_units: pair_units.clone(),
+                weight_nodes: vec![],
+                n_factors: 0,
+            };
+            let mut accumulator = Accumulator::new(&layout);
+            let mut tables = accumulator.tables();
+            let mut rng = ChaCha8Rng::seed_from_u64(n as u64);
+            let (mut above, mut below) = (
+                vec![0u64; pair_units.len() * n],
+                vec![0u64; pair_units.len() * n],
+            );
+            let nominal: Vec<u32> = (1..=n as u32).collect();
+            let scores = vec![0.5; n];
+            for _ in 0..1000 {
+                // Ranks with ties: 1 + number of strictly larger draws among few values.
+                let draws: Vec<u32> = (0..n).map(|_| rng.random_range(0..n as u32 / 3)).collect();
+                let ranks: Vec<u32> = draws
+                    .iter()
+                    .map(|&d| 1 + draws.iter().filter(|&&e| e > d).count() as u32)
+                    .collect();
+                accumulator.record(&mut tables, &ranks, &scores, &nominal, 1, &[], &[]);
+                for (row, &a) in pair_units.iter().enumerate() {
+                    for b in 0..n {
+                        above[row * n + b] += u64::from(ranks[a] < ranks[b]);
+                        below[row * n + b] += u64::from(ranks[b] < ranks[a]);
+                    }
+                }
+            }
+            accumulator.flush(&mut tables);
+            assert_eq!(accumulator.pair_counts, above, "{n} units");
+            for (row, &a) in pair_units.iter().enumerate() {
+                for b in 0..n {
+                    assert_eq!(accumulator.above_count(b, a), Some(below[row * n + b]));
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use rand::{RngExt, SeedableRng};
 
 pub use accumulate::{Accumulator, Layout};
 
-use crate::pipeline::{Config, LowerLevels, Prepared, Scratch, score, score_aggregates};
+use crate::pipeline::{Config, LowerLevels, Prepared, Scratch, score, score_above};
 
 /// Maps points of the unit cube to scoring configurations: the scenario's factors.
 pub trait SampleModel: Sync {
@@ -194,11 +194,10 @@ impl Worker {
                 .model
                 .configure(&self.u, &mut self.config, &mut self.moved);
             match (key, spec.lower_levels) {
-                // Everything below was scored once for this key: restore it, score the rest.
+                // Everything below was scored once for this key: read it, score the rest.
                 (Some(key), Some(saved)) if saved[key].is_some() => {
                     let lower = saved[key].as_ref().expect("checked");
-                    lower.restore(&mut self.scratch, self.config.variant);
-                    score_aggregates(spec.prepared, &self.config, &mut self.scratch, lower.count);
+                    score_above(spec.prepared, &self.config, &mut self.scratch, lower);
                 }
                 _ => score(spec.prepared, &self.config, &mut self.scratch),
             }

@@ -15,4 +15,4 @@ pub mod treat;
 
 pub use config::{Config, VariantSpec};
 pub use prepare::{PrepareError, Prepared, prepare};
-pub use score::{Evaluation, LowerLevels, Scratch, evaluate, score, score_aggregates};
+pub use score::{Evaluation, LowerLevels, Scratch, evaluate, score, score_above};

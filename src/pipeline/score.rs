@@ -4,7 +4,7 @@ use super::aggregate;
 use super::config::Config;
 use super::method::Aggregation;
 use super::prepare::Prepared;
-use super::rank::rank_descending;
+use super::rank::{RankScratch, rank_descending};
 
 /// Per-thread buffers for scoring. Sized once by [`Scratch::new`]; reused for every sample.
 #[derive(Debug, Clone)]
@@ -27,11 +27,13 @@ pub struct Scratch {
     /// Scratch for aggregates whose children need logarithms computed on the fly.
     child_logs: Vec<f64>,
     weight_sums: Vec<f64>,
-    order: Vec<u32>,
-    sort_keys: Vec<(u64, u32)>,
+    ranking: RankScratch,
     /// Ranks of the node passed to the last [`Scratch::rank`] call.
     pub ranks: Vec<u32>,
     variant: usize,
+    /// Aggregates below this one were read from saved lower levels by the last scoring call
+    /// ([`score_above`]) and are not held here.
+    first_held: usize,
 }
 
 impl Scratch {
@@ -55,10 +57,10 @@ impl Scratch {
             empty: vec![false; n_aggregates],
             child_logs: vec![0.0; max_children * n_units],
             weight_sums: vec![0.0; n_units],
-            order: Vec::with_capacity(n_units),
-            sort_keys: Vec::with_capacity(n_units),
+            ranking: RankScratch::with_capacity(n_units),
             ranks: vec![0; n_units],
             variant: 0,
+            first_held: 0,
         }
     }
 
@@ -66,6 +68,10 @@ impl Scratch {
     /// always available; call [`Scratch::materialise_all`] first for the others.
     pub fn aggregate_scores(&self, node: usize) -> &[f64] {
         let a = node - self.n_indicators;
+        assert!(
+            a >= self.first_held,
+            "aggregate {node} was read from saved lower levels"
+        );
         debug_assert!(self.has_values[a], "aggregate {node} not materialised");
         &self.values[a * self.n_units..(a + 1) * self.n_units]
     }
@@ -88,7 +94,7 @@ impl Scratch {
 
     /// Makes every aggregate's scores available (for reports; the hot loop needs only the top).
     pub fn materialise_all(&mut self) {
-        for a in 0..self.has_values.len() {
+        for a in self.first_held..self.has_values.len() {
             self.materialise(a);
         }
     }
@@ -106,22 +112,16 @@ impl Scratch {
     pub fn rank<'a>(&'a mut self, prepared: &'a Prepared, node: usize) -> &'a [u32] {
         if node < self.n_indicators {
             let scores = prepared.variants[self.variant].normalised.col(node);
-            rank_descending(
-                scores,
-                &mut self.sort_keys,
-                &mut self.order,
-                &mut self.ranks,
-            );
+            rank_descending(scores, &mut self.ranking, &mut self.ranks);
         } else {
             let a = node - self.n_indicators;
+            assert!(
+                a >= self.first_held,
+                "aggregate {node} was read from saved lower levels"
+            );
             self.materialise(a);
             let scores = &self.values[a * self.n_units..(a + 1) * self.n_units];
-            rank_descending(
-                scores,
-                &mut self.sort_keys,
-                &mut self.order,
-                &mut self.ranks,
-            );
+            rank_descending(scores, &mut self.ranking, &mut self.ranks);
         }
         &self.ranks
     }
@@ -134,26 +134,57 @@ impl Scratch {
 /// present children (see [`aggregate`]). An aggregate whose children all have zero weight is
 /// missing for every unit, and its parent renormalises over its other children.
 pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
-    score_aggregates(prepared, config, scratch, 0);
+    score_from(prepared, config, scratch, &Saved::NONE);
 }
 
-/// Like [`score`], but starting at aggregate `first` (0-based among aggregates, bottom-up):
-/// the aggregates below it must already be in `scratch`, e.g. restored by
-/// [`LowerLevels::restore`] from a cache. Produces bit-identical results to [`score`].
-pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scratch, first: usize) {
+/// Like [`score`], but the lowest `lower.count` aggregates are read from `lower` (scored once
+/// under a configuration that agrees with `config` on everything they depend on) instead of
+/// being recomputed or copied: the engine's hot path. Bit-identical to [`score`]. Afterwards
+/// only the aggregates above `lower.count` are held in `scratch` (the top one included).
+pub fn score_above(
+    prepared: &Prepared,
+    config: &Config,
+    scratch: &mut Scratch,
+    lower: &LowerLevels,
+) {
+    score_from(prepared, config, scratch, &lower.saved());
+}
+
+/// Aggregates scored earlier, read in place (`count` = 0: none).
+struct Saved<'a> {
+    count: usize,
+    values: &'a [f64],
+    logs: &'a [f64],
+    is_log: &'a [bool],
+    empty: &'a [bool],
+}
+
+impl Saved<'_> {
+    const NONE: Saved<'static> = Saved {
+        count: 0,
+        values: &[],
+        logs: &[],
+        is_log: &[],
+        empty: &[],
+    };
+}
+
+fn score_from(prepared: &Prepared, config: &Config, scratch: &mut Scratch, saved: &Saved) {
     let framework = &prepared.framework;
     let variant = &prepared.variants[config.variant];
     let n = scratch.n_units;
     let m = scratch.n_indicators;
     scratch.variant = config.variant;
+    scratch.first_held = saved.count;
     let has_missing = variant.has_missing;
-    for node_index in framework.aggregates().skip(first) {
+    for node_index in framework.aggregates().skip(saved.count) {
         let a = node_index - m;
         let node = &framework.nodes[node_index];
         let aggregation = config.aggregation[node.level - 2];
         if aggregation != Aggregation::Geometric {
+            // Saved aggregates always hold their values (see `LowerLevels::compute`).
             for &c in &node.children {
-                if c >= m {
+                if c >= m + saved.count {
                     scratch.materialise(c - m);
                 }
             }
@@ -162,12 +193,24 @@ pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scra
         let out = &mut rest[..n];
         let (done_logs, rest_logs) = scratch.logs.split_at_mut(a * n);
         let log_out = &mut rest_logs[..n];
-        let is_log = &scratch.is_log;
-        let empty = &scratch.empty;
+        let is_log = |b: usize| {
+            if b < saved.count {
+                saved.is_log[b]
+            } else {
+                scratch.is_log[b]
+            }
+        };
+        let empty = |b: usize| {
+            if b < saved.count {
+                saved.empty[b]
+            } else {
+                scratch.empty[b]
+            }
+        };
         // An aggregate child that came out all-missing acts as missing: weight 0 when the
         // fast path assumes no missing values.
         let weight_of = |c: usize| {
-            if c >= m && !has_missing && empty[c - m] {
+            if c >= m && !has_missing && empty(c - m) {
                 0.0
             } else {
                 config.weights[c]
@@ -177,7 +220,7 @@ pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scra
             if c < m {
                 variant.normalised.col(c)
             } else {
-                &done_values[(c - m) * n..(c - m + 1) * n]
+                row(saved.values, done_values, saved.count, c - m, n)
             }
         };
         let children = node.children.iter().map(|&c| (column(c), weight_of(c)));
@@ -190,7 +233,7 @@ pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scra
                 // Logs of children: precomputed for indicators, kept for geometric aggregates,
                 // computed here (into child_logs) for other aggregates.
                 for (k, &c) in node.children.iter().enumerate() {
-                    if c >= m && !is_log[c - m] {
+                    if c >= m && !is_log(c - m) {
                         let target = &mut scratch.child_logs[k * n..(k + 1) * n];
                         for (t, &v) in target.iter_mut().zip(column(c)) {
                             *t = v.ln();
@@ -204,8 +247,8 @@ pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scra
                         indicator_logs
                             .expect("geometric aggregation needs positive data: checked when the scenario is resolved")
                             .col(c)
-                    } else if is_log[c - m] {
-                        &done_logs[(c - m) * n..(c - m + 1) * n]
+                    } else if is_log(c - m) {
+                        row(saved.logs, done_logs, saved.count, c - m, n)
                     } else {
                         &child_logs[k * n..(k + 1) * n]
                     }
@@ -248,6 +291,17 @@ pub fn score_aggregates(prepared: &Prepared, config: &Config, scratch: &mut Scra
             };
     }
     scratch.materialise(framework.top - m);
+}
+
+/// Row `b` (0-based among aggregates) of an aggregate-major buffer: from the saved rows when
+/// `b < count`, else from the rows scored in this pass.
+#[inline]
+fn row<'r>(saved: &'r [f64], done: &'r [f64], count: usize, b: usize, n: usize) -> &'r [f64] {
+    if b < count {
+        &saved[b * n..(b + 1) * n]
+    } else {
+        &done[b * n..(b + 1) * n]
+    }
 }
 
 /// Whether aggregate `a`'s row of `buffer` is missing for every unit.
@@ -302,15 +356,17 @@ pub fn evaluate(prepared: &Prepared, config: &Config) -> Evaluation {
 
 /// The scores of the lowest aggregates (a prefix of the bottom-up order) under one
 /// configuration, saved so that samples sharing everything those aggregates depend on can skip
-/// recomputing them (see `uncertainty::factors` for when that holds).
+/// recomputing them (see `uncertainty::factors` for when that holds). [`score_above`] reads
+/// them in place.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LowerLevels {
     /// Number of aggregates saved (the first `count` in storage order).
     pub count: usize,
+    /// Scores of every saved aggregate (geometric ones included, so parents never need `exp`).
     values: Vec<f64>,
+    /// Mean logs, valid where `is_log`.
     logs: Vec<f64>,
     is_log: Vec<bool>,
-    has_values: Vec<bool>,
     empty: Vec<bool>,
 }
 
@@ -319,27 +375,24 @@ impl LowerLevels {
     pub fn compute(prepared: &Prepared, config: &Config, count: usize) -> Self {
         let mut scratch = Scratch::new(prepared);
         score(prepared, config, &mut scratch);
+        scratch.materialise_all();
         let n = scratch.n_units;
         LowerLevels {
             count,
             values: scratch.values[..count * n].to_vec(),
             logs: scratch.logs[..count * n].to_vec(),
             is_log: scratch.is_log[..count].to_vec(),
-            has_values: scratch.has_values[..count].to_vec(),
             empty: scratch.empty[..count].to_vec(),
         }
     }
 
-    /// Puts the saved aggregates into `scratch` (for `variant`), ready for
-    /// [`score_aggregates`] from `self.count`.
-    #[inline]
-    pub fn restore(&self, scratch: &mut Scratch, variant: usize) {
-        let n = scratch.n_units;
-        scratch.values[..self.count * n].copy_from_slice(&self.values);
-        scratch.logs[..self.count * n].copy_from_slice(&self.logs);
-        scratch.is_log[..self.count].copy_from_slice(&self.is_log);
-        scratch.has_values[..self.count].copy_from_slice(&self.has_values);
-        scratch.empty[..self.count].copy_from_slice(&self.empty);
-        scratch.variant = variant;
+    fn saved(&self) -> Saved<'_> {
+        Saved {
+            count: self.count,
+            values: &self.values,
+            logs: &self.logs,
+            is_log: &self.is_log,
+            empty: &self.empty,
+        }
     }
 }
