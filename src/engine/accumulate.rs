@@ -42,9 +42,7 @@ impl FixedPoint {
     /// [`FixedPoint::encode`] with the factor computed once by the caller (hot loops).
     #[inline]
     pub fn encode_scaled(x: f64, factor: f64) -> i128 {
-        if x.is_nan() {
-            return 0;
-        }
+        // `as` maps NaN (a missing score) to 0 and saturates: no branch needed.
         (x * factor) as i64 as i128
     }
     pub fn decode(self, sum: i128) -> f64 {
@@ -134,28 +132,42 @@ pub struct Accumulator {
 }
 
 /// Per-worker buffers for [`Accumulator::record`]: lookup tables (rank → bin, rank → band;
-/// an integer division per unit and sample would cost more than everything else recorded),
-/// narrow pair counters ([`PairBuffer`]) and 64-bit fixed-point sums (each term is at most
-/// 2^50, so 4,096 samples stay below 2^62), flushed into the wide totals by
-/// [`Accumulator::flush`] before any of them can overflow.
+/// an integer division per unit and sample would cost more than everything else recorded)
+/// and narrow sums, flushed into the wide totals by [`Accumulator::flush`] every
+/// [`FLUSH_EVERY`] samples, before any of them can overflow: pair counters
+/// ([`PairBuffer`]), 64-bit fixed-point score sums (each term below 2^51) and 32-bit weight
+/// sums (each term at most 2^23, see [`WEIGHT_BITS`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordTables {
     bin_of_rank: Vec<u32>,
     band_of_rank: Vec<u32>,
     pairs: PairBuffer,
     pending: u32,
-    /// Samples after which the buffers must be flushed.
-    flush_every: u32,
-    /// This sample's weights in fixed point, encoded once and added for every unit.
-    encoded_weights: Vec<i64>,
+    /// This sample's weights in fixed point, encoded once and added for every unit; padded
+    /// with zeros to `weight_stride`.
+    encoded_weights: Vec<i32>,
+    /// Entries per pair row in the weight sums: the weight nodes, padded to whole vectors.
+    weight_stride: usize,
     score_sum: Vec<i64>,
     score_sq_sum: Vec<i64>,
-    first_weight_sum: Vec<i64>,
-    kept_weight_sum: Vec<i64>,
+    /// `rows × weight_stride` (the totals have `rows × weight_nodes.len()`).
+    first_weight_sum: Vec<i32>,
+    kept_weight_sum: Vec<i32>,
 }
 
-/// Samples after which [`Accumulator::record`] flushes its 64-bit sums by itself.
-pub const FLUSH_EVERY: u32 = 4096;
+/// Samples after which [`Accumulator::record`] flushes its narrow buffers by itself: 8-bit
+/// pair counters hold 255 samples.
+pub const FLUSH_EVERY: u32 = u8::MAX as u32;
+
+/// Fixed-point bits of the central-weight sums. Normalised weights lie in [0, 1], so a term is
+/// at most 2^23 and [`FLUSH_EVERY`] of them fit a 32-bit lane (four to a vector register, added
+/// branch-free for every unit); the resolution, 2^-23 ≈ 1.2·10^-7, is far below the Monte
+/// Carlo error of any central weight.
+pub const WEIGHT_BITS: i32 = 23;
+
+/// Lanes the weight rows are padded to (one SSE register of 32-bit sums), so no addition falls
+/// to a scalar tail loop.
+const WEIGHT_LANES: usize = 4;
 
 /// Buffered "a ranks above b" counts for the pair rows, between flushes.
 ///
@@ -207,14 +219,6 @@ impl PairBuffer {
                     Vec::new()
                 },
             }
-        }
-    }
-
-    /// Samples the counters can take between flushes.
-    fn capacity(&self) -> u32 {
-        match self {
-            PairBuffer::Narrow { .. } => u32::from(u8::MAX),
-            PairBuffer::Wide { .. } => u32::MAX,
         }
     }
 
@@ -300,6 +304,14 @@ impl PairBuffer {
     }
 }
 
+/// `sums += weights`, lane-wise (the compiler vectorises it).
+#[inline(always)]
+fn add_into(sums: &mut [i32], weights: &[i32]) {
+    for (sum, &w) in sums.iter_mut().zip(weights) {
+        *sum += w;
+    }
+}
+
 /// Adds 1 to `counts[b]` where `wins(keys[b])`: branch-free, so the compiler vectorises it.
 #[inline(always)]
 fn count_row<K: Copy, C: Copy + std::ops::AddAssign + From<bool>>(
@@ -358,7 +370,7 @@ impl Accumulator {
                 vec![0; layout.pair_units.len() * n]
             },
             weight_nodes: layout.weight_nodes.clone(),
-            weight_scale: FixedPoint::for_bound(1.0),
+            weight_scale: FixedPoint { bits: WEIGHT_BITS },
             first_weight_sum: vec![0; layout.pair_units.len() * k],
             kept_weight_sum: vec![0; layout.pair_units.len() * k],
             factor_moved: vec![0; layout.n_factors],
@@ -368,6 +380,7 @@ impl Accumulator {
     /// The lookup tables [`Accumulator::record`] needs for this layout.
     pub fn tables(&self) -> RecordTables {
         let n = self.n_units;
+        let weight_stride = self.weight_nodes.len().next_multiple_of(WEIGHT_LANES);
         RecordTables {
             bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
             band_of_rank: (0..n).map(|r| (r * self.n_bands / n) as u32).collect(),
@@ -377,12 +390,12 @@ impl Accumulator {
                 !self.pair_reverse_counts.is_empty(),
             ),
             pending: 0,
-            flush_every: FLUSH_EVERY.min(PairBuffer::new(n, 0, false).capacity()),
-            encoded_weights: vec![0; self.weight_nodes.len()],
+            encoded_weights: vec![0; weight_stride],
+            weight_stride,
             score_sum: vec![0; n],
             score_sq_sum: vec![0; n],
-            first_weight_sum: vec![0; self.first_weight_sum.len()],
-            kept_weight_sum: vec![0; self.kept_weight_sum.len()],
+            first_weight_sum: vec![0; self.pair_units.len() * weight_stride],
+            kept_weight_sum: vec![0; self.pair_units.len() * weight_stride],
         }
     }
 
@@ -402,8 +415,23 @@ impl Accumulator {
         }
         widen(&mut self.score_sum, &mut buffers.score_sum);
         widen(&mut self.score_sq_sum, &mut buffers.score_sq_sum);
-        widen(&mut self.first_weight_sum, &mut buffers.first_weight_sum);
-        widen(&mut self.kept_weight_sum, &mut buffers.kept_weight_sum);
+        let k = self.weight_nodes.len();
+        if k > 0 {
+            for (totals, buffered) in [
+                (&mut self.first_weight_sum, &mut buffers.first_weight_sum),
+                (&mut self.kept_weight_sum, &mut buffers.kept_weight_sum),
+            ] {
+                for (totals, row) in totals
+                    .chunks_exact_mut(k)
+                    .zip(buffered.chunks_exact_mut(buffers.weight_stride))
+                {
+                    for (total, b) in totals.iter_mut().zip(row.iter()) {
+                        *total += i128::from(*b);
+                    }
+                    row.fill(0);
+                }
+            }
+        }
         buffers.pending = 0;
     }
 
@@ -426,8 +454,6 @@ impl Accumulator {
     ) {
         let n = self.n_units;
         self.samples += 1;
-        let bins = self.bins;
-        let n_bands = self.n_bands;
         let k = self.weight_nodes.len();
         let (score_factor, square_factor, weight_factor) = (
             self.score_scale.factor(),
@@ -435,12 +461,74 @@ impl Accumulator {
             self.weight_scale.factor(),
         );
         for (encoded, &w) in lookup.encoded_weights.iter_mut().zip(weights) {
-            *encoded = FixedPoint::encode_scaled(w, weight_factor) as i64;
+            // Rounded, not truncated: at 23 bits a truncation bias (−6·10^-8) would show.
+            // Weights are in [0, 1], so + 0.5 then truncation rounds to nearest.
+            *encoded = (w * weight_factor + 0.5) as i32;
         }
-        let encoded_weights = &lookup.encoded_weights;
-        // With one bin per rank, every rank statistic is a function of the histogram and is
-        // derived once by `complete` instead of being counted per sample.
-        let derive_later = bins.width == 1;
+        if self.bins.width == 1 {
+            // With one bin per rank, every rank statistic is a function of the histogram and
+            // is derived once by `complete`: only the histogram and score sums are counted.
+            for (u, ((&rank, &score), (sum, square))) in ranks
+                .iter()
+                .zip(scores)
+                .zip(
+                    lookup
+                        .score_sum
+                        .iter_mut()
+                        .zip(lookup.score_sq_sum.iter_mut()),
+                )
+                .enumerate()
+            {
+                self.rank_counts[u * n + rank as usize - 1] += 1;
+                *sum += FixedPoint::encode_scaled(score, score_factor) as i64;
+                *square += FixedPoint::encode_scaled(score * score, square_factor) as i64;
+            }
+        } else {
+            self.record_rank_statistics(lookup, ranks, scores, nominal_ranks, top_k);
+        }
+        if k > 0 {
+            let stride = lookup.weight_stride;
+            let encoded = &lookup.encoded_weights;
+            for (row, &a) in self.pair_units.iter().enumerate() {
+                let rank_a = ranks[a];
+                if rank_a == 1 {
+                    add_into(
+                        &mut lookup.first_weight_sum[row * stride..][..stride],
+                        encoded,
+                    );
+                }
+                if rank_a <= nominal_ranks[a] {
+                    add_into(
+                        &mut lookup.kept_weight_sum[row * stride..][..stride],
+                        encoded,
+                    );
+                }
+            }
+        }
+        lookup.pairs.record(&self.pair_units, ranks);
+        lookup.pending += 1;
+        if lookup.pending == FLUSH_EVERY {
+            self.flush(lookup);
+        }
+        for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
+            *count += u64::from(m);
+        }
+    }
+
+    /// [`Accumulator::record`]'s per-unit part when ranks are binned: every statistic counted
+    /// directly, since the histogram no longer determines them.
+    fn record_rank_statistics(
+        &mut self,
+        lookup: &mut RecordTables,
+        ranks: &[u32],
+        scores: &[f64],
+        nominal_ranks: &[u32],
+        top_k: u32,
+    ) {
+        let n = self.n_units;
+        let (bins, n_bands) = (self.bins, self.n_bands);
+        let (score_factor, square_factor) =
+            (self.score_scale.factor(), self.score_sq_scale.factor());
         for u in 0..n {
             let rank = ranks[u];
             let nominal = nominal_ranks[u];
@@ -449,9 +537,6 @@ impl Accumulator {
             lookup.score_sum[u] += FixedPoint::encode_scaled(score, score_factor) as i64;
             lookup.score_sq_sum[u] +=
                 FixedPoint::encode_scaled(score * score, square_factor) as i64;
-            if derive_later {
-                continue;
-            }
             self.best_rank[u] = self.best_rank[u].min(rank);
             self.worst_rank[u] = self.worst_rank[u].max(rank);
             self.rank_sum[u] += u64::from(rank);
@@ -465,35 +550,6 @@ impl Accumulator {
             self.bottom_k_hits[u] += u64::from(rank as usize + top_k as usize > n);
             let band = lookup.band_of_rank[rank as usize - 1] as usize;
             self.band_counts[u * n_bands + band] += 1;
-        }
-        for (row, &a) in self.pair_units.iter().enumerate() {
-            let rank_a = ranks[a];
-            if k > 0 {
-                if rank_a == 1 {
-                    for (sum, &w) in lookup.first_weight_sum[row * k..(row + 1) * k]
-                        .iter_mut()
-                        .zip(encoded_weights)
-                    {
-                        *sum += w;
-                    }
-                }
-                if rank_a <= nominal_ranks[a] {
-                    for (sum, &w) in lookup.kept_weight_sum[row * k..(row + 1) * k]
-                        .iter_mut()
-                        .zip(encoded_weights)
-                    {
-                        *sum += w;
-                    }
-                }
-            }
-        }
-        lookup.pairs.record(&self.pair_units, ranks);
-        lookup.pending += 1;
-        if lookup.pending == lookup.flush_every {
-            self.flush(lookup);
-        }
-        for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
-            *count += u64::from(m);
         }
     }
 
