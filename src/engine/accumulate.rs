@@ -137,20 +137,27 @@ pub struct Accumulator {
 /// [`FLUSH_EVERY`] samples, before any of them can overflow: pair counters
 /// ([`PairBuffer`]), 64-bit fixed-point score sums (each term below 2^51) and 32-bit weight
 /// sums (each term at most 2^23, see [`WEIGHT_BITS`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordTables {
     bin_of_rank: Vec<u32>,
     band_of_rank: Vec<u32>,
     pairs: PairBuffer,
     pending: u32,
-    /// This sample's weights in fixed point, encoded once and added for every unit; padded
-    /// with zeros to `weight_stride`.
+    /// `2^bits` of the score, squared-score and weight scales (computed once: `powi` is a
+    /// library call).
+    factors: [f64; 3],
+    /// This sample's weights in fixed point, encoded once and added for every unit.
     encoded_weights: Vec<i32>,
-    /// Entries per pair row in the weight sums: the weight nodes, padded to whole vectors.
-    weight_stride: usize,
+    /// This sample's "kept its nominal rank or better" mask per pair row (−1 or 0), padded
+    /// with zeros to `row_stride`.
+    kept: Vec<i32>,
+    /// Pair rows padded to whole vector registers.
+    row_stride: usize,
     score_sum: Vec<i64>,
     score_sq_sum: Vec<i64>,
-    /// `rows × weight_stride` (the totals have `rows × weight_nodes.len()`).
+    /// Weight sums transposed, `weight_nodes.len() × row_stride` (the totals are
+    /// `rows × weight_nodes.len()`): for each weight, one masked add over all rows at once,
+    /// instead of a branch per row.
     first_weight_sum: Vec<i32>,
     kept_weight_sum: Vec<i32>,
 }
@@ -165,8 +172,8 @@ pub const FLUSH_EVERY: u32 = u8::MAX as u32;
 /// Carlo error of any central weight.
 pub const WEIGHT_BITS: i32 = 23;
 
-/// Lanes the weight rows are padded to (one SSE register of 32-bit sums), so no addition falls
-/// to a scalar tail loop.
+/// Lanes the transposed weight sums are padded to (one SSE register of 32-bit sums), so no
+/// addition falls to a scalar tail loop.
 const WEIGHT_LANES: usize = 4;
 
 /// Buffered "a ranks above b" counts for the pair rows, between flushes.
@@ -304,14 +311,6 @@ impl PairBuffer {
     }
 }
 
-/// `sums += weights`, lane-wise (the compiler vectorises it).
-#[inline(always)]
-fn add_into(sums: &mut [i32], weights: &[i32]) {
-    for (sum, &w) in sums.iter_mut().zip(weights) {
-        *sum += w;
-    }
-}
-
 /// Adds 1 to `counts[b]` where `wins(keys[b])`: branch-free, so the compiler vectorises it.
 #[inline(always)]
 fn count_row<K: Copy, C: Copy + std::ops::AddAssign + From<bool>>(
@@ -380,7 +379,8 @@ impl Accumulator {
     /// The lookup tables [`Accumulator::record`] needs for this layout.
     pub fn tables(&self) -> RecordTables {
         let n = self.n_units;
-        let weight_stride = self.weight_nodes.len().next_multiple_of(WEIGHT_LANES);
+        let row_stride = self.pair_units.len().next_multiple_of(WEIGHT_LANES);
+        let k = self.weight_nodes.len();
         RecordTables {
             bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
             band_of_rank: (0..n).map(|r| (r * self.n_bands / n) as u32).collect(),
@@ -390,12 +390,18 @@ impl Accumulator {
                 !self.pair_reverse_counts.is_empty(),
             ),
             pending: 0,
-            encoded_weights: vec![0; weight_stride],
-            weight_stride,
+            factors: [
+                self.score_scale.factor(),
+                self.score_sq_scale.factor(),
+                self.weight_scale.factor(),
+            ],
+            encoded_weights: vec![0; k],
+            kept: vec![0; row_stride],
+            row_stride,
             score_sum: vec![0; n],
             score_sq_sum: vec![0; n],
-            first_weight_sum: vec![0; self.pair_units.len() * weight_stride],
-            kept_weight_sum: vec![0; self.pair_units.len() * weight_stride],
+            first_weight_sum: vec![0; k * row_stride],
+            kept_weight_sum: vec![0; k * row_stride],
         }
     }
 
@@ -421,15 +427,12 @@ impl Accumulator {
                 (&mut self.first_weight_sum, &mut buffers.first_weight_sum),
                 (&mut self.kept_weight_sum, &mut buffers.kept_weight_sum),
             ] {
-                for (totals, row) in totals
-                    .chunks_exact_mut(k)
-                    .zip(buffered.chunks_exact_mut(buffers.weight_stride))
-                {
-                    for (total, b) in totals.iter_mut().zip(row.iter()) {
-                        *total += i128::from(*b);
+                for (j, column) in buffered.chunks_exact(buffers.row_stride).enumerate() {
+                    for (row, &b) in column.iter().take(self.pair_units.len()).enumerate() {
+                        totals[row * k + j] += i128::from(b);
                     }
-                    row.fill(0);
                 }
+                buffered.fill(0);
             }
         }
         buffers.pending = 0;
@@ -455,11 +458,7 @@ impl Accumulator {
         let n = self.n_units;
         self.samples += 1;
         let k = self.weight_nodes.len();
-        let (score_factor, square_factor, weight_factor) = (
-            self.score_scale.factor(),
-            self.score_sq_scale.factor(),
-            self.weight_scale.factor(),
-        );
+        let [score_factor, square_factor, weight_factor] = lookup.factors;
         for (encoded, &w) in lookup.encoded_weights.iter_mut().zip(weights) {
             // Rounded, not truncated: at 23 bits a truncation bias (−6·10^-8) would show.
             // Weights are in [0, 1], so + 0.5 then truncation rounds to nearest.
@@ -487,21 +486,25 @@ impl Accumulator {
             self.record_rank_statistics(lookup, ranks, scores, nominal_ranks, top_k);
         }
         if k > 0 {
-            let stride = lookup.weight_stride;
-            let encoded = &lookup.encoded_weights;
-            for (row, &a) in self.pair_units.iter().enumerate() {
+            let stride = lookup.row_stride;
+            for ((row, &a), kept) in self.pair_units.iter().enumerate().zip(&mut lookup.kept) {
                 let rank_a = ranks[a];
+                *kept = -i32::from(rank_a <= nominal_ranks[a]);
+                // Few units rank first: a rarely taken branch.
                 if rank_a == 1 {
-                    add_into(
-                        &mut lookup.first_weight_sum[row * stride..][..stride],
-                        encoded,
-                    );
+                    for (j, &w) in lookup.encoded_weights.iter().enumerate() {
+                        lookup.first_weight_sum[j * stride + row] += w;
+                    }
                 }
-                if rank_a <= nominal_ranks[a] {
-                    add_into(
-                        &mut lookup.kept_weight_sum[row * stride..][..stride],
-                        encoded,
-                    );
+            }
+            // About half the units keep their rank, unpredictably: masked adds, no branches.
+            for (sums, &w) in lookup
+                .kept_weight_sum
+                .chunks_exact_mut(stride)
+                .zip(&lookup.encoded_weights)
+            {
+                for (sum, &kept) in sums.iter_mut().zip(&lookup.kept) {
+                    *sum += w & kept;
                 }
             }
         }
@@ -527,8 +530,7 @@ impl Accumulator {
     ) {
         let n = self.n_units;
         let (bins, n_bands) = (self.bins, self.n_bands);
-        let (score_factor, square_factor) =
-            (self.score_scale.factor(), self.score_sq_scale.factor());
+        let [score_factor, square_factor, _] = lookup.factors;
         for u in 0..n {
             let rank = ranks[u];
             let nominal = nominal_ranks[u];
