@@ -773,9 +773,9 @@ mod tests {
         assert!((mean_score - (90.1 + 60.0 + 55.5 + 0.1) / 4.0).abs() < 1e-12);
     }
 
-    /// Pair counts over many samples (several narrow-counter flushes) equal a direct count,
-    /// for a small index (8-bit counters, padded rows) and a large one (32-bit), with all rows
-    /// and with a few rows plus reverse counts; ties included.
+    /// Pair counts and central-weight sums over many samples (several narrow-buffer flushes)
+    /// equal a direct count, for a small index (8-bit counters, padded rows) and a large one
+    /// (32-bit), with all rows and with a few rows plus reverse counts; ties included.
     #[test]
     fn pair_counts_match_a_direct_count() {
         use rand::rngs::ChaCha8Rng;
@@ -792,7 +792,7 @@ mod tests {
                 n_bands: 10,
                 score_bound: 1.0,
                 pair_units: pair_units.clone(),
-                weight_nodes: vec![],
+                weight_nodes: vec![40, 41, 42],
                 n_factors: 0,
             };
             let mut accumulator = Accumulator::new(&layout);
@@ -801,6 +801,10 @@ mod tests {
             let (mut above, mut below) = (
                 vec![0u64; pair_units.len() * n],
                 vec![0u64; pair_units.len() * n],
+            );
+            let (mut first, mut kept) = (
+                vec![0i128; pair_units.len() * 3],
+                vec![0i128; pair_units.len() * 3],
             );
             let nominal: Vec<u32> = (1..=n as u32).collect();
             let scores = vec![0.5; n];
@@ -811,8 +815,14 @@ mod tests {
                     .iter()
                     .map(|&d| 1 + draws.iter().filter(|&&e| e > d).count() as u32)
                     .collect();
-                accumulator.record(&mut tables, &ranks, &scores, &nominal, 1, &[], &[]);
+                let weights: Vec<f64> = (0..3).map(|_| rng.random::<f64>()).collect();
+                accumulator.record(&mut tables, &ranks, &scores, &nominal, 1, &weights, &[]);
                 for (row, &a) in pair_units.iter().enumerate() {
+                    for (j, &w) in weights.iter().enumerate() {
+                        let encoded = (w * 2f64.powi(WEIGHT_BITS)).round() as i128;
+                        first[row * 3 + j] += encoded * i128::from(ranks[a] == 1);
+                        kept[row * 3 + j] += encoded * i128::from(ranks[a] <= nominal[a]);
+                    }
                     for b in 0..n {
                         above[row * n + b] += u64::from(ranks[a] < ranks[b]);
                         below[row * n + b] += u64::from(ranks[b] < ranks[a]);
@@ -821,6 +831,8 @@ mod tests {
             }
             accumulator.flush(&mut tables);
             assert_eq!(accumulator.pair_counts, above, "{n} units");
+            assert_eq!(accumulator.first_weight_sum, first, "{n} units");
+            assert_eq!(accumulator.kept_weight_sum, kept, "{n} units");
             for (row, &a) in pair_units.iter().enumerate() {
                 for b in 0..n {
                     assert_eq!(accumulator.above_count(b, a), Some(below[row * n + b]));
