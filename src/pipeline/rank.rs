@@ -5,7 +5,7 @@
 pub struct RankScratch {
     keys: Vec<(u64, u32)>,
     order: Vec<u32>,
-    coarse: Vec<i32>,
+    quantised: Vec<i16>,
 }
 
 impl RankScratch {
@@ -14,7 +14,7 @@ impl RankScratch {
         RankScratch {
             keys: Vec::with_capacity(n),
             order: Vec::with_capacity(n),
-            coarse: Vec::with_capacity(n.next_multiple_of(PAD)),
+            quantised: Vec::with_capacity(n.next_multiple_of(PAD)),
         }
     }
 }
@@ -29,7 +29,7 @@ impl RankScratch {
 /// so the previous order is no better a start than any other.
 pub fn rank_descending(scores: &[f64], scratch: &mut RankScratch, ranks: &mut [u32]) {
     if scores.len() <= COUNTING_MAX {
-        return rank_by_counting(scores, &mut scratch.coarse, ranks);
+        return rank_by_counting(scores, &mut scratch.quantised, ranks);
     }
     let keys = &mut scratch.keys;
     keys.clear();
@@ -50,39 +50,77 @@ pub fn rank_descending(scores: &[f64], scratch: &mut RankScratch, ranks: &mut [u
 const COUNTING_MAX: usize = 64;
 
 /// Keys per padded block when counting: a whole number of vector registers.
-const PAD: usize = 8;
+const PAD: usize = 16;
 
 /// rank(u) = 1 + #{v : score_v > score_u}: the sport ranking by definition.
 ///
-/// The n² comparisons are first made on 32-bit keys (the top half of each score's total-order
-/// key, [`coarse_key`]), which the compiler compares twice as many to a vector register as
-/// doubles. The coarse counts are exact when the coarse keys are all distinct: then coarse
-/// order is score order, and there are no ties. They are all distinct exactly when the counts
-/// sum to n(n − 1)/2 (each pair of units counted once); otherwise (ties, or scores within about
-/// one part in a million) the ranks are counted again on the scores themselves.
-fn rank_by_counting(scores: &[f64], coarse: &mut Vec<i32>, ranks: &mut [u32]) {
-    coarse.clear();
-    coarse.extend(scores.iter().map(|&s| coarse_key(s)));
-    // Padding to whole vectors, so no comparison falls to a scalar tail loop; the padding key
-    // is never greater than another, so it counts for nothing.
-    coarse.resize(scores.len().next_multiple_of(PAD), i32::MIN);
-    let mut pairs_ordered = 0u32;
-    for (rank, &key) in ranks.iter_mut().zip(coarse.iter()) {
-        // Counted lane-wise across blocks, summed once: vertical adds only.
-        let mut lanes = [0u32; PAD];
-        for block in coarse.chunks_exact(PAD) {
-            for (lane, &other) in lanes.iter_mut().zip(block) {
-                *lane += u32::from(other > key);
-            }
-        }
-        let better = lanes.iter().sum::<u32>();
-        pairs_ordered += better;
-        *rank = better + 1;
+/// The n² comparisons are first made on 16-bit keys that quantise each score's position
+/// between the lowest and the highest ([`quantise`]), eight to a vector register where doubles
+/// go two. Quantising is monotone (IEEE 754 subtraction, multiplication and truncation never
+/// reverse an order), so a higher key means a higher score; when the keys are all distinct, key
+/// order is score order and there are no ties, and the counts are exact. They are all distinct
+/// exactly when the counts sum to n(n − 1)/2 (each pair of units counted once). Otherwise
+/// (ties, missing scores, or two scores closer than 1/65,536 of the range: a few percent of
+/// samples) the ranks are counted again on the scores themselves.
+fn rank_by_counting(scores: &[f64], keys: &mut Vec<i16>, ranks: &mut [u32]) {
+    if !quantise(scores, keys) {
+        return rank_by_counting_exactly(scores, ranks);
     }
-    let n = scores.len() as u32;
+    // better[u] = #{v : key_v > key_u}, one unit v at a time against all u at once: whole
+    // vectors, no horizontal sums (entries past n are padding, never read).
+    let mut better = [0u16; COUNTING_MAX.next_multiple_of(PAD)];
+    let better = &mut better[..keys.len()];
+    let n = scores.len();
+    for &other in &keys[..n] {
+        for (count, &key) in better.iter_mut().zip(keys.iter()) {
+            *count += u16::from(other > key);
+        }
+    }
+    let mut pairs_ordered = 0u32;
+    for (rank, &count) in ranks.iter_mut().zip(better.iter()) {
+        pairs_ordered += u32::from(count);
+        *rank = u32::from(count) + 1;
+    }
+    let n = n as u32;
     if pairs_ordered != n * n.saturating_sub(1) / 2 {
         rank_by_counting_exactly(scores, ranks);
     }
+}
+
+/// Fills `keys` with `⌊(s − min) · 65535 / (max − min)⌋ − 32768` per score, padded with
+/// `i16::MIN` (never greater than a key, so padding counts for nothing) to whole vectors.
+/// Returns false, leaving the exact count to the caller, when a score is missing or the range
+/// is zero or not finite.
+fn quantise(scores: &[f64], keys: &mut Vec<i16>) -> bool {
+    // Four independent running extremes, so the comparisons need not wait for each other.
+    let (mut lows, mut highs) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+    let mut missing = false;
+    let mut extend = |i: usize, s: f64| {
+        lows[i] = if s < lows[i] { s } else { lows[i] };
+        highs[i] = if s > highs[i] { s } else { highs[i] };
+        missing |= s.is_nan();
+    };
+    let blocks = scores.chunks_exact(4);
+    let rest = blocks.remainder();
+    for block in blocks {
+        for (i, &s) in block.iter().enumerate() {
+            extend(i, s);
+        }
+    }
+    for (i, &s) in rest.iter().enumerate() {
+        extend(i, s);
+    }
+    let low = lows.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+    let high = highs.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    let scale = 65535.0 / (high - low);
+    if missing || !scale.is_finite() {
+        return false;
+    }
+    keys.clear();
+    // `as` saturates, so rounding at the top end cannot wrap.
+    keys.extend(scores.iter().map(|&s| ((s - low) * scale - 32768.0) as i16));
+    keys.resize(scores.len().next_multiple_of(PAD), i16::MIN);
+    true
 }
 
 /// [`rank_by_counting`] on the scores themselves (NaN compares false, so missing scores never
@@ -100,15 +138,6 @@ fn rank_by_counting_exactly(scores: &[f64], ranks: &mut [u32]) {
                 + 1
         };
     }
-}
-
-/// The top 32 bits of a score's ascending total-order key, as a signed integer with the same
-/// order: a higher score never has a smaller coarse key, and a missing score has the
-/// smallest (below −∞).
-#[inline]
-fn coarse_key(score: f64) -> i32 {
-    let ascending = !descending_key(score);
-    (((ascending >> 32) as u32) ^ (1 << 31)) as i32
 }
 
 /// An integer whose ascending order is the descending order of `score`, missing scores last
@@ -190,14 +219,14 @@ mod tests {
             let mut scratch = RankScratch {
                 keys: vec![(7, 7); 3],
                 order: (0..scores.len() as u32).rev().collect(),
-                coarse: vec![-1; 5],
+                quantised: vec![-1; 5],
             };
             let mut again = vec![0; scores.len()];
             rank_descending(&scores, &mut scratch, &mut again);
             prop_assert_eq!(again, ranks);
         }
 
-        /// Scores that differ only in their last bits (equal coarse keys, distinct scores),
+        /// Scores that differ only in their last bits (equal quantised keys, distinct scores),
         /// mixed with exact ties, signed zeros, infinities and missing values: small indices
         /// are ranked by counting, and must agree with the definition.
         #[test]
@@ -225,7 +254,7 @@ mod tests {
             }
         }
 
-        /// Distinct scores spread like an index's take the coarse path and keep exact ranks.
+        /// Distinct scores spread like an index's take the quantised path and keep exact ranks.
         #[test]
         fn counting_with_distinct_scores_is_a_permutation(
             values in prop::collection::hash_set(0u32..1_000_000, 2..=COUNTING_MAX)
