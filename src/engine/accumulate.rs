@@ -180,8 +180,8 @@ const WEIGHT_LANES: usize = 4;
 ///
 /// The heaviest per-sample work (rows × units comparisons), so it is made as narrow as the
 /// index allows: up to 255 units, ranks are compared as `i8` keys (rank − 128) into `u8`
-/// counters, sixteen to a vector register, and rows are padded to whole registers so no
-/// comparison falls to a scalar tail; counters are flushed every 255 samples, before they can
+/// counters, sixteen to a vector register, and rows are padded to whole vector steps so no
+/// comparison falls to a tail loop; counters are flushed every 255 samples, before they can
 /// wrap. Larger indices use `u32` ranks and counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PairBuffer {
@@ -200,8 +200,9 @@ enum PairBuffer {
     },
 }
 
-/// Lane width the narrow pair rows are padded to (one SSE register of bytes).
-const NARROW_LANES: usize = 16;
+/// Lane width the narrow pair rows are padded to: two SSE registers of bytes, the step of the
+/// compiler's unrolled vector loop, so no row ends in a narrower epilogue loop.
+const NARROW_LANES: usize = 32;
 
 impl PairBuffer {
     fn new(n_units: usize, rows: usize, reverse: bool) -> Self {
