@@ -9,10 +9,9 @@ use serde::{Deserialize, Serialize};
 
 /// A fixed-point scale `2^bits` for summing reals exactly as integers.
 ///
-/// A value x is recorded as `trunc(x · 2^bits)` (a single conversion instruction; `round` is a
-/// library call on baseline x86-64). `bits` is chosen from a bound B on |x| so that
-/// each term uses about 50 bits, leaving 77 bits of headroom in `i128` (2^77 samples) —
-/// the resolution is B·2^-50, far below anything reported.
+/// A value x is recorded as `round(x · 2^bits)` ([`FixedPoint::encode_scaled`]). `bits` is
+/// chosen from a bound B on |x| so that each term uses about 50 bits, leaving 77 bits of
+/// headroom in `i128` (2^77 samples) — the resolution is B·2^-50, far below anything reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixedPoint {
     pub bits: i32,
@@ -32,7 +31,7 @@ impl FixedPoint {
     }
     #[inline]
     pub fn encode(self, x: f64) -> i128 {
-        Self::encode_scaled(x, self.factor())
+        i128::from(Self::encode_scaled(x, self.factor()))
     }
     /// `2^bits`.
     #[inline]
@@ -40,10 +39,19 @@ impl FixedPoint {
         2f64.powi(self.bits)
     }
     /// [`FixedPoint::encode`] with the factor computed once by the caller (hot loops).
+    ///
+    /// Adding 1.5·2^52 to a double v with |v| < 2^51 leaves round(v) (IEEE 754 round to
+    /// nearest, ties to even) in the low bits of the sum's mantissa, so the integer is read
+    /// from the bits: no conversion instruction, and the compiler can vectorise it (there is
+    /// no packed double-to-int64 conversion before AVX-512). A missing score (NaN), an
+    /// infinity or anything beyond the bound counts as 0.
     #[inline]
-    pub fn encode_scaled(x: f64, factor: f64) -> i128 {
-        // `as` maps NaN (a missing score) to 0 and saturates: no branch needed.
-        (x * factor) as i64 as i128
+    pub fn encode_scaled(x: f64, factor: f64) -> i64 {
+        const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+        const LIMIT: f64 = 2_251_799_813_685_248.0; // 2^51
+        let v = x * factor;
+        let v = if v.abs() < LIMIT { v } else { 0.0 };
+        (v + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
     }
     pub fn decode(self, sum: i128) -> f64 {
         sum as f64 * 2f64.powi(-self.bits)
@@ -468,20 +476,17 @@ impl Accumulator {
         if self.bins.width == 1 {
             // With one bin per rank, every rank statistic is a function of the histogram and
             // is derived once by `complete`: only the histogram and score sums are counted.
-            for (u, ((&rank, &score), (sum, square))) in ranks
-                .iter()
-                .zip(scores)
-                .zip(
-                    lookup
-                        .score_sum
-                        .iter_mut()
-                        .zip(lookup.score_sq_sum.iter_mut()),
-                )
-                .enumerate()
-            {
+            for (u, &rank) in ranks.iter().enumerate() {
                 self.rank_counts[u * n + rank as usize - 1] += 1;
-                *sum += FixedPoint::encode_scaled(score, score_factor) as i64;
-                *square += FixedPoint::encode_scaled(score * score, square_factor) as i64;
+            }
+            // A separate loop, so the compiler can vectorise the encoding.
+            for ((&score, sum), square) in scores
+                .iter()
+                .zip(&mut lookup.score_sum)
+                .zip(&mut lookup.score_sq_sum)
+            {
+                *sum += FixedPoint::encode_scaled(score, score_factor);
+                *square += FixedPoint::encode_scaled(score * score, square_factor);
             }
         } else {
             self.record_rank_statistics(lookup, ranks, scores, nominal_ranks, top_k);
@@ -537,9 +542,8 @@ impl Accumulator {
             let nominal = nominal_ranks[u];
             self.rank_counts[u * bins.count + lookup.bin_of_rank[rank as usize - 1] as usize] += 1;
             let score = scores[u];
-            lookup.score_sum[u] += FixedPoint::encode_scaled(score, score_factor) as i64;
-            lookup.score_sq_sum[u] +=
-                FixedPoint::encode_scaled(score * score, square_factor) as i64;
+            lookup.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
+            lookup.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
             self.best_rank[u] = self.best_rank[u].min(rank);
             self.worst_rank[u] = self.worst_rank[u].max(rank);
             self.rank_sum[u] += u64::from(rank);
@@ -839,6 +843,35 @@ mod tests {
                     assert_eq!(accumulator.above_count(b, a), Some(below[row * n + b]));
                 }
             }
+        }
+    }
+
+    /// The bit trick rounds like `f64::round_ties_even` over the whole range it is used in,
+    /// and maps what it cannot encode to 0.
+    #[test]
+    fn fixed_point_encoding_rounds_to_nearest() {
+        let scale = FixedPoint::for_bound(100.0);
+        let factor = scale.factor();
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            -0.1,
+            99.999,
+            -100.0,
+            100.0,
+            1e-300,
+            2.5 / factor,
+            -3.5 / factor,
+        ] {
+            let expected = (x * factor).round_ties_even() as i64;
+            assert_eq!(FixedPoint::encode_scaled(x, factor), expected, "{x}");
+        }
+        assert!(((scale.decode(scale.encode(-12.345)) + 12.345) as f64).abs() < 1e-12);
+        for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e9] {
+            assert_eq!(FixedPoint::encode_scaled(x, factor), 0, "{x}");
         }
     }
 
