@@ -869,7 +869,7 @@ mod tests {
             let expected = (x * factor).round_ties_even() as i64;
             assert_eq!(FixedPoint::encode_scaled(x, factor), expected, "{x}");
         }
-        assert!(((scale.decode(scale.encode(-12.345)) + 12.345) as f64).abs() < 1e-12);
+        assert!((scale.decode(scale.encode(-12.345)) + 12.345).abs() < 1e-12);
         for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e9] {
             assert_eq!(FixedPoint::encode_scaled(x, factor), 0, "{x}");
         }
