@@ -104,29 +104,60 @@ struct Worker {
     config: Config,
     scratch: Scratch,
     moved: Vec<bool>,
+    weight_groups: WeightGroups,
     weights: Vec<f64>,
     accumulator: Accumulator,
     tables: accumulate::RecordTables,
 }
 
-/// Within-parent normalised weights of `nodes` under `config` (for central weights).
-#[inline]
-fn normalised_weights(prepared: &Prepared, config: &Config, nodes: &[usize], out: &mut [f64]) {
-    let framework = &prepared.framework;
-    for (o, &node) in out.iter_mut().zip(nodes) {
-        let parent = framework.nodes[node]
-            .parent
-            .expect("weighted nodes have a parent");
-        let total: f64 = framework.nodes[parent]
-            .children
-            .iter()
-            .map(|&c| config.weights[c])
-            .sum();
-        *o = if total > 0.0 {
-            config.weights[node] / total
-        } else {
-            0.0
-        };
+/// One parent of the layout's weight nodes: its children (summed in this order for the
+/// total) and the (slot in the weight vector, node) pairs of the weight nodes among them.
+struct WeightGroup {
+    children: Vec<usize>,
+    members: Vec<(usize, usize)>,
+}
+
+/// The weight nodes of the layout grouped by parent, so that each parent's total weight is
+/// summed once per sample (for central weights).
+struct WeightGroups(Vec<WeightGroup>);
+
+impl WeightGroups {
+    fn new(prepared: &Prepared, nodes: &[usize]) -> Self {
+        let framework = &prepared.framework;
+        let mut parents: Vec<usize> = Vec::new();
+        let mut groups: Vec<WeightGroup> = Vec::new();
+        for (slot, &node) in nodes.iter().enumerate() {
+            let parent = framework.nodes[node]
+                .parent
+                .expect("weighted nodes have a parent");
+            match parents.iter().position(|&p| p == parent) {
+                Some(g) => groups[g].members.push((slot, node)),
+                None => {
+                    parents.push(parent);
+                    groups.push(WeightGroup {
+                        children: framework.nodes[parent].children.clone(),
+                        members: vec![(slot, node)],
+                    });
+                }
+            }
+        }
+        WeightGroups(groups)
+    }
+
+    /// Within-parent normalised weights of the layout's weight nodes under `config`: w / Σ
+    /// siblings' w (0 when the siblings' total is 0).
+    #[inline]
+    fn normalise(&self, config: &Config, out: &mut [f64]) {
+        for group in &self.0 {
+            let total: f64 = group.children.iter().map(|&c| config.weights[c]).sum();
+            for &(slot, node) in &group.members {
+                out[slot] = if total > 0.0 {
+                    config.weights[node] / total
+                } else {
+                    0.0
+                };
+            }
+        }
     }
 }
 
@@ -180,6 +211,7 @@ impl Worker {
             config: spec.model.nominal(),
             scratch: Scratch::new(spec.prepared),
             moved: vec![false; spec.model.n_factors()],
+            weight_groups: WeightGroups::new(spec.prepared, &spec.layout.weight_nodes),
             weights: vec![0.0; spec.layout.weight_nodes.len()],
             accumulator,
         }
@@ -201,12 +233,8 @@ impl Worker {
                 }
                 _ => score(spec.prepared, &self.config, &mut self.scratch),
             }
-            normalised_weights(
-                spec.prepared,
-                &self.config,
-                &spec.layout.weight_nodes,
-                &mut self.weights,
-            );
+            self.weight_groups
+                .normalise(&self.config, &mut self.weights);
             self.scratch.rank(spec.prepared, top);
             self.accumulator.record(
                 &mut self.tables,
