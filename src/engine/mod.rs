@@ -84,8 +84,13 @@ pub fn lower_levels(
     )
 }
 
-/// Samples per work item: large enough to amortise scheduling, small enough to balance.
-const CHUNK: u64 = 2048;
+/// Samples per work item at most: large enough to amortise scheduling (an atomic add per
+/// chunk), small enough that the threads finish within a fraction of a millisecond of each
+/// other.
+const CHUNK: u64 = 512;
+
+/// Unit-samples per work item for large indices (a sample of n units costs about n).
+const CHUNK_UNITS: u64 = 131_072;
 
 /// Fills `u` with sample `index`'s uniform numbers: the first `u.len()` draws of ChaCha8
 /// stream `index` under key `seed`, each in [0, 1) with 53 random bits.
@@ -195,10 +200,10 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
     total
 }
 
-/// Samples per work item: about `CHUNK` samples of a 37-unit index, fewer for large indices so
-/// that every thread gets work even for short runs.
+/// Samples per work item: `CHUNK` for small indices, fewer for large ones so that every
+/// thread gets work even for short runs.
 fn chunk_size(n_units: usize) -> u64 {
-    (CHUNK * 64 / n_units.max(1) as u64).clamp(1, CHUNK)
+    (CHUNK_UNITS / n_units.max(1) as u64).clamp(1, CHUNK)
 }
 
 impl Worker {
