@@ -475,21 +475,21 @@ impl Accumulator {
         }
         if self.bins.width == 1 {
             // With one bin per rank, every rank statistic is a function of the histogram and
-            // is derived once by `complete`: only the histogram and score sums are counted.
+            // is derived once by `complete`: only the histogram is counted.
             for (u, &rank) in ranks.iter().enumerate() {
                 self.rank_counts[u * n + rank as usize - 1] += 1;
             }
-            // A separate loop, so the compiler can vectorise the encoding.
-            for ((&score, sum), square) in scores
-                .iter()
-                .zip(&mut lookup.score_sum)
-                .zip(&mut lookup.score_sq_sum)
-            {
-                *sum += FixedPoint::encode_scaled(score, score_factor);
-                *square += FixedPoint::encode_scaled(score * score, square_factor);
-            }
         } else {
-            self.record_rank_statistics(lookup, ranks, scores, nominal_ranks, top_k);
+            self.record_binned_ranks(lookup, ranks, nominal_ranks, top_k);
+        }
+        // A loop of its own, so the compiler can vectorise the encoding.
+        for ((&score, sum), square) in scores
+            .iter()
+            .zip(&mut lookup.score_sum)
+            .zip(&mut lookup.score_sq_sum)
+        {
+            *sum += FixedPoint::encode_scaled(score, score_factor);
+            *square += FixedPoint::encode_scaled(score * score, square_factor);
         }
         if k > 0 {
             let stride = lookup.row_stride;
@@ -524,26 +524,21 @@ impl Accumulator {
         }
     }
 
-    /// [`Accumulator::record`]'s per-unit part when ranks are binned: every statistic counted
-    /// directly, since the histogram no longer determines them.
-    fn record_rank_statistics(
+    /// [`Accumulator::record`]'s rank statistics when ranks are binned: every statistic
+    /// counted directly, since the histogram no longer determines them.
+    fn record_binned_ranks(
         &mut self,
-        lookup: &mut RecordTables,
+        lookup: &RecordTables,
         ranks: &[u32],
-        scores: &[f64],
         nominal_ranks: &[u32],
         top_k: u32,
     ) {
         let n = self.n_units;
         let (bins, n_bands) = (self.bins, self.n_bands);
-        let [score_factor, square_factor, _] = lookup.factors;
         for u in 0..n {
             let rank = ranks[u];
             let nominal = nominal_ranks[u];
             self.rank_counts[u * bins.count + lookup.bin_of_rank[rank as usize - 1] as usize] += 1;
-            let score = scores[u];
-            lookup.score_sum[u] += FixedPoint::encode_scaled(score, score_factor);
-            lookup.score_sq_sum[u] += FixedPoint::encode_scaled(score * score, square_factor);
             self.best_rank[u] = self.best_rank[u].min(rank);
             self.worst_rank[u] = self.worst_rank[u].max(rank);
             self.rank_sum[u] += u64::from(rank);
