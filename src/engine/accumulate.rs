@@ -388,7 +388,13 @@ impl Accumulator {
     /// The lookup tables [`Accumulator::record`] needs for this layout.
     pub fn tables(&self) -> RecordTables {
         let n = self.n_units;
-        let row_stride = self.pair_units.len().next_multiple_of(WEIGHT_LANES);
+        // At least one vector even with no pair rows (a focus-only layout without a focus):
+        // the padding lanes' masks stay 0 and are never flushed.
+        let row_stride = self
+            .pair_units
+            .len()
+            .next_multiple_of(WEIGHT_LANES)
+            .max(WEIGHT_LANES);
         let k = self.weight_nodes.len();
         RecordTables {
             bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
@@ -470,8 +476,8 @@ impl Accumulator {
         let [score_factor, square_factor, weight_factor] = lookup.factors;
         for (encoded, &w) in lookup.encoded_weights.iter_mut().zip(weights) {
             // Rounded, not truncated: at 23 bits a truncation bias (−6·10^-8) would show.
-            // Weights are in [0, 1], so + 0.5 then truncation rounds to nearest.
-            *encoded = (w * weight_factor + 0.5) as i32;
+            // Weights are in [0, 1], so the encoding is at most 2^23 and fits.
+            *encoded = FixedPoint::encode_scaled(w, weight_factor) as i32;
         }
         if self.bins.width == 1 {
             // With one bin per rank, every rank statistic is a function of the histogram and
@@ -773,9 +779,10 @@ mod tests {
         assert!((mean_score - (90.1 + 60.0 + 55.5 + 0.1) / 4.0).abs() < 1e-12);
     }
 
-    /// Pair counts and central-weight sums over many samples (several narrow-buffer flushes)
-    /// equal a direct count, for a small index (8-bit counters, padded rows) and a large one
-    /// (32-bit), with all rows and with a few rows plus reverse counts; ties included.
+    /// Pair counts, central-weight sums and score sums over many samples (several
+    /// narrow-buffer flushes) equal a direct count, for a small index (8-bit counters, padded
+    /// rows) and a large one (32-bit), with all rows, with a few rows plus reverse counts, and
+    /// with none; ties included.
     #[test]
     fn pair_counts_match_a_direct_count() {
         use rand::rngs::ChaCha8Rng;
@@ -785,12 +792,13 @@ mod tests {
             (37, vec![36, 0, 7]),
             (255, vec![254, 3]),
             (300, vec![0, 299]),
+            (40, vec![]),
         ] {
             let layout = Layout {
                 n_units: n,
                 bin_width: 1,
                 n_bands: 10,
-                score_bound: 1.0,
+                score_bound: 100.0,
                 pair_units: pair_units.clone(),
                 weight_nodes: vec![40, 41, 42],
                 n_factors: 0,
@@ -807,19 +815,31 @@ mod tests {
                 vec![0i128; pair_units.len() * 3],
             );
             let nominal: Vec<u32> = (1..=n as u32).collect();
-            let scores = vec![0.5; n];
+            let (mut score_sum, mut square_sum) = (vec![0i128; n], vec![0i128; n]);
+            let (score_factor, square_factor) = (
+                accumulator.score_scale.factor(),
+                accumulator.score_sq_scale.factor(),
+            );
             for _ in 0..1000 {
+                let scores: Vec<f64> = (0..n).map(|_| rng.random_range(-100.0..100.0)).collect();
+                for (u, &x) in scores.iter().enumerate() {
+                    score_sum[u] += (x * score_factor).round_ties_even() as i128;
+                    square_sum[u] += (x * x * square_factor).round_ties_even() as i128;
+                }
                 // Ranks with ties: 1 + number of strictly larger draws among few values.
                 let draws: Vec<u32> = (0..n).map(|_| rng.random_range(0..n as u32 / 3)).collect();
                 let ranks: Vec<u32> = draws
                     .iter()
                     .map(|&d| 1 + draws.iter().filter(|&&e| e > d).count() as u32)
                     .collect();
-                let weights: Vec<f64> = (0..3).map(|_| rng.random::<f64>()).collect();
+                // The largest weight, 1, included: the worst case for the 32-bit sums.
+                let weights: Vec<f64> = (0..3)
+                    .map(|_| rng.random_range(0..=4) as f64 / 4.0)
+                    .collect();
                 accumulator.record(&mut tables, &ranks, &scores, &nominal, 1, &weights, &[]);
                 for (row, &a) in pair_units.iter().enumerate() {
                     for (j, &w) in weights.iter().enumerate() {
-                        let encoded = (w * 2f64.powi(WEIGHT_BITS)).round() as i128;
+                        let encoded = (w * 2f64.powi(WEIGHT_BITS)).round_ties_even() as i128;
                         first[row * 3 + j] += encoded * i128::from(ranks[a] == 1);
                         kept[row * 3 + j] += encoded * i128::from(ranks[a] <= nominal[a]);
                     }
@@ -833,9 +853,15 @@ mod tests {
             assert_eq!(accumulator.pair_counts, above, "{n} units");
             assert_eq!(accumulator.first_weight_sum, first, "{n} units");
             assert_eq!(accumulator.kept_weight_sum, kept, "{n} units");
-            for (row, &a) in pair_units.iter().enumerate() {
-                for b in 0..n {
-                    assert_eq!(accumulator.above_count(b, a), Some(below[row * n + b]));
+            assert_eq!(accumulator.score_sum, score_sum, "{n} units");
+            assert_eq!(accumulator.score_sq_sum, square_sum, "{n} units");
+            if pair_units.len() < n {
+                assert_eq!(accumulator.pair_reverse_counts, below, "{n} units");
+            } else {
+                for (row, &a) in pair_units.iter().enumerate() {
+                    for b in 0..n {
+                        assert_eq!(accumulator.above_count(b, a), Some(below[row * n + b]));
+                    }
                 }
             }
         }
