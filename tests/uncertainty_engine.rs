@@ -385,6 +385,33 @@ fn binned_histograms_and_partial_pairs_agree_with_the_exact_path() {
     );
 }
 
+/// Weights that vary with no pair rows kept at all (`--pairs focus` on an index with no focus)
+/// run, and give the same rank statistics as with every row kept.
+#[test]
+fn varying_weights_without_pair_rows() {
+    use ranksense::analysis::uncertainty::PairSelection;
+    let (mut index, _, _) = asem();
+    index.info.focus = None;
+    let text =
+        "name = \"domain weights\"\n[[weights]]\nlevel = 2\nmode = \"uniform\"\nspread = 0.25\n";
+    let scenario = Scenario::from_toml_str(text, "weights.toml").unwrap();
+    let options = |pairs| UncertaintyOptions {
+        samples: 600,
+        seed: 5,
+        pairs: Some(pairs),
+        ..UncertaintyOptions::default()
+    };
+    let without = run(&index, &scenario, text, &options(PairSelection::Focus));
+    let with = run(&index, &scenario, text, &options(PairSelection::All));
+    assert!(without.accumulator.pair_units.is_empty());
+    assert!(without.stats.pairs.is_empty());
+    assert_eq!(
+        without.accumulator.rank_counts,
+        with.accumulator.rank_counts
+    );
+    assert_eq!(without.accumulator.score_sum, with.accumulator.score_sum);
+}
+
 /// Reusing the saved level-2 scores (when no factor touches indicator weights) changes
 /// nothing: accumulators are identical with and without, on both shipped scenario families.
 #[test]
