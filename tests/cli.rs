@@ -100,6 +100,18 @@ fn what_if_normalisation_changes_the_ranking_and_bad_methods_exit_2() {
         ])
         .assert()
         .success();
+    // 100^200 is beyond the largest double: refused with the power that fits.
+    ranksense()
+        .args([
+            "score",
+            "--aggregation",
+            "generalised(200)",
+            "--normalisation",
+            "minmax(1,100)",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("overflows").and(predicate::str::contains("at most 154")));
 }
 
 #[test]

@@ -412,6 +412,43 @@ fn varying_weights_without_pair_rows() {
     assert_eq!(without.accumulator.score_sum, with.accumulator.score_sum);
 }
 
+/// A power mean whose powers overflow on the data is refused before sampling, with the power
+/// that would fit, instead of giving infinite scores.
+#[test]
+fn overflowing_power_means_are_refused() {
+    let index = embedded::load("ieci2022").unwrap();
+    let text = "name = \"powers\"\n[normalisation]\nalternatives = [\"minmax(1,100)\"]\n\
+                [[aggregation]]\nalternatives = [\"arithmetic\", \"generalised(200)\"]\n";
+    let scenario = Scenario::from_toml_str(text, "powers.toml").unwrap();
+    let error = run_uncertainty(
+        &index,
+        &scenario,
+        text,
+        &UncertaintyOptions::default(),
+        &Silent,
+    )
+    .err()
+    .expect("generalised(200) overflows on values up to 100")
+    .to_string();
+    for words in [
+        "powers.toml",
+        "`generalised(200)`",
+        "overflows",
+        "at most 154",
+    ] {
+        assert!(error.contains(words), "{error}");
+    }
+    // 100^150 fits: the same scenario with a smaller power runs.
+    let text = text.replace("generalised(200)", "generalised(150)");
+    let scenario = Scenario::from_toml_str(&text, "powers.toml").unwrap();
+    let options = UncertaintyOptions {
+        samples: 200,
+        ..UncertaintyOptions::default()
+    };
+    let result = run(&index, &scenario, &text, &options);
+    assert!(result.stats.units.iter().all(|u| u.mean_score.is_finite()));
+}
+
 /// Reusing the saved level-2 scores (when no factor touches indicator weights) changes
 /// nothing: accumulators are identical with and without, on both shipped scenario families.
 #[test]

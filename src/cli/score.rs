@@ -89,7 +89,8 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Geometric and harmonic means need positive values: refuse instead of printing NaN.
+/// Geometric and harmonic means need positive values, and power means must not overflow:
+/// refuse instead of printing NaN or infinite scores.
 fn check_positive(
     index: &crate::model::Index,
     prepared: &crate::pipeline::Prepared,
@@ -107,6 +108,15 @@ fn check_positive(
             index.nominal.normalisation,
             prepared.variants[0].minimum
         )));
+    }
+    let variant = &prepared.variants[0];
+    for method in &index.nominal.aggregation {
+        if let Some((value, limit)) = method.overflows(variant.minimum, variant.maximum) {
+            return Err(Failure::input(anyhow::anyhow!(
+                "`{method}` aggregation overflows: `{}` gives values of {value}, whose power is beyond the largest double; fix: use a power of at most {limit} in absolute value",
+                index.nominal.normalisation
+            )));
+        }
     }
     Ok(())
 }

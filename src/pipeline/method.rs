@@ -331,6 +331,22 @@ impl Aggregation {
             Aggregation::Geometric | Aggregation::Harmonic | Aggregation::Generalised { .. }
         )
     }
+
+    /// For a power mean whose powers x^p overflow a double on positive values in
+    /// [`minimum`, `maximum`]: the value that overflows (the largest for p > 0, the smallest
+    /// for p < 0) and the largest |p| that would not. Means stay within their children's range,
+    /// so the extreme value bounds every level. `None` for every other aggregation.
+    pub fn overflows(&self, minimum: f64, maximum: f64) -> Option<(f64, f64)> {
+        let Aggregation::Generalised { p } = *self else {
+            return None;
+        };
+        let extreme = if p > 0.0 { maximum } else { minimum };
+        // Non-positive or missing extremes are the positivity check's business.
+        if extreme.is_nan() || extreme <= 0.0 || extreme.powf(p).is_finite() {
+            return None;
+        }
+        Some((extreme, (f64::MAX.ln() / extreme.ln().abs()).floor()))
+    }
 }
 
 impl FromStr for Aggregation {
@@ -622,6 +638,13 @@ mod tests {
     #[test]
     fn positivity_requirements() {
         assert!(Aggregation::Geometric.needs_positive());
+        // 100^154 ≈ 1e308 fits a double, 100^155 does not; 0.01^-155 neither.
+        let power = |p| Aggregation::Generalised { p };
+        assert_eq!(power(154.0).overflows(1.0, 100.0), None);
+        assert_eq!(power(155.0).overflows(1.0, 100.0), Some((100.0, 154.0)));
+        assert_eq!(power(-155.0).overflows(0.01, 100.0), Some((0.01, 154.0)));
+        assert_eq!(power(-2.0).overflows(0.01, 100.0), None);
+        assert_eq!(Aggregation::Arithmetic.overflows(1.0, 1e300), None);
         assert!(!Aggregation::Arithmetic.needs_positive());
         assert_eq!(
             Normalisation::MinMax {

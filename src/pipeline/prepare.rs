@@ -54,6 +54,8 @@ pub struct PreparedVariant {
     pub has_missing: bool,
     /// Smallest present value.
     pub minimum: f64,
+    /// Largest present value.
+    pub maximum: f64,
 }
 
 /// Everything scoring needs: the framework, the units kept after screening, and every
@@ -266,6 +268,7 @@ fn finish_variant(
         .copied()
         .filter(|v| !v.is_nan());
     let minimum = present.clone().fold(f64::INFINITY, f64::min);
+    let maximum = present.clone().fold(f64::NEG_INFINITY, f64::max);
     let has_missing = normalised.as_slice().iter().any(|v| v.is_nan());
     let logs = (minimum > 0.0).then(|| {
         let columns = (0..normalised.n_cols())
@@ -280,5 +283,6 @@ fn finish_variant(
         treatment,
         has_missing,
         minimum,
+        maximum,
     }
 }

@@ -483,7 +483,7 @@ impl ScenarioModel {
             }) else {
                 return Ok(());
             };
-            for variant in &prepared.variants[variants] {
+            for variant in &prepared.variants[variants.clone()] {
                 if variant.minimum <= 0.0 {
                     return Err(ScenarioRunError::NotPositive {
                         file: scenario_file.to_string(),
@@ -492,6 +492,25 @@ impl ScenarioModel {
                         normalisation: variant.spec.normalisation.to_string(),
                         minimum: variant.minimum,
                     });
+                }
+            }
+            // Power means whose powers overflow would give infinite scores.
+            for (l, methods) in per_level.iter().enumerate() {
+                for method in methods {
+                    for variant in &prepared.variants[variants.clone()] {
+                        if let Some((value, limit)) =
+                            method.overflows(variant.minimum, variant.maximum)
+                        {
+                            return Err(ScenarioRunError::PowerOverflows {
+                                file: scenario_file.to_string(),
+                                aggregation: method.to_string(),
+                                level: l + 2,
+                                normalisation: variant.spec.normalisation.to_string(),
+                                value,
+                                limit,
+                            });
+                        }
+                    }
                 }
             }
             // Copeland scores can be zero or negative: nothing positive-only may sit above them,
@@ -818,4 +837,15 @@ pub enum ScenarioRunError {
         "{file}: a geometric or harmonic mean at level {level} would aggregate Copeland scores, which can be zero or negative; fix: do not combine Copeland below a geometric or harmonic level"
     )]
     CopelandBelowPositive { file: String, level: usize },
+    #[error(
+        "{file}: `{aggregation}` at level {level} overflows: `{normalisation}` gives values of {value}, whose power is beyond the largest double; fix: use a power of at most {limit} in absolute value, or a normalisation with a narrower range such as `minmax(1,100)`"
+    )]
+    PowerOverflows {
+        file: String,
+        aggregation: String,
+        level: usize,
+        normalisation: String,
+        value: f64,
+        limit: f64,
+    },
 }
