@@ -46,7 +46,8 @@ use crate::model::{Framework, Index};
 use crate::pipeline::method::{Aggregation, Normalisation};
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{
-    Config, Evaluation, PrepareError, Prepared, Scratch, evaluate, prepare, score,
+    AggregationRangeError, Config, Evaluation, PrepareError, Prepared, Scratch, evaluate, prepare,
+    score,
 };
 use crate::uncertainty::scenario::{Scenario, WeightMode};
 
@@ -55,6 +56,8 @@ use crate::uncertainty::scenario::{Scenario, WeightMode};
 pub enum ExactError {
     #[error(transparent)]
     Prepare(#[from] PrepareError),
+    #[error(transparent)]
+    Aggregation(#[from] AggregationRangeError),
     /// The request does not fit the index (unknown unit, level, weight, bad range ...).
     #[error("{problem}; fix: {fix}")]
     Input { problem: String, fix: String },
@@ -127,7 +130,8 @@ pub struct NominalScores {
 
 impl NominalScores {
     /// Prepares the nominal data variant (with the overrides) and scores it. Refuses a
-    /// geometric/harmonic/generalised mean on data with non-positive values.
+    /// geometric/harmonic/generalised mean on data with non-positive values, and a power mean
+    /// that would overflow.
     pub fn new(index: &Index, method: &MethodOverride) -> Result<Self, ExactError> {
         let mut variant = nominal_variant(index);
         if let Some(normalisation) = &method.normalisation {
@@ -138,17 +142,7 @@ impl NominalScores {
             None => index.nominal.aggregation.clone(),
         };
         let prepared = prepare(index, std::slice::from_ref(&variant))?;
-        if let Some(needs) = aggregation.iter().find(|a| a.needs_positive())
-            && prepared.variants[0].minimum <= 0.0
-        {
-            return Err(input_error(
-                format!(
-                    "`{needs}` aggregation needs positive values, but `{}` gives values down to {}",
-                    variant.normalisation, prepared.variants[0].minimum
-                ),
-                "add e.g. `--normalisation \"minmax(1,100)\"`",
-            ));
-        }
+        prepared.variants[0].check_aggregations(&aggregation)?;
         let config = Config {
             variant: 0,
             aggregation,
@@ -1523,7 +1517,12 @@ mod tests {
         ];
         let nominal = NominalScores::new(&index, &MethodOverride::default());
         // minmax(0,100) has zeros: geometric is refused before any model is built.
-        assert!(matches!(nominal, Err(ExactError::Input { .. })));
+        assert!(matches!(
+            nominal,
+            Err(ExactError::Aggregation(
+                AggregationRangeError::NotPositive { .. }
+            ))
+        ));
         let method = MethodOverride {
             normalisation: Some("minmax(1,100)".parse().unwrap()),
             aggregation: None,

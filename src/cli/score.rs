@@ -47,7 +47,9 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         )));
     }
     let prepared = prepare(&index, &[nominal_variant(&index)])?;
-    check_positive(&index, &prepared)?;
+    prepared.variants[0]
+        .check_aggregations(&index.nominal.aggregation)
+        .map_err(|e| Failure::input(anyhow::Error::from(e)))?;
     let config = Config {
         variant: 0,
         aggregation: index.nominal.aggregation.clone(),
@@ -85,38 +87,6 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
             ranking_csv(&prepared, &evaluation, args.level == Some(1))
         ),
         Format::Json => print!("{}", ranking_json(&prepared, &evaluation)),
-    }
-    Ok(())
-}
-
-/// Geometric and harmonic means need positive values, and power means must not overflow:
-/// refuse instead of printing NaN or infinite scores.
-fn check_positive(
-    index: &crate::model::Index,
-    prepared: &crate::pipeline::Prepared,
-) -> Result<(), Failure> {
-    let needs = index
-        .nominal
-        .aggregation
-        .iter()
-        .find(|a| a.needs_positive());
-    if let Some(method) = needs
-        && prepared.variants[0].minimum <= 0.0
-    {
-        return Err(Failure::input(anyhow::anyhow!(
-            "`{method}` aggregation needs positive values, but `{}` gives values down to {}; fix: add e.g. `--normalisation \"minmax(1,100)\"`",
-            index.nominal.normalisation,
-            prepared.variants[0].minimum
-        )));
-    }
-    let variant = &prepared.variants[0];
-    for method in &index.nominal.aggregation {
-        if let Some((value, limit)) = method.overflows(variant.minimum, variant.maximum) {
-            return Err(Failure::input(anyhow::anyhow!(
-                "`{method}` aggregation overflows: `{}` gives values of {value}, whose power is beyond the largest double; fix: use a power of at most {limit} in absolute value",
-                index.nominal.normalisation
-            )));
-        }
     }
     Ok(())
 }

@@ -14,5 +14,5 @@ pub mod stats;
 pub mod treat;
 
 pub use config::{Config, VariantSpec};
-pub use prepare::{PrepareError, Prepared, prepare};
+pub use prepare::{AggregationRangeError, PrepareError, Prepared, prepare};
 pub use score::{Evaluation, LowerLevels, Scratch, evaluate, score, score_above};
