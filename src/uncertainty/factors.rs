@@ -12,7 +12,9 @@ use super::scenario::{Choice, Grouping, Scenario, ScenarioError, WeightMode, Wei
 use crate::engine::SampleModel;
 use crate::model::{Framework, Index};
 use crate::pipeline::method::{Aggregation, Imputation, Normalisation, Treatment};
-use crate::pipeline::{Config, PrepareError, Prepared, VariantSpec, prepare};
+use crate::pipeline::{
+    AggregationRangeError, Config, PrepareError, Prepared, VariantSpec, prepare,
+};
 
 /// The children of one parent whose weights a factor samples.
 #[derive(Debug, Clone)]
@@ -485,42 +487,17 @@ impl ScenarioModel {
         let check = |variants: std::ops::Range<usize>,
                      per_level: &[Vec<Aggregation>]|
          -> Result<(), ScenarioRunError> {
-            let Some((level, method)) = per_level.iter().enumerate().find_map(|(l, methods)| {
-                methods
-                    .iter()
-                    .find(|m| m.needs_positive())
-                    .map(|m| (l + 2, *m))
-            }) else {
-                return Ok(());
-            };
-            for variant in &prepared.variants[variants.clone()] {
-                if variant.minimum <= 0.0 {
-                    return Err(ScenarioRunError::NotPositive {
-                        file: scenario_file.to_string(),
-                        aggregation: method.to_string(),
-                        level,
-                        normalisation: variant.spec.normalisation.to_string(),
-                        minimum: variant.minimum,
-                    });
-                }
-            }
-            // Power means whose powers overflow would give infinite scores.
+            // Every method each level can draw, on every variant it can meet: positive values
+            // for geometric-type means, no overflow for power means.
             for (l, methods) in per_level.iter().enumerate() {
-                for method in methods {
-                    for variant in &prepared.variants[variants.clone()] {
-                        if let Some((value, limit)) =
-                            method.overflows(variant.minimum, variant.maximum)
-                        {
-                            return Err(ScenarioRunError::PowerOverflows {
-                                file: scenario_file.to_string(),
-                                aggregation: method.to_string(),
-                                level: l + 2,
-                                normalisation: variant.spec.normalisation.to_string(),
-                                value,
-                                limit,
-                            });
+                for variant in &prepared.variants[variants.clone()] {
+                    variant.check_aggregations(methods).map_err(|reason| {
+                        ScenarioRunError::Range {
+                            file: scenario_file.to_string(),
+                            level: l + 2,
+                            reason,
                         }
-                    }
+                    })?;
                 }
             }
             // Copeland scores can be zero or negative: nothing positive-only may sit above them,
@@ -833,31 +810,17 @@ impl SampleModel for ScenarioModel {
 pub enum ScenarioRunError {
     #[error(transparent)]
     Prepare(PrepareError),
-    #[error(
-        "{file}: `{aggregation}` at level {level} needs positive values, but `{normalisation}` gives values down to {minimum}; fix: use a normalisation with a positive floor such as `minmax(1,100)`, or drop `{aggregation}` from the alternatives"
-    )]
-    NotPositive {
+    // `reason`, not `source`: the message already includes it, so no error chain repeats it.
+    #[error("{file}: at level {level}, {reason}, or drop that method from the alternatives")]
+    Range {
         file: String,
-        aggregation: String,
         level: usize,
-        normalisation: String,
-        minimum: f64,
+        reason: AggregationRangeError,
     },
     #[error(
         "{file}: a geometric or harmonic mean at level {level} would aggregate Copeland scores, which can be zero or negative; fix: do not combine Copeland below a geometric or harmonic level"
     )]
     CopelandBelowPositive { file: String, level: usize },
-    #[error(
-        "{file}: `{aggregation}` at level {level} overflows: `{normalisation}` gives values of {value}, whose power is beyond the largest double; fix: use a power of at most {limit} in absolute value, or a normalisation with a narrower range such as `minmax(1,100)`"
-    )]
-    PowerOverflows {
-        file: String,
-        aggregation: String,
-        level: usize,
-        normalisation: String,
-        value: f64,
-        limit: f64,
-    },
 }
 
 #[cfg(test)]
