@@ -20,7 +20,7 @@
 //!     aggregation: index.nominal.aggregation.clone(),
 //!     weights: prepared.framework.nominal_weights(),
 //! };
-//! let evaluation = evaluate(&prepared, &config);
+//! let evaluation = evaluate(&prepared, &config).unwrap();
 //! let beijing = prepared.find_unit("Beijing").unwrap();
 //! assert_eq!(evaluation.top_ranks(&prepared)[beijing], 7);
 //! ```

@@ -23,7 +23,7 @@ fn every_published_fact_holds_under_the_nominal_method() {
         aggregation: index.nominal.aggregation.clone(),
         weights: prepared.framework.nominal_weights(),
     };
-    let evaluation = evaluate(&prepared, &config);
+    let evaluation = evaluate(&prepared, &config).unwrap();
     let facts = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/data/ieci2022/published_facts.csv"

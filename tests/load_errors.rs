@@ -5,6 +5,7 @@ use std::path::Path;
 
 use ranksense::model::{Diagnostic, Index, LoadError, load_dir, load_files, load_from_strings};
 use ranksense::pipeline::method::{Aggregation, Imputation, Method, Normalisation, Treatment};
+use ranksense::pipeline::validity::check_nominal;
 
 // ---------------------------------------------------------------------------------------------
 // A tiny valid index: 4 indicators, 2 pillars, 1 index, a group and a denominator.
@@ -1314,24 +1315,38 @@ fn aggregation_list_must_match_the_levels() {
 
 #[test]
 fn geometric_mean_needs_a_positive_normalisation() {
+    // The files are well formed; whether the method can score the data is decided on the
+    // normalised values (pipeline::validity), located at the key that sets the method.
     let toml = "[method]\naggregation = \"geometric\"\n";
-    let diagnostics = problems(META, DATA, Some(toml));
-    assert_count(&diagnostics, 1);
+    let index = load(META, DATA, Some(toml)).unwrap();
+    let error = check_nominal(&index).unwrap_err();
+    let diagnostics = error.diagnostics();
+    assert_count(diagnostics, 1);
     assert_says(
         at(
-            &diagnostics,
+            diagnostics,
             "index.toml",
             Some(2),
             Some("method.aggregation"),
         ),
         &[
-            "`geometric` aggregation needs strictly positive values",
-            "minmax(0,100)",
+            "`geometric` aggregation (level 2) needs strictly positive values",
+            "minmax(0,100)` gives values down to 0",
         ],
         &["minmax(1,100)"],
     );
     let toml = "[method]\naggregation = \"geometric\"\nnormalisation = \"minmax(1,100)\"\n";
-    load(META, DATA, Some(toml)).unwrap();
+    check_nominal(&load(META, DATA, Some(toml)).unwrap()).unwrap();
+    // z-scores are judged on the data, not refused by name: these four units lie within
+    // 1.5 standard deviations of every mean, so zscore(10,2) is positive.
+    let toml = "[method]\naggregation = \"geometric\"\nnormalisation = \"zscore(10,2)\"\n";
+    check_nominal(&load(META, DATA, Some(toml)).unwrap()).unwrap();
+    let toml = "[method]\naggregation = \"geometric\"\nnormalisation = \"zscore(0.5,1)\"\n";
+    let error = check_nominal(&load(META, DATA, Some(toml)).unwrap()).unwrap_err();
+    assert!(
+        error.to_string().contains("0.5 standard deviations below"),
+        "{error}"
+    );
 }
 
 #[test]

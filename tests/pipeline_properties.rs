@@ -33,7 +33,7 @@ fn top_scores_and_ranks(index: &Index) -> (Vec<f64>, Vec<u32>) {
         aggregation: index.nominal.aggregation.clone(),
         weights: prepared.framework.nominal_weights(),
     };
-    let evaluation = evaluate(&prepared, &config);
+    let evaluation = evaluate(&prepared, &config).unwrap();
     (
         evaluation.top_scores(&prepared).to_vec(),
         evaluation.top_ranks(&prepared).to_vec(),
@@ -140,7 +140,7 @@ fn weights_renormalise_within_parents_over_present_children() {
         aggregation: index.nominal.aggregation.clone(),
         weights: prepared.framework.nominal_weights(),
     };
-    let evaluation = evaluate(&prepared, &config);
+    let evaluation = evaluate(&prepared, &config).unwrap();
     let a = prepared.framework.find("A").unwrap();
     assert_eq!(evaluation.scores[a][1], 100.0);
     // U2: x0 = 50, x1 = 100 with weights 1:3 → 87.5.

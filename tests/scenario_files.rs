@@ -2,10 +2,13 @@
 
 use std::path::Path;
 
+use ranksense::model::embedded;
+use ranksense::model::error::Location;
 use ranksense::model::{
     Columns, Diagnostic, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
 use ranksense::pipeline::method::{Aggregation, Method, Normalisation, Treatment};
+use ranksense::uncertainty::factors::{ScenarioModel, ScenarioRunError};
 use ranksense::uncertainty::scenario::{
     ExclusionSet, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget,
 };
@@ -115,6 +118,7 @@ fn build_index(nodes: &[NodeSpec<'_>], units: &[(&str, &str)], groups: &[&str]) 
             .collect(),
         denominators: Vec::new(),
         nominal: Method::simple(n_levels - 1),
+        method_locations: Default::default(),
         framework,
     }
 }
@@ -933,136 +937,137 @@ fn aggregation_levels_must_exist() {
     assert_problem(&d, 2, &["level 5 does not exist", "2..=4"]);
 }
 
-#[test]
-fn geometric_means_reject_normalisations_that_reach_zero() {
-    let index = ieci_index();
-    let d = invalid(
-        &parse(
-            "[normalisation]\nalternatives = [\"minmax(0,100)\", \"zscore(0,1)\", \"rank\", \"percentile\"]\n\n\
-             [[aggregation]]\nalternatives = [\"arithmetic\", \"geometric\"]\n",
-        )
-        .unwrap(),
-        &index,
-    );
-    // Reported at the aggregation alternative, once per normalisation, listing the levels.
-    assert_problem(
-        &d,
-        5,
-        &[
-            "`geometric` (levels 2, 3, 4)",
-            "`minmax(0,100)`",
-            "use `minmax(1,100)`",
-        ],
-    );
-    assert_problem(&d, 5, &["`zscore(0,1)`", "zscore(10,2)"]);
-    assert_problem(&d, 5, &["`percentile`", "the lowest unit gets 0"]);
-    assert_eq!(d.len(), 3, "rank is positive: {d:?}");
+/// The refusal of a scenario's run on the embedded IECI data (nominal minmax(0,100),
+/// arithmetic): the one positivity rule, decided on the prepared values.
+fn run_refusal(text: &str) -> (Location, String) {
+    let index = embedded::load("ieci2022").unwrap();
+    let scenario = parse(text).unwrap();
+    scenario.validate(&index).unwrap();
+    let model = ScenarioModel::new(&scenario, &index).unwrap();
+    match model.prepare(&index, &scenario) {
+        Ok(_) => panic!("expected the run to be refused"),
+        Err(ScenarioRunError::Range { location, reason }) => (
+            location,
+            format!("{}\nfix: {}", reason.problem(), reason.fix()),
+        ),
+        Err(other) => panic!("unexpected error {other}"),
+    }
+}
+
+fn runs(text: &str) {
+    let index = embedded::load("ieci2022").unwrap();
+    let scenario = parse(text).unwrap();
+    scenario.validate(&index).unwrap();
+    let model = ScenarioModel::new(&scenario, &index).unwrap();
+    if let Err(error) = model.prepare(&index, &scenario) {
+        panic!("expected the run to be accepted: {error}");
+    }
+}
+
+fn assert_refused(text: &str, line: usize, column: &str, words: &[&str]) {
+    let (location, message) = run_refusal(text);
+    assert_eq!(location.line, Some(line), "{location}: {message}");
+    assert_eq!(location.column.as_deref(), Some(column), "{message}");
+    for word in words {
+        assert!(message.contains(word), "`{word}` not in:\n{message}");
+    }
 }
 
 #[test]
-fn shifted_z_scores_pass_only_from_a_mean_of_three_standard_deviations() {
-    let index = ieci_index();
-    let scenario = |z: &str| {
-        parse(&format!(
-            "[normalisation]\nalternatives = [\"{z}\"]\n[[aggregation]]\nalternatives = [\"geometric\"]\n"
-        ))
-        .unwrap()
-    };
-    scenario("zscore(10,2)").validate(&index).unwrap();
-    scenario("zscore(6,2)").validate(&index).unwrap();
-    let d = invalid(&scenario("zscore(5,2)"), &index);
-    assert_problem(
-        &d,
+fn geometric_means_reject_normalisations_that_reach_zero() {
+    // Located at the aggregation alternative, naming the normalisation and its floor.
+    assert_refused(
+        "[normalisation]\nalternatives = [\"rank\", \"minmax(0,100)\"]\n\n\
+         [[aggregation]]\nalternatives = [\"arithmetic\", \"geometric\"]\n",
+        5,
+        "aggregation[1].alternatives[2]",
+        &[
+            "`geometric` aggregation (level 2)",
+            "`minmax(0,100)` gives values down to 0",
+            "use `minmax(1,100)`",
+        ],
+    );
+    assert_refused(
+        "[normalisation]\nalternatives = [\"percentile\"]\n[[aggregation]]\nalternatives = [\"harmonic\"]\n",
         4,
-        &["`zscore(5,2)`", "2.5 standard deviations", "mean/sd ≥ 3"],
+        "aggregation[1].alternatives[1]",
+        &["`percentile`", "the lowest unit on each indicator gets 0"],
+    );
+    runs(
+        "[normalisation]\nalternatives = [\"rank\", \"minmax(1,100)\"]\n\
+         [[aggregation]]\nalternatives = [\"arithmetic\", \"geometric\"]\n",
+    );
+}
+
+#[test]
+fn shifted_z_scores_are_judged_on_the_data() {
+    // No unit of the 37 lies 5 standard deviations below a mean (Samuelson's bound is 5.9, but
+    // the data decide): zscore(10,2) is positive here, while zscore(1,1) reaches below zero.
+    let scenario = |z: &str| {
+        format!(
+            "[normalisation]\nalternatives = [\"{z}\"]\n[[aggregation]]\nalternatives = [\"geometric\"]\n"
+        )
+    };
+    runs(&scenario("zscore(10,2)"));
+    assert_refused(
+        &scenario("zscore(1,1)"),
+        4,
+        "aggregation[1].alternatives[1]",
+        &[
+            "`zscore(1,1)`",
+            "more than 1 standard deviations below",
+            "zscore(10,1)",
+        ],
     );
 }
 
 #[test]
 fn geometric_alternatives_meet_the_index_nominal_normalisation() {
     // No [normalisation]: the index's minmax(0,100) is what every sample uses.
-    let index = ieci_index();
-    let d = invalid(
-        &parse("[[aggregation]]\nlevels = [3]\nalternatives = [\"harmonic\"]\n").unwrap(),
-        &index,
-    );
-    assert_problem(
-        &d,
+    assert_refused(
+        "[[aggregation]]\nlevels = [3]\nalternatives = [\"harmonic\"]\n",
         3,
-        &[
-            "`harmonic` (level 3)",
-            "the index's nominal normalisation `minmax(0,100)`",
-            "add a [normalisation] section",
-        ],
-    );
-    // And a sampled normalisation can meet the index's nominal geometric aggregation.
-    let mut geometric_index = ieci_index();
-    geometric_index.nominal.aggregation = vec![Aggregation::Geometric; 3];
-    let d = invalid(
-        &parse("[normalisation]\nalternatives = [\"minmax(1,100)\", \"borda\"]\n").unwrap(),
-        &geometric_index,
-    );
-    assert_problem(
-        &d,
-        2,
-        &[
-            "the index's nominal aggregation `geometric`",
-            "`borda`",
-            "use `rank`",
-        ],
+        "aggregation[1].alternatives[1]",
+        &["`harmonic` aggregation (level 3)", "`minmax(0,100)`"],
     );
 }
 
 #[test]
 fn copeland_below_a_geometric_level_is_rejected() {
-    let index = ieci_index();
-    let d = invalid(
-        &parse(
-            "[normalisation]\nalternatives = [\"minmax(1,100)\"]\n\
-             [[aggregation]]\nlevels = [2]\nalternatives = [\"arithmetic\", \"copeland\"]\n\
-             [[aggregation]]\nlevels = [3, 4]\nalternatives = [\"geometric\"]\n",
-        )
-        .unwrap(),
-        &index,
-    );
-    assert_problem(
-        &d,
+    assert_refused(
+        "[normalisation]\nalternatives = [\"minmax(1,100)\"]\n\
+         [[aggregation]]\nlevels = [2]\nalternatives = [\"arithmetic\", \"copeland\"]\n\
+         [[aggregation]]\nlevels = [3, 4]\nalternatives = [\"geometric\"]\n",
         8,
+        "aggregation[2].alternatives[1]",
         &[
-            "`geometric` (levels 3, 4)",
+            "`geometric` aggregation (level 3)",
             "`copeland` at level 2",
             "zero or negative",
         ],
     );
     // Copeland at the top is harmless.
-    parse(
+    runs(
         "[normalisation]\nalternatives = [\"minmax(1,100)\"]\n\
          [[aggregation]]\nlevels = [2, 3]\nalternatives = [\"geometric\"]\n\
          [[aggregation]]\nlevels = [4]\nalternatives = [\"copeland\"]\n",
-    )
-    .unwrap()
-    .validate(&index)
-    .unwrap();
+    );
 }
 
 #[test]
 fn an_overridden_nominal_method_must_run_too() {
-    let index = ieci_index();
     // The sampled pairs are fine; the nominal geometric meets the index's minmax(0,100).
-    let d = invalid(
-        &parse("[[aggregation]]\nnominal = \"geometric\"\nalternatives = [\"arithmetic\"]\n")
-            .unwrap(),
-        &index,
+    assert_refused(
+        "[[aggregation]]\nnominal = \"geometric\"\nalternatives = [\"arithmetic\"]\n",
+        2,
+        "aggregation[1].nominal",
+        &["`geometric`", "minmax(0,100)"],
     );
-    assert_problem(&d, 2, &["nominal method:", "`geometric`", "minmax(0,100)"]);
     // COINr's pattern: a nominal minmax(0,100) that is never sampled with the geometric mean.
-    parse(
+    runs(
         "[normalisation]\nnominal = \"minmax(0,100)\"\nalternatives = [\"minmax(1,100)\"]\n\
          [[aggregation]]\nnominal = \"arithmetic\"\nalternatives = [\"arithmetic\", \"geometric\"]\n",
-    )
-    .unwrap()
-    .validate(&index)
-    .unwrap();
+    );
 }
 
 #[test]

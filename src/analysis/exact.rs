@@ -46,8 +46,8 @@ use crate::model::{Framework, Index};
 use crate::pipeline::method::{Aggregation, Normalisation};
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{
-    AggregationRangeError, Config, Evaluation, PrepareError, Prepared, Scratch, evaluate, prepare,
-    score,
+    AggregationRangeError, Config, ConfigError, Evaluation, PrepareError, Prepared, Scratch,
+    evaluate, prepare, score,
 };
 use crate::uncertainty::scenario::{Scenario, WeightMode};
 
@@ -58,6 +58,8 @@ pub enum ExactError {
     Prepare(#[from] PrepareError),
     #[error(transparent)]
     Aggregation(#[from] AggregationRangeError),
+    #[error(transparent)]
+    Config(ConfigError),
     /// The request does not fit the index (unknown unit, level, weight, bad range ...).
     #[error("{problem}; fix: {fix}")]
     Input { problem: String, fix: String },
@@ -67,6 +69,15 @@ pub enum ExactError {
     NotExact { problem: String, fix: String },
     #[error(transparent)]
     Model(#[from] WeightAnalysisError),
+}
+
+impl From<ConfigError> for ExactError {
+    fn from(error: ConfigError) -> Self {
+        match error {
+            ConfigError::Range(range) => ExactError::Aggregation(range),
+            other => ExactError::Config(other),
+        }
+    }
 }
 
 impl ExactError {
@@ -142,13 +153,12 @@ impl NominalScores {
             None => index.nominal.aggregation.clone(),
         };
         let prepared = prepare(index, std::slice::from_ref(&variant))?;
-        prepared.variants[0].check_aggregations(&aggregation)?;
         let config = Config {
             variant: 0,
             aggregation,
             weights: prepared.framework.nominal_weights(),
         };
-        let evaluation = evaluate(&prepared, &config);
+        let evaluation = evaluate(&prepared, &config)?;
         let method = MethodDescription {
             normalisation: variant.normalisation.to_string(),
             aggregation: config.aggregation.iter().map(|a| a.to_string()).collect(),

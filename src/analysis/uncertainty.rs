@@ -96,6 +96,8 @@ pub enum UncertaintyError {
     Scenario(#[from] ScenarioError),
     #[error(transparent)]
     Run(#[from] ScenarioRunError),
+    #[error(transparent)]
+    Config(#[from] crate::pipeline::ConfigError),
     #[error(
         "focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv (see `ranksense score`)"
     )]
@@ -149,8 +151,8 @@ impl Setup {
             return Err(UncertaintyError::TooManyThreads(options.threads));
         }
         let model = ScenarioModel::new(scenario, index)?;
-        let prepared = model.prepare(index, &scenario.source)?;
-        let nominal = evaluate(&prepared, &crate::engine::SampleModel::nominal(&model));
+        let prepared = model.prepare(index, scenario)?;
+        let nominal = evaluate(&prepared, &crate::engine::SampleModel::nominal(&model))?;
         let focus_name = options
             .focus
             .clone()

@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::Failure;
 use crate::model::{Index, embedded, load_dir, load_files};
+use crate::pipeline::validity::check_nominal;
 
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
@@ -25,8 +26,14 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// Loads the chosen index.
+    /// Loads the chosen index and checks that its nominal method can score its data.
     pub fn load(&self) -> Result<Index, Failure> {
+        let index = self.load_files()?;
+        check_nominal(&index)?;
+        Ok(index)
+    }
+
+    fn load_files(&self) -> Result<Index, Failure> {
         if let (Some(meta), Some(data)) = (&self.meta_file, &self.data_file) {
             return Ok(load_files(meta, data, self.index_file.as_deref())?);
         }

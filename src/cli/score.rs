@@ -5,7 +5,7 @@ use clap::Args;
 use super::{DataArgs, Failure, Format};
 use crate::pipeline::method::{Aggregation, Normalisation};
 use crate::pipeline::prepare::nominal_variant;
-use crate::pipeline::{Config, evaluate, prepare};
+use crate::pipeline::{Config, ConfigError, evaluate, prepare};
 use crate::report::ranking::{column_nodes, ranking_csv, ranking_json, ranking_table};
 
 #[derive(Debug, Args)]
@@ -47,15 +47,28 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         )));
     }
     let prepared = prepare(&index, &[nominal_variant(&index)])?;
-    prepared.variants[0]
-        .check_aggregations(&index.nominal.aggregation)
-        .map_err(|e| Failure::input(anyhow::Error::from(e)))?;
     let config = Config {
         variant: 0,
         aggregation: index.nominal.aggregation.clone(),
         weights: prepared.framework.nominal_weights(),
     };
-    let evaluation = evaluate(&prepared, &config);
+    let evaluation = evaluate(&prepared, &config).map_err(|error| match error {
+        // The index's own method was checked when it was loaded: a refusal here is a what-if
+        // flag's, named as the flag (the message itself is the one every route gives).
+        ConfigError::Range(reason) => {
+            let flag = if reason.blames_normalisation() && args.normalisation.is_some() {
+                format!("--normalisation {}", index.nominal.normalisation)
+            } else {
+                format!("--aggregation {}", reason.aggregation())
+            };
+            Failure::input(anyhow::anyhow!(
+                "{flag}: {}\n  fix: {}",
+                reason.problem(),
+                reason.fix()
+            ))
+        }
+        other => Failure::input(other),
+    })?;
     let focus = index
         .info
         .focus

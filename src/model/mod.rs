@@ -237,6 +237,25 @@ pub struct Index {
     pub groups: Vec<GroupColumn>,
     pub denominators: Vec<DenominatorColumn>,
     pub nominal: Method,
+    /// Where the nominal method was written, for messages about it.
+    pub method_locations: MethodLocations,
+}
+
+/// Where `index.toml` sets the nominal normalisation and aggregation (file, line, key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodLocations {
+    pub normalisation: error::Location,
+    pub aggregation: error::Location,
+}
+
+impl Default for MethodLocations {
+    /// The keys of an `index.toml` without a known line (an index built in code).
+    fn default() -> Self {
+        MethodLocations {
+            normalisation: error::Location::file("index.toml").column("method.normalisation"),
+            aggregation: error::Location::file("index.toml").column("method.aggregation"),
+        }
+    }
 }
 
 impl Index {

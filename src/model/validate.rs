@@ -7,9 +7,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::model::MethodLocations;
 use crate::model::error::{Diagnostic, Location, nearest};
 use crate::model::load::{CsvTable, abbreviate};
-use crate::model::toml::{AggregationSetting, IndexToml, MethodSettings};
+use crate::model::toml::{IndexToml, MethodSettings};
 use crate::model::{
     Columns, DenominatorColumn, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
@@ -147,8 +148,17 @@ pub(crate) fn build_index(
         normalisation: method.normalisation,
         aggregation,
     };
+    let locate = |key: &str| {
+        toml.map(|t| t.location(key))
+            .unwrap_or_else(|| Location::file("index.toml").column(key))
+    };
+    let method_locations = MethodLocations {
+        normalisation: locate("method.normalisation"),
+        aggregation: locate("method.aggregation"),
+    };
     Some(Index {
         info,
+        method_locations,
         raw: Columns::from_columns(units.units.len(), columns.indicator_values),
         units: units.units,
         framework,
@@ -1491,37 +1501,8 @@ fn check_method(
         ));
     }
 
-    // Geometric-type means need positive normalised values.
-    let aggregations: Vec<_> = match &method.aggregation {
-        AggregationSetting::Everywhere(a) => vec![*a],
-        AggregationSetting::PerLevel(list) => list.clone(),
-    };
-    if let Some(aggregation) = aggregations.iter().find(|a| a.needs_positive()) {
-        let why = match (
-            &method.normalisation,
-            method.normalisation.guaranteed_minimum(),
-        ) {
-            (Normalisation::ZScore { .. } | Normalisation::Scaled { .. }, _) => {
-                Some("it gives negative values to every unit below the centre".to_string())
-            }
-            (_, Some(minimum)) if minimum <= 0.0 => Some(format!(
-                "it gives {minimum} to the worst unit on every indicator"
-            )),
-            _ => None,
-        };
-        if let Some(why) = why {
-            diagnostics.push(Diagnostic::new(
-                locate("method.aggregation"),
-                format!(
-                    "`{aggregation}` aggregation needs strictly positive values, but \
-                     normalisation `{}` cannot guarantee them: {why}",
-                    method.normalisation
-                ),
-                "use normalisation = \"minmax(1,100)\" (COINr's choice for geometric means) or \
-                 an arithmetic aggregation",
-            ));
-        }
-    }
+    // Whether the aggregations can run on the normalised values is decided on the data, by
+    // `pipeline::validity::check_aggregations`, when the index is prepared.
 
     let divided = divided_indicators(rows, columns);
     check_constant_indicators(

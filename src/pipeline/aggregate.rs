@@ -115,46 +115,152 @@ where
     }
 }
 
-/// Copeland's rule on the weighted outranking matrix (Munda & Nardo 2009; COINr `a_copeland`):
-/// for units a ≠ b, `e_ab = Σ_{c: x_ac > x_bc} w_c + ½ Σ_{c: x_ac = x_bc} w_c` with weights
-/// normalised to sum 1 (children missing for a or b skipped), `e_ba = 1 − e_ab`; a unit's score
-/// is `Σ_b sign(e_ab − ½)`. O(units² × children).
+/// Copeland's rule on the weighted outranking matrix (Munda & Nardo 2009; COINr `a_copeland`).
+///
+/// For units a ≠ b, compare them on the children both have (a child missing for either unit
+/// is left out of that pair, and the weights are renormalised over the rest):
+/// `e_ab = Σ_{c: x_ac > x_bc} w_c + ½ Σ_{c: x_ac = x_bc} w_c` over `W_ab = Σ_c w_c`, and a beats b
+/// when `e_ab > ½ W_ab`, i.e. when the weight of the children where a is ahead exceeds the weight
+/// of those where b is ahead. A unit's score is its wins minus its losses; a pair with no child
+/// in common is a tie. The rule treats a and b alike, so scores do not depend on the order of
+/// the units.
+///
+/// The two weight sums are compared exactly (see [`WeightComparer`]): with equal weights, 3
+/// children won against 3 lost is a tie however the shares round. O(units² × children).
 pub fn copeland<'a, I>(children: I, out: &mut [f64])
 where
     I: Iterator<Item = (&'a [f64], f64)> + Clone,
 {
-    let total: f64 = children.clone().map(|(_, w)| w).sum();
     out.fill(0.0);
-    if total <= 0.0 {
+    let comparer = WeightComparer::new(children.clone().map(|(_, w)| w));
+    if !comparer.any_positive {
         out.fill(f64::NAN);
         return;
     }
     let n = out.len();
     for a in 0..n {
         for b in a + 1..n {
-            let mut outranking = 0.0;
-            for (column, w) in children.clone() {
+            let vote = comparer.sign(children.clone().map(|(column, w)| {
                 let (xa, xb) = (column[a], column[b]);
                 if xa.is_nan() || xb.is_nan() {
-                    continue;
+                    return (w, 0);
                 }
-                if xa > xb {
-                    outranking += w / total;
-                } else if xa == xb {
-                    outranking += 0.5 * w / total;
-                }
-            }
-            let vote = if outranking > 0.5 {
-                1.0
-            } else if outranking < 0.5 {
-                -1.0
-            } else {
-                0.0
-            };
+                let ahead = if xa > xb {
+                    1
+                } else if xa < xb {
+                    -1
+                } else {
+                    0
+                };
+                (w, ahead)
+            }));
             out[a] += vote;
             out[b] -= vote;
         }
     }
+    // A unit with no present child is missing (as in the means), not tied with everyone.
+    for (u, o) in out.iter_mut().enumerate() {
+        if !children
+            .clone()
+            .any(|(column, w)| w > 0.0 && !column[u].is_nan())
+        {
+            *o = f64::NAN;
+        }
+    }
+}
+
+/// Exact sign of `Σ_c ahead_c · w_c` (ahead_c ∈ {−1, 0, +1}) for one set of non-negative weights.
+///
+/// Each finite weight is `m · 2^e` with an integer mantissa m < 2^53. Scaled by `2^-e_min`
+/// (e_min the lowest exponent among the positive weights), every weight is an integer, and when
+/// the exponents span at most [`MAX_SPAN`] bits the signed sum of up to [`MAX_CHILDREN`] of them
+/// fits an i128, so the comparison is exact integer arithmetic. Wider spans (weights more than
+/// 2^60 apart) fall back to an exact floating-point expansion (Shewchuk 1997, "Adaptive
+/// precision floating-point arithmetic and fast robust geometric predicates").
+struct WeightComparer {
+    /// Weights as integers on the common scale, when they fit.
+    shift: Option<i32>,
+    any_positive: bool,
+}
+
+/// Bits of exponent span that keep 53-bit mantissas plus the span below 2^120.
+const MAX_SPAN: i32 = 66;
+/// Children whose signed integer sum stays below 2^127 at that span.
+const MAX_CHILDREN: usize = 128;
+
+impl WeightComparer {
+    fn new(weights: impl Iterator<Item = f64> + Clone) -> Self {
+        let positive = weights.clone().filter(|&w| w > 0.0);
+        let any_positive = positive.clone().next().is_some();
+        let count = weights.clone().count();
+        let exponents = positive.map(|w| decompose(w).1);
+        let (low, high) =
+            exponents.fold((i32::MAX, i32::MIN), |(lo, hi), e| (lo.min(e), hi.max(e)));
+        let shift =
+            (any_positive && count <= MAX_CHILDREN && high - low <= MAX_SPAN).then_some(low);
+        WeightComparer {
+            shift,
+            any_positive,
+        }
+    }
+
+    /// +1, −1 or 0: the sign of the weighted sum of `ahead`.
+    fn sign(&self, terms: impl Iterator<Item = (f64, i8)>) -> f64 {
+        match self.shift {
+            Some(low) => {
+                let mut total: i128 = 0;
+                for (w, ahead) in terms {
+                    if ahead == 0 || w <= 0.0 {
+                        continue;
+                    }
+                    let (mantissa, exponent) = decompose(w);
+                    let scaled = i128::from(mantissa) << (exponent - low);
+                    total += if ahead > 0 { scaled } else { -scaled };
+                }
+                total.signum() as f64
+            }
+            None => exact_sign(
+                terms
+                    .filter(|&(w, ahead)| ahead != 0 && w > 0.0)
+                    .map(|(w, ahead)| if ahead > 0 { w } else { -w }),
+            ),
+        }
+    }
+}
+
+/// A positive finite double as `(m, e)` with `w = m · 2^e` exactly, m < 2^53.
+fn decompose(w: f64) -> (u64, i32) {
+    let bits = w.to_bits();
+    let exponent_bits = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    if exponent_bits == 0 {
+        (fraction, -1074) // subnormal
+    } else {
+        (fraction | (1u64 << 52), exponent_bits - 1075)
+    }
+}
+
+/// Exact sign of a sum of doubles: the terms are accumulated into a non-overlapping expansion
+/// (Shewchuk's GROW-EXPANSION with two-sum), whose most significant non-zero component carries
+/// the sign of the exact sum. Allocates; used only for weights more than 2^66 apart.
+fn exact_sign(terms: impl Iterator<Item = f64>) -> f64 {
+    let mut expansion: Vec<f64> = Vec::new();
+    for term in terms {
+        let mut carry = term;
+        for component in expansion.iter_mut() {
+            let sum = carry + *component;
+            let virtual_b = sum - carry;
+            let error = (carry - (sum - virtual_b)) + (*component - virtual_b);
+            *component = error;
+            carry = sum;
+        }
+        expansion.push(carry);
+    }
+    expansion
+        .iter()
+        .rev()
+        .find(|c| **c != 0.0)
+        .map_or(0.0, |c| c.signum())
 }
 
 #[cfg(test)]
@@ -230,5 +336,95 @@ mod tests {
         );
         // 0 vs 1: 2/3 → +1; 0 vs 2: 2/3 → +1; 1 vs 2: 1/3 + ½·1/3 = 0.5 → 0
         assert_eq!(out, [2.0, -1.0, -1.0]);
+    }
+
+    #[test]
+    fn copeland_ties_exactly_when_the_weights_balance() {
+        // Weights 1 + 2 against 3 balance exactly: a tie, whatever the normalised shares round to.
+        let (c1, c2, c3) = ([1.0, 0.0], [1.0, 0.0], [0.0, 1.0]);
+        let mut out = [0.0; 2];
+        copeland(
+            [(&c1[..], 1.0), (&c2[..], 2.0), (&c3[..], 3.0)].into_iter(),
+            &mut out,
+        );
+        assert_eq!(out, [0.0, 0.0]);
+        // Equal weights of 1/3: three children each way is a tie (the shares would sum to
+        // 0.49999999999999994 or 0.5000000000000001 depending on the order of addition).
+        let third = 1.0 / 3.0;
+        let columns: Vec<[f64; 2]> = vec![
+            [1.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 0.0],
+            [0.0, 1.0],
+            [0.0, 1.0],
+            [0.0, 1.0],
+        ];
+        copeland(columns.iter().map(|c| (&c[..], third)), &mut out);
+        assert_eq!(out, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn copeland_with_missing_values_ignores_the_order_of_units() {
+        // Unit 1 lacks child 0: pairs with unit 1 are decided on children 1 and 2 only.
+        let c0 = [5.0, f64::NAN, 1.0, 3.0];
+        let c1 = [1.0, 2.0, 3.0, 4.0];
+        let c2 = [2.0, 4.0, 1.0, 3.0];
+        let columns = [&c0, &c1, &c2];
+        let score = |order: &[usize]| {
+            let permuted: Vec<Vec<f64>> = columns
+                .iter()
+                .map(|c| order.iter().map(|&u| c[u]).collect())
+                .collect();
+            let mut out = vec![0.0; order.len()];
+            copeland(permuted.iter().map(|c| (&c[..], 1.0)), &mut out);
+            let mut by_unit = vec![0.0; order.len()];
+            for (position, &u) in order.iter().enumerate() {
+                by_unit[u] = out[position];
+            }
+            by_unit
+        };
+        let reference = score(&[0, 1, 2, 3]);
+        // 0–1 on c1, c2: 1 ahead on both → 1 wins. 0–2: 0 ahead on c0, c2 → 0 wins.
+        // 0–3: 3 ahead on c1, c2 → 3 wins. 1–2 and 1–3 (on c1, c2): one each → ties.
+        // 2–3: 3 ahead on all three → 3 wins.
+        assert_eq!(reference, vec![-1.0, 1.0, -2.0, 2.0]);
+        for order in [[3, 2, 1, 0], [1, 0, 3, 2], [2, 3, 0, 1]] {
+            assert_eq!(score(&order), reference, "order {order:?}");
+        }
+    }
+
+    #[test]
+    fn copeland_unit_without_data_is_missing() {
+        let c0 = [1.0, f64::NAN, 2.0];
+        let c1 = [2.0, f64::NAN, 1.0];
+        let mut out = [0.0; 3];
+        copeland([(&c0[..], 1.0), (&c1[..], 1.0)].into_iter(), &mut out);
+        assert!(out[1].is_nan());
+        assert_eq!((out[0], out[2]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn exact_weight_sums_across_a_wide_range_of_exponents() {
+        // 1e30 + 1 − 1e30 is 1 exactly, though it rounds to 0 in floating point.
+        assert_eq!(exact_sign([1e30, 1.0, -1e30].into_iter()), 1.0);
+        assert_eq!(exact_sign([1e30, -1e30].into_iter()), 0.0);
+        let wide = WeightComparer::new([1e30, 1.0, 1e-30].into_iter());
+        assert!(wide.shift.is_none());
+        assert_eq!(
+            wide.sign([(1e30, 1), (1.0, -1), (1e-30, 1)].into_iter()),
+            1.0
+        );
+        assert_eq!(wide.sign([(1.0, -1), (1e-30, 1)].into_iter()), -1.0);
+        let narrow = WeightComparer::new([0.1, 0.2, 0.3].into_iter());
+        assert!(narrow.shift.is_some());
+        // 0.1 + 0.2 exceeds 0.3 as doubles: 0x3FD3333333333334 vs 0x3FD3333333333333.
+        assert_eq!(
+            narrow.sign([(0.1, 1), (0.2, 1), (0.3, -1)].into_iter()),
+            1.0
+        );
+        assert_eq!(
+            narrow.sign([(0.1, 1), (0.1, 1), (0.2, -1)].into_iter()),
+            0.0
+        );
     }
 }

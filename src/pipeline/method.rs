@@ -115,10 +115,14 @@ fn fmt_num(x: f64) -> String {
 /// - `Borda`: `Rank − 1`, so the worst unit scores 0.
 /// - `Percentile`: percentile rank `(Rank − 1) / (n − 1)` in [0, 1].
 /// - `Dist2Max`: `1 − (max − x) / (max − min)`.
-/// - `FracMax`: `x / max`.
+/// - `FracMax`: the fraction of the best value, on the raw (undirected) values r: `r / max r`
+///   for higher-is-better indicators (needs max r > 0) and `min r / r` for lower-is-better ones
+///   (needs every r > 0), so the best unit scores 1 either way. (COINr's `n_fracmax` divides the
+///   direction-adjusted values by their maximum, which reverses a lower-is-better indicator.)
 /// - `Dist2Ref { unit }`: `1 − (x_ref − x) / (x_ref − min)`, the reference unit scoring 1.
-/// - `Dist2Targ { cap }`: `(x − min) / (target − min)`, capped at 1 when `cap`, using the
-///   indicator's `Target` column (multiplied by the direction, like the data).
+/// - `Dist2Targ { cap }`: `(x − min) / (target − min)`, capped at 1 when `cap` (COINr
+///   `n_dist2targ(cap_max = TRUE)`), using the indicator's `Target` column (multiplied by the
+///   direction, like the data); the target must lie beyond the worst value. Missing stays missing.
 /// - `Goalposts { scale }`: `(x − lower) / (upper − lower)` clipped to [0, 1], times `scale`, with
 ///   the indicator's `Goalpost_lower`/`Goalpost_upper` (for direction −1: `(upper − x) / (upper − lower)`).
 /// - `Scaled { low, high }`: `(x − low) / (high − low) · 100`, fixed bounds (COINr `n_scaled`).
@@ -154,20 +158,122 @@ impl Normalisation {
         "scaled(low,high)",
     ];
 
-    /// The smallest value this method can produce for observed data, if it is known a priori.
-    /// Used to reject geometric and harmonic means that would meet zero or negative values.
-    pub fn guaranteed_minimum(&self) -> Option<f64> {
+    /// The lowest value this method gives whatever the data (its floor), if it has one.
+    /// Means of values above a positive floor are positive, so such a normalisation can feed a
+    /// geometric or harmonic mean on any data; without one, the data decide
+    /// ([`crate::pipeline::prepare::check_aggregations`]).
+    pub fn floor(&self) -> Option<f64> {
         match self {
-            Normalisation::MinMax { low, high } => Some(low.min(*high)),
+            Normalisation::MinMax { low, .. } => Some(*low),
             Normalisation::Rank => Some(1.0),
-            Normalisation::Borda | Normalisation::Percentile | Normalisation::Dist2Max => Some(0.0),
-            Normalisation::Goalposts { .. } => Some(0.0),
-            // Depends on data: z-scores and scaled values can be negative, ratios can be ≤ 0.
-            Normalisation::ZScore { .. }
-            | Normalisation::FracMax
+            Normalisation::Borda
+            | Normalisation::Percentile
+            | Normalisation::Dist2Max
             | Normalisation::Dist2Ref { .. }
             | Normalisation::Dist2Targ { .. }
+            | Normalisation::Goalposts { .. } => Some(0.0),
+            // Unbounded below: z-scores far below the mean, fixed-bound scaling of values below
+            // `low`, and x / max for values of the other sign than the maximum.
+            Normalisation::ZScore { .. }
+            | Normalisation::FracMax
             | Normalisation::Scaled { .. } => None,
+        }
+    }
+
+    /// How this method divides by an indicator's spread, in words, if it does: a constant
+    /// indicator then makes it divide by zero.
+    pub fn spread_divisor(&self) -> Option<&'static str> {
+        match self {
+            Normalisation::MinMax { .. } => Some("min–max normalisation divides by max − min"),
+            Normalisation::Dist2Max => Some("dist2max normalisation divides by max − min"),
+            Normalisation::ZScore { .. } => Some("z-scores divide by the standard deviation"),
+            Normalisation::Dist2Ref { .. } => {
+                Some("dist2ref divides by the reference's distance to the minimum")
+            }
+            Normalisation::Dist2Targ { .. } => {
+                Some("dist2targ divides by the target's distance to the minimum")
+            }
+            // Ranks need no spread; fracmax divides by the maximum (checked on its own);
+            // goalposts and scaled use fixed bounds.
+            Normalisation::Rank
+            | Normalisation::Borda
+            | Normalisation::Percentile
+            | Normalisation::FracMax
+            | Normalisation::Goalposts { .. }
+            | Normalisation::Scaled { .. } => None,
+        }
+    }
+
+    /// Whether a constant indicator makes this method divide by zero ([`Self::spread_divisor`]).
+    pub fn divides_by_spread(&self) -> bool {
+        self.spread_divisor().is_some()
+    }
+
+    /// The meta.csv column(s) every indicator needs for this method, if any.
+    pub fn needed_metadata(&self) -> Option<&'static str> {
+        match self {
+            Normalisation::Goalposts { .. } => Some("Goalpost_lower and Goalpost_upper"),
+            Normalisation::Dist2Targ { .. } => Some("Target"),
+            Normalisation::MinMax { .. }
+            | Normalisation::ZScore { .. }
+            | Normalisation::Rank
+            | Normalisation::Borda
+            | Normalisation::Percentile
+            | Normalisation::Dist2Max
+            | Normalisation::FracMax
+            | Normalisation::Dist2Ref { .. }
+            | Normalisation::Scaled { .. } => None,
+        }
+    }
+
+    /// The reference unit this method measures against, if any (`dist2ref(UNIT)`).
+    pub fn reference_unit(&self) -> Option<&str> {
+        match self {
+            Normalisation::Dist2Ref { unit } => Some(unit),
+            _ => None,
+        }
+    }
+
+    /// Which values of this method are zero or negative, in words: why it may not feed a
+    /// mean that needs positive values.
+    pub fn nonpositive_cause(&self) -> String {
+        match self {
+            Normalisation::MinMax { low, .. } => {
+                format!("the lowest unit on each indicator gets {}", fmt_num(*low))
+            }
+            Normalisation::ZScore { mean, sd } => format!(
+                "a unit more than {} standard deviations below an indicator's mean gets a value ≤ 0",
+                fmt_num(mean / sd)
+            ),
+            Normalisation::Borda
+            | Normalisation::Percentile
+            | Normalisation::Dist2Max
+            | Normalisation::Dist2Ref { .. }
+            | Normalisation::Dist2Targ { .. } => "the lowest unit on each indicator gets 0".into(),
+            Normalisation::Goalposts { .. } => "units at or below the lower goalpost get 0".into(),
+            Normalisation::FracMax => {
+                "x / max is zero or negative for values of the other sign than the maximum".into()
+            }
+            Normalisation::Scaled { low, .. } => {
+                format!("values at or below {} give values ≤ 0", fmt_num(*low))
+            }
+            Normalisation::Rank => "none: ranks start at 1".into(),
+        }
+    }
+
+    /// A method like this one whose values are all positive, as a suggestion in messages.
+    pub fn positive_alternative(&self) -> String {
+        match self {
+            Normalisation::MinMax { high, .. } if *high > 1.0 => {
+                format!("`minmax(1,{})` (lowest value 1)", fmt_num(*high))
+            }
+            Normalisation::ZScore { sd, .. } => format!(
+                "z-scores centred further from zero, e.g. `zscore({},{})`, or `minmax(1,100)`",
+                fmt_num(10.0 * sd),
+                fmt_num(*sd)
+            ),
+            Normalisation::Borda => "`rank` (borda + 1, lowest value 1)".into(),
+            _ => "`minmax(1,100)` or `rank` (lowest value 1)".into(),
         }
     }
 }
@@ -646,21 +752,11 @@ mod tests {
         assert_eq!(power(-2.0).overflows(0.01, 100.0), None);
         assert_eq!(Aggregation::Arithmetic.overflows(1.0, 1e300), None);
         assert!(!Aggregation::Arithmetic.needs_positive());
-        assert_eq!(
-            Normalisation::MinMax {
-                low: 1.0,
-                high: 100.0
-            }
-            .guaranteed_minimum(),
-            Some(1.0)
-        );
-        assert_eq!(
-            Normalisation::ZScore {
-                mean: 10.0,
-                sd: 2.0
-            }
-            .guaranteed_minimum(),
-            None
-        );
+        let floor = |text: &str| text.parse::<Normalisation>().unwrap().floor();
+        assert_eq!(floor("minmax(1,100)"), Some(1.0));
+        assert_eq!(floor("rank"), Some(1.0));
+        assert_eq!(floor("dist2ref(X)"), Some(0.0));
+        assert_eq!(floor("zscore(10,2)"), None);
+        assert_eq!(floor("fracmax"), None);
     }
 }

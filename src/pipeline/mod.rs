@@ -12,7 +12,9 @@ pub mod score;
 pub mod screen;
 pub mod stats;
 pub mod treat;
+pub mod validity;
 
-pub use config::{Config, VariantSpec};
-pub use prepare::{AggregationRangeError, PrepareError, Prepared, prepare};
+pub use config::{Config, ConfigError, VariantSpec};
+pub use prepare::{PrepareError, Prepared, prepare};
 pub use score::{Evaluation, LowerLevels, Scratch, evaluate, score, score_above};
+pub use validity::{AggregationRangeError, check_aggregations};

@@ -16,16 +16,17 @@ pub struct NormaliseContext {
     pub reference_row: Option<usize>,
 }
 
-/// Why a column cannot be normalised by a method.
+/// Why a column cannot be normalised by a method. The messages do not repeat the method's
+/// name: [`crate::pipeline::PrepareError`] names the indicator and the method around them.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum NormaliseError {
-    #[error("every unit has the same value ({value}), so `{method}` would divide by zero")]
+    #[error("every unit has the same value ({value}), so it would divide by zero")]
     Constant { method: String, value: f64 },
-    #[error("`{method}` needs {what} in meta.csv")]
+    #[error("it needs {what} in meta.csv")]
     MissingParameter { method: String, what: &'static str },
-    #[error("the reference unit has no value for this indicator, so `{method}` is undefined")]
+    #[error("the reference unit has no value for this indicator")]
     MissingReference { method: String },
-    #[error("`{method}` is undefined: {why}")]
+    #[error("{why}")]
     Undefined { method: String, why: String },
 }
 
@@ -97,13 +98,34 @@ pub fn normalise_column(
             map(out, &|v| 1.0 - (hi - v) / (hi - lo));
         }
         Normalisation::FracMax => {
-            if hi == 0.0 {
-                return Err(NormaliseError::Undefined {
-                    method: name(),
-                    why: "the largest (direction-adjusted) value is 0".into(),
-                });
+            // On the directed values v = direction · r, both cases are monotone increasing in v:
+            // higher-is-better r / max r = v / hi with hi > 0; lower-is-better min r / r = hi / v
+            // with every r > 0, i.e. hi < 0.
+            if context.direction > 0.0 {
+                if hi.is_nan() || hi <= 0.0 {
+                    return Err(NormaliseError::Undefined {
+                        method: name(),
+                        why: format!(
+                            "the largest value is {}, not positive, so x / max would reverse or \
+                             divide by zero",
+                            hi
+                        ),
+                    });
+                }
+                map(out, &|v| v / hi);
+            } else {
+                if hi.is_nan() || hi >= 0.0 {
+                    return Err(NormaliseError::Undefined {
+                        method: name(),
+                        why: format!(
+                            "this lower-is-better indicator is scored min / x, which needs every \
+                             value positive, but the smallest is {}",
+                            -hi
+                        ),
+                    });
+                }
+                map(out, &|v| hi / v);
             }
-            map(out, &|v| v / hi);
         }
         Normalisation::Dist2Ref { .. } => {
             let row = context
@@ -130,16 +152,23 @@ pub fn normalise_column(
                 method: name(),
                 what: "a `Target` value for this indicator",
             })? * context.direction;
-            if target == lo {
+            // A target at or behind the worst value would divide by zero or reverse the order.
+            if !(target > lo) {
                 return Err(NormaliseError::Undefined {
                     method: name(),
-                    why: "the target equals the lowest value".into(),
+                    why: format!(
+                        "the target ({}) is not beyond the worst value ({}), so every unit has \
+                         already reached it",
+                        target * context.direction,
+                        lo * context.direction
+                    ),
                 });
             }
             let cap = *cap;
+            // Not `y.min(1.0)`: f64::min returns 1 for a missing (NaN) y.
             map(out, &|v| {
                 let y = (v - lo) / (target - lo);
-                if cap { y.min(1.0) } else { y }
+                if cap && y > 1.0 { 1.0 } else { y }
             });
         }
         Normalisation::Goalposts { scale } => {
@@ -207,6 +236,60 @@ mod tests {
         let z = run(&x, "zscore(10,2)");
         let sd = sample_sd(&x);
         assert!((z[0] - ((2.0 - 5.0) / sd * 2.0 + 10.0)).abs() < 1e-12);
+    }
+
+    fn run_directed(raw: &[f64], direction: f64, method: &str) -> Result<Vec<f64>, NormaliseError> {
+        let directed: Vec<f64> = raw.iter().map(|r| r * direction).collect();
+        let mut out = vec![0.0; raw.len()];
+        let context = NormaliseContext {
+            direction,
+            target: Some(3.0),
+            ..Default::default()
+        };
+        normalise_column(&directed, &method.parse().unwrap(), &context, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn capped_distance_to_target_keeps_missing_values_missing() {
+        // (x − min) / (target − min), capped at 1; a missing cell must not become "target reached".
+        let out = run(&[2.0, 5.0, f64::NAN, 11.0], "dist2targ(cap)");
+        assert_eq!(out[0], 0.0);
+        assert_eq!(out[1], 0.5);
+        assert!(out[2].is_nan(), "missing became {}", out[2]);
+        assert_eq!(out[3], 1.0);
+        let uncapped = run(&[2.0, 5.0, f64::NAN, 11.0], "dist2targ(nocap)");
+        assert!(uncapped[2].is_nan());
+        assert_eq!(uncapped[3], 1.5);
+    }
+
+    #[test]
+    fn distance_to_a_target_behind_the_worst_value_is_refused() {
+        // Lower is better, target 3 above... every raw value is ≤ 3: all have reached it.
+        let err = run_directed(&[1.0, 2.0, 3.0], -1.0, "dist2targ(cap)").unwrap_err();
+        assert!(err.to_string().contains("already reached"), "{err}");
+        // Higher is better, target 3 below the data 5..9.
+        let err = run_directed(&[5.0, 7.0, 9.0], 1.0, "dist2targ(cap)").unwrap_err();
+        assert!(err.to_string().contains("target (3)"), "{err}");
+        // Lower is better with the worst at 9: (9 − x) / (9 − 3).
+        let out = run_directed(&[5.0, 7.0, 9.0, 1.0], -1.0, "dist2targ(nocap)").unwrap();
+        assert_eq!(out, [4.0 / 6.0, 2.0 / 6.0, 0.0, 8.0 / 6.0]);
+    }
+
+    #[test]
+    fn fraction_of_the_best_value_respects_direction() {
+        // Higher is better: r / max r.
+        let out = run_directed(&[2.0, 4.0, 10.0], 1.0, "fracmax").unwrap();
+        assert_eq!(out, [0.2, 0.4, 1.0]);
+        // Lower is better: min r / r, the smallest (best) value scoring 1.
+        let out = run_directed(&[2.0, 4.0, 10.0, f64::NAN], -1.0, "fracmax").unwrap();
+        assert_eq!(&out[..3], &[1.0, 0.5, 0.2]);
+        assert!(out[3].is_nan());
+        // Undefined cases are refused, not reversed.
+        let err = run_directed(&[-2.0, 4.0], -1.0, "fracmax").unwrap_err();
+        assert!(err.to_string().contains("smallest is -2"), "{err}");
+        let err = run_directed(&[-2.0, -4.0], 1.0, "fracmax").unwrap_err();
+        assert!(err.to_string().contains("largest value is -2"), "{err}");
     }
 
     #[test]

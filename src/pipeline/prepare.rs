@@ -3,7 +3,7 @@
 use super::config::VariantSpec;
 use super::denominate::denominate;
 use super::impute::impute_column;
-use super::method::{Aggregation, Imputation, Normalisation, Treatment};
+use super::method::{Imputation, Normalisation, Treatment};
 use super::normalise::{NormaliseContext, NormaliseError, normalise_column};
 use super::screen::screen_units;
 use super::treat::{TreatmentOutcome, treat_column};
@@ -39,56 +39,29 @@ pub enum PrepareError {
     NothingLeft { threshold: f64 },
 }
 
-/// Why a prepared variant's values cannot be aggregated with a method.
-#[derive(Debug, thiserror::Error)]
-pub enum AggregationRangeError {
-    #[error(
-        "`{aggregation}` aggregation needs positive values, but `{normalisation}` gives values down to {minimum}; fix: use a normalisation with a positive floor, e.g. `minmax(1,100)`"
-    )]
-    NotPositive {
-        aggregation: String,
-        normalisation: String,
-        minimum: f64,
-    },
-    #[error(
-        "`{aggregation}` aggregation overflows: `{normalisation}` gives values of {value}, whose power is beyond the largest double; fix: use a power of at most {limit} in absolute value"
-    )]
-    Overflows {
-        aggregation: String,
-        normalisation: String,
-        value: f64,
-        limit: f64,
-    },
-}
-
-impl PreparedVariant {
-    /// Checks that every method in `aggregations` can run on these values: geometric-type
-    /// means need positive values ([`Aggregation::needs_positive`]) and power means must not
-    /// overflow ([`Aggregation::overflows`]). Refusing here beats printing NaN or infinite
-    /// scores.
-    pub fn check_aggregations(
-        &self,
-        aggregations: &[Aggregation],
-    ) -> Result<(), AggregationRangeError> {
-        let normalisation = || self.spec.normalisation.to_string();
-        for method in aggregations {
-            if method.needs_positive() && self.minimum <= 0.0 {
-                return Err(AggregationRangeError::NotPositive {
-                    aggregation: method.to_string(),
-                    normalisation: normalisation(),
-                    minimum: self.minimum,
-                });
-            }
-            if let Some((value, limit)) = method.overflows(self.minimum, self.maximum) {
-                return Err(AggregationRangeError::Overflows {
-                    aggregation: method.to_string(),
-                    normalisation: normalisation(),
-                    value,
-                    limit,
-                });
+impl PrepareError {
+    /// The message split into what is wrong and what to do, for located diagnostics.
+    pub fn problem_and_fix(&self) -> (String, String) {
+        match self {
+            PrepareError::Normalise {
+                indicator,
+                normalisation,
+                source,
+                fix,
+            } => (
+                format!(
+                    "indicator `{indicator}` cannot be normalised with `{normalisation}`: {source}"
+                ),
+                fix.clone(),
+            ),
+            other => {
+                let text = other.to_string();
+                match text.split_once("; fix: ") {
+                    Some((problem, fix)) => (problem.to_string(), fix.to_string()),
+                    None => (text, String::new()),
+                }
             }
         }
-        Ok(())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Scoring one configuration: aggregate the prepared data bottom-up and rank, allocation-free.
 
 use super::aggregate;
-use super::config::Config;
+use super::config::{Config, ConfigError};
 use super::method::Aggregation;
 use super::prepare::Prepared;
 use super::rank::{RankScratch, rank_descending};
@@ -339,8 +339,10 @@ impl Evaluation {
     }
 }
 
-/// Scores `config` and ranks every node (indicators included).
-pub fn evaluate(prepared: &Prepared, config: &Config) -> Evaluation {
+/// Scores `config` and ranks every node (indicators included). A configuration that cannot be
+/// scored (see [`Config::check`]) is an error, never a panic or a NaN score.
+pub fn evaluate(prepared: &Prepared, config: &Config) -> Result<Evaluation, ConfigError> {
+    config.check(prepared)?;
     let mut scratch = Scratch::new(prepared);
     score(prepared, config, &mut scratch);
     scratch.materialise_all();
@@ -351,7 +353,7 @@ pub fn evaluate(prepared: &Prepared, config: &Config) -> Evaluation {
         scores.push(scratch.node_scores(prepared, node).to_vec());
         ranks.push(scratch.rank(prepared, node).to_vec());
     }
-    Evaluation { scores, ranks }
+    Ok(Evaluation { scores, ranks })
 }
 
 /// The scores of the lowest aggregates (a prefix of the bottom-up order) under one

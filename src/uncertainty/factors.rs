@@ -10,10 +10,11 @@ use statrs::distribution::{ContinuousCDF, Gamma};
 
 use super::scenario::{Choice, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget};
 use crate::engine::SampleModel;
+use crate::model::error::Location;
 use crate::model::{Framework, Index};
 use crate::pipeline::method::{Aggregation, Imputation, Normalisation, Treatment};
 use crate::pipeline::{
-    AggregationRangeError, Config, PrepareError, Prepared, VariantSpec, prepare,
+    AggregationRangeError, Config, PrepareError, Prepared, VariantSpec, check_aggregations, prepare,
 };
 
 /// The children of one parent whose weights a factor samples.
@@ -463,13 +464,14 @@ impl ScenarioModel {
     }
 
     /// Prepares every data variant this model can pick, and checks that every aggregation a
-    /// run can meet can run on the data it meets: geometric and harmonic means need positive
-    /// values. Sampled runs combine any sampled variant with any sampled aggregation; the
-    /// nominal run combines the nominal variant with the nominal aggregation.
+    /// run can meet can run on the data it meets ([`check_aggregations`], the one rule shared
+    /// with index files and the CLI). Sampled runs combine any sampled variant with any sampled
+    /// aggregation; the nominal run combines the nominal variant with the nominal aggregation.
+    /// A refusal names the scenario entry that offers the refused method.
     pub fn prepare(
         &self,
         index: &Index,
-        scenario_file: &str,
+        scenario: &Scenario,
     ) -> Result<Prepared, ScenarioRunError> {
         let prepared = prepare(index, &self.variant_specs).map_err(ScenarioRunError::Prepare)?;
         let n_aggregate_levels = index.framework.n_aggregate_levels();
@@ -484,45 +486,22 @@ impl ScenarioModel {
                 sampled[level - 2] = alternatives.clone();
             }
         }
-        let check = |variants: std::ops::Range<usize>,
-                     per_level: &[Vec<Aggregation>]|
-         -> Result<(), ScenarioRunError> {
-            // Every method each level can draw, on every variant it can meet: positive values
-            // for geometric-type means, no overflow for power means.
-            for (l, methods) in per_level.iter().enumerate() {
-                for variant in &prepared.variants[variants.clone()] {
-                    variant.check_aggregations(methods).map_err(|reason| {
-                        ScenarioRunError::Range {
-                            file: scenario_file.to_string(),
-                            level: l + 2,
-                            reason,
-                        }
-                    })?;
-                }
-            }
-            // Copeland scores can be zero or negative: nothing positive-only may sit above them,
-            // at any level.
-            for (l, methods) in per_level.iter().enumerate() {
-                let copeland_below = per_level[..l]
-                    .iter()
-                    .any(|m| m.contains(&Aggregation::Copeland));
-                if copeland_below && methods.iter().any(|m| m.needs_positive()) {
-                    return Err(ScenarioRunError::CopelandBelowPositive {
-                        file: scenario_file.to_string(),
-                        level: l + 2,
-                    });
-                }
-            }
-            Ok(())
-        };
-        check(0..sampled_variants, &sampled)?;
-        let nominal: Vec<Vec<Aggregation>> = self
+        let refuse =
+            |variant: &VariantSpec, reason: AggregationRangeError| ScenarioRunError::Range {
+                location: locate_refusal(scenario, variant, &reason),
+                reason,
+            };
+        for variant in &prepared.variants[0..sampled_variants] {
+            check_aggregations(variant, &sampled).map_err(|r| refuse(&variant.spec, r))?;
+        }
+        let nominal: Vec<[Aggregation; 1]> = self
             .nominal_config
             .aggregation
             .iter()
-            .map(|&a| vec![a])
+            .map(|&a| [a])
             .collect();
-        check(self.nominal_variant..self.nominal_variant + 1, &nominal)?;
+        let variant = &prepared.variants[self.nominal_variant];
+        check_aggregations(variant, &nominal).map_err(|r| refuse(&variant.spec, r))?;
         Ok(prepared)
     }
 
@@ -811,16 +790,58 @@ pub enum ScenarioRunError {
     #[error(transparent)]
     Prepare(PrepareError),
     // `reason`, not `source`: the message already includes it, so no error chain repeats it.
-    #[error("{file}: at level {level}, {reason}, or drop that method from the alternatives")]
+    #[error("{location}: {}\n  fix: {}, or drop that alternative from the scenario", reason.problem(), reason.fix())]
     Range {
-        file: String,
-        level: usize,
+        location: Location,
         reason: AggregationRangeError,
     },
-    #[error(
-        "{file}: a geometric or harmonic mean at level {level} would aggregate Copeland scores, which can be zero or negative; fix: do not combine Copeland below a geometric or harmonic level"
-    )]
-    CopelandBelowPositive { file: String, level: usize },
+}
+
+/// Where a scenario offers the method that [`check_aggregations`] refused: the aggregation
+/// alternative at the refused level if the scenario offers one, else the normalisation
+/// alternative whose values are at fault, else the scenario's nominal override (the index's
+/// own nominal method is checked when the index is loaded).
+fn locate_refusal(
+    scenario: &Scenario,
+    variant: &VariantSpec,
+    reason: &AggregationRangeError,
+) -> Location {
+    let at = |path: String| {
+        let location = Location::file(&scenario.source);
+        match scenario.line_of(&path) {
+            Some(line) => location.line(line).column(path),
+            None => location.column(path),
+        }
+    };
+    let aggregation = reason.aggregation();
+    if let Some(i) = scenario.aggregation.iter().position(|spec| {
+        spec.levels
+            .as_ref()
+            .is_none_or(|l| l.contains(&reason.level()))
+    }) {
+        let choice = &scenario.aggregation[i].choice;
+        if let Some(k) = choice.alternatives.iter().position(|&a| a == aggregation) {
+            return at(format!("aggregation[{}].alternatives[{}]", i + 1, k + 1));
+        }
+        if choice.nominal == Some(aggregation) {
+            return at(format!("aggregation[{}].nominal", i + 1));
+        }
+    }
+    if reason.blames_normalisation()
+        && let Some(choice) = &scenario.normalisation
+    {
+        if let Some(k) = choice
+            .alternatives
+            .iter()
+            .position(|n| *n == variant.normalisation)
+        {
+            return at(format!("normalisation.alternatives[{}]", k + 1));
+        }
+        if choice.nominal.as_ref() == Some(&variant.normalisation) {
+            return at("normalisation.nominal".to_string());
+        }
+    }
+    Location::file(&scenario.source)
 }
 
 #[cfg(test)]

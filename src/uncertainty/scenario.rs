@@ -35,7 +35,7 @@
 //! indicators = "all"
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -52,18 +52,6 @@ use crate::pipeline::method::{
 
 /// Probabilities of a choice must sum to 1 within this tolerance.
 pub const PROBABILITY_TOLERANCE: f64 = 1e-9;
-
-/// Smallest `mean / sd` for which `zscore(mean,sd)` may feed a geometric, harmonic or
-/// generalised mean without being rejected when the scenario is loaded.
-///
-/// A z-score `mean + sd·(x − x̄)/s` is ≤ 0 only for a unit more than `mean/sd` sample standard
-/// deviations below the indicator's mean. With a ratio of 3 that needs an extreme outlier, which
-/// is how COINr's sensitivity vignette uses `zscore(10,2)` (ratio 5) with `a_gmean`. It is not a
-/// guarantee: by Samuelson's inequality (Samuelson 1968) no unit of n lies more than
-/// `(n − 1)/√n` standard deviations from the mean, so only a ratio above that bound is certain
-/// (5.92 for 37 units, 7.0 for 51). Below it the prepared data must be checked, which the
-/// pipeline does when it normalises.
-pub const ZSCORE_MIN_MEAN_SD_RATIO: f64 = 3.0;
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -451,16 +439,6 @@ fn into_result(mut diagnostics: Vec<Diagnostic>) -> Result<(), ScenarioError> {
     }
     diagnostics.sort_by_key(|d| d.location.line.unwrap_or(usize::MAX));
     Err(ScenarioError::Invalid { diagnostics })
-}
-
-/// Whether `normalisation` may feed a mean that needs strictly positive values, judged without
-/// the data: its guaranteed minimum is positive, or it is a z-score whose mean lies at least
-/// [`ZSCORE_MIN_MEAN_SD_RATIO`] standard deviations above zero.
-pub fn positive_for_products(normalisation: &Normalisation) -> bool {
-    match normalisation {
-        Normalisation::ZScore { mean, sd } => mean / sd >= ZSCORE_MIN_MEAN_SD_RATIO,
-        other => other.guaranteed_minimum().is_some_and(|min| min > 0.0),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1850,7 +1828,6 @@ impl Scenario {
         validator.weights();
         validator.aggregation_levels();
         validator.method_inputs();
-        validator.positivity();
         validator.exclusion();
         into_result(validator.diagnostics)
     }
@@ -1862,12 +1839,6 @@ struct Source<T> {
     method: T,
     /// Key path in the scenario; empty when it is the index's nominal method.
     path: String,
-}
-
-impl<T> Source<T> {
-    fn is_index_nominal(&self) -> bool {
-        self.path.is_empty()
-    }
 }
 
 struct Validator<'a> {
@@ -2214,228 +2185,6 @@ impl Validator<'_> {
         }
     }
 
-    fn positivity(&mut self) {
-        let scenario = self.scenario;
-        let index_normalisation = Source {
-            method: self.index.nominal.normalisation.clone(),
-            path: String::new(),
-        };
-        let index_aggregation = |level: usize| {
-            self.index
-                .nominal
-                .aggregation
-                .get(level - 2)
-                .map(|&method| Source {
-                    method,
-                    path: String::new(),
-                })
-        };
-        let levels = 2..=self.framework.n_levels;
-
-        // What the samples draw: the alternatives of each factor, or the nominal where nothing
-        // varies.
-        let sampled_normalisations = match &scenario.normalisation {
-            Some(choice) => Self::named_methods(
-                Some(&Choice {
-                    nominal: None,
-                    ..choice.clone()
-                }),
-                "normalisation",
-            ),
-            None => vec![index_normalisation.clone()],
-        };
-        let sampled_aggregations: Vec<(usize, Vec<Source<Aggregation>>)> = levels
-            .clone()
-            .map(|level| {
-                let sources = match self.spec_index(level) {
-                    Some(i) => scenario.aggregation[i]
-                        .choice
-                        .alternatives
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &method)| Source {
-                            method,
-                            path: format!("aggregation[{}].alternatives[{}]", i + 1, k + 1),
-                        })
-                        .collect(),
-                    None => index_aggregation(level).into_iter().collect(),
-                };
-                (level, sources)
-            })
-            .collect();
-        let mut emitted = BTreeSet::new();
-        self.positivity_chain(
-            &sampled_normalisations,
-            &sampled_aggregations,
-            "",
-            &mut emitted,
-        );
-
-        // The nominal run, when the scenario overrides part of the nominal method.
-        let overrides_nominal = scenario
-            .normalisation
-            .as_ref()
-            .is_some_and(|c| c.nominal.is_some())
-            || scenario
-                .aggregation
-                .iter()
-                .any(|s| s.choice.nominal.is_some());
-        if overrides_nominal {
-            let normalisation = match scenario
-                .normalisation
-                .as_ref()
-                .and_then(|c| c.nominal.clone())
-            {
-                Some(method) => Source {
-                    method,
-                    path: "normalisation.nominal".into(),
-                },
-                None => index_normalisation.clone(),
-            };
-            let aggregations: Vec<(usize, Vec<Source<Aggregation>>)> = levels
-                .map(|level| {
-                    let nominal = self.spec_index(level).and_then(|i| {
-                        scenario.aggregation[i].choice.nominal.map(|method| Source {
-                            method,
-                            path: format!("aggregation[{}].nominal", i + 1),
-                        })
-                    });
-                    (
-                        level,
-                        nominal
-                            .or_else(|| index_aggregation(level))
-                            .into_iter()
-                            .collect(),
-                    )
-                })
-                .collect();
-            self.positivity_chain(
-                &[normalisation],
-                &aggregations,
-                "nominal method: ",
-                &mut emitted,
-            );
-        }
-    }
-
-    fn spec_index(&self, level: usize) -> Option<usize> {
-        self.scenario
-            .aggregation
-            .iter()
-            .position(|spec| match &spec.levels {
-                Some(levels) => levels.contains(&level),
-                None => true,
-            })
-    }
-
-    /// Walks the levels bottom-up; every aggregation that needs positive values must be fed by
-    /// normalisations that are [`positive_for_products`] and by no Copeland level below it
-    /// (means of positive values are positive; Copeland's net-win counts are not).
-    fn positivity_chain(
-        &mut self,
-        normalisations: &[Source<Normalisation>],
-        aggregations: &[(usize, Vec<Source<Aggregation>>)],
-        context: &str,
-        emitted: &mut BTreeSet<(String, String)>,
-    ) {
-        let risky: Vec<&Source<Normalisation>> = normalisations
-            .iter()
-            .filter(|source| !positive_for_products(&source.method))
-            .collect();
-        // (aggregation path, cause) → (aggregation, levels, cause description, fix, location path)
-        let mut conflicts: BTreeMap<(String, String, String), Conflict> = BTreeMap::new();
-        let mut copeland_below: Option<(usize, &Source<Aggregation>)> = None;
-        for (level, sources) in aggregations {
-            for aggregation in sources.iter().filter(|s| s.method.needs_positive()) {
-                for normalisation in &risky {
-                    if aggregation.is_index_nominal() && normalisation.is_index_nominal() {
-                        continue; // the index's own nominal method: checked when it is loaded
-                    }
-                    let key = (
-                        aggregation.method.to_string(),
-                        aggregation.path.clone(),
-                        normalisation.method.to_string(),
-                    );
-                    conflicts
-                        .entry(key)
-                        .or_insert_with(|| Conflict {
-                            location_path: if aggregation.is_index_nominal() {
-                                normalisation.path.clone()
-                            } else {
-                                aggregation.path.clone()
-                            },
-                            aggregation: describe_aggregation(aggregation),
-                            levels: Vec::new(),
-                            cause: format!(
-                                "{} can give zero or negative values ({})",
-                                describe_normalisation(normalisation),
-                                why_not_positive(&normalisation.method)
-                            ),
-                            fix: positive_fix(
-                                &normalisation.method,
-                                normalisation.is_index_nominal(),
-                            ),
-                        })
-                        .levels
-                        .push(*level);
-                }
-                if let Some((copeland_level, copeland)) = copeland_below {
-                    let key = (
-                        aggregation.method.to_string(),
-                        aggregation.path.clone(),
-                        format!("copeland@{copeland_level}"),
-                    );
-                    conflicts
-                        .entry(key)
-                        .or_insert_with(|| Conflict {
-                            location_path: if aggregation.is_index_nominal() {
-                                copeland.path.clone()
-                            } else {
-                                aggregation.path.clone()
-                            },
-                            aggregation: describe_aggregation(aggregation),
-                            levels: Vec::new(),
-                            cause: format!(
-                                "`copeland` at level {copeland_level} gives net-win counts, \
-                                 which can be zero or negative"
-                            ),
-                            fix: format!(
-                                "offer `copeland` only at levels with no `{}` above them, or \
-                                 drop one of the two",
-                                aggregation.method
-                            ),
-                        })
-                        .levels
-                        .push(*level);
-                }
-            }
-            if copeland_below.is_none()
-                && let Some(copeland) = sources.iter().find(|s| s.method == Aggregation::Copeland)
-            {
-                copeland_below = Some((*level, copeland));
-            }
-        }
-        for ((method, _, cause_key), conflict) in conflicts {
-            if !emitted.insert((
-                conflict.location_path.clone(),
-                format!("{method}|{cause_key}"),
-            )) {
-                continue;
-            }
-            let plural = if conflict.levels.len() > 1 { "s" } else { "" };
-            self.report(
-                self.at(&conflict.location_path, 0),
-                format!(
-                    "{context}{} (level{plural} {}) needs strictly positive values, but {}",
-                    conflict.aggregation,
-                    list(&conflict.levels),
-                    conflict.cause
-                ),
-                conflict.fix,
-            );
-        }
-    }
-
     fn exclusion(&mut self) {
         let Some(spec) = &self.scenario.exclusion else {
             return;
@@ -2515,89 +2264,12 @@ impl Validator<'_> {
     }
 }
 
-/// One incompatible (aggregation, input) pair, collected over levels.
-struct Conflict {
-    location_path: String,
-    aggregation: String,
-    levels: Vec<usize>,
-    cause: String,
-    fix: String,
-}
-
 fn mode_name(mode: &WeightMode) -> &'static str {
     match mode {
         WeightMode::Uniform { .. } => "uniform",
         WeightMode::Dirichlet { .. } => "dirichlet",
         WeightMode::Simplex => "simplex",
         WeightMode::Fixed => "fixed",
-    }
-}
-
-fn describe_aggregation(source: &Source<Aggregation>) -> String {
-    if source.is_index_nominal() {
-        format!("the index's nominal aggregation `{}`", source.method)
-    } else {
-        format!("aggregation `{}`", source.method)
-    }
-}
-
-fn describe_normalisation(source: &Source<Normalisation>) -> String {
-    if source.is_index_nominal() {
-        format!("the index's nominal normalisation `{}`", source.method)
-    } else {
-        format!("normalisation `{}`", source.method)
-    }
-}
-
-fn why_not_positive(normalisation: &Normalisation) -> String {
-    match normalisation {
-        Normalisation::MinMax { low, .. } => format!("the lowest unit gets {low}"),
-        Normalisation::ZScore { mean, sd } => format!(
-            "a unit more than {} standard deviations below the mean gets a value ≤ 0; a \
-             mean/sd of at least {ZSCORE_MIN_MEAN_SD_RATIO} is accepted",
-            mean / sd
-        ),
-        Normalisation::Borda | Normalisation::Percentile | Normalisation::Dist2Max => {
-            "the lowest unit gets 0".into()
-        }
-        Normalisation::Goalposts { .. } => "units at or below the lower goalpost get 0".into(),
-        Normalisation::Dist2Targ { .. } => "the lowest unit gets 0".into(),
-        Normalisation::FracMax => {
-            "x / max is zero or negative for values that are zero or of the other sign".into()
-        }
-        Normalisation::Dist2Ref { .. } => "distances to a reference can be zero or negative".into(),
-        Normalisation::Scaled { .. } => "values below the centre are negative".into(),
-        Normalisation::Rank => "ranks start at 1".into(),
-    }
-}
-
-fn positive_fix(normalisation: &Normalisation, from_index: bool) -> String {
-    let instead = match normalisation {
-        Normalisation::MinMax { high, .. } if *high > 1.0 => {
-            format!("use `minmax(1,{})` (lowest value 1)", fmt_number(*high))
-        }
-        Normalisation::ZScore { .. } => {
-            "shift the z-scores, e.g. `zscore(10,2)` (mean/sd ≥ 3), or use `minmax(1,100)`".into()
-        }
-        Normalisation::Borda => "use `rank` (borda + 1, lowest value 1)".into(),
-        _ => "use `minmax(1,100)` or `rank` (lowest value 1)".into(),
-    };
-    if from_index {
-        format!(
-            "add a [normalisation] section whose alternatives are all positive ({instead}), or \
-             drop the aggregation alternative"
-        )
-    } else {
-        format!("{instead}, or drop the aggregation alternative")
-    }
-}
-
-/// A number as it would be written (`100`, not `100.0`).
-fn fmt_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
     }
 }
 
@@ -2760,20 +2432,6 @@ mod tests {
         assert_eq!(nearest("zzzz", keys), None);
         // Short words allow one edit only.
         assert_eq!(nearest("sd", keys), None);
-    }
-
-    #[test]
-    fn positivity_follows_guaranteed_minimum_and_the_zscore_ratio() {
-        let parse = |text: &str| text.parse::<Normalisation>().unwrap();
-        assert!(positive_for_products(&parse("minmax(1,100)")));
-        assert!(positive_for_products(&parse("rank")));
-        assert!(!positive_for_products(&parse("minmax(0,100)")));
-        assert!(!positive_for_products(&parse("borda")));
-        assert!(!positive_for_products(&parse("fracmax")));
-        assert!(positive_for_products(&parse("zscore(10,2)")));
-        assert!(positive_for_products(&parse("zscore(6,2)")));
-        assert!(!positive_for_products(&parse("zscore(5.9,2)")));
-        assert!(!positive_for_products(&parse("zscore(-30,2)")));
     }
 
     #[test]
