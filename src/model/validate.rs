@@ -14,7 +14,7 @@ use crate::model::toml::{IndexToml, MethodSettings};
 use crate::model::{
     Columns, DenominatorColumn, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
-use crate::pipeline::method::{Imputation, Method, Normalisation};
+use crate::pipeline::method::{Imputation, IndicatorMetadata, Method, Normalisation};
 
 /// What index.toml contributed to a load.
 #[derive(Debug)]
@@ -41,23 +41,8 @@ pub const META_REQUIRED_COLUMNS: [&str; 7] = [
 /// Beyond this many bad cells in one column, the rest are summarised in one diagnostic.
 const MAX_CELL_REPORTS_PER_COLUMN: usize = 10;
 
-/// Whether a normalisation divides by the spread of an indicator (max − min or the standard
-/// deviation), so that a constant indicator would make it divide by zero.
-pub fn divides_by_spread(normalisation: &Normalisation) -> bool {
-    spread_explanation(normalisation).is_some()
-}
-
-fn spread_explanation(normalisation: &Normalisation) -> Option<&'static str> {
-    match normalisation {
-        Normalisation::MinMax { .. } => Some("min–max normalisation divides by max − min"),
-        Normalisation::Dist2Max => Some("dist2max normalisation divides by max − min"),
-        Normalisation::ZScore { .. } => Some("z-scores divide by the standard deviation"),
-        _ => None,
-    }
-}
-
 /// Columns with at most one distinct non-missing value: every unit with data has the same value,
-/// so max − min and the standard deviation are 0 (see [`divides_by_spread`]).
+/// so max − min and the standard deviation are 0 (see [`Normalisation::divides_by_spread`]).
 pub fn constant_columns(columns: &Columns) -> Vec<usize> {
     (0..columns.n_cols())
         .filter(|&j| {
@@ -1477,14 +1462,13 @@ fn check_method(
             .map(|r| r.code.as_str())
             .collect()
     };
-    let needs = match method.normalisation {
-        Normalisation::Goalposts { .. } => Some((
-            "Goalpost_lower and Goalpost_upper",
-            lacking(&|r| r.goalposts.is_some()),
-        )),
-        Normalisation::Dist2Targ { .. } => Some(("Target", lacking(&|r| r.target.is_some()))),
-        _ => None,
-    };
+    let needs = method.normalisation.needed_metadata().map(|needed| {
+        let lacking = match needed {
+            IndicatorMetadata::Goalposts => lacking(&|r| r.goalposts.is_some()),
+            IndicatorMetadata::Target => lacking(&|r| r.target.is_some()),
+        };
+        (needed.columns(), lacking)
+    });
     if let Some((what, lacking)) = needs
         && !lacking.is_empty()
     {
@@ -1542,7 +1526,7 @@ fn check_constant_indicators(
     method: &MethodSettings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let Some(explanation) = spread_explanation(&method.normalisation) else {
+    let Some(explanation) = method.normalisation.spread_divisor() else {
         return;
     };
     for (k, &r) in columns.indicator_rows.iter().enumerate() {
@@ -1723,16 +1707,6 @@ mod tests {
             ],
         );
         assert_eq!(constant_columns(&columns), vec![1, 2]);
-    }
-
-    #[test]
-    fn spread_based_normalisations() {
-        for text in ["minmax(0,100)", "zscore(10,2)", "dist2max"] {
-            assert!(divides_by_spread(&text.parse().unwrap()), "{text}");
-        }
-        for text in ["rank", "percentile", "borda", "fracmax", "goalposts(100)"] {
-            assert!(!divides_by_spread(&text.parse().unwrap()), "{text}");
-        }
     }
 
     #[test]

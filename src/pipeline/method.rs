@@ -190,12 +190,11 @@ impl Normalisation {
             Normalisation::Dist2Ref { .. } => {
                 Some("dist2ref divides by the reference's distance to the minimum")
             }
-            Normalisation::Dist2Targ { .. } => {
-                Some("dist2targ divides by the target's distance to the minimum")
-            }
-            // Ranks need no spread; fracmax divides by the maximum (checked on its own);
-            // goalposts and scaled use fixed bounds.
-            Normalisation::Rank
+            // Ranks need no spread; fracmax divides by the maximum and dist2targ by the target's
+            // distance to the minimum (both checked on their own); goalposts and scaled use
+            // fixed bounds.
+            Normalisation::Dist2Targ { .. }
+            | Normalisation::Rank
             | Normalisation::Borda
             | Normalisation::Percentile
             | Normalisation::FracMax
@@ -209,11 +208,11 @@ impl Normalisation {
         self.spread_divisor().is_some()
     }
 
-    /// The meta.csv column(s) every indicator needs for this method, if any.
-    pub fn needed_metadata(&self) -> Option<&'static str> {
+    /// The per-indicator metadata this method needs from meta.csv, if any.
+    pub fn needed_metadata(&self) -> Option<IndicatorMetadata> {
         match self {
-            Normalisation::Goalposts { .. } => Some("Goalpost_lower and Goalpost_upper"),
-            Normalisation::Dist2Targ { .. } => Some("Target"),
+            Normalisation::Goalposts { .. } => Some(IndicatorMetadata::Goalposts),
+            Normalisation::Dist2Targ { .. } => Some(IndicatorMetadata::Target),
             Normalisation::MinMax { .. }
             | Normalisation::ZScore { .. }
             | Normalisation::Rank
@@ -274,6 +273,25 @@ impl Normalisation {
             ),
             Normalisation::Borda => "`rank` (borda + 1, lowest value 1)".into(),
             _ => "`minmax(1,100)` or `rank` (lowest value 1)".into(),
+        }
+    }
+}
+
+/// Per-indicator metadata that some normalisations need from meta.csv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorMetadata {
+    /// The `Target` column (`dist2targ`).
+    Target,
+    /// The `Goalpost_lower` and `Goalpost_upper` columns (`goalposts`).
+    Goalposts,
+}
+
+impl IndicatorMetadata {
+    /// The meta.csv column(s), as a user would look for them.
+    pub fn columns(self) -> &'static str {
+        match self {
+            IndicatorMetadata::Target => "Target",
+            IndicatorMetadata::Goalposts => "Goalpost_lower and Goalpost_upper",
         }
     }
 }
@@ -739,6 +757,29 @@ mod tests {
         assert!(err.message.contains("group column"), "{}", err.message);
         let err = "zscore(1,x)".parse::<Normalisation>().unwrap_err();
         assert!(err.message.contains("not a number"), "{}", err.message);
+    }
+
+    #[test]
+    fn spread_based_normalisations() {
+        for text in ["minmax(0,100)", "zscore(10,2)", "dist2max", "dist2ref(X)"] {
+            assert!(
+                text.parse::<Normalisation>().unwrap().divides_by_spread(),
+                "{text}"
+            );
+        }
+        for text in [
+            "rank",
+            "percentile",
+            "borda",
+            "fracmax",
+            "goalposts(100)",
+            "dist2targ",
+        ] {
+            assert!(
+                !text.parse::<Normalisation>().unwrap().divides_by_spread(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -790,7 +790,7 @@ pub enum ScenarioRunError {
     #[error(transparent)]
     Prepare(PrepareError),
     // `reason`, not `source`: the message already includes it, so no error chain repeats it.
-    #[error("{location}: {}\n  fix: {}, or drop that alternative from the scenario", reason.problem(), reason.fix())]
+    #[error("{location}: {}\n  fix: {}", reason.problem(), reason.fix())]
     Range {
         location: Location,
         reason: AggregationRangeError,

@@ -47,7 +47,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 
 use crate::model::{Diagnostic, Framework, Index, Location};
 use crate::pipeline::method::{
-    Aggregation, Imputation, MethodParseError, Normalisation, Treatment,
+    Aggregation, Imputation, IndicatorMetadata, MethodParseError, Normalisation, Treatment,
 };
 
 /// Probabilities of a choice must sum to 1 within this tolerance.
@@ -2132,19 +2132,21 @@ impl Validator<'_> {
                     }
                     continue;
                 }
-                Normalisation::Goalposts { .. } => (0..framework.n_indicators())
-                    .filter(|&i| framework.indicators[i].goalposts.is_none())
-                    .collect(),
-                Normalisation::Dist2Targ { .. } => (0..framework.n_indicators())
-                    .filter(|&i| framework.indicators[i].target.is_none())
-                    .collect(),
-                _ => continue,
+                method => match method.needed_metadata() {
+                    None => continue,
+                    Some(needed) => (0..framework.n_indicators())
+                        .filter(|&i| {
+                            let info = &framework.indicators[i];
+                            match needed {
+                                IndicatorMetadata::Goalposts => info.goalposts.is_none(),
+                                IndicatorMetadata::Target => info.target.is_none(),
+                            }
+                        })
+                        .collect(),
+                },
             };
             if !missing.is_empty() {
-                let columns = match source.method {
-                    Normalisation::Goalposts { .. } => "Goalpost_lower and Goalpost_upper",
-                    _ => "Target",
-                };
+                let columns = source.method.needed_metadata().map_or("", |n| n.columns());
                 self.report(
                     self.at(&source.path, header),
                     format!(
