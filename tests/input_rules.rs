@@ -1,0 +1,262 @@
+//! What counts as a value, which columns are read, and which units are ranked — and that the
+//! user is told about each:
+//! - only an empty cell or `NA` is missing; `NaN`, `inf`, `n/a`, `-` and text are located errors,
+//!   in data.csv and in meta.csv's numeric fields;
+//! - a data.csv column that meta.csv does not declare is ignored with a located warning, shown
+//!   by every command and recorded in summary.json;
+//! - units left out by screening are named, with their data availability, in every output, and
+//!   a screened-out focus unit is an error that says so.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ranksense::model::{Diagnostic, Index, LoadError, load_from_strings};
+
+// ---------------------------------------------------------------------------------------------
+// The embedded IECI 2022 index as files, edited per test.
+//
+// data.csv lines: NYC 3, BEJ 8; LIV_EIU is the first indicator (EIU liveability score).
+
+fn ieci_file(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/ieci2022")
+        .join(name);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `text` with the cell at `line` (1-based, header = 1) and `column` replaced by `value`.
+fn with_cell(text: &str, line: usize, column: &str, value: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let j = header
+        .iter()
+        .position(|h| h.trim_matches('"') == column)
+        .unwrap_or_else(|| panic!("no column {column}"));
+    let mut cells: Vec<String> = lines[line - 1].split(',').map(str::to_string).collect();
+    cells[j] = value.to_string();
+    lines[line - 1] = cells.join(",");
+    lines.join("\n") + "\n"
+}
+
+/// `text` with a column appended: `header` on line 1 and `value` on every other line.
+fn with_column(text: &str, header: &str, value: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| format!("{line},{}\n", if i == 0 { header } else { value }))
+        .collect()
+}
+
+/// Writes an index folder (meta.csv, data.csv, index.toml) into `dir` and returns its path.
+fn write_index(dir: &Path, meta: &str, data: &str, toml: &str) -> PathBuf {
+    let path = dir.join("index");
+    fs::create_dir_all(&path).unwrap();
+    fs::write(path.join("meta.csv"), meta).unwrap();
+    fs::write(path.join("data.csv"), data).unwrap();
+    fs::write(path.join("index.toml"), toml).unwrap();
+    path
+}
+
+fn load(meta: &str, data: &str) -> Result<Index, LoadError> {
+    load_from_strings(
+        ("meta.csv", meta),
+        ("data.csv", data),
+        Some(("index.toml", &ieci_file("index.toml"))),
+        "tests/ieci",
+    )
+}
+
+/// The single diagnostic at this place, listing all of them if there is none or several.
+fn at<'a>(diagnostics: &'a [Diagnostic], file: &str, line: usize, column: &str) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| {
+            d.location.file == file
+                && d.location.line == Some(line)
+                && d.location.column.as_deref() == Some(column)
+        })
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one diagnostic at {file}:{line} `{column}`, got:\n{}",
+        diagnostics
+            .iter()
+            .map(|d| format!("  {d}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    found[0]
+}
+
+fn ranksense() -> Command {
+    Command::cargo_bin("ranksense").unwrap()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str], data: &Path) -> Run {
+    let output = ranksense()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Only an empty cell and NA are missing.
+
+const MISSING_FIX: &str = "leave the cell empty or write NA for a missing value";
+
+#[test]
+fn nan_and_other_missing_markers_in_data_csv_are_located_errors() {
+    let data = ieci_file("data.csv");
+    for marker in [
+        "NaN", "nan", "-nan", "n/a", "N/A", "#N/A", "-", "..", "null",
+    ] {
+        let edited = with_cell(&data, 3, "LIV_EIU", marker);
+        let error = load(&ieci_file("meta.csv"), &edited)
+            .expect_err(&format!("`{marker}` must not load as a missing value"));
+        let diagnostics = error.diagnostics();
+        assert_eq!(diagnostics.len(), 1, "{error}");
+        let d = at(diagnostics, "data.csv", 3, "LIV_EIU");
+        assert_eq!(
+            d.problem,
+            format!(
+                "`LIV_EIU` of unit `NYC` is `{marker}`, which is not a number; only an empty \
+                 cell or NA means missing"
+            )
+        );
+        assert_eq!(d.fix, format!("{MISSING_FIX}; otherwise write the number"));
+    }
+}
+
+#[test]
+fn infinities_and_text_in_data_csv_are_located_errors_that_say_how_to_write_missing() {
+    let data = ieci_file("data.csv");
+    for (value, says) in [
+        ("inf", "is infinite"),
+        ("Infinity", "is infinite"),
+        ("-Inf", "is infinite"),
+        ("high", "is not a number"),
+    ] {
+        let edited = with_cell(&data, 8, "LIV_PM25", value);
+        let error = load(&ieci_file("meta.csv"), &edited).expect_err(value);
+        let d = at(error.diagnostics(), "data.csv", 8, "LIV_PM25");
+        assert!(
+            d.problem.contains(&format!("`{value}`")) && d.problem.contains(says),
+            "{d}"
+        );
+        assert!(
+            d.fix
+                .contains("leave the cell empty (or NA) if the value is missing"),
+            "{d}"
+        );
+    }
+}
+
+#[test]
+fn empty_cells_and_na_are_missing() {
+    let data = ieci_file("data.csv");
+    let data = with_cell(&data, 3, "LIV_EIU", "");
+    let data = with_cell(&data, 8, "LIV_EIU", "NA");
+    let data = with_cell(&data, 4, "LIV_EIU", "na");
+    let index = load(&ieci_file("meta.csv"), &data).unwrap();
+    let column = index.framework.find("LIV_EIU").unwrap();
+    for code in ["NYC", "BEJ"] {
+        let unit = index.find_unit(code).unwrap();
+        assert!(index.raw.get(unit, column).is_nan(), "{code}");
+    }
+    assert!(index.raw.get(2, column).is_nan(), "lower-case na");
+    let present = (0..index.n_units())
+        .filter(|&u| !index.raw.get(u, column).is_nan())
+        .count();
+    assert_eq!(present, index.n_units() - 3);
+}
+
+#[test]
+fn nan_in_the_numeric_fields_of_meta_csv_is_a_located_error() {
+    // Optional numeric columns, so that Target and the goalposts are read.
+    let meta: String = ieci_file("meta.csv")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let extra = if i == 0 {
+                "Target,Goalpost_lower,Goalpost_upper"
+            } else if line.contains(",Indicator,") {
+                "50,0,100"
+            } else {
+                ",,"
+            };
+            format!("{line},{extra}\n")
+        })
+        .collect();
+    let data = ieci_file("data.csv");
+    load(&meta, &data).expect("the extended meta.csv is valid");
+    // meta.csv lines 2.. are indicators: LIV_EIU 2, LIV_PM25 3, BUS_CLIMATE 4, BUS_STARTUP 5.
+    let meta = with_cell(&meta, 2, "Weight", "NaN");
+    let meta = with_cell(&meta, 3, "Target", "nan");
+    let meta = with_cell(&meta, 4, "Goalpost_lower", "-nan");
+    let meta = with_cell(&meta, 5, "Direction", "NaN");
+    let meta = with_cell(&meta, 6, "Goalpost_upper", "n/a");
+    let error = load(&meta, &data).expect_err("NaN is not a weight, target or goalpost");
+    let diagnostics = error.diagnostics();
+    assert_eq!(diagnostics.len(), 5, "{error}");
+    let weight = at(diagnostics, "meta.csv", 2, "Weight");
+    assert_eq!(
+        weight.problem,
+        "Weight of `LIV_EIU` is `NaN`, which is not a number; only an empty cell or NA means \
+         missing"
+    );
+    assert!(weight.fix.starts_with(MISSING_FIX), "{weight}");
+    let target = at(diagnostics, "meta.csv", 3, "Target");
+    assert!(
+        target.problem.starts_with("Target of `LIV_PM25` is `nan`"),
+        "{target}"
+    );
+    assert!(target.fix.starts_with(MISSING_FIX), "{target}");
+    let lower = at(diagnostics, "meta.csv", 4, "Goalpost_lower");
+    assert!(lower.problem.contains("`-nan`"), "{lower}");
+    let direction = at(diagnostics, "meta.csv", 5, "Direction");
+    assert!(
+        direction.problem.contains("`NaN`") && direction.problem.contains("neither 1 nor -1"),
+        "{direction}"
+    );
+    let upper = at(diagnostics, "meta.csv", 6, "Goalpost_upper");
+    assert!(upper.problem.contains("`n/a`"), "{upper}");
+}
+
+#[test]
+fn a_nan_liveability_score_stops_every_command_instead_of_ranking_new_york_first() {
+    // With NaN read as missing, New York's Liveability rank moved from 15th to 1st.
+    let dir = tempfile::tempdir().unwrap();
+    let data = with_cell(&ieci_file("data.csv"), 3, "LIV_EIU", "NaN");
+    let path = write_index(
+        dir.path(),
+        &ieci_file("meta.csv"),
+        &data,
+        &ieci_file("index.toml"),
+    );
+    for command in [&["score"][..], &["validate"], &["bounds", "--focus", "NYC"]] {
+        let run = run(command, &path);
+        assert_eq!(run.code, 2, "{command:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{command:?}: {}", run.stdout);
+        assert!(
+            run.stderr
+                .contains("data.csv:3, column `LIV_EIU`: `LIV_EIU` of unit `NYC` is `NaN`")
+                && run.stderr.contains(&format!("fix: {MISSING_FIX}")),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+}
