@@ -260,3 +260,76 @@ fn a_nan_liveability_score_stops_every_command_instead_of_ranking_new_york_first
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 2. Undeclared data.csv columns are ignored with a warning.
+
+#[test]
+fn undeclared_columns_are_ignored_with_a_located_warning() {
+    let data = with_column(&ieci_file("data.csv"), "uNum", "1");
+    let data = with_column(&data, "Time", "2022");
+    let data = with_column(&data, "Notes", "checked");
+    let index = load(&ieci_file("meta.csv"), &data).unwrap();
+    let reference = load(&ieci_file("meta.csv"), &ieci_file("data.csv")).unwrap();
+    assert_eq!(index.raw, reference.raw, "the extra columns change nothing");
+    assert!(reference.warnings.is_empty(), "{:?}", reference.warnings);
+    // `Time` is COINr's special column (the data's year): expected, so not reported.
+    let columns: Vec<&str> = index
+        .warnings
+        .iter()
+        .map(|w| w.location.column.as_deref().unwrap())
+        .collect();
+    assert_eq!(columns, ["uNum", "Notes"]);
+    let warning = &index.warnings[0];
+    assert_eq!(
+        (warning.location.file.as_str(), warning.location.line),
+        ("data.csv", Some(1))
+    );
+    assert_eq!(
+        warning.problem,
+        "column `uNum` is not declared in meta.csv, so it is ignored"
+    );
+    assert_eq!(
+        warning.fix,
+        "declare it in meta.csv (a row with Type Indicator, Group or Denominator) if the index \
+         should use it, or delete the column"
+    );
+}
+
+#[test]
+fn undeclared_columns_that_are_used_or_already_reported_are_not_warned_about() {
+    // An undeclared column an indicator divides by is used.
+    let meta = ieci_file("meta.csv").replacen("Type,Unit", "Type,Unit,Denominator", 1);
+    let meta: String = meta
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{line}\n"),
+            1 => format!("{line},Pop\n"),
+            _ => format!("{line},\n"),
+        })
+        .collect();
+    let data = with_column(&ieci_file("data.csv"), "Pop", "8");
+    assert!(load(&meta, &data).unwrap().warnings.is_empty());
+    // A misspelt indicator column is an error naming it; no warning on top.
+    let data = ieci_file("data.csv").replacen("LIV_EIU", "LIV_EUI", 1);
+    let error = load(&ieci_file("meta.csv"), &data).unwrap_err();
+    let d = at(error.diagnostics(), "data.csv", 1, "LIV_EUI");
+    assert!(d.problem.contains("close to indicator `LIV_EIU`"), "{d}");
+}
+
+#[test]
+fn many_undeclared_columns_end_in_one_summarising_warning() {
+    let mut data = ieci_file("data.csv");
+    for k in 1..=8 {
+        data = with_column(&data, &format!("x{k}"), "1");
+    }
+    let index = load(&ieci_file("meta.csv"), &data).unwrap();
+    assert_eq!(index.warnings.len(), 6);
+    let last = &index.warnings[5];
+    assert_eq!(last.location.column.as_deref(), Some("x6"));
+    assert_eq!(
+        last.problem,
+        "3 more columns are not declared in meta.csv, so they are ignored: `x6`, `x7`, `x8`"
+    );
+}

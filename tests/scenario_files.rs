@@ -116,6 +116,7 @@ fn build_index(nodes: &[NodeSpec<'_>], units: &[(&str, &str)], groups: &[&str]) 
         denominators: Vec::new(),
         nominal: Method::simple(n_levels - 1),
         framework,
+        warnings: Vec::new(),
     }
 }
 

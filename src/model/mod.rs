@@ -237,6 +237,10 @@ pub struct Index {
     pub groups: Vec<GroupColumn>,
     pub denominators: Vec<DenominatorColumn>,
     pub nominal: Method,
+    /// Problems that do not stop the index from loading (e.g. a data.csv column that meta.csv
+    /// does not declare and that is therefore ignored), located like load errors. Every
+    /// command shows them; reports record them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Index {

@@ -155,6 +155,7 @@ pub(crate) fn build_index(
         groups: columns.groups,
         denominators: columns.denominators,
         nominal,
+        warnings: columns.warnings,
     })
 }
 
@@ -1094,6 +1095,8 @@ struct DataColumns {
     denominators: Vec<DenominatorColumn>,
     /// Whether each denominator's cells were all readable.
     denominator_bad: Vec<Vec<bool>>,
+    /// Columns that are read but not used (see [`ignored_columns`]).
+    warnings: Vec<Diagnostic>,
 }
 
 fn read_columns(
@@ -1119,7 +1122,9 @@ fn read_columns(
         })
         .map(|(_, h)| h.as_str())
         .collect();
-    let not_in_data = |row: &MetaRow, what: &str, diagnostics: &mut Vec<Diagnostic>| {
+    // Undeclared columns already reported as a likely misspelling of a meta.csv row.
+    let mut misspelt: Vec<&str> = Vec::new();
+    let mut not_in_data = |row: &MetaRow, what: &str, diagnostics: &mut Vec<Diagnostic>| {
         let near = nearest(&row.code, undeclared.iter().copied(), 2);
         let fix = match near {
             Some(near) => format!(
@@ -1137,6 +1142,7 @@ fn read_columns(
             fix,
         ));
         if let Some(near) = near {
+            misspelt.push(near);
             diagnostics.push(Diagnostic::new(
                 Location::file(&data.file).line(1).column(near),
                 format!(
@@ -1280,6 +1286,12 @@ fn read_columns(
         groups.push(read_group(data, column, units));
     }
 
+    let warnings = ignored_columns(data, &undeclared, |name| {
+        misspelt.contains(&name)
+            || groups.iter().any(|g| g.code == name)
+            || denominators.iter().any(|d| d.code == name)
+    });
+
     // Units without any data.
     let present_columns: Vec<(usize, &Vec<bool>)> = indicator_bad
         .iter()
@@ -1316,7 +1328,55 @@ fn read_columns(
         groups,
         denominators,
         denominator_bad,
+        warnings,
     }
+}
+
+/// Beyond this many ignored columns, the rest are named in one warning.
+const MAX_IGNORED_COLUMN_WARNINGS: usize = 5;
+
+/// Warnings for the undeclared columns of data.csv that nothing uses (`used` says which are
+/// used or already reported). They are ignored, as COINr users expect of extra columns, but
+/// never silently: a forgotten meta.csv row would otherwise drop an indicator unnoticed.
+/// `Time` is COINr's own special column (the year of the data) and is not reported.
+fn ignored_columns(
+    data: &CsvTable,
+    undeclared: &[&str],
+    used: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let ignored: Vec<&str> = undeclared
+        .iter()
+        .copied()
+        .filter(|name| !name.eq_ignore_ascii_case("Time") && !used(name))
+        .collect();
+    let fix = "declare it in meta.csv (a row with Type Indicator, Group or Denominator) if the \
+               index should use it, or delete the column";
+    let mut warnings: Vec<Diagnostic> = ignored
+        .iter()
+        .take(MAX_IGNORED_COLUMN_WARNINGS)
+        .map(|name| {
+            Diagnostic::new(
+                data.at(1, name),
+                format!("column `{name}` is not declared in meta.csv, so it is ignored"),
+                fix,
+            )
+        })
+        .collect();
+    if let Some(rest) = ignored.get(MAX_IGNORED_COLUMN_WARNINGS..)
+        && !rest.is_empty()
+    {
+        warnings.push(Diagnostic::new(
+            data.at(1, rest[0]),
+            format!(
+                "{} more columns are not declared in meta.csv, so they are ignored: {}",
+                rest.len(),
+                list_names(rest.iter().copied(), 10)
+            ),
+            "declare them in meta.csv (rows with Type Indicator, Group or Denominator) if the \
+             index should use them, or delete the columns",
+        ));
+    }
+    warnings
 }
 
 fn read_group(table: &CsvTable, column: usize, units: &UnitRows) -> GroupColumn {
