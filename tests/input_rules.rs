@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use ranksense::model::{Diagnostic, Index, LoadError, load_from_strings};
+use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // The embedded IECI 2022 index as files, edited per test.
@@ -332,4 +333,323 @@ fn many_undeclared_columns_end_in_one_summarising_warning() {
         last.problem,
         "3 more columns are not declared in meta.csv, so they are ignored: `x6`, `x7`, `x8`"
     );
+}
+
+#[test]
+fn every_command_shows_the_warning_and_summary_json_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = with_column(&ieci_file("data.csv"), "Notes", "ok");
+    let path = write_index(
+        dir.path(),
+        &ieci_file("meta.csv"),
+        &data,
+        &ieci_file("index.toml"),
+    );
+    let warning = "/data.csv:1, column `Notes`: column `Notes` is not declared in meta.csv, so \
+                   it is ignored\n  fix: declare it in meta.csv";
+    for command in [
+        &["score"][..],
+        &["score", "--format", "csv"],
+        &["bounds"],
+        &["stability"],
+        &["drop"],
+        &[
+            "uncertainty",
+            "--samples",
+            "50",
+            "--scenario",
+            "ieci-weights",
+        ],
+    ] {
+        let run = run(command, &path);
+        assert_eq!(run.code, 0, "{command:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.matches(warning).count(),
+            1,
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("warning: "),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+    // validate reports it in its own output.
+    let validate = run(&["validate"], &path);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    assert!(validate.stdout.contains(warning), "{}", validate.stdout);
+    assert!(validate.stderr.is_empty(), "{}", validate.stderr);
+    assert!(validate.stdout.starts_with("ok: "), "{}", validate.stdout);
+    // The report folder records it.
+    let out = dir.path().join("out");
+    let run = ranksense()
+        .args([
+            "uncertainty",
+            "--samples",
+            "50",
+            "--scenario",
+            "ieci-weights",
+            "--data",
+        ])
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let warnings = summary["data"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0]["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("/data.csv")
+    );
+    assert_eq!(warnings[0]["location"]["line"], 1);
+    assert_eq!(warnings[0]["location"]["column"], "Notes");
+    assert!(
+        warnings[0]["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("declare it in meta.csv")
+    );
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("/data.csv:1, column `Notes`: column `Notes` is not declared"),
+        "{report}"
+    );
+}
+
+#[test]
+fn data_without_extra_columns_writes_no_warnings_to_summary_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = ranksense()
+        .args(["uncertainty", "--samples", "50", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(String::from_utf8(run.stderr).unwrap().is_empty());
+    let summary: Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let data = summary["data"].as_object().unwrap();
+    for key in ["warnings", "screened_out", "screening"] {
+        assert!(!data.contains_key(key), "{key}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Screening is disclosed everywhere.
+
+/// The IECI with `screen = 1.0` and Beijing's liveability score missing: Beijing has 24 of 25
+/// indicators and is screened out.
+fn screened_ieci(dir: &Path) -> PathBuf {
+    let data = with_cell(&ieci_file("data.csv"), 8, "LIV_EIU", "");
+    let toml = ieci_file("index.toml").replace("[method]\n", "[method]\nscreen = 1.0\n");
+    assert!(toml.contains("screen = 1.0"));
+    write_index(dir, &ieci_file("meta.csv"), &data, &toml)
+}
+
+const BEIJING_REASON: &str =
+    "`BEJ` (Beijing): data availability 0.96 (24 of 25 indicators) is below the threshold 1.0";
+const BEIJING_FOCUS_ERROR: &str = "`BEJ` (Beijing) was screened out: data availability 0.96 (24 \
+     of 25 indicators) is below the threshold 1.0; fix: lower `screen` in index.toml or complete \
+     its data";
+
+#[test]
+fn validate_and_score_name_the_screened_out_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = screened_ieci(dir.path());
+    let validate = run(&["validate"], &path);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    assert!(
+        validate
+            .stdout
+            .contains("37 units (36 ranked, 1 screened out), 25 indicators"),
+        "{}",
+        validate.stdout
+    );
+    assert!(
+        validate.stdout.contains(&format!(
+            "note: Screening (`screen = 1.0` in index.toml: a unit needs data for at least that \
+             share of the indicators) left out 1 of 37 units, which are not ranked: \
+             {BEIJING_REASON}\n"
+        )),
+        "{}",
+        validate.stdout
+    );
+
+    let score = run(&["score"], &path);
+    assert_eq!(score.code, 0, "{}", score.stderr);
+    let (header, table) = score.stdout.split_once("\n\n").unwrap();
+    assert!(header.contains(BEIJING_REASON), "{header}");
+    assert!(!table.contains("Beijing"), "{table}");
+    // A header line, a rule, then one row per ranked unit, ranked 1 to 36.
+    let rows: Vec<&str> = table.lines().skip(2).collect();
+    assert_eq!(rows.len(), 36, "{table}");
+    assert!(rows[35].trim_start().starts_with("36  "), "{table}");
+    assert!(
+        score.stderr.is_empty(),
+        "the table discloses it: {}",
+        score.stderr
+    );
+
+    let csv = run(&["score", "--format", "csv"], &path);
+    assert_eq!(csv.code, 0);
+    assert_eq!(
+        csv.stdout.lines().count(),
+        1 + 36,
+        "header + 36 ranked units"
+    );
+    assert!(!csv.stdout.contains("BEJ"));
+    assert!(csv.stderr.contains(BEIJING_REASON), "{}", csv.stderr);
+    let markdown = run(&["score", "--format", "markdown"], &path);
+    assert!(
+        markdown.stdout.contains(BEIJING_REASON),
+        "{}",
+        markdown.stdout
+    );
+}
+
+#[test]
+fn every_command_that_takes_a_focus_says_the_focus_was_screened_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = screened_ieci(dir.path());
+    // index.toml's default focus is BEJ; `--focus Beijing` names it by name.
+    let commands: [&[&str]; 8] = [
+        &[
+            "uncertainty",
+            "--samples",
+            "20",
+            "--scenario",
+            "ieci-weights",
+        ],
+        &[
+            "uncertainty",
+            "--samples",
+            "20",
+            "--focus",
+            "Beijing",
+            "--scenario",
+            "ieci-full",
+        ],
+        &[
+            "sensitivity",
+            "--base-samples",
+            "8",
+            "--scenario",
+            "ieci-weights",
+        ],
+        &["robust", "--samples", "20", "--scenario", "ieci-weights"],
+        &["bounds"],
+        &["stability", "--focus", "BEJ"],
+        &["sweep", "--focus", "bej"],
+        &["drop"],
+    ];
+    for command in commands {
+        let run = run(command, &path);
+        assert_eq!(run.code, 2, "{command:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(BEIJING_FOCUS_ERROR),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("not in the data"),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn summary_json_and_the_reports_name_the_screened_out_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = screened_ieci(dir.path());
+    let out = dir.path().join("uncertainty");
+    let run = ranksense()
+        .args(["uncertainty", "--samples", "50", "--focus", "NYC"])
+        .args(["--scenario", "ieci-weights", "--data"])
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Every command that loads the data says so on stderr too.
+    assert!(
+        String::from_utf8(run.stderr)
+            .unwrap()
+            .contains(BEIJING_REASON)
+    );
+    let summary: Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let screened = summary["data"]["screened_out"].as_array().unwrap();
+    assert_eq!(screened.len(), 1);
+    assert_eq!(screened[0]["code"], "BEJ");
+    assert_eq!(screened[0]["present"], 24);
+    assert_eq!(screened[0]["indicators"], 25);
+    assert_eq!(screened[0]["availability"], 0.96);
+    assert_eq!(screened[0]["threshold"], 1.0);
+    assert!(
+        summary["data"]["screening"]
+            .as_str()
+            .unwrap()
+            .contains(BEIJING_REASON)
+    );
+    assert_eq!(
+        summary["uncertainty"]["statistics"]["units"]
+            .as_array()
+            .unwrap()
+            .len(),
+        36
+    );
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains(BEIJING_REASON), "{report}");
+
+    let out = dir.path().join("robust");
+    let run = ranksense()
+        .args([
+            "robust",
+            "--samples",
+            "200",
+            "--base-samples",
+            "16",
+            "--bootstrap",
+            "20",
+            "--focus",
+            "NYC",
+            "--scenario",
+            "ieci-weights",
+            "--data",
+        ])
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("data availability 0.96 (24 of 25 indicators) is below the threshold 1.0"),
+        "report.html"
+    );
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains(BEIJING_REASON));
 }
