@@ -205,12 +205,13 @@ fn tiny_index_loads_with_the_documented_layout() {
 }
 
 #[test]
-fn na_nan_and_blank_cells_are_missing_and_undeclared_columns_are_ignored() {
+fn na_and_blank_cells_are_missing_and_undeclared_columns_are_ignored() {
     let data = with_cell(DATA, 2, "A", "NA");
-    let data = with_cell(&data, 3, "B", "NaN");
+    let data = with_cell(&data, 3, "B", "");
     let data = with_cell(&data, 4, "Region", "NA");
     let data = with_cell(&data, 5, "uName", "");
-    // `Time` is numeric and `Note` text; neither is declared, so both are ignored (as in ASEM).
+    // `Time` is numeric and `Note` text; neither is declared, so both are ignored (as in ASEM;
+    // `Note` with a warning, see tests/input_rules.rs).
     let data = map_cells(&data, |cells| {
         let is_header = cells[0] == "uCode";
         cells.push(if is_header { "Time" } else { "2018" }.into());
@@ -1025,7 +1026,7 @@ fn missing_denominator_needs_imputation_when_denominating() {
 
 #[test]
 fn unit_with_every_indicator_missing() {
-    let data = with_line(DATA, 4, "U3,Unit three,North,30,,NA,,NaN");
+    let data = with_line(DATA, 4, "U3,Unit three,North,30,,NA,,na");
     let diagnostics = problems(META, &data, None);
     assert_count(&diagnostics, 1);
     assert_says(

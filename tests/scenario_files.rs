@@ -120,6 +120,7 @@ fn build_index(nodes: &[NodeSpec<'_>], units: &[(&str, &str)], groups: &[&str]) 
         nominal: Method::simple(n_levels - 1),
         method_locations: Default::default(),
         framework,
+        warnings: Vec::new(),
     }
 }
 

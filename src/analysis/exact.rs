@@ -60,6 +60,9 @@ pub enum ExactError {
     Aggregation(#[from] AggregationRangeError),
     #[error(transparent)]
     Config(ConfigError),
+    /// The unit asked about was left out by screening.
+    #[error(transparent)]
+    ScreenedOut(#[from] crate::pipeline::screen::ScreenedOut),
     /// The request does not fit the index (unknown unit, level, weight, bad range ...).
     #[error("{problem}; fix: {fix}")]
     Input { problem: String, fix: String },
@@ -194,13 +197,14 @@ impl NominalScores {
         let Some(name) = requested.or(index.info.focus.as_deref()) else {
             return Ok(None);
         };
-        self.prepared.find_unit(name).map(Some).ok_or_else(|| {
-            input_error(
+        match self.prepared.find_requested_unit(name) {
+            Ok(Some(unit)) => Ok(Some(unit)),
+            Err(screened) => Err(ExactError::ScreenedOut(screened)),
+            Ok(None) => Err(input_error(
                 format!("unit `{name}` is not among the ranked units"),
-                "use a uCode or name from data.csv (see `ranksense score`); units dropped by \
-                 screening are not ranked",
-            )
-        })
+                "use a uCode or name from data.csv (see `ranksense score`)",
+            )),
+        }
     }
 
     /// Like [`NominalScores::focus`], but a focus unit is required.

@@ -102,6 +102,8 @@ pub enum UncertaintyError {
         "focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv (see `ranksense score`)"
     )]
     UnknownFocus(String),
+    #[error(transparent)]
+    ScreenedFocus(#[from] crate::pipeline::screen::ScreenedOut),
     #[error("--until-stable needs a positive standard error, e.g. 0.005")]
     BadTolerance,
     #[error("the number of samples must be at least 1; fix: pass e.g. `--samples 10000`")]
@@ -161,7 +163,7 @@ impl Setup {
         let focus = match &focus_name {
             Some(name) => Some(
                 prepared
-                    .find_unit(name)
+                    .find_requested_unit(name)?
                     .ok_or_else(|| UncertaintyError::UnknownFocus(name.clone()))?,
             ),
             None => None,

@@ -26,8 +26,20 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// Loads the chosen index and checks that its nominal method can score its data.
+    /// Loads the chosen index and tells stderr what the user must know about it: its warnings
+    /// and the units screening leaves out.
     pub fn load(&self) -> Result<Index, Failure> {
+        let index = self.load_quietly()?;
+        print_warnings(&index);
+        if let Some(disclosure) = screening_disclosure(&index) {
+            eprintln!("note: {disclosure}");
+        }
+        Ok(index)
+    }
+
+    /// Loads the chosen index and checks that its nominal method can score its data, printing
+    /// nothing (for commands that show the warnings and the screening in their own output).
+    pub fn load_quietly(&self) -> Result<Index, Failure> {
         let index = self.load_files()?;
         check_nominal(&index)?;
         Ok(index)
@@ -50,4 +62,19 @@ impl DataArgs {
             }
         }
     }
+}
+
+/// Prints the index's load warnings on stderr, each with its place and fix.
+pub fn print_warnings(index: &Index) {
+    for warning in &index.warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// The sentence naming the units screening leaves out, if it leaves out any. A screening
+/// that cannot run is reported as an error by the command's own preparation.
+pub fn screening_disclosure(index: &Index) -> Option<String> {
+    crate::pipeline::prepare::screening(index)
+        .ok()?
+        .disclosure()
 }

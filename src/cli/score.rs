@@ -28,7 +28,9 @@ pub struct ScoreArgs {
 }
 
 pub fn run(args: ScoreArgs) -> Result<(), Failure> {
-    let mut index = args.data.load()?;
+    // The screening is disclosed in the table's header (or on stderr for CSV and JSON).
+    let mut index = args.data.load_quietly()?;
+    super::data::print_warnings(&index);
     if let Some(text) = &args.normalisation {
         index.nominal.normalisation = text.parse::<Normalisation>()?;
     }
@@ -69,6 +71,7 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         }
         other => Failure::input(other),
     })?;
+    let screened = prepared.screening.disclosure();
     let focus = index
         .info
         .focus
@@ -86,20 +89,34 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
                     );
                 }
                 println!(
-                    "Method: {}, {} aggregation\n",
+                    "Method: {}, {} aggregation",
                     index.nominal.normalisation,
                     describe_aggregation(&index.nominal.aggregation)
                 );
+                if let Some(screened) = &screened {
+                    println!("{screened}");
+                }
+                println!();
                 print!("{}", table.to_terminal());
             } else {
+                if let Some(screened) = &screened {
+                    println!("{screened}\n");
+                }
                 print!("{}", table.to_markdown());
             }
         }
-        Format::Csv => print!(
-            "{}",
-            ranking_csv(&prepared, &evaluation, args.level == Some(1))
-        ),
-        Format::Json => print!("{}", ranking_json(&prepared, &evaluation)),
+        // Machine-readable stdout stays pure data; the disclosure goes to stderr.
+        Format::Csv | Format::Json => {
+            if let Some(screened) = &screened {
+                eprintln!("note: {screened}");
+            }
+            if args.format == Format::Csv {
+                let indicators = args.level == Some(1);
+                print!("{}", ranking_csv(&prepared, &evaluation, indicators));
+            } else {
+                print!("{}", ranking_json(&prepared, &evaluation));
+            }
+        }
     }
     Ok(())
 }

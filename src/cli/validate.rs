@@ -16,10 +16,15 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
-    let index = args.data.load()?;
+    let index = args.data.load_quietly()?;
     let framework = &index.framework;
+    let screening = crate::pipeline::prepare::screening(&index)?;
+    let ranked = match screening.screened_out.len() {
+        0 => String::new(),
+        n => format!(" ({} ranked, {n} screened out)", index.n_units() - n),
+    };
     println!(
-        "ok: {} — {} units, {} indicators, {} levels ({}), source {}",
+        "ok: {} — {} units{ranked}, {} indicators, {} levels ({}), source {}",
         index.info.name,
         index.n_units(),
         framework.n_indicators(),
@@ -36,6 +41,12 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     );
     if index.info.reconstruction {
         println!("note: this data set is a reconstruction, not the publisher's data");
+    }
+    if let Some(disclosure) = screening.disclosure() {
+        println!("note: {disclosure}");
+    }
+    for warning in &index.warnings {
+        println!("warning: {warning}");
     }
     if let Some(path) = &args.scenario {
         super::scenario::load_checked(path, &index)?;

@@ -239,6 +239,10 @@ pub struct Index {
     pub nominal: Method,
     /// Where the nominal method was written, for messages about it.
     pub method_locations: MethodLocations,
+    /// Problems that do not stop the index from loading (e.g. a data.csv column that meta.csv
+    /// does not declare and that is therefore ignored), located like load errors. Every
+    /// command shows them; reports record them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Where `index.toml` sets the nominal normalisation and aggregation (file, line, key).

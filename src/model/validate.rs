@@ -150,6 +150,7 @@ pub(crate) fn build_index(
         groups: columns.groups,
         denominators: columns.denominators,
         nominal,
+        warnings: columns.warnings,
     })
 }
 
@@ -161,31 +162,58 @@ enum Cell {
     Missing,
     Number(f64),
     Infinite,
+    /// `NaN`, `n/a`, `-` and the like: a missing value written in a way ranksense does not read
+    /// as missing. Guessing would be silent data loss (a `NaN` cell once moved a city from 15th
+    /// to 1st), so it is reported with the two spellings that do mean missing.
+    MissingMarker,
     NotNumber,
 }
 
-/// Empty, `NA` (R's missing value) and `NaN` mean missing.
+/// Only an empty cell and `NA` (R's missing value, any case) mean missing; see [`Cell`].
 fn is_missing(text: &str) -> bool {
-    text.is_empty() || text.eq_ignore_ascii_case("NA") || text.eq_ignore_ascii_case("NaN")
+    text.is_empty() || text.eq_ignore_ascii_case("NA")
 }
+
+/// Spellings that other tools (pandas, Excel, SPSS, statistical offices) use for a missing
+/// value, compared ignoring ASCII case.
+const MISSING_MARKERS: [&str; 21] = [
+    "n/a", "#n/a", "n.a.", "n.a", "na.", "nan", "-nan", "+nan", "null", "none", "nil", "missing",
+    "-", "--", "---", "\u{2013}", "\u{2014}", ".", "..", "...", "?",
+];
 
 fn parse_cell(text: &str) -> Cell {
     if is_missing(text) {
         return Cell::Missing;
     }
+    if MISSING_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(text)) {
+        return Cell::MissingMarker;
+    }
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() => Cell::Number(x),
-        Ok(x) if x.is_nan() => Cell::Missing,
+        // Rust reads `NaN` in any case and sign; every such spelling is a marker.
+        Ok(x) if x.is_nan() => Cell::MissingMarker,
         Ok(_) => Cell::Infinite,
         Err(_) => Cell::NotNumber,
     }
 }
+
+/// The fix for a cell that is neither a number nor one of the two ways of writing missing.
+const MISSING_FIX: &str = "leave the cell empty or write NA for a missing value";
 
 /// Problem and fix for a cell that should hold a finite number; `what` names it
 /// (e.g. "Weight of `LPI`").
 fn number_problem(what: &str, text: &str, cell: Cell) -> (String, String) {
     let shown = abbreviate(text, 40);
     let missing_hint = "or leave the cell empty (or NA) if the value is missing";
+    if cell == Cell::MissingMarker {
+        return (
+            format!(
+                "{what} is `{shown}`, which is not a number; only an empty cell or NA means \
+                 missing"
+            ),
+            format!("{MISSING_FIX}; otherwise write the number"),
+        );
+    }
     if cell == Cell::Infinite {
         let why = if text.to_ascii_lowercase().contains("inf") {
             "is infinite"
@@ -999,7 +1027,9 @@ fn read_numeric_column(
         .collect();
     let bad: Vec<bool> = cells
         .iter()
-        .map(|&(_, _, _, cell)| matches!(cell, Cell::NotNumber | Cell::Infinite))
+        .map(|&(_, _, _, cell)| {
+            matches!(cell, Cell::NotNumber | Cell::Infinite | Cell::MissingMarker)
+        })
         .collect();
     let present = cells.iter().filter(|c| c.3 != Cell::Missing).count();
     let text_cells = cells.iter().filter(|c| c.3 == Cell::NotNumber).count();
@@ -1025,7 +1055,7 @@ fn read_numeric_column(
     }
     let bad_cells: Vec<&(usize, usize, &str, Cell)> = cells
         .iter()
-        .filter(|c| matches!(c.3, Cell::NotNumber | Cell::Infinite))
+        .filter(|c| matches!(c.3, Cell::NotNumber | Cell::Infinite | Cell::MissingMarker))
         .collect();
     for &&(u, line, text, cell) in bad_cells.iter().take(MAX_CELL_REPORTS_PER_COLUMN) {
         let what = format!("`{code}` of unit `{}`", units.units[u].code);
@@ -1060,6 +1090,8 @@ struct DataColumns {
     denominators: Vec<DenominatorColumn>,
     /// Whether each denominator's cells were all readable.
     denominator_bad: Vec<Vec<bool>>,
+    /// Columns that are read but not used (see [`ignored_columns`]).
+    warnings: Vec<Diagnostic>,
 }
 
 fn read_columns(
@@ -1085,7 +1117,9 @@ fn read_columns(
         })
         .map(|(_, h)| h.as_str())
         .collect();
-    let not_in_data = |row: &MetaRow, what: &str, diagnostics: &mut Vec<Diagnostic>| {
+    // Undeclared columns already reported as a likely misspelling of a meta.csv row.
+    let mut misspelt: Vec<&str> = Vec::new();
+    let mut not_in_data = |row: &MetaRow, what: &str, diagnostics: &mut Vec<Diagnostic>| {
         let near = nearest(&row.code, undeclared.iter().copied(), 2);
         let fix = match near {
             Some(near) => format!(
@@ -1103,6 +1137,7 @@ fn read_columns(
             fix,
         ));
         if let Some(near) = near {
+            misspelt.push(near);
             diagnostics.push(Diagnostic::new(
                 Location::file(&data.file).line(1).column(near),
                 format!(
@@ -1246,6 +1281,12 @@ fn read_columns(
         groups.push(read_group(data, column, units));
     }
 
+    let warnings = ignored_columns(data, &undeclared, |name| {
+        misspelt.contains(&name)
+            || groups.iter().any(|g| g.code == name)
+            || denominators.iter().any(|d| d.code == name)
+    });
+
     // Units without any data.
     let present_columns: Vec<(usize, &Vec<bool>)> = indicator_bad
         .iter()
@@ -1282,7 +1323,55 @@ fn read_columns(
         groups,
         denominators,
         denominator_bad,
+        warnings,
     }
+}
+
+/// Beyond this many ignored columns, the rest are named in one warning.
+const MAX_IGNORED_COLUMN_WARNINGS: usize = 5;
+
+/// Warnings for the undeclared columns of data.csv that nothing uses (`used` says which are
+/// used or already reported). They are ignored, as COINr users expect of extra columns, but
+/// never silently: a forgotten meta.csv row would otherwise drop an indicator unnoticed.
+/// `Time` is COINr's own special column (the year of the data) and is not reported.
+fn ignored_columns(
+    data: &CsvTable,
+    undeclared: &[&str],
+    used: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let ignored: Vec<&str> = undeclared
+        .iter()
+        .copied()
+        .filter(|name| !name.eq_ignore_ascii_case("Time") && !used(name))
+        .collect();
+    let fix = "declare it in meta.csv (a row with Type Indicator, Group or Denominator) if the \
+               index should use it, or delete the column";
+    let mut warnings: Vec<Diagnostic> = ignored
+        .iter()
+        .take(MAX_IGNORED_COLUMN_WARNINGS)
+        .map(|name| {
+            Diagnostic::new(
+                data.at(1, name),
+                format!("column `{name}` is not declared in meta.csv, so it is ignored"),
+                fix,
+            )
+        })
+        .collect();
+    if let Some(rest) = ignored.get(MAX_IGNORED_COLUMN_WARNINGS..)
+        && !rest.is_empty()
+    {
+        warnings.push(Diagnostic::new(
+            data.at(1, rest[0]),
+            format!(
+                "{} more columns are not declared in meta.csv, so they are ignored: {}",
+                rest.len(),
+                list_names(rest.iter().copied(), 10)
+            ),
+            "declare them in meta.csv (rows with Type Indicator, Group or Denominator) if the \
+             index should use them, or delete the columns",
+        ));
+    }
+    warnings
 }
 
 fn read_group(table: &CsvTable, column: usize, units: &UnitRows) -> GroupColumn {
@@ -1665,8 +1754,13 @@ mod tests {
 
     #[test]
     fn cells_read_r_and_spreadsheet_conventions() {
-        for missing in ["", "NA", "na", "NaN", "nan"] {
+        for missing in ["", "NA", "na"] {
             assert_eq!(parse_cell(missing), Cell::Missing, "{missing:?}");
+        }
+        for marker in [
+            "NaN", "nan", "-nan", "+NaN", "n/a", "N/A", "#N/A", "-", "..", "null",
+        ] {
+            assert_eq!(parse_cell(marker), Cell::MissingMarker, "{marker:?}");
         }
         assert_eq!(parse_cell("1e3"), Cell::Number(1000.0));
         assert_eq!(parse_cell("-0.5"), Cell::Number(-0.5));
@@ -1674,7 +1768,7 @@ mod tests {
         for infinite in ["inf", "Inf", "-Inf", "infinity", "1e999", "-1e400"] {
             assert_eq!(parse_cell(infinite), Cell::Infinite, "{infinite:?}");
         }
-        for text in ["abc", "1,5", "TRUE", "12%", "1 000", "#N/A"] {
+        for text in ["abc", "1,5", "TRUE", "12%", "1 000", "-x"] {
             assert_eq!(parse_cell(text), Cell::NotNumber, "{text:?}");
         }
     }
@@ -1692,6 +1786,12 @@ mod tests {
         assert!(problem.contains("overflows"), "{problem}");
         let (problem, _) = number_problem("x", "-Inf", Cell::Infinite);
         assert!(problem.contains("is infinite"), "{problem}");
+        let (problem, fix) = number_problem("x", "NaN", Cell::MissingMarker);
+        assert_eq!(
+            problem,
+            "x is `NaN`, which is not a number; only an empty cell or NA means missing"
+        );
+        assert!(fix.starts_with(MISSING_FIX), "{fix}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::denominate::denominate;
 use super::impute::impute_column;
 use super::method::{Imputation, Normalisation, Treatment};
 use super::normalise::{NormaliseContext, NormaliseError, normalise_column};
-use super::screen::screen_units;
+use super::screen::{ScreenedOut, Screening};
 use super::treat::{TreatmentOutcome, treat_column};
 use crate::model::{Columns, Framework, Index, Unit};
 
@@ -93,6 +93,8 @@ pub struct Prepared {
     /// Rows of the kept units in the index's data.
     pub unit_rows: Vec<usize>,
     pub variants: Vec<PreparedVariant>,
+    /// Which units screening left out and why; every output that ranks units discloses them.
+    pub screening: Screening,
 }
 
 impl Prepared {
@@ -113,6 +115,18 @@ impl Prepared {
     /// Names of the kept units, in order.
     pub fn unit_names(&self) -> Vec<String> {
         self.units.iter().map(|u| u.name.clone()).collect()
+    }
+
+    /// Finds a unit that is asked for by name (a focus unit): its position among the kept
+    /// units, `Ok(None)` if the index has no such unit, or an error if screening left it out.
+    pub fn find_requested_unit(&self, code_or_name: &str) -> Result<Option<usize>, ScreenedOut> {
+        match self.find_unit(code_or_name) {
+            Some(unit) => Ok(Some(unit)),
+            None => match self.screening.find(code_or_name) {
+                Some(screened) => Err(ScreenedOut(screened.clone())),
+                None => Ok(None),
+            },
+        }
     }
 
     /// Finds a kept unit by code or name.
@@ -149,22 +163,9 @@ pub fn nominal_variant(index: &Index) -> VariantSpec {
 /// (units kept by the nominal imputation's data availability, the same units for every
 /// variant) → treat → multiply by direction → normalise.
 pub fn prepare(index: &Index, specs: &[VariantSpec]) -> Result<Prepared, PrepareError> {
-    let base = if index.nominal.denominate {
-        denominate(index)
-    } else {
-        index.raw.clone()
-    };
-    let unit_rows = match index.nominal.screen {
-        None => (0..index.n_units()).collect(),
-        Some(threshold) => {
-            let imputed = impute_all(index, &base, &index.nominal.imputation)?;
-            let kept = screen_units(&imputed, threshold);
-            if kept.len() < 2 {
-                return Err(PrepareError::NothingLeft { threshold });
-            }
-            kept
-        }
-    };
+    let base = nominal_base(index);
+    let screening = screen_base(index, &base)?;
+    let unit_rows = screening.kept.clone();
     let units: Vec<Unit> = unit_rows.iter().map(|&r| index.units[r].clone()).collect();
 
     let mut unique: Vec<VariantSpec> = Vec::new();
@@ -196,7 +197,37 @@ pub fn prepare(index: &Index, specs: &[VariantSpec]) -> Result<Prepared, Prepare
         units,
         unit_rows,
         variants,
+        screening,
     })
+}
+
+/// The units the nominal method's screening keeps and leaves out, as [`prepare`] decides it
+/// (for outputs that disclose it without preparing the data, e.g. `validate`).
+pub fn screening(index: &Index) -> Result<Screening, PrepareError> {
+    screen_base(index, &nominal_base(index))
+}
+
+/// The raw data, denominated if the nominal method says so: what imputation starts from.
+fn nominal_base(index: &Index) -> Columns {
+    if index.nominal.denominate {
+        denominate(index)
+    } else {
+        index.raw.clone()
+    }
+}
+
+/// Screens on the data after the nominal imputation (COINr's order: impute, then screen);
+/// fewer than two units left is an error, since there is nothing to rank.
+fn screen_base(index: &Index, base: &Columns) -> Result<Screening, PrepareError> {
+    let Some(threshold) = index.nominal.screen else {
+        return Ok(Screening::of(&index.units, base, None));
+    };
+    let imputed = impute_all(index, base, &index.nominal.imputation)?;
+    let screening = Screening::of(&index.units, &imputed, Some(threshold));
+    if screening.kept.len() < 2 {
+        return Err(PrepareError::NothingLeft { threshold });
+    }
+    Ok(screening)
 }
 
 fn impute_all(index: &Index, base: &Columns, method: &Imputation) -> Result<Columns, PrepareError> {

@@ -57,6 +57,16 @@ impl MarkdownReport {
         if !data.provenance.is_empty() {
             let _ = writeln!(out, "- Provenance: {}", data.provenance.replace('\n', " "));
         }
+        if let Some(screening) = &data.screening {
+            let _ = writeln!(out, "- **{screening}**");
+        }
+        for warning in &data.warnings {
+            let _ = writeln!(
+                out,
+                "- **Warning:** {}: {} (fix: {})",
+                warning.location, warning.problem, warning.fix
+            );
+        }
         if let Some(scenario) = &summary.scenario {
             let _ = writeln!(
                 out,

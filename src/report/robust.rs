@@ -314,6 +314,15 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
                 .unwrap_or_else(|| "none".into())
         ),
     ];
+    if let Some(screening) = &data.screening {
+        items.push(screening.clone());
+    }
+    for warning in &data.warnings {
+        items.push(format!(
+            "Warning: {}: {} (fix: {})",
+            warning.location, warning.problem, warning.fix
+        ));
+    }
     if let Some(scenario) = &summary.scenario {
         items.push(format!("Scenario {}:", scenario.file));
         for factor in &scenario.factors {

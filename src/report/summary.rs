@@ -9,8 +9,9 @@ use crate::analysis::robust::RobustVerdict;
 use crate::analysis::sweep::{SimplexResult, SweepResult};
 use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
 use crate::analysis::verdict::FocusVerdict;
-use crate::model::Index;
+use crate::model::{Diagnostic, Index};
 use crate::pipeline::method::Method;
+use crate::pipeline::screen::{ScreenedUnit, Screening};
 use crate::uncertainty::factors::FactorSummary;
 
 /// The data set a run used.
@@ -24,10 +25,23 @@ pub struct DataSummary {
     pub units: usize,
     pub indicators: usize,
     pub levels: usize,
+    /// Units that screening left out (`nominal_method.screen`); absent when none are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub screened_out: Vec<ScreenedUnit>,
+    /// The same, as the sentence the reports print.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screening: Option<String>,
+    /// Load warnings (e.g. ignored data.csv columns); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl DataSummary {
     pub fn of(index: &Index) -> Self {
+        // A run that writes a summary has prepared the data, so screening succeeded.
+        let screening = crate::pipeline::prepare::screening(index).unwrap_or_default();
+        let disclosure = screening.disclosure();
+        let Screening { screened_out, .. } = screening;
         DataSummary {
             name: index.info.name.clone(),
             source: index.info.source.clone(),
@@ -37,6 +51,9 @@ impl DataSummary {
             units: index.n_units(),
             indicators: index.framework.n_indicators(),
             levels: index.framework.n_levels,
+            screened_out,
+            screening: disclosure,
+            warnings: index.warnings.clone(),
         }
     }
 }
