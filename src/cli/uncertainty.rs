@@ -14,7 +14,7 @@ use crate::analysis::uncertainty::{
 use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
 use crate::report::markdown::uncertainty_markdown;
-use crate::report::output::write_atomic;
+use crate::report::output::{check_report_folder, write_atomic};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table,
@@ -118,6 +118,9 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
         return run_shard(&args, &index, &scenario, &options, shard);
     }
+    if let Some(dir) = &args.out {
+        check_report_folder(dir)?;
+    }
     let started = Instant::now();
     let progress = Progress::new(options.samples);
     let result = run_uncertainty(
@@ -130,6 +133,15 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     .map_err(Failure::input)?;
     progress.finish();
     let elapsed = started.elapsed();
+    let summary = uncertainty_summary(
+        &index,
+        &scenario.file,
+        &scenario.text,
+        &result,
+        options.seed,
+    );
+    present(&args, &index, &summary, &result, elapsed)?;
+    // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
         let csv = crate::analysis::uncertainty::runs_csv(
             &result.setup,
@@ -139,14 +151,7 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
         );
         write_atomic(path, csv.as_bytes())?;
     }
-    let summary = uncertainty_summary(
-        &index,
-        &scenario.file,
-        &scenario.text,
-        &result,
-        options.seed,
-    );
-    present(&args, &index, &summary, &result, elapsed)
+    Ok(())
 }
 
 fn present(
@@ -280,6 +285,9 @@ pub struct MergeArgs {
 }
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        check_report_folder(dir)?;
+    }
     let mut states = Vec::new();
     for path in &args.states {
         let file = path.display().to_string();
