@@ -801,14 +801,14 @@ impl Accumulator {
                     a + 1
                 ));
             }
-            for b in 0..n {
+            for (b, &count) in above.iter().enumerate() {
                 // "a above b" and "b above a" exclude each other in every sample.
                 let reverse = if self.pair_reverse_counts.is_empty() {
                     self.pair_counts[b * n + a]
                 } else {
                     self.pair_reverse_counts[row * n + b]
                 };
-                if above[b] + reverse > s {
+                if u128::from(count) + u128::from(reverse) > s128 {
                     return Err(format!(
                         "`pair_counts` of units {} and {} add up to more than the {s} samples",
                         a + 1,
