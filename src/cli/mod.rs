@@ -64,6 +64,9 @@ pub enum Command {
     /// and, for the focus unit, a plain-language verdict.
     Uncertainty(uncertainty::UncertaintyArgs),
     /// Combine the partial states of `uncertainty --shard K/N` runs into the full result.
+    /// Every state file is checked (checksum, consistent counts); the run's settings come from
+    /// the shards, and --seed, --samples, --focus, --top-k, --bin-width or --pairs given here
+    /// must agree with them.
     Merge(uncertainty::MergeArgs),
     /// Write a synthetic index (correlated, skewed indicators with missing values) of any size.
     Synth(synth::SynthArgs),

@@ -478,7 +478,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/out.csv");
         write_atomic(&path, b"a,b\n").unwrap();
+        // Left by a killed run (no such process): removed by the next write of that file.
+        let stale = path.with_file_name(".out.csv.4999999.tmp");
+        fs::write(&stale, b"half").unwrap();
         write_atomic(&path, b"c,d\n").unwrap();
+        assert_eq!(stale.exists(), !cfg!(target_os = "linux"));
+        let _ = fs::remove_file(&stale);
         assert_eq!(fs::read(&path).unwrap(), b"c,d\n");
         let names: Vec<_> = fs::read_dir(path.parent().unwrap())
             .unwrap()
@@ -514,6 +519,34 @@ mod tests {
         ));
         assert_eq!(fs::read(dir.join("a.csv")).unwrap(), b"1\n");
         assert_eq!(names(&dir), [MARKER, "a.csv", "b.svg"]);
+        assert_eq!(names(root.path()), ["report"]);
+    }
+
+    /// A run killed between its two renames left the earlier report as `.NAME.PID.SEQ.old`
+    /// and no report folder: the next run puts it back before it checks and swaps, so even
+    /// when that run is refused the earlier report is where it was.
+    #[test]
+    fn an_earlier_report_left_between_two_renames_is_put_back() {
+        if !cfg!(target_os = "linux") {
+            return; // elsewhere no process is taken for dead
+        }
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("report");
+        let mut first = Files::default();
+        first.add("a.csv", "1\n");
+        first.write_to(&dir).unwrap();
+        fs::write(dir.join("mine.csv"), "user").unwrap();
+        let dead = 4_999_999; // above Linux's largest process id
+        fs::rename(&dir, root.path().join(format!(".report.{dead}.0.old"))).unwrap();
+        // Refused only once the earlier report is back: it holds the user's `mine.csv`.
+        let mut clash = Files::default();
+        clash.add("mine.csv", "report");
+        assert!(matches!(
+            clash.write_to(&dir),
+            Err(OutputError::WouldOverwrite { .. })
+        ));
+        assert_eq!(names(&dir), [MARKER, "a.csv", "mine.csv"]);
+        assert_eq!(fs::read(dir.join("mine.csv")).unwrap(), b"user");
         assert_eq!(names(root.path()), ["report"]);
     }
 
