@@ -250,7 +250,7 @@ impl SynthFiles {
 pub fn write_dir(files: &SynthFiles, dir: &Path) -> std::io::Result<()> {
     for (name, contents) in files.files() {
         write_atomic(&dir.join(name), contents.as_bytes())
-            .map_err(|error| std::io::Error::new(error.cause.kind(), error.to_string()))?;
+            .map_err(|error| std::io::Error::new(error.kind(), error.to_string()))?;
     }
     Ok(())
 }

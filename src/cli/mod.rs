@@ -1,5 +1,24 @@
 //! Command-line interface: argument parsing and printing only; every command calls into the library.
 
+// Standard output for every command module below (they are declared after these macros, so
+// these shadow std's). std's `print!` panics when the reader has gone (`ranksense score |
+// head -1`: exit 101 and a panic message); here a closed reader is a normal end: output is
+// dropped from then on, the command finishes (files it writes are still written) and exits
+// as it would have.
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+macro_rules! println {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod data;
 mod exact;
 mod progress;
@@ -12,7 +31,9 @@ mod synth;
 mod uncertainty;
 mod validate;
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -43,6 +64,9 @@ pub enum Command {
     /// and, for the focus unit, a plain-language verdict.
     Uncertainty(uncertainty::UncertaintyArgs),
     /// Combine the partial states of `uncertainty --shard K/N` runs into the full result.
+    /// Every state file is checked (checksum, consistent counts); the run's settings come from
+    /// the shards, and --seed, --samples, --focus, --top-k, --bin-width or --pairs given here
+    /// must agree with them.
     Merge(uncertainty::MergeArgs),
     /// Write a synthetic index (correlated, skewed indicators with missing values) of any size.
     Synth(synth::SynthArgs),
@@ -109,6 +133,24 @@ input_errors!(
     crate::uncertainty::scenario::ScenarioError,
     crate::analysis::uncertainty::UncertaintyError,
 );
+
+/// Set once standard output's reader has gone; nothing more is written to it.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to standard output for [`print!`]/[`println!`] above: a broken pipe ends output
+/// quietly; any other failure panics, as std's `print!` does.
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(error) = std::io::stdout().write_fmt(args) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        } else {
+            panic!("failed printing to stdout: {error}");
+        }
+    }
+}
 
 /// Parses the command line, runs the command, prints errors and returns the exit code.
 pub fn main() -> ExitCode {

@@ -31,6 +31,7 @@ pub struct RobustArgs {
 }
 
 pub fn run(args: RobustArgs) -> Result<(), Failure> {
+    crate::report::output::check_report_folder(&args.out)?;
     let (index, scenario) = args.run.load()?;
     // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).
     let uncertainty = args.run.options(&scenario);

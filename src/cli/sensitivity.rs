@@ -79,6 +79,9 @@ fn options(args: &SensitivityArgs, scenario: &LoadedScenario) -> SensitivityOpti
 }
 
 pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        crate::report::output::check_report_folder(dir)?;
+    }
     if args.run.samples.is_some() {
         return Err(Failure::input(anyhow::anyhow!(
             "`--samples` sets the Monte Carlo samples of `uncertainty`; fix: give the Sobol design \

@@ -11,10 +11,10 @@ use super::{DataArgs, Failure, Format};
 use crate::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
 };
-use crate::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
+use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
 use crate::report::markdown::uncertainty_markdown;
-use crate::report::output::write_atomic;
+use crate::report::output::{check_report_folder, write_atomic};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table,
@@ -118,6 +118,9 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
         return run_shard(&args, &index, &scenario, &options, shard);
     }
+    if let Some(dir) = &args.out {
+        check_report_folder(dir)?;
+    }
     let started = Instant::now();
     let progress = Progress::new(options.samples);
     let result = run_uncertainty(
@@ -130,6 +133,15 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     .map_err(Failure::input)?;
     progress.finish();
     let elapsed = started.elapsed();
+    let summary = uncertainty_summary(
+        &index,
+        &scenario.file,
+        &scenario.text,
+        &result,
+        options.seed,
+    );
+    present(&args, &index, &summary, &result, elapsed)?;
+    // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
         let csv = crate::analysis::uncertainty::runs_csv(
             &result.setup,
@@ -139,14 +151,7 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
         );
         write_atomic(path, csv.as_bytes())?;
     }
-    let summary = uncertainty_summary(
-        &index,
-        &scenario.file,
-        &scenario.text,
-        &result,
-        options.seed,
-    );
-    present(&args, &index, &summary, &result, elapsed)
+    Ok(())
 }
 
 fn present(
@@ -246,8 +251,7 @@ fn run_shard(
         (None, Some(dir)) => dir.join(format!("state-{}-of-{}.json", shard.index, shard.count)),
         (None, None) => PathBuf::from(format!("state-{}-of-{}.json", shard.index, shard.count)),
     };
-    let json = serde_json::to_string(&state).map_err(|e| Failure::Internal(e.into()))?;
-    write_atomic(&path, json.as_bytes())?;
+    write_atomic(&path, &state.to_file())?;
     println!(
         "shard {shard}: samples {}..{} written to {}",
         range.start,
@@ -262,6 +266,8 @@ pub struct MergeArgs {
     /// The partial state files of every shard of one run.
     #[arg(required = true, value_name = "STATE")]
     pub states: Vec<PathBuf>,
+    /// Samples, seed, focus and top-k come from the shards; given here, they are checked
+    /// against the shards' (a mismatch is an error, never silently ignored).
     #[command(flatten)]
     pub run: RunArgs,
     /// Write the merged run's files here (byte-identical to an unsharded run).
@@ -270,30 +276,52 @@ pub struct MergeArgs {
     /// Format of the table printed on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// The rank bin width the shards were run with (taken from the shards; given, it is checked).
+    #[arg(long, value_name = "RANKS")]
+    pub bin_width: Option<u32>,
+    /// The pair selection the shards were run with (taken from the shards; given, it is checked).
+    #[arg(long, value_name = "all|focus|top:K")]
+    pub pairs: Option<PairSelection>,
 }
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        check_report_folder(dir)?;
+    }
     let mut states = Vec::new();
     for path in &args.states {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::input(anyhow::anyhow!("cannot read {}: {e}", path.display())))?;
-        let state: PartialState = serde_json::from_str(&text).map_err(|e| {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
             Failure::input(anyhow::anyhow!(
-                "{}: not a ranksense partial state ({e}); fix: pass files written by `ranksense uncertainty --shard K/N`",
-                path.display()
+                "cannot read {file}: {e}; fix: check the path of the state file"
             ))
         })?;
-        states.push((path.display().to_string(), state));
+        let state = PartialState::from_file(&file, &bytes).map_err(Failure::input)?;
+        states.push((file, state));
     }
     let (fingerprint, accumulator) = merge_states(&states).map_err(Failure::input)?;
     let (index, scenario) = args.run.load()?;
-    let mut options = args.run.options(&scenario);
-    options.samples = fingerprint.total_samples;
-    options.seed = fingerprint.seed;
-    options.focus = fingerprint.focus.clone();
-    options.top_k = Some(fingerprint.top_k);
+    // The run is the shards' run: every setting comes from them, and one given here only
+    // has to agree (see `check_merge_flags`).
+    let options = UncertaintyOptions {
+        samples: args.run.samples.unwrap_or(fingerprint.total_samples),
+        seed: args.run.seed.unwrap_or(fingerprint.seed),
+        focus: args.run.focus.clone().or(fingerprint.focus.clone()),
+        top_k: Some(args.run.top_k.unwrap_or(fingerprint.top_k)),
+        bin_width: Some(args.bin_width.unwrap_or(accumulator.bins.width)),
+        pairs: args.pairs,
+        ..args.run.options(&scenario)
+    };
     let setup =
         Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
+    check_merge_flags(&args, &fingerprint, &setup, &accumulator)?;
+    if setup.fingerprint.version != fingerprint.version {
+        return Err(Failure::input(anyhow::anyhow!(
+            "the shards were run by ranksense {}, this is ranksense {}; fix: merge them with the version that ran them, or run the shards again with this one",
+            fingerprint.version,
+            setup.fingerprint.version
+        )));
+    }
     if setup.fingerprint != fingerprint {
         return Err(Failure::input(anyhow::anyhow!(
             "the shards were run on other data or another scenario than the ones given here (data hash {} vs {}, scenario hash {} vs {}); fix: pass the same --data and --scenario as the shard runs",
@@ -317,6 +345,35 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
                 .unwrap_or(&setup.fingerprint.scenario_hash)
         )));
     }
+    // Same data and scenario, so the parts of the layout no flag chooses must be this run's:
+    // a state that passed its checksum but not this was rewritten with a forged checksum.
+    let expected = crate::engine::Accumulator::new(&crate::engine::Layout {
+        pair_units: accumulator.pair_units.clone(),
+        ..setup.layout.clone()
+    });
+    for (file, state) in &states {
+        let a = &state.accumulator;
+        if (a.n_units, a.n_bands, &a.weight_nodes, a.factor_moved.len())
+            != (
+                expected.n_units,
+                expected.n_bands,
+                &expected.weight_nodes,
+                expected.factor_moved.len(),
+            )
+            || (a.score_scale, a.score_sq_scale, a.weight_scale)
+                != (
+                    expected.score_scale,
+                    expected.score_sq_scale,
+                    expected.weight_scale,
+                )
+        {
+            return Err(Failure::input(anyhow::anyhow!(
+                "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run the shard again with `ranksense uncertainty --shard {}`",
+                state.shard
+            )));
+        }
+    }
+    drop(states);
     let stats = setup.summarise(&accumulator);
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
@@ -354,4 +411,77 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         &result,
         std::time::Duration::ZERO,
     )
+}
+
+/// `merge` takes the run's settings from the shards. A flag given anyway must name the value
+/// the shards were run with: a user who passes `--seed 9` expects seed 9, so merging shards of
+/// seed 7 under it would be a silent lie, and dropping the flag would hide the mistake.
+fn check_merge_flags(
+    args: &MergeArgs,
+    shards: &RunFingerprint,
+    setup: &Setup,
+    accumulator: &crate::engine::Accumulator,
+) -> Result<(), Failure> {
+    let differs = |flag: &str, given: String, ran: String| {
+        Failure::input(anyhow::anyhow!(
+            "the shards were run with {flag} {ran}, not {given}; fix: pass `{flag} {ran}` or leave {flag} out (merge takes it from the shards); for {flag} {given}, run the shards again with it"
+        ))
+    };
+    if let Some(seed) = args.run.seed
+        && seed != shards.seed
+    {
+        return Err(differs("--seed", seed.to_string(), shards.seed.to_string()));
+    }
+    if let Some(samples) = args.run.samples
+        && samples != shards.total_samples
+    {
+        return Err(differs(
+            "--samples",
+            samples.to_string(),
+            shards.total_samples.to_string(),
+        ));
+    }
+    if let Some(focus) = &args.run.focus
+        && setup.fingerprint.focus != shards.focus
+    {
+        let ran = shards.focus.clone().unwrap_or_else(|| "no focus".into());
+        return Err(differs("--focus", focus.clone(), ran));
+    }
+    if let Some(k) = args.run.top_k
+        && setup.fingerprint.top_k != shards.top_k
+    {
+        return Err(differs("--top-k", k.to_string(), shards.top_k.to_string()));
+    }
+    if let Some(width) = args.bin_width
+        && setup
+            .layout
+            .bin_width
+            .clamp(1, accumulator.n_units.max(1) as u32)
+            != accumulator.bins.width
+    {
+        return Err(differs(
+            "--bin-width",
+            width.to_string(),
+            accumulator.bins.width.to_string(),
+        ));
+    }
+    if let Some(pairs) = args.pairs
+        && setup.layout.pair_units != accumulator.pair_units
+    {
+        let given = match pairs {
+            PairSelection::All => "all".to_string(),
+            PairSelection::Focus => "focus".to_string(),
+            PairSelection::Top(k) => format!("top:{k}"),
+        };
+        let rows = accumulator.pair_units.len();
+        return Err(Failure::input(anyhow::anyhow!(
+            "the shards kept pairwise counts for {}, not for `--pairs {given}`; fix: leave --pairs out (merge takes the pairs from the shards), or run the shards again with `--pairs {given}`",
+            if rows == accumulator.n_units {
+                "every unit (`--pairs all`)".to_string()
+            } else {
+                format!("{rows} of the {} units", accumulator.n_units)
+            }
+        )));
+    }
+    Ok(())
 }

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::accumulate::Accumulator;
+use crate::analysis::uncertainty::hex_sha256;
+use crate::model::{Diagnostic, Location};
 
 /// Shard k of n (1-based, as batch schedulers number array tasks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +78,152 @@ pub struct PartialState {
     pub accumulator: Accumulator,
 }
 
-pub const STATE_FORMAT: &str = "ranksense-partial-state-1";
+/// Format 2 added the checksum; format 1 files (no checksum) are refused.
+pub const STATE_FORMAT: &str = "ranksense-partial-state-2";
+
+/// What a state file must be rerun with when it cannot be trusted.
+fn rerun_fix(shard: Option<Shard>) -> String {
+    match shard {
+        Some(shard) => format!(
+            "run shard {shard} again (`ranksense uncertainty --shard {shard}` with the run's other options) and pass the new state file"
+        ),
+        None => "run the shard again with `ranksense uncertainty --shard K/N` and pass the new state file".into(),
+    }
+}
+
+impl PartialState {
+    /// The state file's bytes: the state as JSON with a `checksum` field, the SHA-256 of the
+    /// state's own JSON (without the checksum), so that any change to the content after it was
+    /// written is detected by [`PartialState::from_file`].
+    pub fn to_file(&self) -> Vec<u8> {
+        let content = serde_json::to_vec(self).expect("a state always serialises");
+        let mut bytes = format!("{{\"checksum\":\"sha256:{}\",", hex_sha256(&content)).into_bytes();
+        // `content` is one JSON object: insert the checksum as its first field.
+        bytes.extend_from_slice(&content[1..]);
+        bytes
+    }
+
+    /// Reads a state file written by [`PartialState::to_file`]: refuses text that is not
+    /// JSON or ends early, other formats, and content whose checksum does not match. `file`
+    /// names the file in messages. Whether the content is internally consistent is checked
+    /// by [`merge_states`].
+    pub fn from_file(file: &str, bytes: &[u8]) -> Result<PartialState, MergeError> {
+        let invalid = |error: serde_json::Error, shard: Option<Shard>| {
+            let location = Location::file(file)
+                .line(error.line())
+                .column(error.column().to_string());
+            let problem = match error.classify() {
+                serde_json::error::Category::Eof => {
+                    return MergeError::File(Diagnostic::new(
+                        location,
+                        "the file ends early: it was cut off while being written or copied",
+                        format!(
+                            "copy it again if it was cut off in transit; else {}",
+                            rerun_fix(shard)
+                        ),
+                    ));
+                }
+                serde_json::error::Category::Io => format!("cannot be read: {error}"),
+                _ => format!("is not a ranksense partial state: {error}"),
+            };
+            MergeError::File(Diagnostic::new(location, problem, rerun_fix(shard)))
+        };
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            shard: Option<Shard>,
+        }
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| invalid(e, None))?;
+        match header.format.as_deref() {
+            Some(STATE_FORMAT) => {}
+            Some(found) if found.starts_with("ranksense-partial-state-") => {
+                return Err(MergeError::File(Diagnostic::new(
+                    Location::file(file),
+                    format!(
+                        "written by another ranksense version (format `{found}`, this version reads `{STATE_FORMAT}`)"
+                    ),
+                    rerun_fix(header.shard),
+                )));
+            }
+            found => {
+                return Err(MergeError::Format {
+                    file: file.to_string(),
+                    found: found.unwrap_or("none").to_string(),
+                });
+            }
+        }
+        #[derive(Deserialize)]
+        struct StoredFields {
+            checksum: Option<String>,
+            format: String,
+            fingerprint: RunFingerprint,
+            shard: Shard,
+            accumulator: Accumulator,
+        }
+        let stored: StoredFields =
+            serde_json::from_slice(bytes).map_err(|e| invalid(e, header.shard))?;
+        let state = PartialState {
+            format: stored.format,
+            fingerprint: stored.fingerprint,
+            shard: stored.shard,
+            accumulator: stored.accumulator,
+        };
+        let content = serde_json::to_vec(&state).expect("a state always serialises");
+        let expected = format!("sha256:{}", hex_sha256(&content));
+        if stored.checksum.as_deref() != Some(expected.as_str()) {
+            let problem = match &stored.checksum {
+                None => "has no checksum, so its content cannot be trusted".to_string(),
+                Some(_) => "its checksum does not match its content: the file was changed or damaged after ranksense wrote it".to_string(),
+            };
+            return Err(MergeError::File(Diagnostic::new(
+                Location::file(file).column("checksum"),
+                problem,
+                rerun_fix(Some(state.shard)),
+            )));
+        }
+        Ok(state)
+    }
+
+    /// Checks what a state read from disk must satisfy whatever its checksum says: a valid
+    /// shard K/N, the accumulator's layout, exactly the samples of its slice of the run, and
+    /// counts and sums consistent with them.
+    pub fn check(&self, file: &str) -> Result<(), MergeError> {
+        let shard = self.shard;
+        let damaged = |field: &str, problem: String| {
+            MergeError::File(Diagnostic::new(
+                Location::file(file).column(field),
+                format!("{problem}; the file was edited or damaged"),
+                rerun_fix(Some(shard)),
+            ))
+        };
+        if shard.count == 0
+            || shard.index == 0
+            || shard.index > shard.count
+            || shard.count > MAX_SHARDS
+        {
+            return Err(damaged(
+                "shard",
+                format!("shard {shard} is not a valid K/N (1 ≤ K ≤ N ≤ {MAX_SHARDS})"),
+            ));
+        }
+        let slice = shard.samples(self.fingerprint.total_samples);
+        let expected = slice.end - slice.start;
+        if self.accumulator.samples != expected {
+            return Err(damaged(
+                "accumulator.samples",
+                format!(
+                    "the state records {} samples, but shard {shard} of a {}-sample run has {expected}",
+                    self.accumulator.samples, self.fingerprint.total_samples
+                ),
+            ));
+        }
+        let accumulator = &self.accumulator;
+        accumulator
+            .check_layout()
+            .and_then(|()| accumulator.check_consistency(self.fingerprint.top_k))
+            .map_err(|why| damaged("accumulator", why))
+    }
+}
 
 /// Why shards could not be merged.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -84,9 +231,12 @@ pub enum MergeError {
     #[error("no partial state files given; fix: pass every shard's state file")]
     Empty,
     #[error(
-        "{file}: not a ranksense partial state (format `{found}`); fix: pass files written by `--shard K/N`"
+        "{file}: not a ranksense partial state (format `{found}`); fix: pass files written by `ranksense uncertainty --shard K/N`"
     )]
     Format { file: String, found: String },
+    /// A file that cannot be trusted: cut off, changed after it was written, or inconsistent.
+    #[error("{0}")]
+    File(Diagnostic),
     #[error(
         "{file} belongs to a different run than {first} ({what} differ); fix: merge only shards of one run (same data, scenario, seed, samples)"
     )]
@@ -95,21 +245,59 @@ pub enum MergeError {
         first: String,
         what: String,
     },
-    #[error("shard {shard} is given twice ({file}); fix: pass each shard once")]
-    Duplicate { shard: Shard, file: String },
-    #[error(
-        "shards {missing} of {count} are missing; fix: run them with `--shard K/{count}` and pass their state files too"
-    )]
-    Missing { missing: String, count: u64 },
+    #[error("shard {shard} is given twice ({first} and {file}); fix: pass each shard once")]
+    Duplicate {
+        shard: Shard,
+        first: String,
+        file: String,
+    },
+    #[error("{}", missing_message(missing, *count))]
+    Missing { missing: Vec<u64>, count: u64 },
     #[error("{file}: {why}")]
     Layout { file: String, why: String },
+}
+
+/// "shard 3 of 3 is missing", "shards 2 and 3 of 5 are missing", "shards 1–4, 7 and 9 of 10
+/// are missing", each with the commands that would fill the gap.
+fn missing_message(missing: &[u64], count: u64) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &k in missing {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == k => *end = k,
+            _ => runs.push((k, k)),
+        }
+    }
+    // Runs of three or more as ranges, so a thousand missing shards stay one line.
+    let parts: Vec<String> = runs
+        .iter()
+        .flat_map(|&(a, b)| match b - a {
+            0 => vec![a.to_string()],
+            1 => vec![a.to_string(), b.to_string()],
+            _ => vec![format!("{a}–{b}")],
+        })
+        .collect();
+    let list = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    if let [k] = missing {
+        format!(
+            "shard {k} of {count} is missing; fix: run it with `--shard {k}/{count}` and pass its state file too"
+        )
+    } else {
+        format!(
+            "shards {list} of {count} are missing; fix: run each with `--shard K/{count}` (K = {list}) and pass their state files too"
+        )
+    }
 }
 
 /// Most shards a run may be split into (a sanity bound for files read from disk).
 pub const MAX_SHARDS: u64 = 1_000_000;
 
 /// Merges the partial states of all n shards of one run into the whole run's accumulator.
-/// Each element is (file name for messages, state).
+/// Each element is (file name for messages, state). Every state is checked first
+/// ([`PartialState::check`]), and the shards must be those of one run, each exactly once.
 pub fn merge_states(
     states: &[(String, PartialState)],
 ) -> Result<(RunFingerprint, Accumulator), MergeError> {
@@ -118,36 +306,17 @@ pub fn merge_states(
     };
     let count = first.shard.count;
     for (file, state) in states {
-        let shard = state.shard;
-        if shard.count == 0
-            || shard.index == 0
-            || shard.index > shard.count
-            || shard.count > MAX_SHARDS
-        {
-            return Err(MergeError::Layout {
-                file: file.clone(),
-                why: format!(
-                    "shard {shard} is not a valid K/N (1 ≤ K ≤ N ≤ {MAX_SHARDS}); the file was not written by `--shard` or was edited"
-                ),
-            });
-        }
-        state
-            .accumulator
-            .check_layout()
-            .map_err(|why| MergeError::Layout {
-                file: file.clone(),
-                why: format!("{why}; the file is damaged or was edited"),
-            })?;
-    }
-    let mut seen = vec![false; count as usize];
-    let mut total: Option<Accumulator> = None;
-    for (file, state) in states {
         if state.format != STATE_FORMAT {
             return Err(MergeError::Format {
                 file: file.clone(),
                 found: state.format.clone(),
             });
         }
+        state.check(file)?;
+    }
+    let mut seen: Vec<Option<&str>> = vec![None; count as usize];
+    let mut total: Option<Accumulator> = None;
+    for (file, state) in states {
         let f = &state.fingerprint;
         let g = &first.fingerprint;
         let what = [
@@ -171,34 +340,34 @@ pub fn merge_states(
             });
         }
         let slot = &mut seen[(state.shard.index - 1) as usize];
-        if *slot {
+        if let Some(earlier) = slot {
             return Err(MergeError::Duplicate {
                 shard: state.shard,
+                first: earlier.to_string(),
                 file: file.clone(),
             });
         }
-        *slot = true;
+        *slot = Some(file);
         match &mut total {
             None => total = Some(state.accumulator.clone()),
             Some(acc) => acc
                 .merge(&state.accumulator)
                 .map_err(|why| MergeError::Layout {
                     file: file.clone(),
-                    why,
+                    why: format!(
+                        "{why}; fix: merge only shards of one run, each written by `--shard K/N` and not edited"
+                    ),
                 })?,
         }
     }
-    let missing: Vec<String> = seen
+    let missing: Vec<u64> = seen
         .iter()
         .enumerate()
-        .filter(|(_, s)| !**s)
-        .map(|(i, _)| (i + 1).to_string())
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| i as u64 + 1)
         .collect();
     if !missing.is_empty() {
-        return Err(MergeError::Missing {
-            missing: missing.join(", "),
-            count,
-        });
+        return Err(MergeError::Missing { missing, count });
     }
     Ok((
         first.fingerprint.clone(),
@@ -223,6 +392,25 @@ mod tests {
                 assert_eq!(next, total);
             }
         }
+    }
+
+    #[test]
+    fn missing_shards_are_named_in_words_and_ranges() {
+        let message = |missing: &[u64], count| {
+            MergeError::Missing {
+                missing: missing.to_vec(),
+                count,
+            }
+            .to_string()
+        };
+        assert!(
+            message(&[3], 3).starts_with("shard 3 of 3 is missing; fix: run it with `--shard 3/3`")
+        );
+        assert!(message(&[2, 3], 3).starts_with("shards 2 and 3 of 3 are missing;"));
+        assert!(
+            message(&[1, 2, 3, 4, 7, 9, 10], 10)
+                .starts_with("shards 1–4, 7, 9 and 10 of 10 are missing; fix: run each with `--shard K/10` (K = 1–4, 7, 9 and 10)")
+        );
     }
 
     #[test]
