@@ -95,9 +95,12 @@ fn no_args(method: &str, args: &[String]) -> Result<(), MethodParseError> {
 }
 
 /// Formats a parameter the way it was most likely written (`100`, not `100.0`).
-fn fmt_num(x: f64) -> String {
+/// Extreme magnitudes in scientific notation (`1e308`, not 309 digits).
+pub(crate) fn fmt_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
+    } else if x.is_finite() && (x.abs() >= 1e15 || x.abs() < 1e-4) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }

@@ -1,6 +1,6 @@
 //! Normalisation kernels, one per method (COINr `n_*`), on one indicator column with its direction applied.
 
-use super::method::Normalisation;
+use super::method::{Normalisation, fmt_num};
 use super::stats::{mean, min_max, sample_sd};
 
 /// Per-indicator parameters some methods need, from meta.csv and the unit list.
@@ -20,7 +20,7 @@ pub struct NormaliseContext {
 /// name: [`crate::pipeline::PrepareError`] names the indicator and the method around them.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum NormaliseError {
-    #[error("every unit has the same value ({value}), so it would divide by zero")]
+    #[error("every unit has the same value ({}), so it would divide by zero", fmt_num(*value))]
     Constant { method: String, value: f64 },
     #[error("it needs {what} in meta.csv")]
     MissingParameter { method: String, what: &'static str },
@@ -108,7 +108,7 @@ pub fn normalise_column(
                         why: format!(
                             "the largest value is {}, not positive, so x / max would reverse or \
                              divide by zero",
-                            hi
+                            fmt_num(hi)
                         ),
                     });
                 }
@@ -120,7 +120,7 @@ pub fn normalise_column(
                         why: format!(
                             "this lower-is-better indicator is scored min / x, which needs every \
                              value positive, but the smallest is {}",
-                            -hi
+                            fmt_num(-hi)
                         ),
                     });
                 }
@@ -159,8 +159,8 @@ pub fn normalise_column(
                     why: format!(
                         "the target ({}) is not beyond the worst value ({}), so every unit has \
                          already reached it",
-                        target * context.direction,
-                        lo * context.direction
+                        fmt_num(target * context.direction),
+                        fmt_num(lo * context.direction)
                     ),
                 });
             }

@@ -7,7 +7,7 @@
 //! and `index.toml`, `score --normalisation/--aggregation`, scenarios, the exact analyses and
 //! [`crate::pipeline::evaluate`] all ask it. Each caller adds only where the choice was written.
 
-use super::method::{Aggregation, Normalisation};
+use super::method::{Aggregation, Normalisation, fmt_num};
 use super::prepare::{PreparedVariant, nominal_variant, prepare};
 use crate::model::Index;
 use crate::model::error::LoadError;
@@ -50,8 +50,8 @@ impl AggregationRangeError {
                 minimum,
             } => format!(
                 "`{aggregation}` aggregation (level {level}) needs strictly positive values, but \
-                 normalisation `{normalisation}` gives values down to {minimum} on these data \
-                 ({})",
+                 normalisation `{normalisation}` gives values down to {} on these data ({})",
+                fmt_num(*minimum),
                 normalisation.nonpositive_cause()
             ),
             AggregationRangeError::CopelandBelow {
@@ -71,8 +71,8 @@ impl AggregationRangeError {
                 ..
             } => format!(
                 "`{aggregation}` aggregation (level {level}) overflows: normalisation \
-                 `{normalisation}` gives values of {value}, whose power is beyond the largest \
-                 double"
+                 `{normalisation}` gives values of {}, whose power is beyond the largest double",
+                fmt_num(*value)
             ),
         }
     }
@@ -89,7 +89,10 @@ impl AggregationRangeError {
                  aggregation above it"
             ),
             AggregationRangeError::Overflows { limit, .. } => {
-                format!("use a power of at most {limit} in absolute value")
+                format!(
+                    "use a power of at most {} in absolute value",
+                    fmt_num(*limit)
+                )
             }
         }
     }

@@ -473,7 +473,11 @@ impl ScenarioModel {
         index: &Index,
         scenario: &Scenario,
     ) -> Result<Prepared, ScenarioRunError> {
-        let prepared = prepare(index, &self.variant_specs).map_err(ScenarioRunError::Prepare)?;
+        let prepared =
+            prepare(index, &self.variant_specs).map_err(|error| ScenarioRunError::Prepare {
+                location: locate_preparation(scenario, index, &error),
+                error,
+            })?;
         let n_aggregate_levels = index.framework.n_aggregate_levels();
         let sampled_variants =
             self.imputations.len() * self.treatments.len() * self.normalisations.len();
@@ -787,14 +791,65 @@ impl SampleModel for ScenarioModel {
 /// Why a resolved scenario cannot run on the data.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioRunError {
-    #[error(transparent)]
-    Prepare(PrepareError),
+    #[error("{location}: {}\n  fix: {}", error.problem_and_fix().0, error.problem_and_fix().1)]
+    Prepare {
+        location: Location,
+        error: PrepareError,
+    },
     // `reason`, not `source`: the message already includes it, so no error chain repeats it.
     #[error("{location}: {}\n  fix: {}", reason.problem(), reason.fix())]
     Range {
         location: Location,
         reason: AggregationRangeError,
     },
+}
+
+/// Where the method that could not prepare the data was chosen: the scenario's alternative
+/// (or nominal override) if it offers the method, else the index's `index.toml`.
+fn locate_preparation(scenario: &Scenario, index: &Index, error: &PrepareError) -> Location {
+    let at = |path: String| scenario_location(scenario, path);
+    let index_toml = |key: &str| {
+        let mut location = index.method_locations.normalisation.clone();
+        location.line = None;
+        location.column(key)
+    };
+    // The path of `method` among a scenario choice's alternatives or its nominal override.
+    fn find<T: std::fmt::Display>(choice: Option<&Choice<T>>, method: &str) -> Option<String> {
+        let choice = choice?;
+        if let Some(k) = choice
+            .alternatives
+            .iter()
+            .position(|a| a.to_string() == method)
+        {
+            return Some(format!("alternatives[{}]", k + 1));
+        }
+        (choice.nominal.as_ref().map(|n| n.to_string()).as_deref() == Some(method))
+            .then(|| "nominal".to_string())
+    }
+    match error {
+        PrepareError::Normalise { normalisation, .. }
+        | PrepareError::UnknownReference { normalisation, .. } => {
+            match find(scenario.normalisation.as_ref(), normalisation) {
+                Some(path) => at(format!("normalisation.{path}")),
+                None => index.method_locations.normalisation.clone(),
+            }
+        }
+        PrepareError::UnknownGroup { imputation, .. } => {
+            match find(scenario.imputation.as_ref(), imputation) {
+                Some(path) => at(format!("imputation.{path}")),
+                None => index_toml("method.imputation"),
+            }
+        }
+        PrepareError::NothingLeft { .. } => index_toml("method.screen"),
+    }
+}
+
+fn scenario_location(scenario: &Scenario, path: String) -> Location {
+    let location = Location::file(&scenario.source);
+    match scenario.line_of(&path) {
+        Some(line) => location.line(line).column(path),
+        None => location.column(path),
+    }
 }
 
 /// Where a scenario offers the method that [`check_aggregations`] refused: the aggregation
@@ -806,13 +861,7 @@ fn locate_refusal(
     variant: &VariantSpec,
     reason: &AggregationRangeError,
 ) -> Location {
-    let at = |path: String| {
-        let location = Location::file(&scenario.source);
-        match scenario.line_of(&path) {
-            Some(line) => location.line(line).column(path),
-            None => location.column(path),
-        }
-    };
+    let at = |path: String| scenario_location(scenario, path);
     let aggregation = reason.aggregation();
     if let Some(i) = scenario.aggregation.iter().position(|spec| {
         spec.levels

@@ -1828,6 +1828,7 @@ impl Scenario {
         validator.weights();
         validator.aggregation_levels();
         validator.method_inputs();
+        validator.treatment();
         validator.exclusion();
         into_result(validator.diagnostics)
     }
@@ -2184,6 +2185,28 @@ impl Validator<'_> {
                     fix,
                 );
             }
+        }
+    }
+
+    /// Winsorising n − 1 points of n units already makes a column constant: larger limits add
+    /// only data variants to prepare (one per limit), never a different treatment.
+    fn treatment(&mut self) {
+        let Some(spec) = &self.scenario.treatment else {
+            return;
+        };
+        let most = self.index.n_units().saturating_sub(1);
+        if spec.winmax_max > most {
+            let low = spec.winmax_min.min(most);
+            self.report(
+                self.at("treatment.winmax", spec.line),
+                format!(
+                    "`winmax` goes up to {}, but the index has {} units, so at most {most} \
+                     points can be Winsorised",
+                    spec.winmax_max,
+                    self.index.n_units()
+                ),
+                format!("write `winmax = [{low}, {most}]` or a narrower range"),
+            );
         }
     }
 
