@@ -1175,13 +1175,17 @@ fn validation_reports_every_problem_and_works_without_lines() {
 #[test]
 fn winsorisation_limits_cannot_exceed_the_units() {
     // A range of a million limits would prepare a million data variants.
-    let index = ieci_index(); // 6 units
+    let index = ieci_index(); // 12 units
     let d = invalid(
         &parse("[treatment]\nwinmax = [0, 1000000]\n").unwrap(),
         &index,
     );
-    assert_problem(&d, 2, &["goes up to 1000000", "6 units", "winmax = [0, 5]"]);
-    parse("[treatment]\nwinmax = [0, 5]\n")
+    assert_problem(
+        &d,
+        2,
+        &["goes up to 1000000", "12 units", "winmax = [0, 11]"],
+    );
+    parse("[treatment]\nwinmax = [0, 11]\n")
         .unwrap()
         .validate(&index)
         .unwrap();
