@@ -36,13 +36,14 @@ where
     T: TryFrom<u64>,
 {
     move |text: &str| {
-        let range = format!("use a whole number from {min} to {max}");
+        let fix = format!("fix: use a whole number from {min} to {max}");
         match text.trim().parse::<i128>() {
             Ok(value) if (i128::from(min)..=i128::from(max)).contains(&value) => {
-                T::try_from(value as u64).map_err(|_| format!("{value} is too large; {range}"))
+                T::try_from(value as u64).map_err(|_| format!("{value} is too large; {fix}"))
             }
-            Ok(value) => Err(format!("{value} is out of range; {range}")),
-            Err(_) => Err(format!("`{text}` is not a whole number; {range}")),
+            Ok(value) if value < i128::from(min) => Err(format!("{value} is below {min}; {fix}")),
+            Ok(value) => Err(format!("{value} is above {max}; {fix}")),
+            Err(_) => Err(format!("`{text}` is not a whole number; {fix}")),
         }
     }
 }

@@ -2857,15 +2857,33 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_file_is_the_nominal_scenario() {
-        let scenario = Scenario::from_toml_str("# nothing uncertain\n", "empty.toml").unwrap();
-        assert_eq!(
-            scenario,
-            Scenario {
-                source: "empty.toml".into(),
-                ..Scenario::default()
+    fn a_scenario_without_a_factor_is_refused_with_the_sections_to_add() {
+        // A run of it would repeat the nominal ranking and call every rank "robust, 100%".
+        for (text, line, problem) in [
+            ("", None, "file is empty"),
+            (
+                "# nothing uncertain\n",
+                Some(1),
+                "names no uncertain choice",
+            ),
+            (
+                "name = \"x\"\nsamples = 10\n",
+                Some(1),
+                "names no uncertain choice",
+            ),
+        ] {
+            let error = Scenario::from_toml_str(text, "empty.toml").unwrap_err();
+            let [diagnostic] = error.diagnostics() else {
+                panic!("one problem expected: {error}");
+            };
+            assert_eq!(diagnostic.location.file, "empty.toml");
+            assert_eq!(diagnostic.location.line, line, "{text:?}");
+            assert!(diagnostic.problem.contains(problem), "{diagnostic}");
+            for section in TOP_KEYS[6..].iter() {
+                assert!(diagnostic.fix.contains(section), "{section}: {diagnostic}");
             }
-        );
-        assert_eq!(scenario.to_toml_string(), "");
+        }
+        // The default scenario still writes as nothing (the writer is used for derived files).
+        assert_eq!(Scenario::default().to_toml_string(), "");
     }
 }
