@@ -126,7 +126,7 @@ fn bad_files_exit_2_and_name_every_problem() {
         .args(["score", "--data", "/nonexistent/index"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read"));
+        .stderr(predicate::str::contains("no such folder").and(predicate::str::contains("fix:")));
     ranksense()
         .args(["validate", "--data", "asem"])
         .assert()

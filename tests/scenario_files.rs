@@ -814,7 +814,8 @@ fn key_lines_locate_keys_and_elements() {
 #[test]
 fn focus_and_top_k_must_fit_the_index() {
     let index = ieci_index();
-    let s = parse("focus = \"BJE\"\ntop_k = 40\n").unwrap();
+    let s =
+        parse("focus = \"BJE\"\ntop_k = 40\n[normalisation]\nalternatives = [\"rank\"]\n").unwrap();
     let d = invalid(&s, &index);
     assert_problem(
         &d,
@@ -826,7 +827,7 @@ fn focus_and_top_k_must_fit_the_index() {
     );
     assert_problem(&d, 2, &["top_k = 40", "only 12 units", "between 1 and 12"]);
     // Names work as well as codes.
-    parse("focus = \"beijing\"\ntop_k = 12\n")
+    parse("focus = \"beijing\"\ntop_k = 12\n[normalisation]\nalternatives = [\"rank\"]\n")
         .unwrap()
         .validate(&index)
         .unwrap();

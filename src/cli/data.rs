@@ -58,6 +58,20 @@ impl DataArgs {
                 {
                     return Ok(index);
                 }
+                let fix = format!(
+                    "point --data to a folder holding meta.csv and data.csv (and optionally index.toml), name a built-in data set ({}), or omit --data for the embedded IECI 2022",
+                    embedded::names().join(", ")
+                );
+                if !path.exists() {
+                    return Err(Failure::input(anyhow::anyhow!(
+                        "`--data {name}`: no such folder, and no built-in data set has that name; fix: {fix}"
+                    )));
+                }
+                if !path.is_dir() {
+                    return Err(Failure::input(anyhow::anyhow!(
+                        "`--data {name}` is a file, not a folder; fix: {fix}; for single files use --meta-file and --data-file"
+                    )));
+                }
                 Ok(load_dir(&path)?)
             }
         }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::progress::Progress;
-use super::uncertainty::RunArgs;
+use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format};
 use crate::analysis::robust::{RobustOptions, run_robust};
 use crate::report::robust::{robust_files, robust_summary};
@@ -19,8 +19,9 @@ pub struct RobustArgs {
     /// Report folder (report.md, report.html, CSVs, charts, summary.json).
     #[arg(long, value_name = "DIR", default_value = "ranksense-report")]
     pub out: PathBuf,
-    /// Base rows of the Sobol design (N (k + 2) scorer runs).
-    #[arg(long, default_value_t = 2048)]
+    /// Base rows of the Sobol design (N (k + 2) scorer runs), from 2 to 2^30.
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true,
+          value_parser = whole_in::<usize>(2, MAX_BASE_SAMPLES))]
     pub base_samples: usize,
     /// Bootstrap resamples for the Sobol intervals.
     #[arg(long, default_value_t = 1000)]

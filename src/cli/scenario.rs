@@ -5,7 +5,7 @@ use std::path::Path;
 use super::Failure;
 use crate::model::Index;
 use crate::uncertainty::embedded;
-use crate::uncertainty::scenario::Scenario;
+use crate::uncertainty::scenario::{Scenario, read_text};
 
 /// A loaded scenario with its text (hashed into reports and shard fingerprints).
 pub struct LoadedScenario {
@@ -31,13 +31,7 @@ pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure>
     };
     let path = Path::new(&name);
     let (file, text) = if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::input(anyhow::anyhow!(
-                "cannot read scenario {}: {e}",
-                path.display()
-            ))
-        })?;
-        (name.clone(), text)
+        (name.clone(), read_text(path)?)
     } else if let Some((file, text)) = embedded::find(&name) {
         (file.to_string(), text.to_string())
     } else {

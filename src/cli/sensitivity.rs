@@ -8,7 +8,7 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::LoadedScenario;
 use super::sobol::Points;
-use super::uncertainty::RunArgs;
+use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format};
 use crate::analysis::sensitivity::{
     SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
@@ -26,9 +26,10 @@ use crate::uncertainty::factors::ScenarioModel;
 pub struct SensitivityArgs {
     #[command(flatten)]
     pub run: RunArgs,
-    /// Base rows N of the Saltelli design: N (k + 2) model runs for k factors. Use a power of
-    /// two with Sobol points.
-    #[arg(long, value_name = "N", default_value_t = 2048)]
+    /// Base rows N of the Saltelli design (2 to 2^30): N (k + 2) model runs for k factors. Use
+    /// a power of two with Sobol points.
+    #[arg(long, value_name = "N", default_value_t = 2048, allow_negative_numbers = true,
+          value_parser = whole_in::<usize>(2, MAX_BASE_SAMPLES))]
     pub base_samples: usize,
     /// Targets to estimate, repeated or comma-separated: rs (mean absolute rank shift over all
     /// units), rank and score (every unit's), topk (focus rank ≤ k, k = --top-k or the focus

@@ -11,6 +11,7 @@ use super::{DataArgs, Failure, Format};
 use crate::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
 };
+use crate::engine::accumulate::MAX_SAMPLES;
 use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
 use crate::report::markdown::uncertainty_markdown;
@@ -19,6 +20,33 @@ use crate::report::summary::Summary;
 use crate::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table,
 };
+
+/// Most base rows of a Sobol design (`--base-samples`): the design's N (k + 2) outputs per
+/// target are held in memory, so 2^30 rows already need tens of GiB; the variance estimators
+/// need at least 2.
+pub const MAX_BASE_SAMPLES: u64 = 1 << 30;
+
+/// A clap parser for a whole number in `min..=max`: a negative number, a fraction, `1e20` or
+/// a value out of range is refused with the range named (clap adds the option's name).
+pub fn whole_in<T>(
+    min: u64,
+    max: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: TryFrom<u64>,
+{
+    move |text: &str| {
+        let fix = format!("fix: use a whole number from {min} to {max}");
+        match text.trim().parse::<i128>() {
+            Ok(value) if (i128::from(min)..=i128::from(max)).contains(&value) => {
+                T::try_from(value as u64).map_err(|_| format!("{value} is too large; {fix}"))
+            }
+            Ok(value) if value < i128::from(min) => Err(format!("{value} is below {min}; {fix}")),
+            Ok(value) => Err(format!("{value} is above {max}; {fix}")),
+            Err(_) => Err(format!("`{text}` is not a whole number; {fix}")),
+        }
+    }
+}
 
 /// Flags shared by `uncertainty`, `sensitivity` and `robust`.
 #[derive(Debug, Clone, Args)]
@@ -29,8 +57,9 @@ pub struct RunArgs {
     /// ieci-simplex, asem-coinr). Default: ieci-full for the embedded IECI data.
     #[arg(long, value_name = "FILE|NAME")]
     pub scenario: Option<String>,
-    /// Number of Monte Carlo samples (default: the scenario's, else 10000).
-    #[arg(long)]
+    /// Number of Monte Carlo samples (default: the scenario's, else 10000); at most 2^40, as
+    /// the run's exact counters hold.
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
     pub samples: Option<u64>,
     /// Random seed (default: the scenario's, else 1). Same seed, same bytes.
     #[arg(long)]
@@ -87,14 +116,16 @@ pub struct UncertaintyArgs {
     /// error below EPS (or --max-samples is reached, which is reported).
     #[arg(long, value_name = "EPS", conflicts_with = "shard")]
     pub until_stable: Option<f64>,
-    /// Cap for --until-stable.
-    #[arg(long, default_value_t = 10_000_000)]
+    /// Cap for --until-stable (at most 2^40).
+    #[arg(long, default_value_t = 10_000_000, allow_negative_numbers = true,
+          value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
     pub max_samples: u64,
     /// Write one row per run (sampled factor values and the focus unit's rank) to this CSV.
     #[arg(long, value_name = "FILE", conflicts_with = "shard")]
     pub runs_file: Option<PathBuf>,
     /// Width of the rank bins of the histograms (default 1; wider for very large indices).
-    #[arg(long, value_name = "RANKS")]
+    #[arg(long, value_name = "RANKS", allow_negative_numbers = true,
+          value_parser = whole_in::<u32>(1, u64::from(u32::MAX)))]
     pub bin_width: Option<u32>,
     /// Which pairwise probabilities to keep: all, focus, or top:K (default: all up to 300 units, else focus).
     #[arg(long, value_name = "all|focus|top:K")]

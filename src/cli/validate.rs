@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{DataArgs, Failure};
+use crate::analysis::uncertainty::{Setup, UncertaintyOptions};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -49,7 +50,16 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         println!("warning: {warning}");
     }
     if let Some(path) = &args.scenario {
-        super::scenario::load_checked(path, &index)?;
+        let loaded = super::scenario::load_checked(path, &index)?;
+        // The run's own preparation (every data variant, every aggregation against the data
+        // it can meet, focus and top-k), so that whatever `validate` passes, a run accepts.
+        let options = UncertaintyOptions {
+            samples: loaded.scenario.samples.unwrap_or(10_000),
+            seed: loaded.scenario.seed.unwrap_or(1),
+            reuse_lower_levels: false,
+            ..UncertaintyOptions::default()
+        };
+        Setup::new(&index, &loaded.scenario, &loaded.text, &options)?;
         println!("ok: scenario {} is valid for this index", path.display());
     }
     Ok(())

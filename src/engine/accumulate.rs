@@ -58,6 +58,11 @@ impl FixedPoint {
     }
 }
 
+/// Most samples one run may take. Rank sums are `u64` (Σ rank ≤ samples × units) and counts
+/// are turned into probabilities as doubles (exact up to 2^53): 2^40 samples keep both exact
+/// for indices of up to 2^24 (16.7 million) units.
+pub const MAX_SAMPLES: u64 = 1 << 40;
+
 /// How ranks are binned in the histogram: width 1 keeps every rank (exact quantiles); wider
 /// bins bound memory for very many units (quantiles then carry a stated bin error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

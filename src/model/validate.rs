@@ -359,6 +359,10 @@ const LEVEL_FIX: &str =
     "indicators have Level 1, their parents Level 2, and so on up to the index at the top";
 const DIRECTION_FIX: &str = "write 1 if higher values are better, -1 if lower values are better";
 const WEIGHT_FIX: &str = "write its importance relative to its siblings, e.g. 1 (equal weights)";
+/// Largest weight accepted in meta.csv. Weights are relative, so no index needs more, and
+/// sums and products of weights (sibling totals, sampled spreads, weight × score) then stay
+/// far from overflow: three weights of 1e308 would sum to infinity and every score to 0.
+pub const MAX_WEIGHT: f64 = 1e12;
 
 fn read_meta(table: &CsvTable, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<MetaRow>> {
     let mut required = [0; 7];
@@ -542,6 +546,11 @@ fn read_meta_row(
     if is_node {
         let text = cell(weight_col);
         match parse_cell(text) {
+            Cell::Number(x) if x > MAX_WEIGHT => report(
+                "Weight",
+                format!("Weight {x:e} of `{code}` is above the largest accepted, {MAX_WEIGHT:e}"),
+                "weights are relative importances within a parent: divide all of them by a common factor, e.g. write 1 for equal weights".into(),
+            ),
             Cell::Number(x) if x >= 0.0 => weight = Some(x),
             Cell::Number(x) => report(
                 "Weight",

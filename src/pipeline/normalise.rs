@@ -1,7 +1,7 @@
 //! Normalisation kernels, one per method (COINr `n_*`), on one indicator column with its direction applied.
 
 use super::method::{Normalisation, fmt_num};
-use super::stats::{mean, min_max, sample_sd};
+use super::stats::{Standardiser, UnitMap, min_max};
 
 /// Per-indicator parameters some methods need, from meta.csv and the unit list.
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,14 +71,12 @@ pub fn normalise_column(
             if hi == lo {
                 return Err(constant());
             }
-            map(out, &|v| (v - lo) / (hi - lo) * (high - low) + low);
+            let unit = UnitMap::new(lo, hi);
+            map(out, &|v| unit.apply(v) * (high - low) + low);
         }
         Normalisation::ZScore { mean: m, sd: s } => {
-            let (centre, spread) = (mean(x), sample_sd(x));
-            if spread.is_nan() || spread == 0.0 {
-                return Err(constant());
-            }
-            map(out, &|v| (v - centre) / spread * s + m);
+            let z = Standardiser::of(x).ok_or_else(constant)?;
+            map(out, &|v| z.apply(v) * s + m);
         }
         Normalisation::Rank | Normalisation::Borda | Normalisation::Percentile => {
             ascending_min_ranks(x, out);
@@ -95,7 +93,8 @@ pub fn normalise_column(
             if hi == lo {
                 return Err(constant());
             }
-            map(out, &|v| 1.0 - (hi - v) / (hi - lo));
+            let unit = UnitMap::new(lo, hi);
+            map(out, &|v| 1.0 - unit.from_b(v));
         }
         Normalisation::FracMax => {
             // On the directed values v = direction · r, both cases are monotone increasing in v:
@@ -145,7 +144,8 @@ pub fn normalise_column(
                         .into(),
                 });
             }
-            map(out, &|v| 1.0 - (reference - v) / (reference - lo));
+            let unit = UnitMap::new(lo, reference);
+            map(out, &|v| 1.0 - unit.from_b(v));
         }
         Normalisation::Dist2Targ { cap } => {
             let target = context.target.ok_or(NormaliseError::MissingParameter {
@@ -165,9 +165,10 @@ pub fn normalise_column(
                 });
             }
             let cap = *cap;
+            let unit = UnitMap::new(lo, target);
             // Not `y.min(1.0)`: f64::min returns 1 for a missing (NaN) y.
             map(out, &|v| {
-                let y = (v - lo) / (target - lo);
+                let y = unit.apply(v);
                 if cap && y > 1.0 { 1.0 } else { y }
             });
         }
@@ -182,7 +183,8 @@ pub fn normalise_column(
             } else {
                 (lower, upper)
             };
-            map(out, &|v| ((v - l) / (u - l)).clamp(0.0, 1.0) * scale);
+            let unit = UnitMap::new(l, u);
+            map(out, &|v| unit.apply(v).clamp(0.0, 1.0) * scale);
             for (o, &v) in out.iter_mut().zip(x) {
                 if v.is_nan() {
                     *o = f64::NAN;
@@ -190,7 +192,8 @@ pub fn normalise_column(
             }
         }
         Normalisation::Scaled { low, high } => {
-            map(out, &|v| (v - low) / (high - low) * 100.0);
+            let unit = UnitMap::new(*low, *high);
+            map(out, &|v| unit.apply(v) * 100.0);
         }
     }
     Ok(())
@@ -234,7 +237,7 @@ mod tests {
         assert_eq!(&run(&x, "goalposts(100)")[..4], &[20.0, 40.0, 40.0, 100.0]);
         assert_eq!(&run(&x, "scaled(0,10)")[..4], &[20.0, 40.0, 40.0, 100.0]);
         let z = run(&x, "zscore(10,2)");
-        let sd = sample_sd(&x);
+        let sd = crate::pipeline::stats::sample_sd(&x);
         assert!((z[0] - ((2.0 - 5.0) / sd * 2.0 + 10.0)).abs() < 1e-12);
     }
 

@@ -297,10 +297,14 @@ fn normalise_all(
             target: info.target,
             reference_row,
         };
-        normalise_column(&directed, method, &context, out.col_mut(j)).map_err(|source| {
+        let refuse = |source: NormaliseError| {
             let fix = match source {
-                NormaliseError::Constant { .. } => "remove the indicator from meta.csv and data.csv, or use a rank-based normalisation (rank, percentile, borda)",
-                NormaliseError::MissingParameter { .. } => "add the missing column to meta.csv or choose another normalisation",
+                NormaliseError::Constant { .. } => {
+                    "remove the indicator from meta.csv and data.csv, or use a rank-based normalisation (rank, percentile, borda)"
+                }
+                NormaliseError::MissingParameter { .. } => {
+                    "add the missing column to meta.csv or choose another normalisation"
+                }
                 _ => "choose another normalisation or reference",
             };
             PrepareError::Normalise {
@@ -309,7 +313,19 @@ fn normalise_all(
                 source,
                 fix: fix.to_string(),
             }
-        })?;
+        };
+        normalise_column(&directed, method, &context, out.col_mut(j)).map_err(refuse)?;
+        // A ratio whose true value does not fit a double (e.g. x / max with a tiny maximum, or
+        // fixed bounds far from the data) is refused here rather than scored as infinite.
+        if let Some(u) = out.col(j).iter().position(|v| v.is_infinite()) {
+            return Err(refuse(NormaliseError::Undefined {
+                method: method.to_string(),
+                why: format!(
+                    "it gives unit `{}` a value beyond the largest double",
+                    units[u].code
+                ),
+            }));
+        }
     }
     Ok(out)
 }

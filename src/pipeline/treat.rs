@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::method::Treatment;
-use super::stats::{kurtosis_g2, min_max, skewness_g1};
+use super::stats::{Pow2Scale, kurtosis_g2, min_max, skewness_g1};
 
 /// What the treatment did to one indicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -94,9 +94,13 @@ pub fn treat_column(x: &mut [f64], treatment: &Treatment) -> TreatmentOutcome {
         return TreatmentOutcome::Winsorised { high, low };
     }
     let (lo, hi) = min_max(&original);
+    // In scaled units, so that hi − lo cannot overflow for data near ±1e308 (the logarithm
+    // is taken back to original units exactly: ln(y·2^-k) = ln y − k ln 2).
+    let scale = Pow2Scale::for_range(lo, hi);
+    let (lo, hi) = (scale.apply(lo), scale.apply(hi));
     let offset = 0.01 * (hi - lo);
     for (v, &o) in x.iter_mut().zip(&original) {
-        *v = (o - lo + offset).ln();
+        *v = scale.ln_undo(scale.apply(o) - lo + offset);
     }
     if passes(x, treatment).is_none() {
         x.copy_from_slice(&original);
@@ -154,6 +158,48 @@ mod tests {
         for (v, o) in x.iter().zip(&original) {
             assert!((v - (o - lo + 0.01 * (hi - lo)).ln()).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn treatment_does_not_depend_on_the_magnitude_of_the_data() {
+        // The skewed column above, at every magnitude a double holds: the same points are
+        // Winsorised, and the log fallback is the same up to the constant ln(scale).
+        let base: Vec<f64> = (1..=30)
+            .map(f64::from)
+            .chain([40.0, 40.0, 200.0, 400.0])
+            .collect();
+        let mut reference = base.clone();
+        let outcome = treat_column(&mut reference, &t(5));
+        let mut log_reference = base.clone();
+        assert_eq!(
+            treat_column(&mut log_reference, &t(1)),
+            TreatmentOutcome::LogTransformed
+        );
+        for k in [-1060, -700, 520, 1014] {
+            // 2^k in two steps: powi(-1060) may compute 1/2^1060 = 0.
+            let factor = 2f64.powi(k / 2) * 2f64.powi(k - k / 2);
+            let mut x: Vec<f64> = base.iter().map(|v| v * factor).collect();
+            assert_eq!(treat_column(&mut x, &t(5)), outcome, "2^{k}");
+            for (v, r) in x.iter().zip(&reference) {
+                assert_eq!(*v, r * factor);
+            }
+            let mut x: Vec<f64> = base.iter().map(|v| v * factor).collect();
+            assert_eq!(
+                treat_column(&mut x, &t(1)),
+                TreatmentOutcome::LogTransformed
+            );
+            let shift = f64::from(k) * std::f64::consts::LN_2;
+            for (v, r) in x.iter().zip(&log_reference) {
+                assert!(v.is_finite());
+                assert!((v - r - shift).abs() < 1e-9, "2^{k}: {v} vs {r} + {shift}");
+            }
+        }
+        // A column spanning ±1e308: max − min overflows, the log fallback must not.
+        let mut x: Vec<f64> = (0..30).map(|i| 1.7e308 - f64::from(i) * 1e306).collect();
+        x.push(-1.7e308);
+        let outcome = treat_column(&mut x, &t(0));
+        assert_eq!(outcome, TreatmentOutcome::LogTransformed);
+        assert!(x.iter().all(|v| v.is_finite()), "{x:?}");
     }
 
     #[test]

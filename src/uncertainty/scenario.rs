@@ -45,6 +45,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
+use crate::engine::accumulate::MAX_SAMPLES;
 use crate::model::{Diagnostic, Framework, Index, Location};
 use crate::pipeline::method::{
     Aggregation, Imputation, IndicatorMetadata, MethodParseError, Normalisation, Treatment,
@@ -417,6 +418,34 @@ impl ScenarioError {
     }
 }
 
+/// Reads a scenario file as text. TOML is UTF-8, so a file saved in another encoding (Latin-1,
+/// UTF-16) is a located problem: the line and byte of the first invalid byte, and the fix.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let bytes = std::fs::read(path).map_err(|cause| ScenarioError::Io {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.as_bytes();
+        let at = error.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        ScenarioError::Invalid {
+            diagnostics: vec![Diagnostic::new(
+                Location::file(path.display().to_string()).line(line),
+                format!(
+                    "byte {} of this line (0x{:02X}, byte {} of the file) is not UTF-8 text, so the file cannot be read as TOML",
+                    at - line_start + 1,
+                    bytes[at],
+                    at + 1
+                ),
+                "save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)",
+            )],
+        }
+    })
+}
+
 fn render(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     if diagnostics.len() > 1 {
@@ -498,11 +527,18 @@ impl Scenario {
     /// Reads and parses a scenario file; see [`Scenario::from_toml_str`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Io {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+        let text = read_text(path)?;
         Scenario::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// Whether any section makes a factor (an uncertain choice a run samples).
+    pub fn has_factor(&self) -> bool {
+        !self.weights.is_empty()
+            || self.normalisation.is_some()
+            || !self.aggregation.is_empty()
+            || self.imputation.is_some()
+            || self.treatment.is_some()
+            || self.exclusion.is_some()
     }
 
     /// The line a key or array element was written on (see [`Scenario::key_lines`]).
@@ -859,6 +895,17 @@ impl<'s> Reader<'s> {
         }
         if let Some(field) = self.field(root, "", "samples") {
             scenario.samples = self.count(&field, 1, "samples = 10000");
+            if let Some(samples) = scenario.samples
+                && samples > MAX_SAMPLES
+            {
+                self.report(
+                    field.line,
+                    &field.path,
+                    format!("`samples` = {samples} is above the most a run can count, {MAX_SAMPLES} (2^40)"),
+                    "write e.g. `samples = 10000`; a probability's standard error is at most 0.5/√samples".into(),
+                );
+                scenario.samples = None;
+            }
         }
         if let Some(field) = self.field(root, "", "seed") {
             scenario.seed = self.count(&field, 0, "seed = 20230208");
@@ -919,6 +966,21 @@ impl<'s> Reader<'s> {
             scenario.exclusion = self.exclusion(table, &field);
         }
         self.check_factor_names(&scenario);
+        if self.diagnostics.is_empty() && !scenario.has_factor() {
+            // Without a factor every sample is the nominal ranking, and a run would call
+            // every rank "robust, 100%": a verdict about nothing.
+            let line = if self.text.trim().is_empty() { 0 } else { 1 };
+            self.report(
+                line,
+                "",
+                if self.text.trim().is_empty() {
+                    "the scenario file is empty, so it names no uncertain choice (factor)".into()
+                } else {
+                    "the scenario names no uncertain choice (factor), so every run would repeat the nominal ranking".into()
+                },
+                "add at least one section: [[weights]], [normalisation], [[aggregation]], [imputation], [treatment] or [exclusion] (scenarios/ieci-full.toml in the ranksense sources shows each)".into(),
+            );
+        }
         scenario
     }
 
@@ -2478,15 +2540,33 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_file_is_the_nominal_scenario() {
-        let scenario = Scenario::from_toml_str("# nothing uncertain\n", "empty.toml").unwrap();
-        assert_eq!(
-            scenario,
-            Scenario {
-                source: "empty.toml".into(),
-                ..Scenario::default()
+    fn a_scenario_without_a_factor_is_refused_with_the_sections_to_add() {
+        // A run of it would repeat the nominal ranking and call every rank "robust, 100%".
+        for (text, line, problem) in [
+            ("", None, "file is empty"),
+            (
+                "# nothing uncertain\n",
+                Some(1),
+                "names no uncertain choice",
+            ),
+            (
+                "name = \"x\"\nsamples = 10\n",
+                Some(1),
+                "names no uncertain choice",
+            ),
+        ] {
+            let error = Scenario::from_toml_str(text, "empty.toml").unwrap_err();
+            let [diagnostic] = error.diagnostics() else {
+                panic!("one problem expected: {error}");
+            };
+            assert_eq!(diagnostic.location.file, "empty.toml");
+            assert_eq!(diagnostic.location.line, line, "{text:?}");
+            assert!(diagnostic.problem.contains(problem), "{diagnostic}");
+            for section in TOP_KEYS[6..].iter() {
+                assert!(diagnostic.fix.contains(section), "{section}: {diagnostic}");
             }
-        );
-        assert_eq!(scenario.to_toml_string(), "");
+        }
+        // The default scenario still writes as nothing (the writer is used for derived files).
+        assert_eq!(Scenario::default().to_toml_string(), "");
     }
 }
