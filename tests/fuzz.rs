@@ -496,7 +496,9 @@ fn names_a_location(stderr: &str, files: &[(String, bool)]) -> bool {
 /// shard numbers.
 fn names_a_json_field(stderr: &str) -> bool {
     stderr.split('`').nth(1).is_some_and(|f| {
-        !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        !f.is_empty()
+            && f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     }) || stderr.contains(" differ)")
         || stderr.contains("shard ")
 }
@@ -608,7 +610,11 @@ fn make_case(fixtures: &Fixtures, rng: &mut ChaCha8Rng, number: u64, mutations: 
 /// Numeric cells of the mutated CSVs that hold a spelling of NaN/infinity or text: the run must
 /// not accept them. Numeric columns come from the mutated meta.csv when it still parses.
 fn rejected_cells(files: &BTreeMap<String, Vec<u8>>, seed: &Knowledge) -> Vec<String> {
-    let text = |name: &str| std::str::from_utf8(&files[name]).ok().map(mutate::Csv::parse);
+    let text = |name: &str| {
+        std::str::from_utf8(&files[name])
+            .ok()
+            .map(mutate::Csv::parse)
+    };
     let mut found = Vec::new();
     let (Some(meta), Some(data)) = (text("meta.csv"), text("data.csv")) else {
         return found;
@@ -631,7 +637,10 @@ fn rejected_cells(files: &BTreeMap<String, Vec<u8>>, seed: &Knowledge) -> Vec<St
             .cloned()
             .collect(),
     };
-    let scan = |csv: &mutate::Csv, file: &str, is_numeric: &dyn Fn(&str) -> bool, found: &mut Vec<String>| {
+    let scan = |csv: &mutate::Csv,
+                file: &str,
+                is_numeric: &dyn Fn(&str) -> bool,
+                found: &mut Vec<String>| {
         let Some(header) = csv.rows.first() else {
             return;
         };
@@ -648,10 +657,20 @@ fn rejected_cells(files: &BTreeMap<String, Vec<u8>>, seed: &Knowledge) -> Vec<St
     scan(
         &meta,
         "meta.csv",
-        &|h| matches!(h, "Level" | "Direction" | "Weight" | "Target" | "Goalpost_lower" | "Goalpost_upper"),
+        &|h| {
+            matches!(
+                h,
+                "Level" | "Direction" | "Weight" | "Target" | "Goalpost_lower" | "Goalpost_upper"
+            )
+        },
         &mut found,
     );
-    scan(&data, "data.csv", &|h| numeric.iter().any(|n| n == h), &mut found);
+    scan(
+        &data,
+        "data.csv",
+        &|h| numeric.iter().any(|n| n == h),
+        &mut found,
+    );
     found
 }
 
@@ -671,11 +690,9 @@ fn rejected_toml(bytes: &[u8]) -> Vec<String> {
             toml::Value::String(s) => {
                 let lower = s.to_ascii_lowercase();
                 if let Some((_, params)) = lower.split_once('(')
-                    && params.split([',', ')']).any(|p| {
-                        p.trim()
-                            .parse::<f64>()
-                            .is_ok_and(|x| !x.is_finite())
-                    })
+                    && params
+                        .split([',', ')'])
+                        .any(|p| p.trim().parse::<f64>().is_ok_and(|x| !x.is_finite()))
                 {
                     found.push(format!("{path} = {s:?}"));
                 }
@@ -938,7 +955,11 @@ fn run_case(
                 if !rejects.is_empty() {
                     add(
                         "accepted a non-finite or non-numeric input value",
-                        rejects.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; "),
+                        rejects
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; "),
                     );
                 }
                 if case.family == Family::States {
@@ -1159,16 +1180,34 @@ fn clean_inputs_pass_and_the_checks_catch_violations() {
     let codes = BTreeSet::from(["INF".to_string()]);
     // IECI's dimension `INF` is a code; an `inf` value is not.
     assert!(output_problems("x.csv", "code,Influence\nINF,1\n", &nulls, &codes).is_empty());
-    assert_eq!(output_problems("x.csv", "code,Influence\nINF,inf\n", &nulls, &codes).len(), 1);
+    assert_eq!(
+        output_problems("x.csv", "code,Influence\nINF,inf\n", &nulls, &codes).len(),
+        1
+    );
     assert!(output_problems("x.md", "Influence of information: 3.5", &nulls, &codes).is_empty());
-    assert_eq!(output_problems("x.csv", "a,b\n1,NaN\n", &nulls, &codes).len(), 1);
-    assert_eq!(output_problems("x.csv", "a,b\n1,-inf\n", &nulls, &codes).len(), 1);
+    assert_eq!(
+        output_problems("x.csv", "a,b\n1,NaN\n", &nulls, &codes).len(),
+        1
+    );
+    assert_eq!(
+        output_problems("x.csv", "a,b\n1,-inf\n", &nulls, &codes).len(),
+        1
+    );
     assert!(output_problems("s.json", r#"{"a":[null],"b":1}"#, &nulls, &codes).is_empty());
-    assert_eq!(output_problems("s.json", r#"{"a":[1],"b":null}"#, &nulls, &codes).len(), 1);
+    assert_eq!(
+        output_problems("s.json", r#"{"a":[1],"b":null}"#, &nulls, &codes).len(),
+        1
+    );
     assert!(output_problems("s.json", r#"{"u":{"focus":null}}"#, &nulls, &codes).is_empty());
 
-    let files = [("data.csv".to_string(), false), ("scenario.toml".to_string(), false)];
-    assert!(names_a_location("error: /t/data.csv:3, column `uCode`: duplicate", &files));
+    let files = [
+        ("data.csv".to_string(), false),
+        ("scenario.toml".to_string(), false),
+    ];
+    assert!(names_a_location(
+        "error: /t/data.csv:3, column `uCode`: duplicate",
+        &files
+    ));
     assert!(names_a_location(
         "error: /t/scenario.toml, column `normalisation`: bad",
         &files
@@ -1184,7 +1223,10 @@ fn clean_inputs_pass_and_the_checks_catch_violations() {
         "error: /t/state-2.json belongs to a different run than /t/state-1.json (seeds differ)",
         &states
     ));
-    assert!(!names_a_location("error: /t/state-1.json: damaged", &states));
+    assert!(!names_a_location(
+        "error: /t/state-1.json: damaged",
+        &states
+    ));
     assert!(names_a_location(
         "error: /t/data.csv: is empty",
         &[("data.csv".to_string(), true)]
@@ -1200,7 +1242,10 @@ fn clean_inputs_pass_and_the_checks_catch_violations() {
     assert_eq!(found, ["data.csv:4, column LPI: \"NaN\""]);
     assert_eq!(
         rejected_toml(b"[method]\nnormalisation = \"zscore(nan,1)\"\nscreen = nan\n"),
-        [".method.normalisation = \"zscore(nan,1)\"", ".method.screen = nan"]
+        [
+            ".method.normalisation = \"zscore(nan,1)\"",
+            ".method.screen = nan"
+        ]
     );
     assert!(rejected_toml(b"[method]\nnormalisation = \"zscore(10,2)\"\n").is_empty());
 }

@@ -287,7 +287,10 @@ pub fn mutate_bytes(rng: &mut ChaCha8Rng, bytes: &[u8]) -> (Vec<u8>, String) {
         }
         3 => {
             let at = rng.random_range(0..=len);
-            let junk: &[u8] = *pick(rng, &[&b"\xff\xfe"[..], &b"\xc3\x28"[..], &b"\x80"[..], &b"\0"[..]]);
+            let junk: &[u8] = pick::<&[u8]>(
+                rng,
+                &[&b"\xff\xfe"[..], &b"\xc3\x28"[..], &b"\x80"[..], &b"\0"[..]],
+            );
             out.splice(at..at, junk.iter().copied());
             format!("inserted non-UTF-8/NUL bytes {junk:?} at byte {at}")
         }
@@ -370,10 +373,7 @@ impl Csv {
 
     /// Index of the column whose header, unquoted, is `name`.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.rows
-            .first()?
-            .iter()
-            .position(|h| unquote(h) == name)
+        self.rows.first()?.iter().position(|h| unquote(h) == name)
     }
 
     pub fn header(&self, column: usize) -> String {
@@ -486,7 +486,10 @@ fn replace_cell(rng: &mut ChaCha8Rng, kind: CsvKind, csv: &mut Csv, k: &Knowledg
     let value = if numeric {
         pick(rng, NUMERIC_NASTY).to_string()
     } else {
-        let code_like = matches!(header.as_str(), "uCode" | "iCode" | "Parent" | "Denominator");
+        let code_like = matches!(
+            header.as_str(),
+            "uCode" | "iCode" | "Parent" | "Denominator"
+        );
         if code_like && rng.random_bool(0.5) {
             // A code that exists elsewhere (a duplicate or a wrong reference) or none at all.
             let pool: Vec<String> = k
@@ -534,9 +537,16 @@ fn meta_edit(rng: &mut ChaCha8Rng, csv: &mut Csv, k: &Knowledge) -> String {
         ),
         3 => (
             "Type",
-            ["Indicator", "Aggregate", "Group", "Denominator", "Other", ""]
-                .map(String::from)
-                .to_vec(),
+            [
+                "Indicator",
+                "Aggregate",
+                "Group",
+                "Denominator",
+                "Other",
+                "",
+            ]
+            .map(String::from)
+            .to_vec(),
         ),
         4 => {
             let mut v: Vec<String> = k.aggregates.clone();
@@ -560,10 +570,7 @@ fn meta_edit(rng: &mut ChaCha8Rng, csv: &mut Csv, k: &Knowledge) -> String {
                 }
                 return "emptied the whole Target column".to_string();
             }
-            (
-                "Target",
-                ["", "NaN", "1e308"].map(String::from).to_vec(),
-            )
+            ("Target", ["", "NaN", "1e308"].map(String::from).to_vec())
         }
         _ => (
             "Denominator",
@@ -876,7 +883,8 @@ fn replacement(
 ) -> toml::Value {
     use toml::Value;
     let key = naming_key(path);
-    let method = |rng: &mut ChaCha8Rng, list: &[&str]| Value::String(fill(*pick(rng, list), rng, k));
+    let method =
+        |rng: &mut ChaCha8Rng, list: &[&str]| Value::String(fill(pick::<&str>(rng, list), rng, k));
     let choice_key = matches!(key.as_str(), "alternatives" | "nominal");
     if rng.random_bool(0.1) {
         return nasty_number(rng);
@@ -892,7 +900,12 @@ fn replacement(
     }
     let texts = |rng: &mut ChaCha8Rng, list: &[&str]| Value::String(pick(rng, list).to_string());
     match key.as_str() {
-        "mode" => return texts(rng, &["uniform", "dirichlet", "simplex", "fixed", "Uniform", ""]),
+        "mode" => {
+            return texts(
+                rng,
+                &["uniform", "dirichlet", "simplex", "fixed", "Uniform", ""],
+            );
+        }
         "grouping" => return texts(rng, &["per-parent", "per-level", "all", "per-unit", ""]),
         "focus" => {
             let mut pool = k.units.clone();
@@ -1008,7 +1021,7 @@ pub fn mutate_toml(
         // Append a section or a method line as text, so that duplicates (a second
         // [normalisation]) reach the parser as a user would write them.
         let added = match kind {
-            TomlKind::Scenario => fill(*pick(rng, SCENARIO_SNIPPETS), rng, k),
+            TomlKind::Scenario => fill(pick::<&str>(rng, SCENARIO_SNIPPETS), rng, k),
             TomlKind::Index => {
                 let line = pick(rng, METHOD_LINES);
                 if text.contains("[method]") {
@@ -1123,7 +1136,12 @@ fn toml_text_edit(rng: &mut ChaCha8Rng, text: &str) -> (Vec<u8>, String) {
                 .filter(|(j, _)| *j != at)
                 .map(|(_, c)| *c)
                 .collect();
-            format!("dropped character {} of line {}: {}", at + 1, i + 1, quote(&out[i]))
+            format!(
+                "dropped character {} of line {}: {}",
+                at + 1,
+                i + 1,
+                quote(&out[i])
+            )
         }
         _ => {
             out[i] = out[i].replace('"', "'");
@@ -1263,10 +1281,16 @@ pub fn mutate_state(rng: &mut ChaCha8Rng, bytes: &[u8]) -> (Vec<u8>, String) {
     };
     let delete = rng.random_bool(0.1);
     let desc = if delete {
-        if let Some((Seg::Key(key), parent)) = path.split_last()
-            && let Some(Value::Object(map)) = json_get_mut(&mut root, parent)
-        {
-            map.remove(key);
+        if let Some((last, parent)) = path.split_last() {
+            match (last, json_get_mut(&mut root, parent)) {
+                (Seg::Key(key), Some(Value::Object(map))) => {
+                    map.remove(key);
+                }
+                (Seg::Index(i), Some(Value::Array(items))) if *i < items.len() => {
+                    items.remove(*i);
+                }
+                _ => {}
+            }
         }
         format!("deleted {where_}")
     } else {
