@@ -273,19 +273,7 @@ impl Fixtures {
                 files.insert(state.to_string(), fs::read(case.join(state)).unwrap());
             }
             let out = case.join("out-uncertainty");
-            let r = run(&strings(&[
-                "uncertainty",
-                "--data",
-                &data,
-                "--scenario",
-                &scenario,
-                "--samples",
-                SAMPLES,
-                "--threads",
-                "1",
-                "--out",
-                &path_arg(&out),
-            ]));
+            let r = run(&uncertainty_args(&data, &scenario, &out));
             assert_eq!(r.code, Some(0), "{}: {}", r.command_line(), r.stderr);
             let uncertainty_out = read_dir_files(&out);
             let out = case.join("out-robust");
@@ -338,6 +326,25 @@ impl Fixtures {
             clean_nulls,
         }
     }
+}
+
+/// The marker file every report folder carries (src/report/output.rs).
+const REPORT_MARKER: &str = ".ranksense-report";
+
+fn uncertainty_args(data: &str, scenario: &str, out: &Path) -> Vec<String> {
+    strings(&[
+        "uncertainty",
+        "--data",
+        data,
+        "--scenario",
+        scenario,
+        "--samples",
+        SAMPLES,
+        "--threads",
+        "1",
+        "--out",
+        &path_arg(out),
+    ])
 }
 
 fn robust_args(data: &str, scenario: &str, out: &Path) -> Vec<String> {
@@ -767,7 +774,9 @@ fn folder_problems(dir: &Path, before: &Snapshot, success: bool) -> Vec<String> 
     }
     let mut stale = Vec::new();
     for name in after.files.keys() {
-        if name.ends_with(".tmp") || name.starts_with('.') {
+        // `.ranksense-report` marks a report folder (and lists its files); anything else
+        // hidden is a work file a run left behind.
+        if name != REPORT_MARKER && (name.ends_with(".tmp") || name.starts_with('.')) {
             problems.push(format!("temporary file left in --out: {name}"));
             continue;
         }
@@ -966,19 +975,7 @@ fn run_case(
                     // The unsharded run on the same (unmutated) files in the same folder, so
                     // that the paths quoted in the report agree.
                     let reference = work.join("reference");
-                    let r = run(&strings(&[
-                        "uncertainty",
-                        "--data",
-                        &data,
-                        "--scenario",
-                        &scenario,
-                        "--samples",
-                        SAMPLES,
-                        "--threads",
-                        "1",
-                        "--out",
-                        &path_arg(&reference),
-                    ]));
+                    let r = run(&uncertainty_args(&data, &scenario, &reference));
                     assert_eq!(r.code, Some(0), "{}: {}", r.command_line(), r.stderr);
                     let expected = read_dir_files(&reference);
                     // Files left from a prefilled folder are the mixed-folder check's business.

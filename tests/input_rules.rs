@@ -653,3 +653,44 @@ fn summary_json_and_the_reports_name_the_screened_out_unit() {
     let markdown = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(markdown.contains(BEIJING_REASON));
 }
+
+#[test]
+fn a_value_that_is_not_a_number_is_refused_even_where_the_row_does_not_use_it() {
+    // An aggregate's Direction is not used, but `inf` or text there is still a mistake.
+    let meta = ieci_file("meta.csv");
+    let data = ieci_file("data.csv");
+    for bad in ["inf", "text", "-1e400"] {
+        let error = load(&with_cell(&meta, 27, "Direction", bad), &data).unwrap_err();
+        let diagnostic = at(error.diagnostics(), "meta.csv", 27, "Direction");
+        assert!(diagnostic.problem.contains("not a number"), "{diagnostic}");
+        assert!(
+            diagnostic.fix.contains("leave Direction empty"),
+            "{diagnostic}"
+        );
+    }
+    // Numbers and empty cells stay accepted there, as COINr writes them.
+    load(&with_cell(&meta, 27, "Direction", "1"), &data).unwrap();
+    load(&with_cell(&meta, 27, "Direction", ""), &data).unwrap();
+}
+
+#[test]
+fn a_screened_out_reference_unit_is_named_as_screened_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = screened_ieci(dir.path());
+    let refused = run(&["score", "--normalisation", "dist2ref(BEJ)"], &path);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("reference unit `BEJ`, which screening left out"),
+        "{}",
+        refused.stderr
+    );
+    let unknown = run(&["score", "--normalisation", "dist2ref(XXX)"], &path);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("which is not in the data"),
+        "{}",
+        unknown.stderr
+    );
+}

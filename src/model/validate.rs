@@ -542,6 +542,26 @@ fn read_meta_row(
         }
     }
 
+    // Fields a row's type does not use are ignored, but a value that is not a number is still a
+    // mistake in the file (e.g. a shifted column): refuse it rather than pass it silently.
+    let unused_numbers = [
+        ("Direction", direction_col, kind != Some(RowKind::Indicator)),
+        ("Weight", weight_col, !is_node),
+    ];
+    for (field, column, unused) in unused_numbers {
+        let text = cell(column);
+        if unused && !matches!(parse_cell(text), Cell::Number(_) | Cell::Missing) {
+            report(
+                field,
+                format!(
+                    "{field} `{}` of `{code}` is not a number (this row does not use it)",
+                    abbreviate(text, 20)
+                ),
+                format!("leave {field} empty for this row, or write a number"),
+            );
+        }
+    }
+
     let mut weight = None;
     if is_node {
         let text = cell(weight_col);

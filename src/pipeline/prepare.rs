@@ -34,6 +34,10 @@ pub enum PrepareError {
     )]
     UnknownReference { normalisation: String, unit: String },
     #[error(
+        "`{normalisation}` names reference unit `{unit}`, which screening left out; fix: choose a ranked unit as the reference, or lower `screen` in index.toml"
+    )]
+    ScreenedReference { normalisation: String, unit: String },
+    #[error(
         "screening at data availability {threshold} leaves fewer than two units; fix: lower `screen` in index.toml"
     )]
     NothingLeft { threshold: f64 },
@@ -273,16 +277,22 @@ fn normalise_all(
     treated: &Columns,
     method: &Normalisation,
 ) -> Result<Columns, PrepareError> {
-    let reference_row = match method {
-        Normalisation::Dist2Ref { unit } => {
-            Some(units.iter().position(|u| &u.code == unit).ok_or_else(|| {
-                PrepareError::UnknownReference {
-                    normalisation: method.to_string(),
-                    unit: unit.clone(),
+    let reference_row = match method.reference_unit() {
+        None => None,
+        Some(unit) => Some(units.iter().position(|u| u.code == unit).ok_or_else(|| {
+            let (normalisation, unit) = (method.to_string(), unit.to_string());
+            if index.units.iter().any(|u| u.code == unit) {
+                PrepareError::ScreenedReference {
+                    normalisation,
+                    unit,
                 }
-            })?)
-        }
-        _ => None,
+            } else {
+                PrepareError::UnknownReference {
+                    normalisation,
+                    unit,
+                }
+            }
+        })?),
     };
     let n = treated.n_rows();
     let mut out = Columns::filled(n, treated.n_cols(), f64::NAN);

@@ -828,7 +828,8 @@ fn locate_preparation(scenario: &Scenario, index: &Index, error: &PrepareError) 
     }
     match error {
         PrepareError::Normalise { normalisation, .. }
-        | PrepareError::UnknownReference { normalisation, .. } => {
+        | PrepareError::UnknownReference { normalisation, .. }
+        | PrepareError::ScreenedReference { normalisation, .. } => {
             match find(scenario.normalisation.as_ref(), normalisation) {
                 Some(path) => at(format!("normalisation.{path}")),
                 None => index.method_locations.normalisation.clone(),
