@@ -668,6 +668,13 @@ fn a_value_that_is_not_a_number_is_refused_even_where_the_row_does_not_use_it() 
             "{diagnostic}"
         );
     }
+    // A Group row has no Level: `NaN` there is refused too.
+    let line = 1 + meta
+        .lines()
+        .position(|l| l.contains(",Group"))
+        .expect("a Group row");
+    let error = load(&with_cell(&meta, line, "Level", "NaN"), &data).unwrap_err();
+    at(error.diagnostics(), "meta.csv", line, "Level");
     // Numbers and empty cells stay accepted there, as COINr writes them.
     load(&with_cell(&meta, 27, "Direction", "1"), &data).unwrap();
     load(&with_cell(&meta, 27, "Direction", ""), &data).unwrap();

@@ -405,3 +405,46 @@ fn one_rule_decides_every_method_pair_in_every_route() {
     // three positive-only means, and generalised(200) overflowing everywhere else it can run.
     assert!(refused >= 4 * 3 + 1, "only {refused} pairs refused");
 }
+
+#[test]
+fn the_documented_scoring_path_refuses_what_it_cannot_score() {
+    use ranksense::pipeline::{AggregationRangeError, ConfigError};
+    // Geometric means on min-max(0,100) data: an error, not a panic (exit 101) or NaN scores.
+    let index = asem_minimal();
+    let prepared = prepare(&index, &[spec(Imputation::None, "minmax(0,100)")]).unwrap();
+    let error = evaluate(
+        &prepared,
+        &nominal_config(&prepared, Aggregation::Geometric),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::Range(AggregationRangeError::NotPositive { level: 2, .. })
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("minmax(1,100)"), "{error}");
+    // Malformed configurations are errors too.
+    let mut config = nominal_config(&prepared, Aggregation::Arithmetic);
+    config.weights[0] = f64::NAN;
+    assert!(matches!(
+        evaluate(&prepared, &config),
+        Err(ConfigError::BadWeight { .. })
+    ));
+    let mut config = nominal_config(&prepared, Aggregation::Arithmetic);
+    config.aggregation.pop();
+    assert!(matches!(
+        evaluate(&prepared, &config),
+        Err(ConfigError::AggregationCount {
+            given: 2,
+            levels: 3
+        })
+    ));
+    let mut config = nominal_config(&prepared, Aggregation::Arithmetic);
+    config.variant = 1;
+    assert!(matches!(
+        evaluate(&prepared, &config),
+        Err(ConfigError::UnknownVariant { .. })
+    ));
+}

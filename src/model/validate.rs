@@ -547,6 +547,7 @@ fn read_meta_row(
     let unused_numbers = [
         ("Direction", direction_col, kind != Some(RowKind::Indicator)),
         ("Weight", weight_col, !is_node),
+        ("Level", level_col, !is_node),
     ];
     for (field, column, unused) in unused_numbers {
         let text = cell(column);
