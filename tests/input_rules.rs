@@ -668,6 +668,21 @@ fn a_value_that_is_not_a_number_is_refused_even_where_the_row_does_not_use_it() 
             "{diagnostic}"
         );
     }
+    // Nor is an aggregate's Target used.
+    let meta_with_target = format!(
+        "{}\n",
+        meta.lines()
+            .enumerate()
+            .map(|(i, l)| if i == 0 {
+                format!("{l},Target")
+            } else {
+                format!("{l},")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let error = load(&with_cell(&meta_with_target, 27, "Target", "text"), &data).unwrap_err();
+    at(error.diagnostics(), "meta.csv", 27, "Target");
     // A Group row has no Level: `NaN` there is refused too.
     let line = 1 + meta
         .lines()

@@ -949,7 +949,7 @@ fn run_refusal(text: &str) -> (Location, String) {
     match model.prepare(&index, &scenario) {
         Ok(_) => panic!("expected the run to be refused"),
         Err(ScenarioRunError::Range { location, reason }) => (
-            location,
+            *location,
             format!("{}\nfix: {}", reason.problem(), reason.fix()),
         ),
         Err(other) => panic!("unexpected error {other}"),

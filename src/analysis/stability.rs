@@ -84,11 +84,15 @@ pub struct StabilityInterval {
     pub keep_rank_lo: f64,
     pub keep_rank_hi: f64,
     pub keep_rank_lo_raw: f64,
+    /// The raw (meta.csv-scale) equivalents of the ends; an upper end of normalised weight 1
+    /// has no raw equivalent (any larger raw weight keeps it) and is left out of JSON.
+    #[serde(skip_serializing_if = "is_unbounded")]
     pub keep_rank_hi_raw: f64,
     /// The units ranked `≤ top_k` and their ranks are unchanged for every `t` strictly inside.
     pub keep_topk_lo: f64,
     pub keep_topk_hi: f64,
     pub keep_topk_lo_raw: f64,
+    #[serde(skip_serializing_if = "is_unbounded")]
     pub keep_topk_hi_raw: f64,
     /// The crossing that ends the focus's rank interval below `nominal` (`None` if it reaches 0).
     pub first_change_below: Option<Crossing>,
@@ -119,6 +123,10 @@ pub fn weights_at(model: &LevelModel, weight: usize, t: f64) -> Vec<f64> {
         };
     }
     raw
+}
+
+fn is_unbounded(raw: &f64) -> bool {
+    raw.is_infinite()
 }
 
 /// The raw value of weight `j` that gives normalised weight `t` with the siblings' raw sum
@@ -965,6 +973,12 @@ mod tests {
             "w0 = 0.5·1/0.5"
         );
         assert!(interval.keep_rank_hi_raw.is_infinite());
+        // An unbounded raw end is left out of JSON rather than written as a non-number.
+        let json = serde_json::to_string(interval).unwrap();
+        assert!(
+            !json.contains("keep_rank_hi_raw") && !json.contains("inf"),
+            "{json}"
+        );
         // u2 never enters the top 2: 10 − 10t < 40 + 20t.
         assert!((interval.keep_topk_lo - 0.5).abs() < 1e-12);
         spec.groups = vec![vec![0], vec![1]];

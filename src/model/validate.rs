@@ -549,7 +549,14 @@ fn read_meta_row(
         ("Weight", weight_col, !is_node),
         ("Level", level_col, !is_node),
     ];
-    for (field, column, unused) in unused_numbers {
+    let unused_optional = [
+        ("Target", columns.target),
+        ("Goalpost_lower", columns.goalpost_lower),
+        ("Goalpost_upper", columns.goalpost_upper),
+    ]
+    .into_iter()
+    .filter_map(|(field, column)| Some((field, column?, kind != Some(RowKind::Indicator))));
+    for (field, column, unused) in unused_numbers.into_iter().chain(unused_optional) {
         let text = cell(column);
         if unused && !matches!(parse_cell(text), Cell::Number(_) | Cell::Missing) {
             report(

@@ -153,7 +153,7 @@ pub fn normalise_column(
                 what: "a `Target` value for this indicator",
             })? * context.direction;
             // A target at or behind the worst value would divide by zero or reverse the order.
-            if !(target > lo) {
+            if target.is_nan() || target <= lo {
                 return Err(NormaliseError::Undefined {
                     method: name(),
                     why: format!(

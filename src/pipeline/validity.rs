@@ -147,7 +147,7 @@ pub fn check_aggregations<A: AsRef<[Aggregation]>>(
                         copeland_level,
                     });
                 }
-                if !(variant.minimum > 0.0) {
+                if variant.minimum.is_nan() || variant.minimum <= 0.0 {
                     return Err(AggregationRangeError::NotPositive {
                         aggregation,
                         level,

@@ -475,8 +475,8 @@ impl ScenarioModel {
     ) -> Result<Prepared, ScenarioRunError> {
         let prepared =
             prepare(index, &self.variant_specs).map_err(|error| ScenarioRunError::Prepare {
-                location: locate_preparation(scenario, index, &error),
-                error,
+                location: Box::new(locate_preparation(scenario, index, &error)),
+                error: Box::new(error),
             })?;
         let n_aggregate_levels = index.framework.n_aggregate_levels();
         let sampled_variants =
@@ -492,8 +492,8 @@ impl ScenarioModel {
         }
         let refuse =
             |variant: &VariantSpec, reason: AggregationRangeError| ScenarioRunError::Range {
-                location: locate_refusal(scenario, variant, &reason),
-                reason,
+                location: Box::new(locate_refusal(scenario, variant, &reason)),
+                reason: Box::new(reason),
             };
         for variant in &prepared.variants[0..sampled_variants] {
             check_aggregations(variant, &sampled).map_err(|r| refuse(&variant.spec, r))?;
@@ -793,14 +793,14 @@ impl SampleModel for ScenarioModel {
 pub enum ScenarioRunError {
     #[error("{location}: {}\n  fix: {}", error.problem_and_fix().0, error.problem_and_fix().1)]
     Prepare {
-        location: Location,
-        error: PrepareError,
+        location: Box<Location>,
+        error: Box<PrepareError>,
     },
     // `reason`, not `source`: the message already includes it, so no error chain repeats it.
     #[error("{location}: {}\n  fix: {}", reason.problem(), reason.fix())]
     Range {
-        location: Location,
-        reason: AggregationRangeError,
+        location: Box<Location>,
+        reason: Box<AggregationRangeError>,
     },
 }
 
