@@ -28,7 +28,7 @@
 //! Methods have a text syntax shared by `index.toml`, scenario files and the CLI:
 //!
 //! ```
-//! use ranksense::pipeline::method::{Aggregation, Normalisation};
+//! use ranksense::model::method::{Aggregation, Normalisation};
 //!
 //! let n: Normalisation = "minmax(1,100)".parse().unwrap();
 //! assert_eq!(n, Normalisation::MinMax { low: 1.0, high: 100.0 });

@@ -17,7 +17,7 @@ use crate::model::{Index, IndexInfo};
 /// Loads `dir/meta.csv`, `dir/data.csv` and, if present, `dir/index.toml`.
 ///
 /// Without `index.toml` the index is named after the directory and uses
-/// [`Method::simple`](crate::pipeline::method::Method::simple).
+/// [`Method::simple`](crate::model::method::Method::simple).
 pub fn load_dir(dir: &Path) -> Result<Index, LoadError> {
     let toml_path = dir.join("index.toml");
     let toml_path = toml_path.is_file().then_some(toml_path);

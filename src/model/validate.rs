@@ -10,11 +10,11 @@ use std::collections::{HashMap, HashSet};
 use crate::model::MethodLocations;
 use crate::model::error::{Diagnostic, Location, nearest};
 use crate::model::load::{CsvTable, abbreviate};
+use crate::model::method::{Imputation, IndicatorMetadata, Method, Normalisation};
 use crate::model::toml::{IndexToml, MethodSettings};
 use crate::model::{
     Columns, DenominatorColumn, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
-use crate::pipeline::method::{Imputation, IndicatorMetadata, Method, Normalisation};
 
 /// What index.toml contributed to a load.
 #[derive(Debug)]

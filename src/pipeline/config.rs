@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::method::{Aggregation, Imputation, Normalisation, Treatment};
+use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};
 
 /// One way of preparing the indicator data before aggregation. `prepare` computes the
 /// normalised matrix of every variant a run can need, once.

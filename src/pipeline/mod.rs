@@ -4,7 +4,6 @@ pub mod aggregate;
 pub mod config;
 pub mod denominate;
 pub mod impute;
-pub mod method;
 pub mod normalise;
 pub mod prepare;
 pub mod rank;

@@ -3,10 +3,10 @@
 use super::config::VariantSpec;
 use super::denominate::denominate;
 use super::impute::impute_column;
-use super::method::{Imputation, Normalisation, Treatment};
 use super::normalise::{NormaliseContext, NormaliseError, normalise_column};
 use super::screen::{ScreenedOut, Screening};
 use super::treat::{TreatmentOutcome, treat_column};
+use crate::model::method::{Imputation, Normalisation, Treatment};
 use crate::model::{Columns, Framework, Index, Unit};
 
 /// Why the data could not be prepared for a method.

@@ -9,8 +9,8 @@ use crate::analysis::robust::RobustVerdict;
 use crate::analysis::sweep::{SimplexResult, SweepResult};
 use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
 use crate::analysis::verdict::FocusVerdict;
+use crate::model::method::Method;
 use crate::model::{Diagnostic, Index};
-use crate::pipeline::method::Method;
 use crate::pipeline::screen::{ScreenedUnit, Screening};
 use crate::uncertainty::factors::FactorSummary;
 
