@@ -4,6 +4,7 @@
 //! `validate` holds the rules every index must satisfy, each failure reported with file, line,
 //! column and fix. Everything downstream works on the validated [`Index`] only.
 
+pub mod csv;
 pub mod embedded;
 pub mod error;
 pub mod load;
