@@ -3,11 +3,10 @@
 use std::ops::Range;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::rank_stats::{UncertaintyStats, summarise};
 use super::verdict::{FocusVerdict, focus_verdict};
-use crate::engine::shard::{RunFingerprint, Shard};
+use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
 use crate::engine::{Accumulator, Layout, Observer, RunSpec, run};
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared, evaluate};
@@ -283,13 +282,6 @@ pub fn default_bin_width(n_units: usize) -> u32 {
     let budget_counts = 8 * 1024 * 1024; // 8 bytes each
     let bins = (budget_counts / n_units.max(1)).max(1);
     n_units.div_ceil(bins).max(1) as u32
-}
-
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The largest Monte Carlo standard error over every probability reported: rank (bin)
