@@ -13,11 +13,10 @@ use crate::analysis::uncertainty::{
 };
 use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
-use crate::report::markdown::uncertainty_markdown;
 use crate::report::output::{check_report_folder, write_atomic};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{
-    rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table,
+    rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_summary, uncertainty_table,
 };
 
 /// Flags shared by `uncertainty`, `sensitivity` and `robust`.

@@ -13,10 +13,8 @@ use super::figures::{heatmap_chart, histogram_chart, rank_interval_chart};
 use super::html::HtmlReport;
 use super::markdown::MarkdownReport;
 use super::output::Files;
-use super::sensitivity::{
-    SensitivitySummary, sorted_by_total, targets_sobol_csv, targets_sobol_table,
-};
-use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
+use super::sensitivity::{sorted_by_total, targets_sobol_csv, targets_sobol_table};
+use super::summary::{ScenarioSummary, SensitivitySummary, Summary, UncertaintySummary};
 use super::table::Table;
 use super::uncertainty::{
     central_weights_csv, pairwise_csv, rank_histogram_csv, rank_stats_csv, uncertainty_table,

@@ -1,6 +1,7 @@
-//! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv and the uncertainty table.
+//! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv, the uncertainty table and report.md.
 
-use super::markdown::uncertainty_markdown;
+use super::format::num;
+use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
@@ -10,15 +11,6 @@ use crate::analysis::verdict::{fmt_rank, ordinal};
 use crate::engine::Accumulator;
 use crate::model::Index;
 use crate::pipeline::Prepared;
-
-/// Shortest round-trip text of a number, `NA` for missing (R's spelling, for COINr users).
-pub fn num(x: f64) -> String {
-    if x.is_nan() {
-        "NA".into()
-    } else {
-        x.to_string()
-    }
-}
 
 /// Units in nominal-rank order (ties by data order).
 pub fn by_nominal_rank(stats: &UncertaintyStats) -> Vec<usize> {
@@ -218,6 +210,39 @@ pub fn uncertainty_table(
         }
     }
     table
+}
+
+/// The uncertainty report: header, verdict, and the uncertainty table of every unit.
+pub fn uncertainty_markdown(summary: &Summary) -> String {
+    let mut report = MarkdownReport::new("Rank uncertainty report", summary);
+    if let Some(u) = &summary.uncertainty {
+        if let Some(verdict) = &u.verdict {
+            report.verdict(verdict);
+        }
+        let focus = u
+            .focus
+            .as_ref()
+            .and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
+        if u.statistics.rank_bin_width > 1 {
+            report.paragraph(&format!(
+                "Ranks were counted in bins of {} to bound memory: quantiles carry up to ±{} ranks of bin error; means, ranges and probabilities are exact. Rank bands (deciles) per unit are in rank_bands.csv.",
+                u.statistics.rank_bin_width,
+                (u.statistics.rank_bin_width - 1) as f64 / 2.0
+            ));
+        }
+        // Large indices: the top 30 and the focus here; every unit is in rank_stats.csv.
+        let limit = (u.statistics.units.len() > 200).then_some(30);
+        let table = uncertainty_table(&u.statistics, focus, limit);
+        report.section(
+            "Uncertainty table",
+            &format!(
+                "Nominal rank and score; median rank, 90% interval (5th–95th percentile, R type 7) and range over the samples; probability of keeping the nominal rank and of a top-{} place. Mean absolute rank shift over all units (R_S): {:.3}.",
+                u.top_k, u.statistics.mean_abs_rank_shift
+            ),
+            &table,
+        );
+    }
+    report.finish()
 }
 
 /// The summary of an uncertainty run (what `summary.json` holds).
