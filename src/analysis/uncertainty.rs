@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::rank_stats::{UncertaintyStats, summarise};
+use super::rank_stats::{RankDistribution, UncertaintyStats, summarise};
 use super::verdict::{FocusVerdict, focus_verdict};
 use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
 use crate::engine::{Accumulator, Layout, Observer, RunSpec, run};
@@ -317,6 +317,13 @@ pub struct UncertaintyRun {
     pub verdict: Option<FocusVerdict>,
     pub convergence: Option<Convergence>,
     pub factors: Vec<FactorSummary>,
+}
+
+impl UncertaintyRun {
+    /// Each unit's rank distribution over the samples.
+    pub fn rank_distribution(&self) -> RankDistribution<'_> {
+        RankDistribution::new(&self.accumulator)
+    }
 }
 
 /// Runs a whole (unsharded) uncertainty analysis. With `until_stable`, samples are added in

@@ -5,10 +5,9 @@ use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
-use crate::analysis::rank_stats::UncertaintyStats;
+use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
 use crate::analysis::uncertainty::UncertaintyRun;
 use crate::analysis::verdict::{fmt_rank, ordinal};
-use crate::engine::Accumulator;
 use crate::model::Index;
 use crate::pipeline::Prepared;
 
@@ -70,28 +69,26 @@ pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
 
 /// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count. With bins wider
 /// than one rank, `rank` is the bin's first rank and `rank_to` its last.
-pub fn rank_histogram_csv(prepared: &Prepared, accumulator: &Accumulator) -> String {
-    let binned = accumulator.bins.width > 1;
+pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) -> String {
+    let binned = distribution.binned();
     let mut headers = vec!["uCode", "rank", "count", "probability"];
     if binned {
         headers.push("rank_to");
     }
     let mut table = Table::new(&headers, &[]);
-    let n = accumulator.samples as f64;
     for (u, unit) in prepared.units.iter().enumerate() {
-        for (bin, &count) in accumulator.rank_counts_of(u).iter().enumerate() {
-            if count == 0 {
+        for bin in distribution.bins_of(u) {
+            if bin.count == 0 {
                 continue;
             }
-            let (lo, hi) = accumulator.bins.range(bin, accumulator.n_units);
             let mut row = vec![
                 unit.code.clone(),
-                lo.to_string(),
-                count.to_string(),
-                num(count as f64 / n),
+                bin.from.to_string(),
+                bin.count.to_string(),
+                num(bin.probability),
             ];
             if binned {
-                row.push(hi.to_string());
+                row.push(bin.to.to_string());
             }
             table.push(row);
         }
@@ -271,7 +268,7 @@ pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
     files.add(
         "rank_histogram.csv",
-        rank_histogram_csv(&result.setup.prepared, &result.accumulator),
+        rank_histogram_csv(&result.setup.prepared, &result.rank_distribution()),
     );
     files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));
