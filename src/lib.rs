@@ -1,10 +1,12 @@
 //! ranksense: audit how far the ranks of a composite indicator can be trusted.
 //!
-//! Data flow, one module per stage: [`model`] (load and validate index files) →
-//! [`pipeline`] (prepare normalised data once, then score any configuration without
-//! allocating) → [`uncertainty`] (scenario files and their factors) → [`engine`] (parallel,
-//! bit-reproducible Monte Carlo) → [`analysis`] (rank statistics, Sobol indices, exact bounds,
-//! stability) → [`report`] (tables, CSV, JSON, Markdown, HTML, SVG) → [`cli`].
+//! Layers, one module per stage: [`model`] (load and validate index files, the method
+//! vocabulary) → [`pipeline`] (prepare normalised data once, then score any configuration
+//! without allocating) → [`engine`] (parallel, bit-reproducible Monte Carlo) → [`uncertainty`]
+//! (scenario files and their factors, which the engine samples) → [`analysis`] (rank
+//! statistics, Sobol indices, exact bounds, stability) → [`report`] (tables, CSV, JSON,
+//! Markdown, HTML, SVG) → [`cli`]. A module imports only the ones before it
+//! (`tests/layers.rs` checks); [`synth`] generates test indices beside them.
 //!
 //! Scoring an index under its nominal method:
 //!
@@ -28,7 +30,7 @@
 //! Methods have a text syntax shared by `index.toml`, scenario files and the CLI:
 //!
 //! ```
-//! use ranksense::pipeline::method::{Aggregation, Normalisation};
+//! use ranksense::model::method::{Aggregation, Normalisation};
 //!
 //! let n: Normalisation = "minmax(1,100)".parse().unwrap();
 //! assert_eq!(n, Normalisation::MinMax { low: 1.0, high: 100.0 });

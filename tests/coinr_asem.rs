@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use ranksense::model::method::{Aggregation, Imputation, Method, Normalisation, Treatment};
 use ranksense::model::{Index, load_dir};
-use ranksense::pipeline::method::{Aggregation, Imputation, Method, Normalisation, Treatment};
 use ranksense::pipeline::{Config, Scratch, VariantSpec, prepare, score};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/coinr-asem");

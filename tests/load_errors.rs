@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use ranksense::model::method::{Aggregation, Imputation, Method, Normalisation, Treatment};
 use ranksense::model::{Diagnostic, Index, LoadError, load_dir, load_files, load_from_strings};
-use ranksense::pipeline::method::{Aggregation, Imputation, Method, Normalisation, Treatment};
 use ranksense::pipeline::validity::check_nominal;
 
 // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use ranksense::model::method::{Aggregation, Imputation, Method};
 use ranksense::model::{Index, load_dir, load_from_strings};
-use ranksense::pipeline::method::{Aggregation, Imputation, Method};
 use ranksense::pipeline::{Config, Prepared, VariantSpec, evaluate, prepare};
 
 const ASEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/asem");

@@ -4,10 +4,10 @@ use std::path::Path;
 
 use ranksense::model::embedded;
 use ranksense::model::error::Location;
+use ranksense::model::method::{Aggregation, Method, Normalisation, Treatment};
 use ranksense::model::{
     Columns, Diagnostic, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
-use ranksense::pipeline::method::{Aggregation, Method, Normalisation, Treatment};
 use ranksense::uncertainty::factors::{ScenarioModel, ScenarioRunError};
 use ranksense::uncertainty::scenario::{
     ExclusionSet, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget,

@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use ranksense::model::method::{Aggregation, Imputation, Normalisation};
 use ranksense::model::{Index, load_dir, load_from_strings};
-use ranksense::pipeline::method::{Aggregation, Imputation, Normalisation};
 use ranksense::pipeline::{Config, Scratch, VariantSpec, prepare, score};
 use ranksense::synth::{SynthError, SynthFiles, SynthSpec, generate, write_dir};
 

@@ -42,8 +42,8 @@ use super::linear::{
 use super::stability::{
     MinimalChange, MinimalChanges, StabilityInterval, minimal_rank_changes, stability_intervals,
 };
+use crate::model::method::{Aggregation, Normalisation};
 use crate::model::{Framework, Index};
-use crate::pipeline::method::{Aggregation, Normalisation};
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{
     AggregationRangeError, Config, ConfigError, Evaluation, PrepareError, Prepared, Scratch,

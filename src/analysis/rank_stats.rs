@@ -269,6 +269,62 @@ pub fn summarise(
     }
 }
 
+/// Each unit's rank distribution over the samples, read from the accumulated rank histogram:
+/// what `rank_histogram.csv` and the rank charts show. A view, not a copy, because the
+/// histogram of a large index is tens of megabytes; the probabilities are computed here so
+/// that reports only render.
+#[derive(Debug, Clone, Copy)]
+pub struct RankDistribution<'a> {
+    accumulator: &'a Accumulator,
+}
+
+/// The ranks a unit took in some samples: one rank, or a bin of ranks when ranks are binned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankBin {
+    /// First and last rank of the bin, inclusive.
+    pub from: u32,
+    pub to: u32,
+    /// Samples in which the unit's rank fell in the bin.
+    pub count: u64,
+    /// `count` over the number of samples (0 when there are none).
+    pub probability: f64,
+}
+
+impl<'a> RankDistribution<'a> {
+    pub fn new(accumulator: &'a Accumulator) -> Self {
+        RankDistribution { accumulator }
+    }
+
+    /// Number of units, which is also the number of ranks.
+    pub fn n_units(&self) -> usize {
+        self.accumulator.n_units
+    }
+
+    /// Whether ranks were counted in bins wider than one rank.
+    pub fn binned(&self) -> bool {
+        self.accumulator.bins.width > 1
+    }
+
+    /// Every bin of `unit`'s distribution in rank order, empty bins included.
+    pub fn bins_of(&self, unit: usize) -> impl Iterator<Item = RankBin> + 'a {
+        let accumulator = self.accumulator;
+        let samples = accumulator.samples.max(1) as f64;
+        accumulator
+            .rank_counts_of(unit)
+            .iter()
+            .enumerate()
+            .map(move |(bin, &count)| {
+                let (from, to) = accumulator.bins.range(bin, accumulator.n_units);
+                RankBin {
+                    from,
+                    to,
+                    count,
+                    probability: count as f64 / samples,
+                }
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +337,37 @@ mod tests {
         assert_eq!(quantile_from_counts(&counts, 0.5, value), 2.0);
         assert_eq!(quantile_from_counts(&counts, 0.05, value), 1.0);
         assert!((quantile_from_counts(&counts, 0.95, value) - 4.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rank_distribution_reads_bins_and_probabilities() {
+        let layout = crate::engine::Layout {
+            n_units: 5,
+            bin_width: 2,
+            n_bands: 1,
+            score_bound: 1.0,
+            pair_units: vec![],
+            weight_nodes: vec![],
+            n_factors: 0,
+        };
+        let mut accumulator = Accumulator::new(&layout);
+        accumulator.samples = 8;
+        // Unit 1 ranked 1–2 in 2 samples, 3–4 in 6, never 5th.
+        accumulator.rank_counts[3..6].copy_from_slice(&[2, 6, 0]);
+        let distribution = RankDistribution::new(&accumulator);
+        assert!(distribution.binned());
+        assert_eq!(distribution.n_units(), 5);
+        let bins: Vec<RankBin> = distribution.bins_of(1).collect();
+        let expected = [(1, 2, 2, 0.25), (3, 4, 6, 0.75), (5, 5, 0, 0.0)];
+        assert_eq!(bins.len(), expected.len());
+        for (bin, &(from, to, count, probability)) in bins.iter().zip(&expected) {
+            assert_eq!((bin.from, bin.to, bin.count), (from, to, count));
+            assert_eq!(bin.probability, probability);
+        }
+        // No samples: probabilities are zero, never NaN.
+        accumulator.samples = 0;
+        accumulator.rank_counts.fill(0);
+        let distribution = RankDistribution::new(&accumulator);
+        assert!(distribution.bins_of(0).all(|b| b.probability == 0.0));
     }
 }

@@ -3,11 +3,10 @@
 use std::ops::Range;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use super::rank_stats::{UncertaintyStats, summarise};
+use super::rank_stats::{RankDistribution, UncertaintyStats, summarise};
 use super::verdict::{FocusVerdict, focus_verdict};
-use crate::engine::shard::{RunFingerprint, Shard};
+use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
 use crate::engine::{Accumulator, Layout, Observer, RunSpec, run};
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared, evaluate};
@@ -285,13 +284,6 @@ pub fn default_bin_width(n_units: usize) -> u32 {
     n_units.div_ceil(bins).max(1) as u32
 }
 
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The largest Monte Carlo standard error over every probability reported: rank (bin)
 /// probabilities, P(nominal rank), P(top k) and pairwise probabilities. For stopping, each
 /// is the Agresti–Coull form `√(p̃(1−p̃)/(N+4))` with `p̃ = (c+2)/(N+4)` (Agresti & Coull
@@ -325,6 +317,13 @@ pub struct UncertaintyRun {
     pub verdict: Option<FocusVerdict>,
     pub convergence: Option<Convergence>,
     pub factors: Vec<FactorSummary>,
+}
+
+impl UncertaintyRun {
+    /// Each unit's rank distribution over the samples.
+    pub fn rank_distribution(&self) -> RankDistribution<'_> {
+        RankDistribution::new(&self.accumulator)
+    }
 }
 
 /// Runs a whole (unsharded) uncertainty analysis. With `until_stable`, samples are added in

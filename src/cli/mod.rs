@@ -128,7 +128,7 @@ macro_rules! input_errors {
 input_errors!(
     crate::model::LoadError,
     crate::pipeline::PrepareError,
-    crate::pipeline::method::MethodParseError,
+    crate::model::method::MethodParseError,
     crate::report::output::OutputError,
     crate::uncertainty::scenario::ScenarioError,
     crate::analysis::uncertainty::UncertaintyError,

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{DataArgs, Failure, Format};
-use crate::pipeline::method::{Aggregation, Normalisation};
+use crate::model::method::{Aggregation, Normalisation};
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{Config, ConfigError, evaluate, prepare};
 use crate::report::ranking::{column_nodes, ranking_csv, ranking_json, ranking_table};

@@ -16,10 +16,9 @@ use crate::analysis::sensitivity::{
 use crate::model::Index;
 use crate::report::output::Files;
 use crate::report::sensitivity::{
-    SensitivitySummary, convergence_table, sensitivity_markdown, targets_sobol_csv,
-    targets_sobol_table,
+    convergence_table, sensitivity_markdown, targets_sobol_csv, targets_sobol_table,
 };
-use crate::report::summary::{ScenarioSummary, Summary};
+use crate::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
 use crate::uncertainty::factors::ScenarioModel;
 
 #[derive(Debug, Args)]

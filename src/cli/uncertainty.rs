@@ -14,11 +14,10 @@ use crate::analysis::uncertainty::{
 use crate::engine::accumulate::MAX_SAMPLES;
 use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
-use crate::report::markdown::uncertainty_markdown;
 use crate::report::output::{check_report_folder, write_atomic};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{
-    rank_stats_csv, uncertainty_files, uncertainty_summary, uncertainty_table,
+    rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_summary, uncertainty_table,
 };
 
 /// Most base rows of a Sobol design (`--base-samples`): the design's N (k + 2) outputs per

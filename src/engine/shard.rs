@@ -5,9 +5,9 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::accumulate::Accumulator;
-use crate::analysis::uncertainty::hex_sha256;
 use crate::model::{Diagnostic, Location};
 
 /// Shard k of n (1-based, as batch schedulers number array tasks).
@@ -55,6 +55,14 @@ impl fmt::Display for Shard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
     }
+}
+
+/// Lower-case hex SHA-256: a shard file's checksum and a run's scenario hash.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Identifies a run, so that only shards of the same run are merged.

@@ -1,7 +1,8 @@
 //! Reading an index from `meta.csv`, `data.csv` and `index.toml` (files or strings) into a validated [`Index`].
 //!
 //! This module owns the bytes-to-table step: UTF-8, byte-order mark, CRLF, delimiter, empty files
-//! and ragged rows. Interpreting the tables is [`crate::model::validate`]'s job; every problem
+//! and ragged rows (the reader itself is [`crate::model::csv`], shared with
+//! validation). Interpreting the tables is [`crate::model::validate`]'s job; every problem
 //! of all three files is collected and returned together.
 
 use std::fs;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::model::csv::{CsvRole, CsvTable};
 use crate::model::error::{Diagnostic, LoadError, Location};
 use crate::model::toml::IndexToml;
 use crate::model::validate::{self, Settings};
@@ -17,7 +19,7 @@ use crate::model::{Index, IndexInfo};
 /// Loads `dir/meta.csv`, `dir/data.csv` and, if present, `dir/index.toml`.
 ///
 /// Without `index.toml` the index is named after the directory and uses
-/// [`Method::simple`](crate::pipeline::method::Method::simple).
+/// [`Method::simple`](crate::model::method::Method::simple).
 pub fn load_dir(dir: &Path) -> Result<Index, LoadError> {
     let toml_path = dir.join("index.toml");
     let toml_path = toml_path.is_file().then_some(toml_path);
@@ -206,258 +208,9 @@ pub(crate) fn input_hash(meta: &str, data: &str, index_toml: Option<&str>) -> St
         .collect()
 }
 
-/// Which file a table is, for messages that say what the file should contain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CsvRole {
-    Meta,
-    Data,
-}
-
-impl CsvRole {
-    fn expected_content(self) -> &'static str {
-        match self {
-            CsvRole::Meta => {
-                "a header line `Level,iCode,iName,Direction,Weight,Parent,Type` and one row per \
-                 indicator, aggregate, group and denominator (COINr iMeta)"
-            }
-            CsvRole::Data => {
-                "a header line `uCode,uName,...` with one column per indicator, and one row per \
-                 unit (COINr iData)"
-            }
-        }
-    }
-}
-
-/// One data row of a CSV file, with the line it starts on (the header is line 1).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CsvRow {
-    pub line: usize,
-    /// Fields, trimmed; exactly as many as the header has.
-    pub cells: Vec<String>,
-}
-
-/// A CSV file whose rows all have the header's number of fields.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CsvTable {
-    pub file: String,
-    /// Column names, trimmed.
-    pub header: Vec<String>,
-    pub rows: Vec<CsvRow>,
-}
-
-impl CsvTable {
-    /// Parses `text`, reporting structural problems. Returns `None` if nothing sensible can be
-    /// read (empty file, wrong delimiter, header only); ragged rows are reported and dropped.
-    pub(crate) fn parse(
-        file: &str,
-        text: &str,
-        role: CsvRole,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<CsvTable> {
-        // Excel writes a UTF-8 byte-order mark; csv would glue it to the first column name.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let at_line_1 = || Location::file(file).line(1);
-        if text.trim().is_empty() {
-            diagnostics.push(Diagnostic::new(
-                at_line_1(),
-                "the file is empty",
-                format!("it needs {}", role.expected_content()),
-            ));
-            return None;
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        // csv's own line numbers lag behind after CRLF and blank lines, so lines are computed
-        // from byte offsets: a record starts at the first byte after its position that is not
-        // a line break.
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let bytes = text.as_bytes();
-        let line_of = |position: Option<&csv::Position>| {
-            let mut start = position.map_or(0, |p| p.byte() as usize);
-            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                start += 1;
-            }
-            line_starts.partition_point(|&s| s <= start)
-        };
-        let mut header: Option<Vec<String>> = None;
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = match record {
-                Ok(record) => record,
-                Err(error) => {
-                    let line = line_of(error.position());
-                    diagnostics.push(Diagnostic::new(
-                        Location::file(file).line(line),
-                        format!("cannot read the CSV: {error}"),
-                        "check the quoting on that line: a field that contains commas or quotes \
-                         must be enclosed in double quotes, with inner quotes doubled",
-                    ));
-                    return None;
-                }
-            };
-            let line = line_of(record.position());
-            let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
-            let Some(header) = &header else {
-                if cells.len() == 1
-                    && let Some(delimiter) = foreign_delimiter(&cells[0])
-                {
-                    diagnostics.push(Diagnostic::new(
-                        Location::file(file).line(line),
-                        format!(
-                            "the header is a single column `{}`: the columns are separated by \
-                             {delimiter}, but ranksense reads comma-separated files",
-                            abbreviate(&cells[0], 60)
-                        ),
-                        "save the file with commas as separators (Excel: \"CSV UTF-8 (comma \
-                         delimited)\"; R: write.csv rather than write.csv2)",
-                    ));
-                    return None;
-                }
-                header = Some(cells);
-                continue;
-            };
-            // Spreadsheets often export trailing rows of bare commas: not data.
-            if cells.iter().all(|c| c.is_empty()) {
-                continue;
-            }
-            if cells.len() != header.len() {
-                diagnostics.push(Diagnostic::new(
-                    Location::file(file).line(line),
-                    format!(
-                        "this row has {} fields but the header has {} columns",
-                        cells.len(),
-                        header.len()
-                    ),
-                    "look for a missing or extra comma on that line; a value that contains a \
-                     comma must be enclosed in double quotes",
-                ));
-                continue;
-            }
-            rows.push(CsvRow { line, cells });
-        }
-        let header = header.expect("a non-empty file has a first record");
-        let mut usable = true;
-        for (position, name) in header.iter().enumerate() {
-            if name.is_empty() {
-                continue;
-            }
-            if let Some(first) = header[..position].iter().position(|h| h == name) {
-                diagnostics.push(Diagnostic::new(
-                    at_line_1().column(name.clone()),
-                    format!(
-                        "column `{name}` appears twice in the header (fields {} and {})",
-                        first + 1,
-                        position + 1
-                    ),
-                    "rename or delete one of the two columns",
-                ));
-                usable = false;
-            }
-        }
-        if rows.is_empty() {
-            let had_ragged = diagnostics
-                .iter()
-                .any(|d| d.location.file == file && d.location.line.is_some_and(|l| l > 1));
-            if !had_ragged {
-                diagnostics.push(Diagnostic::new(
-                    at_line_1(),
-                    "the file has a header but no data rows",
-                    format!("it needs {}", role.expected_content()),
-                ));
-            }
-            return None;
-        }
-        usable.then(|| CsvTable {
-            file: file.to_string(),
-            header,
-            rows,
-        })
-    }
-
-    /// Index of the column called exactly `name`.
-    pub(crate) fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
-    /// Index of the column called `name`, ignoring ASCII case if there is no exact match.
-    pub(crate) fn column_ignoring_case(&self, name: &str) -> Option<usize> {
-        self.column(name).or_else(|| {
-            self.header
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(name))
-        })
-    }
-
-    /// A location in this file.
-    pub(crate) fn at(&self, line: usize, column: &str) -> Location {
-        Location::file(&self.file).line(line).column(column)
-    }
-}
-
-/// The separator a one-column header was written with, if it is a common non-comma one.
-fn foreign_delimiter(header: &str) -> Option<&'static str> {
-    [
-        (';', "semicolons (`;`)"),
-        ('\t', "tabs"),
-        ('|', "vertical bars (`|`)"),
-    ]
-    .into_iter()
-    .map(|(c, name)| (header.matches(c).count(), name))
-    .filter(|&(count, _)| count > 0)
-    .max_by_key(|&(count, _)| count)
-    .map(|(_, name)| name)
-}
-
-pub(crate) fn abbreviate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max_chars).collect();
-        format!("{cut}…")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(text: &str) -> (Option<CsvTable>, Vec<Diagnostic>) {
-        let mut diagnostics = Vec::new();
-        let table = CsvTable::parse("t.csv", text, CsvRole::Data, &mut diagnostics);
-        (table, diagnostics)
-    }
-
-    #[test]
-    fn bom_crlf_and_quotes_read_like_plain_text() {
-        let (plain, d1) = parse("a,b\n1,\"x, y\"\n2,z\n");
-        let (windows, d2) = parse("\u{feff}\"a\",\"b\"\r\n1,\"x, y\"\r\n2,z\r\n");
-        assert!(d1.is_empty() && d2.is_empty());
-        assert_eq!(plain, windows);
-        let table = plain.unwrap();
-        assert_eq!(table.header, vec!["a", "b"]);
-        assert_eq!(table.rows[0].cells, vec!["1", "x, y"]);
-        assert_eq!(table.rows[1].line, 3);
-    }
-
-    #[test]
-    fn lines_count_blank_lines_and_multiline_fields() {
-        let (table, diagnostics) = parse("a,b\n\n1,\"two\nlines\"\n3,4\n,\n");
-        assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let lines: Vec<_> = table.unwrap().rows.iter().map(|r| r.line).collect();
-        assert_eq!(lines, vec![3, 5]);
-    }
-
-    #[test]
-    fn delimiter_detection_prefers_the_most_frequent_separator() {
-        assert_eq!(foreign_delimiter("a;b;c"), Some("semicolons (`;`)"));
-        assert_eq!(foreign_delimiter("a\tb\tc;d"), Some("tabs"));
-        assert_eq!(foreign_delimiter("a|b"), Some("vertical bars (`|`)"));
-        assert_eq!(foreign_delimiter("abc"), None);
-    }
 
     #[test]
     fn input_hash_depends_on_every_input_and_on_boundaries() {

@@ -4,9 +4,11 @@
 //! `validate` holds the rules every index must satisfy, each failure reported with file, line,
 //! column and fix. Everything downstream works on the validated [`Index`] only.
 
+pub mod csv;
 pub mod embedded;
 pub mod error;
 pub mod load;
+pub mod method;
 pub mod toml;
 pub mod validate;
 
@@ -15,7 +17,7 @@ pub use load::{load_dir, load_files, load_from_strings};
 
 use serde::Serialize;
 
-use crate::pipeline::method::Method;
+use method::Method;
 
 /// A column-major matrix: `n_rows` units × `n_cols` columns, column `j` contiguous.
 ///

@@ -27,7 +27,7 @@ use toml::Value;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::error::{Diagnostic, Location, nearest};
-use crate::pipeline::method::{Aggregation, Imputation, Normalisation, Treatment};
+use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -507,7 +507,7 @@ impl Reader<'_> {
     /// A `[method]` key holding a method string such as `"minmax(0,100)"`.
     fn parsed<T>(&mut self, table: &toml::Table, key: &str, spellings: &[&str]) -> Option<T>
     where
-        T: std::str::FromStr<Err = crate::pipeline::method::MethodParseError>,
+        T: std::str::FromStr<Err = crate::model::method::MethodParseError>,
     {
         let path = join("method", key);
         match table.get(key)? {
@@ -526,7 +526,7 @@ impl Reader<'_> {
 
     fn parse_method<T>(&mut self, path: &str, text: &str, spellings: &[&str]) -> Option<T>
     where
-        T: std::str::FromStr<Err = crate::pipeline::method::MethodParseError>,
+        T: std::str::FromStr<Err = crate::model::method::MethodParseError>,
     {
         match text.parse::<T>() {
             Ok(method) => Some(method),

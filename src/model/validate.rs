@@ -8,13 +8,13 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::MethodLocations;
+use crate::model::csv::{CsvRow, CsvTable, abbreviate};
 use crate::model::error::{Diagnostic, Location, nearest};
-use crate::model::load::{CsvTable, abbreviate};
+use crate::model::method::{Imputation, IndicatorMetadata, Method, Normalisation};
 use crate::model::toml::{IndexToml, MethodSettings};
 use crate::model::{
     Columns, DenominatorColumn, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
-use crate::pipeline::method::{Imputation, IndicatorMetadata, Method, Normalisation};
 
 /// What index.toml contributed to a load.
 #[derive(Debug)]
@@ -404,7 +404,7 @@ fn read_meta(table: &CsvTable, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<
 fn read_meta_row(
     table: &CsvTable,
     columns: &MetaColumns,
-    row: &crate::model::load::CsvRow,
+    row: &CsvRow,
     first_line: &mut HashMap<String, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<MetaRow> {

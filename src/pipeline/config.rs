@@ -1,17 +1,6 @@
 //! What one scoring run varies: which prepared data variant, the aggregation of each level, and the node weights.
 
-use serde::{Deserialize, Serialize};
-
-use super::method::{Aggregation, Imputation, Normalisation, Treatment};
-
-/// One way of preparing the indicator data before aggregation. `prepare` computes the
-/// normalised matrix of every variant a run can need, once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VariantSpec {
-    pub imputation: Imputation,
-    pub treatment: Option<Treatment>,
-    pub normalisation: Normalisation,
-}
+use crate::model::method::Aggregation;
 
 /// One scoring configuration. The engine keeps one per thread and overwrites it for every
 /// sample, so scoring allocates nothing.

@@ -1,7 +1,7 @@
 //! Imputation of missing indicator values (COINr `i_mean`, `i_median`, `i_mean_grp`, `i_median_grp`).
 
-use super::method::Imputation;
 use super::stats;
+use crate::model::method::Imputation;
 
 /// Fills the missing values (NaN) of one indicator column in place.
 ///

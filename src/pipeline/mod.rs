@@ -4,7 +4,6 @@ pub mod aggregate;
 pub mod config;
 pub mod denominate;
 pub mod impute;
-pub mod method;
 pub mod normalise;
 pub mod prepare;
 pub mod rank;
@@ -14,7 +13,7 @@ pub mod stats;
 pub mod treat;
 pub mod validity;
 
-pub use config::{Config, ConfigError, VariantSpec};
-pub use prepare::{PrepareError, Prepared, prepare};
+pub use config::{Config, ConfigError};
+pub use prepare::{PrepareError, Prepared, VariantSpec, prepare};
 pub use score::{Evaluation, LowerLevels, Scratch, evaluate, score, score_above};
 pub use validity::{AggregationRangeError, check_aggregations};

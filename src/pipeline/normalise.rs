@@ -1,7 +1,7 @@
 //! Normalisation kernels, one per method (COINr `n_*`), on one indicator column with its direction applied.
 
-use super::method::{Normalisation, fmt_num};
 use super::stats::{Standardiser, UnitMap, min_max};
+use crate::model::method::{Normalisation, fmt_num};
 
 /// Per-indicator parameters some methods need, from meta.csv and the unit list.
 #[derive(Debug, Clone, Copy, Default)]

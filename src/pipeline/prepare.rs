@@ -1,13 +1,23 @@
 //! Preparation: denominate, impute, screen, treat and normalise every data variant a run can need, once.
 
-use super::config::VariantSpec;
+use serde::{Deserialize, Serialize};
+
 use super::denominate::denominate;
 use super::impute::impute_column;
-use super::method::{Imputation, Normalisation, Treatment};
 use super::normalise::{NormaliseContext, NormaliseError, normalise_column};
 use super::screen::{ScreenedOut, Screening};
 use super::treat::{TreatmentOutcome, treat_column};
+use crate::model::method::{Imputation, Normalisation, Treatment};
 use crate::model::{Columns, Framework, Index, Unit};
+
+/// One way of preparing the indicator data before aggregation. `prepare` computes the
+/// normalised matrix of every variant a run can need, once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantSpec {
+    pub imputation: Imputation,
+    pub treatment: Option<Treatment>,
+    pub normalisation: Normalisation,
+}
 
 /// Why the data could not be prepared for a method.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

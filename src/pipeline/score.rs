@@ -2,9 +2,9 @@
 
 use super::aggregate;
 use super::config::{Config, ConfigError};
-use super::method::Aggregation;
 use super::prepare::Prepared;
 use super::rank::{RankScratch, rank_descending};
+use crate::model::method::Aggregation;
 
 /// Per-thread buffers for scoring. Sized once by [`Scratch::new`]; reused for every sample.
 #[derive(Debug, Clone)]

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::method::Treatment;
 use super::stats::{Pow2Scale, kurtosis_g2, min_max, skewness_g1};
+use crate::model::method::Treatment;
 
 /// What the treatment did to one indicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,10 +7,10 @@
 //! and `index.toml`, `score --normalisation/--aggregation`, scenarios, the exact analyses and
 //! [`crate::pipeline::evaluate`] all ask it. Each caller adds only where the choice was written.
 
-use super::method::{Aggregation, Normalisation, fmt_num};
 use super::prepare::{PreparedVariant, nominal_variant, prepare};
 use crate::model::Index;
 use crate::model::error::LoadError;
+use crate::model::method::{Aggregation, Normalisation, fmt_num};
 
 /// Why an aggregation cannot run on the values it would meet.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -3,10 +3,10 @@
 use super::charts::{
     SweepChart, SweepSeries, TernaryCell, TernaryChart, sweep_trajectories, ternary_map,
 };
+use super::format::num;
 use super::output::Files;
 use super::summary::Summary;
 use super::table::Table;
-use super::uncertainty::num;
 use crate::analysis::drop::DropResult;
 use crate::analysis::exact::{
     BoundsReport, LevelStability, MinimalMove, StabilityReport, UnitBounds, WeightStability,

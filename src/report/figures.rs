@@ -1,8 +1,7 @@
 //! View models for the charts, built from typed results: which numbers each chart shows, not how it draws them.
 
 use super::charts::{HeatmapChart, HistogramChart, RankIntervalChart, RankIntervalRow};
-use crate::analysis::rank_stats::UncertaintyStats;
-use crate::engine::Accumulator;
+use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
 
 /// Most units a per-unit chart shows before it shows a band around the focus instead.
 pub const MAX_CHART_UNITS: usize = 60;
@@ -55,22 +54,20 @@ pub fn rank_interval_chart(
 /// acceptability indices). With binned ranks each bin's probability is spread evenly.
 pub fn heatmap_chart(
     stats: &UncertaintyStats,
-    accumulator: &Accumulator,
+    distribution: &RankDistribution,
     focus: Option<usize>,
     title: &str,
 ) -> HeatmapChart {
     let units = chart_units(stats, focus);
-    let n = accumulator.n_units;
-    let samples = accumulator.samples.max(1) as f64;
+    let n = distribution.n_units();
     let probabilities = units
         .iter()
         .map(|&u| {
             let mut row = vec![0.0; n];
-            for (bin, &count) in accumulator.rank_counts_of(u).iter().enumerate() {
-                let (lo, hi) = accumulator.bins.range(bin, n);
-                let width = f64::from(hi - lo + 1);
-                for rank in lo..=hi {
-                    row[rank as usize - 1] = count as f64 / samples / width;
+            for bin in distribution.bins_of(u) {
+                let width = f64::from(bin.to - bin.from + 1);
+                for rank in bin.from..=bin.to {
+                    row[rank as usize - 1] = bin.probability / width;
                 }
             }
             row
@@ -92,16 +89,14 @@ pub fn heatmap_chart(
 /// The focus unit's rank histogram.
 pub fn histogram_chart(
     stats: &UncertaintyStats,
-    accumulator: &Accumulator,
+    distribution: &RankDistribution,
     focus: usize,
     title: &str,
 ) -> HistogramChart {
-    let n = accumulator.n_units;
-    let mut counts = vec![0u64; n];
-    for (bin, &count) in accumulator.rank_counts_of(focus).iter().enumerate() {
+    let mut counts = vec![0u64; distribution.n_units()];
+    for bin in distribution.bins_of(focus) {
         // Binned histograms put the bin's count on its first rank.
-        let (lo, _) = accumulator.bins.range(bin, n);
-        counts[lo as usize - 1] += count;
+        counts[bin.from as usize - 1] += bin.count;
     }
     let unit = &stats.units[focus];
     HistogramChart {

@@ -4,7 +4,6 @@ use std::fmt::Write;
 
 use super::summary::Summary;
 use super::table::Table;
-use super::uncertainty::uncertainty_table;
 use crate::analysis::verdict::FocusVerdict;
 
 /// Markdown sections shared by every report.
@@ -147,37 +146,4 @@ impl MarkdownReport {
 
 fn short_hash(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
-}
-
-/// The uncertainty report: header, verdict, and the uncertainty table of every unit.
-pub fn uncertainty_markdown(summary: &Summary) -> String {
-    let mut report = MarkdownReport::new("Rank uncertainty report", summary);
-    if let Some(u) = &summary.uncertainty {
-        if let Some(verdict) = &u.verdict {
-            report.verdict(verdict);
-        }
-        let focus = u
-            .focus
-            .as_ref()
-            .and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
-        if u.statistics.rank_bin_width > 1 {
-            report.paragraph(&format!(
-                "Ranks were counted in bins of {} to bound memory: quantiles carry up to ±{} ranks of bin error; means, ranges and probabilities are exact. Rank bands (deciles) per unit are in rank_bands.csv.",
-                u.statistics.rank_bin_width,
-                (u.statistics.rank_bin_width - 1) as f64 / 2.0
-            ));
-        }
-        // Large indices: the top 30 and the focus here; every unit is in rank_stats.csv.
-        let limit = (u.statistics.units.len() > 200).then_some(30);
-        let table = uncertainty_table(&u.statistics, focus, limit);
-        report.section(
-            "Uncertainty table",
-            &format!(
-                "Nominal rank and score; median rank, 90% interval (5th–95th percentile, R type 7) and range over the samples; probability of keeping the nominal rank and of a top-{} place. Mean absolute rank shift over all units (R_S): {:.3}.",
-                u.top_k, u.statistics.mean_abs_rank_shift
-            ),
-            &table,
-        );
-    }
-    report.finish()
 }

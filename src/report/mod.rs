@@ -3,6 +3,7 @@
 pub mod charts;
 pub mod exact;
 pub mod figures;
+pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod output;

@@ -13,10 +13,8 @@ use super::figures::{heatmap_chart, histogram_chart, rank_interval_chart};
 use super::html::HtmlReport;
 use super::markdown::MarkdownReport;
 use super::output::Files;
-use super::sensitivity::{
-    SensitivitySummary, sorted_by_total, targets_sobol_csv, targets_sobol_table,
-};
-use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
+use super::sensitivity::{sorted_by_total, targets_sobol_csv, targets_sobol_table};
+use super::summary::{ScenarioSummary, SensitivitySummary, Summary, UncertaintySummary};
 use super::table::Table;
 use super::uncertainty::{
     central_weights_csv, pairwise_csv, rank_histogram_csv, rank_stats_csv, uncertainty_table,
@@ -79,7 +77,7 @@ fn sobol_chart(target: &TargetResult, title: &str) -> SobolChart {
 /// Every chart of the report, in reading order.
 pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
     let stats = &run.uncertainty.stats;
-    let accumulator = &run.uncertainty.accumulator;
+    let distribution = run.uncertainty.rank_distribution();
     let focus = run.uncertainty.setup.focus;
     let name = &run.verdict.focus.name;
     let mut charts = vec![
@@ -91,7 +89,7 @@ pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
         Chart {
             file: "rank_acceptability.svg".into(),
             caption: "Rank acceptability: the probability that each unit takes each rank; outlined cells are the nominal ranks.".into(),
-            svg: acceptability_heatmap(&heatmap_chart(stats, accumulator, focus, "Rank acceptability")),
+            svg: acceptability_heatmap(&heatmap_chart(stats, &distribution, focus, "Rank acceptability")),
         },
     ];
     if let Some(f) = focus {
@@ -100,7 +98,7 @@ pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
             caption: format!("{name}'s rank over the samples; the nominal rank is highlighted."),
             svg: rank_histogram(&histogram_chart(
                 stats,
-                accumulator,
+                &distribution,
                 f,
                 &format!("{name}: rank distribution"),
             )),
@@ -376,7 +374,7 @@ pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files 
     files.add("rank_stats.csv", rank_stats_csv(&u.stats));
     files.add(
         "rank_histogram.csv",
-        rank_histogram_csv(&u.setup.prepared, &u.accumulator),
+        rank_histogram_csv(&u.setup.prepared, &u.rank_distribution()),
     );
     files.add(
         "rank_bands.csv",

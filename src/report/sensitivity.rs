@@ -1,74 +1,13 @@
-//! Sensitivity results as files and tables: sobol.csv, the Sobol table sorted by ST_i, convergence tables, the summary.json section and report.md.
+//! Sensitivity results as files and tables: sobol.csv, the Sobol table sorted by ST_i, convergence tables and report.md (its summary.json section is in `summary`).
 
 use std::fmt::Write;
 
-use serde::Serialize;
-
+use super::format::num;
 use super::markdown::MarkdownReport;
 use super::summary::Summary;
 use super::table::Table;
-use super::uncertainty::num;
-use crate::analysis::sensitivity::{
-    FocusDriver, SensitivityRun, TargetFamily, TargetResult, UnitTargets, is_interaction,
-};
-use crate::analysis::sobol::{EstimatorSettings, PointKind, SobolIndex, SobolResult};
-
-/// The `sensitivity` section of `summary.json`: the design, the estimator and every target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SensitivitySummary {
-    pub seed: u64,
-    /// Base rows N.
-    pub base_samples: usize,
-    /// Model runs N (k + 2).
-    pub runs: usize,
-    pub points: PointKind,
-    /// Factor names in design order (the dummy last, when added).
-    pub factors: Vec<String>,
-    pub dummy: bool,
-    pub focus: Option<String>,
-    /// k of the `topk` target.
-    pub top_k: Option<u32>,
-    pub unit_targets: UnitTargets,
-    pub estimator: EstimatorSettings,
-    pub driver: Option<FocusDriver>,
-    pub notes: Vec<String>,
-    /// Target names that the summary leads with (R_S and the focus unit's targets).
-    pub headline: Vec<String>,
-    pub targets: Vec<TargetResult>,
-}
-
-impl SensitivitySummary {
-    pub fn of(run: &SensitivityRun) -> Self {
-        SensitivitySummary {
-            seed: run.design.seed(),
-            base_samples: run.design.n(),
-            runs: run.design.run_count(),
-            points: run.design.points(),
-            factors: run.factors.clone(),
-            dummy: run.design.dummy_factor().is_some(),
-            focus: run.focus.map(|f| run.setup.prepared.units[f].code.clone()),
-            top_k: run.top_k,
-            unit_targets: run.unit_targets,
-            estimator: run.settings.clone(),
-            driver: run.driver.clone(),
-            notes: run.notes.clone(),
-            headline: run
-                .headline_targets()
-                .iter()
-                .map(|t| t.target.clone())
-                .collect(),
-            targets: run.targets.clone(),
-        }
-    }
-
-    /// The headline targets, in output order.
-    pub fn headline_targets(&self) -> Vec<&TargetResult> {
-        self.targets
-            .iter()
-            .filter(|t| self.headline.contains(&t.target))
-            .collect()
-    }
-}
+use crate::analysis::sensitivity::{TargetFamily, TargetResult, is_interaction};
+use crate::analysis::sobol::{PointKind, SobolIndex, SobolResult};
 
 /// `sobol.csv`: `target, factor, Si, Si_lo, Si_hi, STi, STi_lo, STi_hi`, one row per target and
 /// factor in design order, numbers in shortest round-trip form. A constant target has zero

@@ -2,15 +2,16 @@
 
 use serde::Serialize;
 
-use super::sensitivity::SensitivitySummary;
 use crate::analysis::exact::{BoundsReport, StabilityReport};
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
+use crate::analysis::sensitivity::{FocusDriver, SensitivityRun, TargetResult, UnitTargets};
+use crate::analysis::sobol::{EstimatorSettings, PointKind};
 use crate::analysis::sweep::{SimplexResult, SweepResult};
 use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
 use crate::analysis::verdict::FocusVerdict;
+use crate::model::method::Method;
 use crate::model::{Diagnostic, Index};
-use crate::pipeline::method::Method;
 use crate::pipeline::screen::{ScreenedUnit, Screening};
 use crate::uncertainty::factors::FactorSummary;
 
@@ -109,6 +110,63 @@ impl UncertaintySummary {
             verdict: run.verdict.clone(),
             statistics: run.stats.clone(),
         }
+    }
+}
+
+/// The `sensitivity` section of `summary.json`: the design, the estimator and every target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SensitivitySummary {
+    pub seed: u64,
+    /// Base rows N.
+    pub base_samples: usize,
+    /// Model runs N (k + 2).
+    pub runs: usize,
+    pub points: PointKind,
+    /// Factor names in design order (the dummy last, when added).
+    pub factors: Vec<String>,
+    pub dummy: bool,
+    pub focus: Option<String>,
+    /// k of the `topk` target.
+    pub top_k: Option<u32>,
+    pub unit_targets: UnitTargets,
+    pub estimator: EstimatorSettings,
+    pub driver: Option<FocusDriver>,
+    pub notes: Vec<String>,
+    /// Target names that the summary leads with (R_S and the focus unit's targets).
+    pub headline: Vec<String>,
+    pub targets: Vec<TargetResult>,
+}
+
+impl SensitivitySummary {
+    pub fn of(run: &SensitivityRun) -> Self {
+        SensitivitySummary {
+            seed: run.design.seed(),
+            base_samples: run.design.n(),
+            runs: run.design.run_count(),
+            points: run.design.points(),
+            factors: run.factors.clone(),
+            dummy: run.design.dummy_factor().is_some(),
+            focus: run.focus.map(|f| run.setup.prepared.units[f].code.clone()),
+            top_k: run.top_k,
+            unit_targets: run.unit_targets,
+            estimator: run.settings.clone(),
+            driver: run.driver.clone(),
+            notes: run.notes.clone(),
+            headline: run
+                .headline_targets()
+                .iter()
+                .map(|t| t.target.clone())
+                .collect(),
+            targets: run.targets.clone(),
+        }
+    }
+
+    /// The headline targets, in output order.
+    pub fn headline_targets(&self) -> Vec<&TargetResult> {
+        self.targets
+            .iter()
+            .filter(|t| self.headline.contains(&t.target))
+            .collect()
     }
 }
 

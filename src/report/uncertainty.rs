@@ -1,24 +1,15 @@
-//! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv and the uncertainty table.
+//! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv, the uncertainty table and report.md.
 
-use super::markdown::uncertainty_markdown;
+use super::format::num;
+use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
-use crate::analysis::rank_stats::UncertaintyStats;
+use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
 use crate::analysis::uncertainty::UncertaintyRun;
 use crate::analysis::verdict::{fmt_rank, ordinal};
-use crate::engine::Accumulator;
 use crate::model::Index;
 use crate::pipeline::Prepared;
-
-/// Shortest round-trip text of a number, `NA` for missing (R's spelling, for COINr users).
-pub fn num(x: f64) -> String {
-    if x.is_nan() {
-        "NA".into()
-    } else {
-        x.to_string()
-    }
-}
 
 /// Units in nominal-rank order (ties by data order).
 pub fn by_nominal_rank(stats: &UncertaintyStats) -> Vec<usize> {
@@ -78,28 +69,26 @@ pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
 
 /// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count. With bins wider
 /// than one rank, `rank` is the bin's first rank and `rank_to` its last.
-pub fn rank_histogram_csv(prepared: &Prepared, accumulator: &Accumulator) -> String {
-    let binned = accumulator.bins.width > 1;
+pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) -> String {
+    let binned = distribution.binned();
     let mut headers = vec!["uCode", "rank", "count", "probability"];
     if binned {
         headers.push("rank_to");
     }
     let mut table = Table::new(&headers, &[]);
-    let n = accumulator.samples as f64;
     for (u, unit) in prepared.units.iter().enumerate() {
-        for (bin, &count) in accumulator.rank_counts_of(u).iter().enumerate() {
-            if count == 0 {
+        for bin in distribution.bins_of(u) {
+            if bin.count == 0 {
                 continue;
             }
-            let (lo, hi) = accumulator.bins.range(bin, accumulator.n_units);
             let mut row = vec![
                 unit.code.clone(),
-                lo.to_string(),
-                count.to_string(),
-                num(count as f64 / n),
+                bin.from.to_string(),
+                bin.count.to_string(),
+                num(bin.probability),
             ];
             if binned {
-                row.push(hi.to_string());
+                row.push(bin.to.to_string());
             }
             table.push(row);
         }
@@ -220,6 +209,39 @@ pub fn uncertainty_table(
     table
 }
 
+/// The uncertainty report: header, verdict, and the uncertainty table of every unit.
+pub fn uncertainty_markdown(summary: &Summary) -> String {
+    let mut report = MarkdownReport::new("Rank uncertainty report", summary);
+    if let Some(u) = &summary.uncertainty {
+        if let Some(verdict) = &u.verdict {
+            report.verdict(verdict);
+        }
+        let focus = u
+            .focus
+            .as_ref()
+            .and_then(|f| u.statistics.units.iter().position(|s| &s.code == f));
+        if u.statistics.rank_bin_width > 1 {
+            report.paragraph(&format!(
+                "Ranks were counted in bins of {} to bound memory: quantiles carry up to ±{} ranks of bin error; means, ranges and probabilities are exact. Rank bands (deciles) per unit are in rank_bands.csv.",
+                u.statistics.rank_bin_width,
+                (u.statistics.rank_bin_width - 1) as f64 / 2.0
+            ));
+        }
+        // Large indices: the top 30 and the focus here; every unit is in rank_stats.csv.
+        let limit = (u.statistics.units.len() > 200).then_some(30);
+        let table = uncertainty_table(&u.statistics, focus, limit);
+        report.section(
+            "Uncertainty table",
+            &format!(
+                "Nominal rank and score; median rank, 90% interval (5th–95th percentile, R type 7) and range over the samples; probability of keeping the nominal rank and of a top-{} place. Mean absolute rank shift over all units (R_S): {:.3}.",
+                u.top_k, u.statistics.mean_abs_rank_shift
+            ),
+            &table,
+        );
+    }
+    report.finish()
+}
+
 /// The summary of an uncertainty run (what `summary.json` holds).
 pub fn uncertainty_summary(
     index: &Index,
@@ -246,7 +268,7 @@ pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
     files.add(
         "rank_histogram.csv",
-        rank_histogram_csv(&result.setup.prepared, &result.accumulator),
+        rank_histogram_csv(&result.setup.prepared, &result.rank_distribution()),
     );
     files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));

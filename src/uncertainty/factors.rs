@@ -11,8 +11,8 @@ use statrs::distribution::{ContinuousCDF, Gamma};
 use super::scenario::{Choice, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget};
 use crate::engine::SampleModel;
 use crate::model::error::Location;
+use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};
 use crate::model::{Framework, Index};
-use crate::pipeline::method::{Aggregation, Imputation, Normalisation, Treatment};
 use crate::pipeline::{
     AggregationRangeError, Config, PrepareError, Prepared, VariantSpec, check_aggregations, prepare,
 };

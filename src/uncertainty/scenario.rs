@@ -46,10 +46,10 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use crate::engine::accumulate::MAX_SAMPLES;
-use crate::model::{Diagnostic, Framework, Index, Location};
-use crate::pipeline::method::{
+use crate::model::method::{
     Aggregation, Imputation, IndicatorMetadata, MethodParseError, Normalisation, Treatment,
 };
+use crate::model::{Diagnostic, Framework, Index, Location};
 
 /// Probabilities of a choice must sum to 1 within this tolerance.
 pub const PROBABILITY_TOLERANCE: f64 = 1e-9;

@@ -164,7 +164,7 @@ impl Normalisation {
     /// The lowest value this method gives whatever the data (its floor), if it has one.
     /// Means of values above a positive floor are positive, so such a normalisation can feed a
     /// geometric or harmonic mean on any data; without one, the data decide
-    /// ([`crate::pipeline::prepare::check_aggregations`]).
+    /// ([`crate::pipeline::check_aggregations`]).
     pub fn floor(&self) -> Option<f64> {
         match self {
             Normalisation::MinMax { low, .. } => Some(*low),
