@@ -7,6 +7,7 @@
 pub mod embedded;
 pub mod error;
 pub mod load;
+pub mod template;
 pub mod toml;
 pub mod validate;
 
