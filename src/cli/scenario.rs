@@ -113,12 +113,12 @@ impl LoadedScenario {
         let Some(derivation) = &self.derived else {
             return;
         };
-        eprintln!(
-            "note: no scenario given, so one was derived from the index: {}",
-            derivation.chosen.join("; ")
-        );
+        eprintln!("note: no scenario given, so one was derived from the index");
+        for chosen in &derivation.chosen {
+            eprintln!("note:   varied: {chosen}");
+        }
         for left_out in &derivation.left_out {
-            eprintln!("note: left out {}: {}", left_out.choice, left_out.reason);
+            eprintln!("note:   left out: {}: {}", left_out.choice, left_out.reason);
         }
         match out {
             Some(dir) => eprintln!(

@@ -121,3 +121,24 @@ pub fn index_toml(index: &Index) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::toml::{METHOD_KEYS, TOP_KEYS, TREATMENT_KEYS};
+
+    #[test]
+    fn the_template_names_every_key_and_loads_into_the_same_method() {
+        let index = crate::model::embedded::load("asem").unwrap();
+        let text = index_toml(&index);
+        for key in TOP_KEYS.iter().chain(METHOD_KEYS).chain(TREATMENT_KEYS) {
+            assert!(
+                text.contains(&format!("{key} = ")) || text.contains(&format!("[{key}]")),
+                "`{key}` is missing:\n{text}"
+            );
+        }
+        // The active keys are the loaded values: the file parses to the same method.
+        let parsed = crate::model::toml::IndexToml::parse("index.toml", &text).unwrap();
+        assert_eq!(parsed.name.as_deref(), Some(index.info.name.as_str()));
+    }
+}

@@ -395,7 +395,7 @@ fn derive_exclusion(index: &Index, derivation: &mut Derivation) {
     for &(indicator, parent) in &refused {
         derivation.leave_out(
             format!(
-                "leaving out indicator `{}`",
+                "indicator `{}` from leave-one-indicator-out",
                 framework.nodes[indicator].code
             ),
             format!(

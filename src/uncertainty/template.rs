@@ -309,3 +309,123 @@ pub fn vocabulary(index: &Index) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::uncertainty::derive::derive;
+    use crate::uncertainty::scenario::{
+        AGGREGATION_KEYS, CHOICE_KEYS, EXCLUSION_KEYS, TOP_KEYS, TREATMENT_KEYS, WEIGHT_KEYS,
+    };
+
+    /// The lines of a block that are TOML once their `# ` is removed (keys and headers).
+    fn uncomment(block: &str) -> String {
+        block
+            .lines()
+            .filter_map(|line| line.strip_prefix("# "))
+            .filter(|line| {
+                line.starts_with('[')
+                    || line.split_once(" = ").is_some_and(|(key, _)| {
+                        key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    })
+            })
+            .map(|line| format!("{line}\n"))
+            .collect()
+    }
+
+    /// `weights[1].spread` → (`weights`, `spread`); `focus` → (``, `focus`).
+    fn section_and_key(path: &str) -> Option<(String, String)> {
+        if path.contains("].") || !path.contains('[') {
+            let mut parts = path.split('.');
+            let first = parts.next()?.split('[').next()?.to_string();
+            match parts.next() {
+                Some(key) => Some((first, key.split('[').next()?.to_string())),
+                None => Some((String::new(), first)),
+            }
+        } else {
+            None
+        }
+    }
+
+    #[test]
+    fn every_vocabulary_block_is_a_valid_scenario_and_together_they_use_every_key() {
+        for name in ["asem", "ieci2022"] {
+            let index = crate::model::embedded::load(name).unwrap();
+            let mut used: BTreeSet<(String, String)> = BTreeSet::new();
+            for block in vocabulary_blocks(&index) {
+                let text = uncomment(&block);
+                let scenario = Scenario::from_toml_str(&text, "block")
+                    .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+                scenario
+                    .validate(&index)
+                    .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+                used.extend(scenario.key_lines.keys().filter_map(|p| section_and_key(p)));
+            }
+            let sections: [(&str, &[&str]); 6] = [
+                ("weights", WEIGHT_KEYS),
+                ("normalisation", CHOICE_KEYS),
+                ("aggregation", AGGREGATION_KEYS),
+                ("imputation", CHOICE_KEYS),
+                ("treatment", TREATMENT_KEYS),
+                ("exclusion", EXCLUSION_KEYS),
+            ];
+            for (section, keys) in sections {
+                assert!(
+                    used.contains(&(String::new(), section.to_string())),
+                    "{section}"
+                );
+                for key in keys {
+                    assert!(
+                        used.contains(&(section.to_string(), key.to_string())),
+                        "{name}: `{section}.{key}` is missing from the vocabulary"
+                    );
+                }
+            }
+            for key in TOP_KEYS {
+                assert!(
+                    used.contains(&(String::new(), key.to_string())),
+                    "{name}: top-level `{key}` is missing from the vocabulary"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_written_file_parses_back_into_the_derived_scenario() {
+        for name in ["asem", "ieci2022"] {
+            let index = crate::model::embedded::load(name).unwrap();
+            let derivation = derive(&index).unwrap();
+            let text = scenario_file(&index, &derivation);
+            let parsed = Scenario::from_toml_str(&text, "derived").unwrap();
+            // Lines and the source are where the file was read, not what it says.
+            let mut expected = derivation.scenario.clone();
+            expected.source = "derived".into();
+            let mut parsed = parsed;
+            parsed.key_lines.clear();
+            for spec in &mut parsed.weights {
+                spec.line = 0;
+            }
+            for spec in &mut parsed.aggregation {
+                spec.choice.line = 0;
+            }
+            if let Some(choice) = &mut parsed.normalisation {
+                choice.line = 0;
+            }
+            if let Some(spec) = &mut parsed.exclusion {
+                spec.line = 0;
+            }
+            assert_eq!(parsed, expected, "{name}");
+            // Every derived section is explained by a comment, every left-out choice listed.
+            for left_out in &derivation.left_out {
+                let words: Vec<&str> = left_out.reason.split_whitespace().take(4).collect();
+                assert!(
+                    text.contains(&words.join(" ")),
+                    "{name}: {}",
+                    left_out.reason
+                );
+            }
+        }
+    }
+}
