@@ -105,7 +105,7 @@ fn derive_and_rerun(data: &Path, work: &Path, units: usize, extra: &[&str]) -> V
         .unwrap()
         .replace(&path, "scenario.toml (derived from the index)");
     let mut a: Value = serde_json::from_str(&first_text).unwrap();
-    let mut b: Value = serde_json::from_str(&second_text).unwrap();
+    let b: Value = serde_json::from_str(&second_text).unwrap();
     a.as_object_mut().unwrap().remove("derived_scenario");
     assert!(a == b, "summary.json differs beyond the scenario's label");
     summary
