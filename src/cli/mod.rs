@@ -21,6 +21,7 @@ macro_rules! println {
 
 mod data;
 mod exact;
+mod init;
 mod progress;
 mod robust;
 mod scenario;
@@ -56,6 +57,9 @@ pub enum Command {
     /// The main job: is the focus unit's rank robust? Uncertainty, sensitivity, exact bounds,
     /// stability and charts from one seed, written to a report folder (./ranksense-report).
     Robust(robust::RobustArgs),
+    /// Write a scenario derived from your index, with every scenario option commented, to
+    /// DIR/scenario.toml (and a commented DIR/index.toml if the folder has none).
+    Init(init::InitArgs),
     /// Print the nominal ranking: rank, unit, index score, and each dimension's score and rank.
     Score(score::ScoreArgs),
     /// Check index files (and a scenario file) and report every problem found.
@@ -157,6 +161,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Robust(args) => robust::run(args),
+        Command::Init(args) => init::run(args),
         Command::Score(args) => score::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Uncertainty(args) => uncertainty::run(args),

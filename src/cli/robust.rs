@@ -9,6 +9,7 @@ use super::progress::Progress;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format};
 use crate::analysis::robust::{RobustOptions, run_robust};
+use crate::report::provenance::Resolved;
 use crate::report::robust::{robust_files, robust_summary};
 use crate::report::uncertainty::uncertainty_table;
 
@@ -34,6 +35,7 @@ pub struct RobustArgs {
 pub fn run(args: RobustArgs) -> Result<(), Failure> {
     crate::report::output::check_report_folder(&args.out)?;
     let (index, scenario) = args.run.load()?;
+    scenario.announce(Some(&args.out), args.run.data.data.as_deref());
     // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).
     let uncertainty = args.run.options(&scenario);
     let options = RobustOptions {
@@ -53,14 +55,27 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
     )
     .map_err(Failure::input)?;
     progress.finish();
-    let summary = robust_summary(
+    let mut summary = robust_summary(
         &index,
         &scenario.file,
         &scenario.text,
         &run,
         options.uncertainty.seed,
     );
-    let files = robust_files(&index, &summary, &run);
+    let setup = &run.uncertainty.setup;
+    scenario.describe(
+        &mut summary,
+        &index,
+        &Resolved {
+            samples: Some(options.uncertainty.samples),
+            seed: options.uncertainty.seed,
+            focus: setup.focus.map(|f| setup.prepared.units[f].code.as_str()),
+            top_k: Some(setup.top_k),
+            default_top_k: 10.min(setup.prepared.n_units() as u32).max(1),
+        },
+    );
+    let mut files = robust_files(&index, &summary, &run);
+    scenario.add_file(&mut files);
     let written = files.write_to(&args.out)?;
     match args.format {
         Format::Table => {

@@ -1,33 +1,41 @@
-//! The `--scenario` flag: a file path or the name of a shipped scenario.
+//! The `--scenario` flag: a file path or the name of a shipped scenario; without it, the shipped default of an embedded data set or the scenario derived from the index.
 
 use std::path::Path;
 
 use super::Failure;
 use crate::model::Index;
+use crate::report::output::Files;
+use crate::report::provenance::{DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings};
+use crate::report::summary::Summary;
+use crate::uncertainty::derive::{Derivation, derive};
 use crate::uncertainty::embedded;
 use crate::uncertainty::scenario::{Scenario, read_text};
+use crate::uncertainty::template::scenario_file;
 
 /// A loaded scenario with its text (hashed into reports and shard fingerprints).
 pub struct LoadedScenario {
+    /// The scenario the run uses: as written, less the values the command line replaces.
     pub scenario: Scenario,
+    /// The scenario as written, for the origins of the run settings.
+    pub written: Scenario,
     pub text: String,
     pub file: String,
+    /// How the scenario was derived from the index, when none was given.
+    pub derived: Option<Derivation>,
 }
 
+/// The label of a derived scenario in reports and messages.
+const DERIVED_LABEL: &str = "scenario.toml (derived from the index)";
+
 /// Loads `--scenario` (path, or shipped name such as `ieci-full`), or the default for the
-/// index: `ieci-full` for the embedded IECI data, `asem-coinr` for ASEM.
+/// index: `ieci-full` for the embedded IECI data, `asem-coinr` for the embedded ASEM data, and
+/// for any other index the scenario derived from it ([`derive`]).
 pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure> {
     let name = match arg {
         Some(name) => name.to_string(),
         None if index.info.source == "embedded:asem" => "asem-coinr".to_string(),
         None if index.info.source == "embedded:ieci2022" => embedded::DEFAULT.to_string(),
-        None => {
-            return Err(Failure::input(anyhow::anyhow!(
-                "no scenario given for {}; fix: pass `--scenario FILE` (see the shipped examples: {})",
-                index.info.name,
-                embedded::names().join(", ")
-            )));
-        }
+        None => return derived(index),
     };
     let path = Path::new(&name);
     let (file, text) = if path.exists() {
@@ -42,10 +50,90 @@ pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure>
     };
     let scenario = Scenario::from_toml_str(&text, &file)?;
     Ok(LoadedScenario {
+        written: scenario.clone(),
         scenario,
         text,
         file,
+        derived: None,
     })
+}
+
+/// The scenario derived from the index, read back from the file text it is written as, so a
+/// run with that file (`--scenario scenario.toml`) is the same run.
+fn derived(index: &Index) -> Result<LoadedScenario, Failure> {
+    let derivation = derive(index).map_err(|e| Failure::Internal(e.into()))?;
+    let text = scenario_file(index, &derivation);
+    let scenario = Scenario::from_toml_str(&text, DERIVED_LABEL).map_err(|e| {
+        Failure::Internal(anyhow::anyhow!("the derived scenario does not parse: {e}"))
+    })?;
+    Ok(LoadedScenario {
+        written: scenario.clone(),
+        scenario,
+        text,
+        file: DERIVED_LABEL.to_string(),
+        derived: Some(derivation),
+    })
+}
+
+impl LoadedScenario {
+    /// Values given on the command line replace the scenario's: the scenario's own focus and
+    /// top-k are then neither used nor checked against the data (samples and seed need no
+    /// check and are resolved with the run's options).
+    pub fn override_with(&mut self, focus: bool, top_k: bool) {
+        if focus {
+            self.scenario.focus = None;
+        }
+        if top_k {
+            self.scenario.top_k = None;
+        }
+    }
+
+    /// Records the settings' origins and the derived scenario in a summary.
+    pub fn describe(&self, summary: &mut Summary, index: &Index, resolved: &Resolved) {
+        summary.settings = Some(RunSettings::attribute(index, &self.written, resolved));
+        summary.derived_scenario = self.derived.as_ref().map(DerivedScenario::of);
+    }
+
+    /// Adds the derived scenario's file to a report folder's files.
+    pub fn add_file(&self, files: &mut Files) {
+        if self.derived.is_some() {
+            files.add(DERIVED_SCENARIO_FILE, self.text.clone());
+        }
+    }
+
+    /// Tells stderr that the scenario was derived, and where it is written (`out`, the report
+    /// folder, if any).
+    pub fn announce(&self, out: Option<&Path>, data: Option<&str>) {
+        let Some(derivation) = &self.derived else {
+            return;
+        };
+        eprintln!("note: no scenario given, so one was derived from the index");
+        for chosen in &derivation.chosen {
+            eprintln!("note:   varied: {chosen}");
+        }
+        for left_out in &derivation.left_out {
+            eprintln!("note:   left out: {}: {}", left_out.choice, left_out.reason);
+        }
+        match out {
+            Some(dir) => eprintln!(
+                "note: the derived scenario is written to {} (edit it and pass it back with --scenario)",
+                dir.join(DERIVED_SCENARIO_FILE).display()
+            ),
+            None => eprintln!(
+                "note: to keep the derived scenario, pass --out DIR or run `ranksense init --data DIR`"
+            ),
+        }
+        if let Some(dir) = data {
+            let existing = Path::new(dir).join(DERIVED_SCENARIO_FILE);
+            if existing.is_file() {
+                eprintln!(
+                    "note: {} exists but is not used; pass `--scenario {}` to use it",
+                    existing.display(),
+                    existing.display()
+                );
+            }
+        }
+    }
 }
 
 /// Loads a scenario file and validates it against the index.

@@ -15,11 +15,13 @@ use crate::analysis::sensitivity::{
 };
 use crate::model::Index;
 use crate::report::output::Files;
+use crate::report::provenance::{DEFAULT_SEED, DerivedScenario, Resolved, RunSettings};
 use crate::report::sensitivity::{
     convergence_table, sensitivity_markdown, targets_sobol_csv, targets_sobol_table,
 };
 use crate::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
 use crate::uncertainty::factors::ScenarioModel;
+use crate::uncertainty::scenario::Scenario;
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -61,7 +63,11 @@ pub struct SensitivityArgs {
 fn options(args: &SensitivityArgs, scenario: &LoadedScenario) -> SensitivityOptions {
     SensitivityOptions {
         base_samples: args.base_samples,
-        seed: args.run.seed.or(scenario.scenario.seed).unwrap_or(1),
+        seed: args
+            .run
+            .seed
+            .or(scenario.scenario.seed)
+            .unwrap_or(DEFAULT_SEED),
         threads: args.run.threads,
         focus: args.run.focus.clone(),
         top_k: args.run.top_k,
@@ -89,6 +95,7 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
         )));
     }
     let (index, scenario) = args.run.load()?;
+    scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());
     let options = options(&args, &scenario);
     // The run count, for the progress bar only; a scenario that does not resolve fails below.
     let factors = ScenarioModel::new(&scenario.scenario, &index).map_or(0, |m| m.factors.len());
@@ -106,7 +113,7 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     progress.finish();
     let elapsed = started.elapsed();
     let summary = summary_of(&index, &scenario, &result);
-    present(&args, &index, &summary, &result, elapsed)
+    present(&args, &scenario, &index, &summary, &result, elapsed)
 }
 
 fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {
@@ -118,6 +125,27 @@ fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun)
         factors: result.factor_summaries.clone(),
     });
     summary.sensitivity = Some(SensitivitySummary::of(result));
+    // k of the topk target (absent without a focus): the command line's, else the focus
+    // unit's nominal rank; sensitivity does not read the scenario's top_k.
+    let setup = &result.setup;
+    let focus = result.focus;
+    let nominal_rank = focus.map_or(1, |f| setup.nominal.top_ranks(&setup.prepared)[f]);
+    let as_read = Scenario {
+        top_k: None,
+        ..scenario.written.clone()
+    };
+    summary.settings = Some(RunSettings::attribute(
+        index,
+        &as_read,
+        &Resolved {
+            samples: None,
+            seed: result.design.seed(),
+            focus: focus.map(|f| setup.prepared.units[f].code.as_str()),
+            top_k: result.top_k,
+            default_top_k: nominal_rank,
+        },
+    ));
+    summary.derived_scenario = scenario.derived.as_ref().map(DerivedScenario::of);
     summary
 }
 
@@ -132,6 +160,7 @@ pub fn sensitivity_files(summary: &Summary, result: &SensitivityRun) -> Files {
 
 fn present(
     args: &SensitivityArgs,
+    scenario: &LoadedScenario,
     index: &Index,
     summary: &Summary,
     result: &SensitivityRun,
@@ -144,7 +173,9 @@ fn present(
         Format::Markdown => print!("{}", sensitivity_markdown(summary)),
     }
     if let Some(dir) = &args.out {
-        let written = sensitivity_files(summary, result).write_to(dir)?;
+        let mut files = sensitivity_files(summary, result);
+        scenario.add_file(&mut files);
+        let written = files.write_to(dir)?;
         if args.format == Format::Table {
             println!("\nWrote {} files to {}", written.len(), dir.display());
         }

@@ -15,6 +15,7 @@ use crate::engine::accumulate::MAX_SAMPLES;
 use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use crate::model::Index;
 use crate::report::output::{check_report_folder, write_atomic};
+use crate::report::provenance::{DEFAULT_SAMPLES, DEFAULT_SEED, Resolved};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_summary, uncertainty_table,
@@ -53,7 +54,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Scenario file, or a shipped scenario name (ieci-full, ieci-weights, ieci-methods,
-    /// ieci-simplex, asem-coinr). Default: ieci-full for the embedded IECI data.
+    /// ieci-simplex, asem-coinr). Default: ieci-full for the embedded IECI data, asem-coinr
+    /// for the embedded ASEM data, else a scenario derived from the index (written to the
+    /// report folder as scenario.toml).
     #[arg(long, value_name = "FILE|NAME")]
     pub scenario: Option<String>,
     /// Number of Monte Carlo samples (default: the scenario's, else 10000); at most 2^40, as
@@ -75,16 +78,22 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
+    /// Loads the index and the scenario; the command line's focus and top-k replace the
+    /// scenario's.
     pub fn load(&self) -> Result<(Index, LoadedScenario), Failure> {
         let index = self.data.load()?;
-        let scenario = load_scenario(self.scenario.as_deref(), &index)?;
+        let mut scenario = load_scenario(self.scenario.as_deref(), &index)?;
+        scenario.override_with(self.focus.is_some(), self.top_k.is_some());
         Ok((index, scenario))
     }
 
     pub fn options(&self, scenario: &LoadedScenario) -> UncertaintyOptions {
         UncertaintyOptions {
-            samples: self.samples.or(scenario.scenario.samples).unwrap_or(10_000),
-            seed: self.seed.or(scenario.scenario.seed).unwrap_or(1),
+            samples: self
+                .samples
+                .or(scenario.scenario.samples)
+                .unwrap_or(DEFAULT_SAMPLES),
+            seed: self.seed.or(scenario.scenario.seed).unwrap_or(DEFAULT_SEED),
             threads: self.threads,
             focus: self.focus.clone(),
             top_k: self.top_k,
@@ -145,6 +154,9 @@ fn options(args: &UncertaintyArgs, scenario: &LoadedScenario) -> UncertaintyOpti
 pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     let (index, scenario) = args.run.load()?;
     let options = options(&args, &scenario);
+    if args.shard.is_none() {
+        scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());
+    }
     if let Some(shard) = args.shard {
         return run_shard(&args, &index, &scenario, &options, shard);
     }
@@ -163,14 +175,8 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     .map_err(Failure::input)?;
     progress.finish();
     let elapsed = started.elapsed();
-    let summary = uncertainty_summary(
-        &index,
-        &scenario.file,
-        &scenario.text,
-        &result,
-        options.seed,
-    );
-    present(&args, &index, &summary, &result, elapsed)?;
+    let summary = summary_of(&index, &scenario, &result, (options.samples, options.seed));
+    present(&args, &index, &scenario, &summary, &result, elapsed)?;
     // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
         let csv = crate::analysis::uncertainty::runs_csv(
@@ -184,9 +190,34 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The summary of a run: results, scenario, settings and their origins.
+fn summary_of(
+    index: &Index,
+    scenario: &LoadedScenario,
+    result: &UncertaintyRun,
+    (samples, seed): (u64, u64),
+) -> Summary {
+    let mut summary = uncertainty_summary(index, &scenario.file, &scenario.text, result, seed);
+    let setup = &result.setup;
+    let focus = setup.focus.map(|f| setup.prepared.units[f].code.as_str());
+    scenario.describe(
+        &mut summary,
+        index,
+        &Resolved {
+            samples: Some(samples),
+            seed,
+            focus,
+            top_k: Some(setup.top_k),
+            default_top_k: 10.min(setup.prepared.n_units() as u32).max(1),
+        },
+    );
+    summary
+}
+
 fn present(
     args: &UncertaintyArgs,
     index: &Index,
+    scenario: &LoadedScenario,
     summary: &Summary,
     result: &UncertaintyRun,
     elapsed: std::time::Duration,
@@ -249,7 +280,9 @@ fn present(
         Format::Markdown => print!("{}", uncertainty_markdown(summary)),
     }
     if let Some(dir) = &args.out {
-        let written = uncertainty_files(summary, result).write_to(dir)?;
+        let mut files = uncertainty_files(summary, result);
+        scenario.add_file(&mut files);
+        let written = files.write_to(dir)?;
         if args.format == Format::Table {
             println!("\nWrote {} files to {}", written.len(), dir.display());
         }
@@ -330,7 +363,9 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         states.push((file, state));
     }
     let (fingerprint, accumulator) = merge_states(&states).map_err(Failure::input)?;
-    let (index, scenario) = args.run.load()?;
+    let (index, mut scenario) = args.run.load()?;
+    // The shards' focus and top-k replace the scenario's, as a flag of theirs did.
+    scenario.override_with(fingerprint.focus.is_some(), true);
     // The run is the shards' run: every setting comes from them, and one given here only
     // has to agree (see `check_merge_flags`).
     let options = UncertaintyOptions {
@@ -415,12 +450,11 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         convergence: None,
         factors,
     };
-    let summary = uncertainty_summary(
+    let summary = summary_of(
         &index,
-        &scenario.file,
-        &scenario.text,
+        &scenario,
         &result,
-        fingerprint.seed,
+        (fingerprint.total_samples, fingerprint.seed),
     );
     let uncertainty_args = UncertaintyArgs {
         run: args.run.clone(),
@@ -437,6 +471,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     present(
         &uncertainty_args,
         &index,
+        &scenario,
         &summary,
         &result,
         std::time::Duration::ZERO,

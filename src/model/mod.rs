@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod error;
 pub mod load;
 pub mod method;
+pub mod template;
 pub mod toml;
 pub mod validate;
 

@@ -29,7 +29,7 @@ use toml::de::{DeTable, DeValue};
 use crate::model::error::{Diagnostic, Location, nearest};
 use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "provenance",
@@ -38,7 +38,7 @@ const TOP_KEYS: &[&str] = &[
     "level_names",
     "method",
 ];
-const METHOD_KEYS: &[&str] = &[
+pub(crate) const METHOD_KEYS: &[&str] = &[
     "denominate",
     "imputation",
     "screen",
@@ -46,7 +46,7 @@ const METHOD_KEYS: &[&str] = &[
     "normalisation",
     "aggregation",
 ];
-const TREATMENT_KEYS: &[&str] = &["winmax", "skew_limit", "kurtosis_limit"];
+pub(crate) const TREATMENT_KEYS: &[&str] = &["winmax", "skew_limit", "kurtosis_limit"];
 
 /// COINr's default Winsorisation limit (`Treat`, `winmax = 5`), used when a treatment table
 /// omits `winmax`.

@@ -107,7 +107,13 @@ impl MarkdownReport {
                 );
             }
         }
+        if let Some(settings) = &summary.settings {
+            let _ = writeln!(out, "- Settings: {}", settings.sentence());
+        }
         out.push('\n');
+        if let Some(derived) = &summary.derived_scenario {
+            out.push_str(&derived.markdown());
+        }
         MarkdownReport { out }
     }
 

@@ -8,6 +8,7 @@ pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod palette;
+pub mod provenance;
 pub mod ranking;
 pub mod robust;
 pub mod sensitivity;

@@ -327,6 +327,26 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
             items.push(format!("  factor {}: {}", factor.name, factor.description));
         }
     }
+    if let Some(derived) = &summary.derived_scenario {
+        items.push(format!(
+            "Scenario derived from the index (none was given), written to {}: varied: {}; left out: {}",
+            derived.file,
+            derived.chosen.join("; "),
+            if derived.left_out.is_empty() {
+                "nothing".to_string()
+            } else {
+                derived
+                    .left_out
+                    .iter()
+                    .map(|l| format!("{} ({})", l.choice, l.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+        ));
+    }
+    if let Some(settings) = &summary.settings {
+        items.push(format!("Settings: {}", settings.sentence()));
+    }
     if let (Some(u), Some(s)) = (&summary.uncertainty, &summary.sensitivity) {
         items.push(format!("Monte Carlo: {} samples, seed {}; Sobol: N = {} base rows, {} runs, {} bootstrap resamples", u.samples, u.seed, s.base_samples, s.runs, s.estimator.bootstrap_resamples));
     }

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::provenance::{DerivedScenario, RunSettings};
 use crate::analysis::exact::{BoundsReport, StabilityReport};
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
@@ -179,6 +180,12 @@ pub struct Summary {
     pub nominal_method: Method,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioSummary>,
+    /// The scenario derived from the index, when none was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived_scenario: Option<DerivedScenario>,
+    /// Samples, seed, focus and top-k, each with where it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<RunSettings>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -204,6 +211,8 @@ impl Summary {
             data: DataSummary::of(index),
             nominal_method: index.nominal.clone(),
             scenario: None,
+            derived_scenario: None,
+            settings: None,
             uncertainty: None,
             sensitivity: None,
             bounds: None,

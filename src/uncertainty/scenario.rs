@@ -474,7 +474,7 @@ fn into_result(mut diagnostics: Vec<Diagnostic>) -> Result<(), ScenarioError> {
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "samples",
@@ -488,7 +488,7 @@ const TOP_KEYS: &[&str] = &[
     "treatment",
     "exclusion",
 ];
-const WEIGHT_KEYS: &[&str] = &[
+pub(crate) const WEIGHT_KEYS: &[&str] = &[
     "level",
     "parent",
     "mode",
@@ -497,10 +497,12 @@ const WEIGHT_KEYS: &[&str] = &[
     "grouping",
     "name",
 ];
-const CHOICE_KEYS: &[&str] = &["nominal", "alternatives", "probabilities", "name"];
-const AGGREGATION_KEYS: &[&str] = &["levels", "nominal", "alternatives", "probabilities", "name"];
-const TREATMENT_KEYS: &[&str] = &["winmax", "nominal", "skew_limit", "kurtosis_limit", "name"];
-const EXCLUSION_KEYS: &[&str] = &["indicators", "include_none", "name"];
+pub(crate) const CHOICE_KEYS: &[&str] = &["nominal", "alternatives", "probabilities", "name"];
+pub(crate) const AGGREGATION_KEYS: &[&str] =
+    &["levels", "nominal", "alternatives", "probabilities", "name"];
+pub(crate) const TREATMENT_KEYS: &[&str] =
+    &["winmax", "nominal", "skew_limit", "kurtosis_limit", "name"];
+pub(crate) const EXCLUSION_KEYS: &[&str] = &["indicators", "include_none", "name"];
 
 impl Scenario {
     /// Parses and checks a scenario file's text; `file_name` is used in messages and kept as
