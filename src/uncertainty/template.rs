@@ -354,8 +354,12 @@ mod tests {
         for name in ["asem", "ieci2022"] {
             let index = crate::model::embedded::load(name).unwrap();
             let mut used: BTreeSet<(String, String)> = BTreeSet::new();
-            for block in vocabulary_blocks(&index) {
-                let text = uncomment(&block);
+            // The first block holds the top-level keys; a scenario needs a factor, so each
+            // section block is parsed below them (TOML puts top-level keys first).
+            let blocks = vocabulary_blocks(&index);
+            let top = uncomment(&blocks[0]);
+            for block in &blocks[1..] {
+                let text = format!("{top}\n{}", uncomment(block));
                 let scenario = Scenario::from_toml_str(&text, "block")
                     .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
                 scenario
