@@ -5,7 +5,8 @@
 //! without allocating) → [`engine`] (parallel, bit-reproducible Monte Carlo) → [`uncertainty`]
 //! (scenario files and their factors, which the engine samples) → [`analysis`] (rank
 //! statistics, Sobol indices, exact bounds, stability) → [`report`] (tables, CSV, JSON,
-//! Markdown, HTML, SVG) → [`cli`]. A module imports only the ones before it
+//! Markdown, HTML, SVG) → the command line (`src/cli/`, part of the binary, not of this
+//! library). A module imports only the ones before it
 //! (`tests/layers.rs` checks); [`synth`] generates test indices beside them.
 //!
 //! Scoring an index under its nominal method:
@@ -39,7 +40,6 @@
 //! ```
 
 pub mod analysis;
-pub mod cli;
 pub mod engine;
 pub mod model;
 pub mod pipeline;

@@ -433,6 +433,8 @@ const OPTIONAL_KEYS: &[&str] = &[
     "first_topk_change_below",
     "up_linf",
     "down_linf",
+    "up_l1",
+    "down_l1",
     "noise_floor",
     "unit",
     "unit_name",
@@ -464,7 +466,8 @@ fn output_problems(
         null_paths(&value, "", &mut nulls);
         let optional = |path: &str| {
             let last = path.rsplit('.').next().unwrap_or("").trim_end_matches("[]");
-            OPTIONAL_KEYS.contains(&last)
+            // `settings.focus.value` is null when the run has no focus unit.
+            OPTIONAL_KEYS.contains(&last) || path.ends_with("focus.value")
         };
         for path in nulls
             .difference(clean_nulls)

@@ -51,9 +51,9 @@ pub enum RobustError {
     #[error(transparent)]
     Sensitivity(#[from] SensitivityError),
     #[error(
-        "the robust report needs a focus unit; fix: pass `--focus CODE` or set `focus` in index.toml or the scenario"
+        "{scenario}, field `focus`: the robust report is about one unit, but no focus unit is set here, in index.toml or for this run\n  fix: set `focus = \"CODE\"` (a uCode of data.csv) in the scenario or index.toml, or name a focus unit for the run (--focus CODE)"
     )]
-    NoFocus,
+    NoFocus { scenario: String },
 }
 
 /// Exact rank bounds of the focus over one of the scenario's weight ranges.
@@ -171,9 +171,12 @@ pub fn run_robust(
         &options.uncertainty,
         observer,
     )?;
-    let focus = uncertainty.setup.focus.ok_or(RobustError::NoFocus)?;
+    let no_focus = || RobustError::NoFocus {
+        scenario: scenario.source.clone(),
+    };
+    let focus = uncertainty.setup.focus.ok_or_else(no_focus)?;
     let focus_code = uncertainty.setup.prepared.units[focus].code.clone();
-    let focus_verdict = uncertainty.verdict.clone().ok_or(RobustError::NoFocus)?;
+    let focus_verdict = uncertainty.verdict.clone().ok_or_else(no_focus)?;
 
     // Sobol: the focus rank, rank ≤ nominal (k = nominal rank) and R_S.
     let sensitivity_options = SensitivityOptions {

@@ -6,16 +6,16 @@ use clap::Args;
 
 use super::scenario::load as load_scenario;
 use super::{DataArgs, Failure, Format};
-use crate::analysis::drop::{DropRequest, drop_elements};
-use crate::analysis::exact::{
+use ranksense::analysis::drop::{DropRequest, drop_elements};
+use ranksense::analysis::exact::{
     BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
     bounds_for, stability_for,
 };
-use crate::analysis::sweep::{SimplexRequest, SweepRequest, simplex_map, sweep_weight};
-use crate::model::Index;
-use crate::report::exact as report;
-use crate::report::output::Files;
-use crate::report::table::Table;
+use ranksense::analysis::sweep::{SimplexRequest, SweepRequest, simplex_map, sweep_weight};
+use ranksense::model::Index;
+use ranksense::report::exact as report;
+use ranksense::report::output::Files;
+use ranksense::report::table::Table;
 
 impl From<ExactError> for Failure {
     fn from(error: ExactError) -> Self {

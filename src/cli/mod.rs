@@ -130,12 +130,12 @@ macro_rules! input_errors {
     )*};
 }
 input_errors!(
-    crate::model::LoadError,
-    crate::pipeline::PrepareError,
-    crate::model::method::MethodParseError,
-    crate::report::output::OutputError,
-    crate::uncertainty::scenario::ScenarioError,
-    crate::analysis::uncertainty::UncertaintyError,
+    ranksense::model::LoadError,
+    ranksense::pipeline::PrepareError,
+    ranksense::model::method::MethodParseError,
+    ranksense::report::output::OutputError,
+    ranksense::uncertainty::scenario::ScenarioError,
+    ranksense::analysis::uncertainty::UncertaintyError,
 );
 
 /// Set once standard output's reader has gone; nothing more is written to it.

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::Observer;
+use ranksense::engine::Observer;
 
 /// Engine observer that draws an indicatif bar once a run has taken more than a second.
 pub struct Progress {

@@ -8,10 +8,10 @@ use clap::Args;
 use super::progress::Progress;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format};
-use crate::analysis::robust::{RobustOptions, run_robust};
-use crate::report::provenance::Resolved;
-use crate::report::robust::{robust_files, robust_summary};
-use crate::report::uncertainty::uncertainty_table;
+use ranksense::analysis::robust::{RobustOptions, run_robust};
+use ranksense::report::provenance::Resolved;
+use ranksense::report::robust::{robust_files, robust_summary};
+use ranksense::report::uncertainty::uncertainty_table;
 
 #[derive(Debug, Args)]
 pub struct RobustArgs {
@@ -33,7 +33,7 @@ pub struct RobustArgs {
 }
 
 pub fn run(args: RobustArgs) -> Result<(), Failure> {
-    crate::report::output::check_report_folder(&args.out)?;
+    ranksense::report::output::check_report_folder(&args.out)?;
     let (index, scenario) = args.run.load()?;
     scenario.announce(Some(&args.out), args.run.data.data.as_deref());
     // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).

@@ -3,14 +3,16 @@
 use std::path::Path;
 
 use super::Failure;
-use crate::model::Index;
-use crate::report::output::Files;
-use crate::report::provenance::{DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings};
-use crate::report::summary::Summary;
-use crate::uncertainty::derive::{Derivation, derive};
-use crate::uncertainty::embedded;
-use crate::uncertainty::scenario::{Scenario, read_text};
-use crate::uncertainty::template::scenario_file;
+use ranksense::model::Index;
+use ranksense::report::output::Files;
+use ranksense::report::provenance::{
+    DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings,
+};
+use ranksense::report::summary::Summary;
+use ranksense::uncertainty::derive::{Derivation, derive};
+use ranksense::uncertainty::embedded;
+use ranksense::uncertainty::scenario::{Scenario, read_text};
+use ranksense::uncertainty::template::scenario_file;
 
 /// A loaded scenario with its text (hashed into reports and shard fingerprints).
 pub struct LoadedScenario {

@@ -3,10 +3,10 @@
 use clap::Args;
 
 use super::{DataArgs, Failure, Format};
-use crate::model::method::{Aggregation, Normalisation};
-use crate::pipeline::prepare::nominal_variant;
-use crate::pipeline::{Config, ConfigError, evaluate, prepare};
-use crate::report::ranking::{column_nodes, ranking_csv, ranking_json, ranking_table};
+use ranksense::model::method::{Aggregation, Normalisation};
+use ranksense::pipeline::prepare::nominal_variant;
+use ranksense::pipeline::{Config, ConfigError, evaluate, prepare};
+use ranksense::report::ranking::{column_nodes, ranking_csv, ranking_json, ranking_table};
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {

@@ -10,18 +10,18 @@ use super::scenario::LoadedScenario;
 use super::sobol::Points;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format};
-use crate::analysis::sensitivity::{
+use ranksense::analysis::sensitivity::{
     SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
 };
-use crate::model::Index;
-use crate::report::output::Files;
-use crate::report::provenance::{DEFAULT_SEED, DerivedScenario, Resolved, RunSettings};
-use crate::report::sensitivity::{
+use ranksense::model::Index;
+use ranksense::report::output::Files;
+use ranksense::report::provenance::{DEFAULT_SEED, DerivedScenario, Resolved, RunSettings};
+use ranksense::report::sensitivity::{
     convergence_table, sensitivity_markdown, targets_sobol_csv, targets_sobol_table,
 };
-use crate::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
-use crate::uncertainty::factors::ScenarioModel;
-use crate::uncertainty::scenario::Scenario;
+use ranksense::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
+use ranksense::uncertainty::factors::ScenarioModel;
+use ranksense::uncertainty::scenario::Scenario;
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -86,7 +86,7 @@ fn options(args: &SensitivityArgs, scenario: &LoadedScenario) -> SensitivityOpti
 
 pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
-        crate::report::output::check_report_folder(dir)?;
+        ranksense::report::output::check_report_folder(dir)?;
     }
     if args.run.samples.is_some() {
         return Err(Failure::input(anyhow::anyhow!(
@@ -199,8 +199,8 @@ fn print_table(index: &Index, summary: &Summary, result: &SensitivityRun, elapse
         design.factor_count(),
         design.run_count(),
         match design.points() {
-            crate::analysis::sobol::PointKind::Sobol => "Sobol",
-            crate::analysis::sobol::PointKind::Random => "random",
+            ranksense::analysis::sobol::PointKind::Sobol => "Sobol",
+            ranksense::analysis::sobol::PointKind::Random => "random",
         },
         design.seed(),
         result.settings.bootstrap_resamples,

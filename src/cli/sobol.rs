@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Failure, Format};
-use crate::analysis::sobol::{EstimatorSettings, FactorSet, PointKind, analyze_csv, sample_csv};
-use crate::report::output::{Files, write_atomic};
-use crate::report::sensitivity::{sobol_csv, sobol_table};
+use ranksense::analysis::sobol::{
+    EstimatorSettings, FactorSet, PointKind, analyze_csv, sample_csv,
+};
+use ranksense::report::output::{Files, write_atomic};
+use ranksense::report::sensitivity::{sobol_csv, sobol_table};
 
 /// How the base matrices of a design are filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,16 +8,16 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format};
-use crate::analysis::uncertainty::{
+use ranksense::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
 };
-use crate::engine::accumulate::MAX_SAMPLES;
-use crate::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
-use crate::model::Index;
-use crate::report::output::{check_report_folder, write_atomic};
-use crate::report::provenance::{DEFAULT_SAMPLES, DEFAULT_SEED, Resolved};
-use crate::report::summary::Summary;
-use crate::report::uncertainty::{
+use ranksense::engine::accumulate::MAX_SAMPLES;
+use ranksense::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
+use ranksense::model::Index;
+use ranksense::report::output::{check_report_folder, write_atomic};
+use ranksense::report::provenance::{DEFAULT_SAMPLES, DEFAULT_SEED, Resolved};
+use ranksense::report::summary::Summary;
+use ranksense::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_summary, uncertainty_table,
 };
 
@@ -179,7 +179,7 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     present(&args, &index, &scenario, &summary, &result, elapsed)?;
     // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
-        let csv = crate::analysis::uncertainty::runs_csv(
+        let csv = ranksense::analysis::uncertainty::runs_csv(
             &result.setup,
             options.seed,
             0..result.accumulator.samples,
@@ -412,7 +412,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     }
     // Same data and scenario, so the parts of the layout no flag chooses must be this run's:
     // a state that passed its checksum but not this was rewritten with a forged checksum.
-    let expected = crate::engine::Accumulator::new(&crate::engine::Layout {
+    let expected = ranksense::engine::Accumulator::new(&ranksense::engine::Layout {
         pair_units: accumulator.pair_units.clone(),
         ..setup.layout.clone()
     });
@@ -485,7 +485,7 @@ fn check_merge_flags(
     args: &MergeArgs,
     shards: &RunFingerprint,
     setup: &Setup,
-    accumulator: &crate::engine::Accumulator,
+    accumulator: &ranksense::engine::Accumulator,
 ) -> Result<(), Failure> {
     let differs = |flag: &str, given: String, ran: String| {
         Failure::input(anyhow::anyhow!(

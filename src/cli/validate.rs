@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{DataArgs, Failure};
-use crate::analysis::uncertainty::{Setup, UncertaintyOptions};
+use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -19,7 +19,7 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let index = args.data.load_quietly()?;
     let framework = &index.framework;
-    let screening = crate::pipeline::prepare::screening(&index)?;
+    let screening = ranksense::pipeline::prepare::screening(&index)?;
     let ranked = match screening.screened_out.len() {
         0 => String::new(),
         n => format!(" ({} ranked, {n} screened out)", index.n_units() - n),
