@@ -195,18 +195,7 @@ fn derive_methods(index: &Index, derivation: &mut Derivation) {
         .collect();
 
     // Normalisation candidates that can normalise the data, with their positivity.
-    let offered = [
-        nominal.normalisation.clone(),
-        Normalisation::MinMax {
-            low: 1.0,
-            high: 100.0,
-        },
-        Normalisation::ZScore {
-            mean: 10.0,
-            sd: 2.0,
-        },
-        Normalisation::Rank,
-    ];
+    let offered = std::iter::once(nominal.normalisation.clone()).chain(standard_normalisations());
     let mut candidates: Vec<Candidate> = Vec::new();
     for normalisation in offered {
         if candidates.iter().any(|c| c.normalisation == normalisation) {
@@ -422,4 +411,20 @@ fn derive_exclusion(index: &Index, derivation: &mut Derivation) {
         include_none: true,
         line: 0,
     });
+}
+
+/// The normalisations a first uncertainty analysis offers besides the nominal one: a
+/// positive min–max (COINr's choice for geometric means), shifted z-scores and ranks.
+pub(crate) fn standard_normalisations() -> [Normalisation; 3] {
+    [
+        Normalisation::MinMax {
+            low: 1.0,
+            high: 100.0,
+        },
+        Normalisation::ZScore {
+            mean: 10.0,
+            sd: 2.0,
+        },
+        Normalisation::Rank,
+    ]
 }

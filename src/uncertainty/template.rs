@@ -189,18 +189,7 @@ pub fn vocabulary_blocks(index: &Index) -> Vec<String> {
             Imputation::Median.to_string(),
         ],
     };
-    let normalisations = [
-        Normalisation::MinMax {
-            low: 1.0,
-            high: 100.0,
-        },
-        Normalisation::ZScore {
-            mean: 10.0,
-            sd: 2.0,
-        },
-        Normalisation::Rank,
-    ]
-    .map(|n| n.to_string());
+    let normalisations = super::derive::standard_normalisations().map(|n| n.to_string());
     let aggregations = [Aggregation::Arithmetic, Aggregation::Geometric].map(|a| a.to_string());
     let top_level = framework.n_levels;
     vec![
