@@ -242,7 +242,8 @@ fn decompose(w: f64) -> (u64, i32) {
 
 /// Exact sign of a sum of doubles: the terms are accumulated into a non-overlapping expansion
 /// (Shewchuk's GROW-EXPANSION with two-sum), whose most significant non-zero component carries
-/// the sign of the exact sum. Allocates; used only for weights more than 2^66 apart.
+/// the sign of the exact sum. Allocates; used only for weights more than 2^66 apart or for
+/// more than 128 children, where the integer sum could overflow an i128.
 fn exact_sign(terms: impl Iterator<Item = f64>) -> f64 {
     let mut expansion: Vec<f64> = Vec::new();
     for term in terms {
