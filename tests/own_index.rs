@@ -203,7 +203,10 @@ fn a_hand_written_index_with_gaps_groups_and_lower_is_better_runs_in_one_command
         .get_output()
         .stderr
         .clone();
-    assert!(String::from_utf8_lossy(&output).contains("--focus"));
+    let message = String::from_utf8_lossy(&output);
+    assert!(message.contains("--focus"), "{message}");
+    // Located like any input problem: the scenario's `focus` field.
+    assert!(message.contains("field `focus`"), "{message}");
     let summary = derive_and_rerun(&data, work.path(), 12, &["--focus", "R04"]);
     assert_eq!(summary["settings"]["focus"]["origin"], "command line");
     assert_eq!(summary["settings"]["focus"]["value"], "R04");
