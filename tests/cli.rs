@@ -40,7 +40,8 @@ fn score_json_and_markdown_and_level_flag() {
         .args(["score", "--data", "asem", "--format", "json"])
         .output()
         .unwrap();
-    let units: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let units = &summary["ranking"];
     assert_eq!(units[0]["code"], "CHE");
     assert_eq!(units[0]["nodes"][0]["code"], "Conn");
     ranksense()

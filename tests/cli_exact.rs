@@ -93,7 +93,8 @@ fn bounds_for_every_unit_as_csv_and_json() {
         ])
         .assert()
         .success();
-    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let json = &summary["bounds"][0];
     assert_eq!(json["weight_set"]["Levels"], serde_json::json!([2, 3]));
     assert_eq!(json["units"][0]["code"], "NLD");
     assert_eq!(json["units"][0]["verified"], true);

@@ -281,7 +281,8 @@ fn a_report_folder_is_replaced_whole_and_keeps_nothing_of_the_earlier_report() {
             ".ranksense-report",
             "drop.csv",
             "drop_ranks.csv",
-            "notes.txt"
+            "notes.txt",
+            "summary.json"
         ]
     );
     assert_eq!(fs::read(out.join("notes.txt")).unwrap(), b"mine");

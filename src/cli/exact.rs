@@ -94,12 +94,6 @@ fn print_sentence_table(format: Format, sentence: &str, table: &Table) {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
-    serde_json::to_string_pretty(value)
-        .map(|text| text + "\n")
-        .map_err(|e| Failure::Internal(e.into()))
-}
-
 fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| {
         Failure::input(anyhow::anyhow!(
@@ -187,7 +181,7 @@ pub fn bounds(args: BoundsArgs) -> Result<(), Failure> {
     };
     match common.format {
         Format::Csv => print!("{}", report::bounds_csv(&result)),
-        Format::Json => print!("{}", to_json(&result)?),
+        Format::Json => print!("{}", report::bounds_summary(&index, &result).to_json()),
         Format::Table | Format::Markdown => {
             if common.format == Format::Table {
                 print_header(&index, "exact rank bounds");
@@ -273,7 +267,7 @@ pub fn stability(args: StabilityArgs) -> Result<(), Failure> {
     let sentence = report::stability_sentence(&result);
     match common.format {
         Format::Csv => print!("{}", report::stability_csv(&result)),
-        Format::Json => print!("{}", to_json(&result)?),
+        Format::Json => print!("{}", report::stability_summary(&index, &result).to_json()),
         Format::Table | Format::Markdown => {
             let markdown = common.format == Format::Markdown;
             if markdown {
@@ -370,7 +364,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         let sentence = report::simplex_sentence(&result);
         match common.format {
             Format::Csv => print!("{}", report::simplex_csv(&result)),
-            Format::Json => print!("{}", to_json(&result)?),
+            Format::Json => print!("{}", report::simplex_summary(&index, &result).to_json()),
             Format::Table => {
                 print_header(&index, "rank over the weight simplex");
                 println!("Method: {}", result.method.label());
@@ -378,7 +372,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             }
             Format::Markdown => println!("{sentence}"),
         }
-        return common.write(&report::simplex_files(&result));
+        return common.write(&report::simplex_files(&index, &result));
     }
     let request = SweepRequest {
         method,
@@ -392,7 +386,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let sentence = report::sweep_sentence(&result);
     match common.format {
         Format::Csv => print!("{}", report::sweep_csv(&result)),
-        Format::Json => print!("{}", to_json(&result)?),
+        Format::Json => print!("{}", report::sweep_summary(&index, &result).to_json()),
         Format::Table | Format::Markdown => {
             if common.format == Format::Table {
                 print_header(&index, "weight sweep");
@@ -406,7 +400,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             }
         }
     }
-    common.write(&report::sweep_files(&result))
+    common.write(&report::sweep_files(&index, &result))
 }
 
 #[derive(Debug, Args)]
@@ -431,7 +425,7 @@ pub fn drop(args: DropArgs) -> Result<(), Failure> {
     let sentence = report::drop_sentence(&result);
     match common.format {
         Format::Csv => print!("{}", report::drop_csv(&result)),
-        Format::Json => print!("{}", to_json(&result)?),
+        Format::Json => print!("{}", report::drop_summary(&index, &result).to_json()),
         Format::Table | Format::Markdown => {
             if common.format == Format::Table {
                 print_header(
@@ -444,5 +438,5 @@ pub fn drop(args: DropArgs) -> Result<(), Failure> {
             print_sentence_table(common.format, &sentence, &report::drop_table(&result));
         }
     }
-    common.write(&report::drop_files(&result))
+    common.write(&report::drop_files(&index, &result))
 }

@@ -106,6 +106,15 @@ pub enum Format {
     Markdown,
 }
 
+/// Output formats of `robust`: its results are a report, not one table, so there is no CSV on
+/// standard output (the report folder holds the CSVs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Markdown,
+    Json,
+}
+
 /// How a command failed: bad input (exit code 2) or anything else (exit code 1).
 #[derive(Debug)]
 pub enum Failure {

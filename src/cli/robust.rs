@@ -6,8 +6,8 @@ use std::time::Instant;
 use clap::Args;
 
 use super::progress::Progress;
-use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
-use super::{Failure, Format};
+use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, SamplesArg, whole_in, write_runs_file};
+use super::{Failure, ReportFormat};
 use ranksense::analysis::robust::{RobustOptions, run_robust};
 use ranksense::report::provenance::Resolved;
 use ranksense::report::robust::{robust_files, robust_summary};
@@ -17,6 +17,8 @@ use ranksense::report::uncertainty::uncertainty_table;
 pub struct RobustArgs {
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub samples: SamplesArg,
     /// Report folder (report.md, report.html, CSVs, charts, summary.json).
     #[arg(long, value_name = "DIR", default_value = "ranksense-report")]
     pub out: PathBuf,
@@ -28,8 +30,12 @@ pub struct RobustArgs {
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
     /// What to print: the verdict and table (`table`), or the report as Markdown or JSON.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write one row per Monte Carlo run (sampled factor values and the focus unit's rank) to
+    /// this CSV, as `uncertainty --runs-file` does.
+    #[arg(long, value_name = "FILE")]
+    pub runs_file: Option<PathBuf>,
 }
 
 pub fn run(args: RobustArgs) -> Result<(), Failure> {
@@ -37,7 +43,7 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
     let (index, scenario) = args.run.load()?;
     scenario.announce(Some(&args.out), args.run.data.data.as_deref());
     // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).
-    let uncertainty = args.run.options(&scenario);
+    let uncertainty = args.run.options(args.samples.samples, &scenario);
     let options = RobustOptions {
         uncertainty,
         base_samples: args.base_samples,
@@ -78,7 +84,7 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
     scenario.add_file(&mut files);
     let written = files.write_to(&args.out)?;
     match args.format {
-        Format::Table => {
+        ReportFormat::Table => {
             let verdict = &run.verdict;
             println!("{}", index.info.name);
             println!(
@@ -108,11 +114,15 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
                 written.len()
             );
         }
-        Format::Markdown => print!(
+        ReportFormat::Markdown => print!(
             "{}",
             String::from_utf8_lossy(files.get("report.md").unwrap_or_default())
         ),
-        Format::Json | Format::Csv => print!("{}", summary.to_json()),
+        ReportFormat::Json => print!("{}", summary.to_json()),
+    }
+    // After the report folder: it may be inside it, and the folder is replaced as a whole.
+    if let Some(path) = &args.runs_file {
+        write_runs_file(path, &run.uncertainty, &options.uncertainty)?;
     }
     Ok(())
 }

@@ -6,7 +6,8 @@ use super::{DataArgs, Failure, Format};
 use ranksense::model::method::{Aggregation, Normalisation};
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, ConfigError, evaluate, prepare};
-use ranksense::report::ranking::{column_nodes, ranking_csv, ranking_json, ranking_table};
+use ranksense::report::ranking::{column_nodes, ranking_csv, ranking_table, ranking_units};
+use ranksense::report::summary::Summary;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -114,7 +115,10 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
                 let indicators = args.level == Some(1);
                 print!("{}", ranking_csv(&prepared, &evaluation, indicators));
             } else {
-                print!("{}", ranking_json(&prepared, &evaluation));
+                // The summary.json envelope; its method is the one scored (what-if included).
+                let mut summary = Summary::new("score", &index);
+                summary.ranking = Some(ranking_units(&prepared, &evaluation));
+                print!("{}", summary.to_json());
             }
         }
     }

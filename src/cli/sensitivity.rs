@@ -88,12 +88,6 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
         ranksense::report::output::check_report_folder(dir)?;
     }
-    if args.run.samples.is_some() {
-        return Err(Failure::input(anyhow::anyhow!(
-            "`--samples` sets the Monte Carlo samples of `uncertainty`; fix: give the Sobol design \
-             size with `--base-samples N` (N (k + 2) model runs for k factors)"
-        )));
-    }
     let (index, scenario) = args.run.load()?;
     scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());
     let options = options(&args, &scenario);

@@ -59,10 +59,6 @@ pub struct RunArgs {
     /// report folder as scenario.toml).
     #[arg(long, value_name = "FILE|NAME")]
     pub scenario: Option<String>,
-    /// Number of Monte Carlo samples (default: the scenario's, else 10000); at most 2^40, as
-    /// the run's exact counters hold.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
-    pub samples: Option<u64>,
     /// Random seed (default: the scenario's, else 1). Same seed, same bytes.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -77,6 +73,16 @@ pub struct RunArgs {
     pub top_k: Option<u32>,
 }
 
+/// `--samples`, for the Monte Carlo commands only (`sensitivity` sizes its design with
+/// `--base-samples`, so it does not take this).
+#[derive(Debug, Clone, Args)]
+pub struct SamplesArg {
+    /// Number of Monte Carlo samples (default: the scenario's, else 10000); at most 2^40, as
+    /// the run's exact counters hold.
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
+    pub samples: Option<u64>,
+}
+
 impl RunArgs {
     /// Loads the index and the scenario; the command line's focus and top-k replace the
     /// scenario's.
@@ -87,10 +93,10 @@ impl RunArgs {
         Ok((index, scenario))
     }
 
-    pub fn options(&self, scenario: &LoadedScenario) -> UncertaintyOptions {
+    /// The Monte Carlo options: `samples` (`--samples`), else the scenario's, else the default.
+    pub fn options(&self, samples: Option<u64>, scenario: &LoadedScenario) -> UncertaintyOptions {
         UncertaintyOptions {
-            samples: self
-                .samples
+            samples: samples
                 .or(scenario.scenario.samples)
                 .unwrap_or(DEFAULT_SAMPLES),
             seed: self.seed.or(scenario.scenario.seed).unwrap_or(DEFAULT_SEED),
@@ -106,6 +112,8 @@ impl RunArgs {
 pub struct UncertaintyArgs {
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub samples: SamplesArg,
     /// Write rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv,
     /// summary.json and report.md into this folder.
     #[arg(long, value_name = "DIR")]
@@ -147,7 +155,7 @@ fn options(args: &UncertaintyArgs, scenario: &LoadedScenario) -> UncertaintyOpti
         bin_width: args.bin_width,
         pairs: args.pairs,
         shard: args.shard.unwrap_or(Shard::WHOLE),
-        ..args.run.options(scenario)
+        ..args.run.options(args.samples.samples, scenario)
     }
 }
 
@@ -179,14 +187,25 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     present(&args, &index, &scenario, &summary, &result, elapsed)?;
     // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
-        let csv = ranksense::analysis::uncertainty::runs_csv(
-            &result.setup,
-            options.seed,
-            0..result.accumulator.samples,
-            options.threads,
-        );
-        write_atomic(path, csv.as_bytes())?;
+        write_runs_file(path, &result, &options)?;
     }
+    Ok(())
+}
+
+/// `--runs-file` of `uncertainty` and `robust`: one row per run of `result` (its sampled
+/// factor values and the focus unit's rank), recomputed from the run's seed.
+pub fn write_runs_file(
+    path: &std::path::Path,
+    result: &UncertaintyRun,
+    options: &UncertaintyOptions,
+) -> Result<(), Failure> {
+    let csv = ranksense::analysis::uncertainty::runs_csv(
+        &result.setup,
+        options.seed,
+        0..result.accumulator.samples,
+        options.threads,
+    );
+    write_atomic(path, csv.as_bytes())?;
     Ok(())
 }
 
@@ -333,6 +352,8 @@ pub struct MergeArgs {
     /// against the shards' (a mismatch is an error, never silently ignored).
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub samples: SamplesArg,
     /// Write the merged run's files here (byte-identical to an unsharded run).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -369,13 +390,13 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     // The run is the shards' run: every setting comes from them, and one given here only
     // has to agree (see `check_merge_flags`).
     let options = UncertaintyOptions {
-        samples: args.run.samples.unwrap_or(fingerprint.total_samples),
+        samples: args.samples.samples.unwrap_or(fingerprint.total_samples),
         seed: args.run.seed.unwrap_or(fingerprint.seed),
         focus: args.run.focus.clone().or(fingerprint.focus.clone()),
         top_k: Some(args.run.top_k.unwrap_or(fingerprint.top_k)),
         bin_width: Some(args.bin_width.unwrap_or(accumulator.bins.width)),
         pairs: args.pairs,
-        ..args.run.options(&scenario)
+        ..args.run.options(args.samples.samples, &scenario)
     };
     let setup =
         Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
@@ -458,6 +479,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     );
     let uncertainty_args = UncertaintyArgs {
         run: args.run.clone(),
+        samples: args.samples.clone(),
         out: args.out.clone(),
         format: args.format,
         shard: None,
@@ -497,7 +519,7 @@ fn check_merge_flags(
     {
         return Err(differs("--seed", seed.to_string(), shards.seed.to_string()));
     }
-    if let Some(samples) = args.run.samples
+    if let Some(samples) = args.samples.samples
         && samples != shards.total_samples
     {
         return Err(differs(

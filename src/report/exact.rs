@@ -213,13 +213,18 @@ pub fn bounds_all_sentence(report: &BoundsReport) -> String {
     text
 }
 
+/// summary.json of `ranksense bounds` (also its `--format json`).
+pub fn bounds_summary(index: &Index, report: &BoundsReport) -> Summary {
+    let mut summary = Summary::new("bounds", index);
+    summary.bounds = Some(vec![report.clone()]);
+    summary
+}
+
 /// The files of `ranksense bounds --out`: bounds.csv and summary.json.
 pub fn bounds_files(index: &Index, report: &BoundsReport) -> Files {
     let mut files = Files::default();
     files.add("bounds.csv", bounds_csv(report));
-    let mut summary = Summary::new("bounds", index);
-    summary.bounds = Some(vec![report.clone()]);
-    files.add("summary.json", summary.to_json());
+    files.add("summary.json", bounds_summary(index, report).to_json());
     files
 }
 
@@ -533,14 +538,19 @@ pub fn minimal_change_sentence(report: &StabilityReport, set: &LevelStability) -
     )
 }
 
+/// summary.json of `ranksense stability` (also its `--format json`).
+pub fn stability_summary(index: &Index, report: &StabilityReport) -> Summary {
+    let mut summary = Summary::new("stability", index);
+    summary.stability = Some(report.clone());
+    summary
+}
+
 /// The files of `ranksense stability --out`: stability.csv, minimal_change.csv, summary.json.
 pub fn stability_files(index: &Index, report: &StabilityReport) -> Files {
     let mut files = Files::default();
     files.add("stability.csv", stability_csv(report));
     files.add("minimal_change.csv", minimal_change_csv(report));
-    let mut summary = Summary::new("stability", index);
-    summary.stability = Some(report.clone());
-    files.add("summary.json", summary.to_json());
+    files.add("summary.json", stability_summary(index, report).to_json());
     files
 }
 
@@ -652,11 +662,19 @@ pub fn sweep_sentence(result: &SweepResult) -> String {
     }
 }
 
-/// The files of `ranksense sweep --weight --out`: sweep.csv and sweep.svg.
-pub fn sweep_files(result: &SweepResult) -> Files {
+/// summary.json of `ranksense sweep --weight` (also its `--format json`).
+pub fn sweep_summary(index: &Index, result: &SweepResult) -> Summary {
+    let mut summary = Summary::new("sweep", index);
+    summary.sweep = Some(result.clone());
+    summary
+}
+
+/// The files of `ranksense sweep --weight --out`: sweep.csv, sweep.svg and summary.json.
+pub fn sweep_files(index: &Index, result: &SweepResult) -> Files {
     let mut files = Files::default();
     files.add("sweep.csv", sweep_csv(result));
     files.add("sweep.svg", sweep_trajectories(&sweep_chart(result)));
+    files.add("summary.json", sweep_summary(index, result).to_json());
     files
 }
 
@@ -736,11 +754,19 @@ pub fn simplex_sentence(result: &SimplexResult) -> String {
     )
 }
 
-/// The files of `ranksense sweep --simplex --out`: simplex.csv and simplex.svg.
-pub fn simplex_files(result: &SimplexResult) -> Files {
+/// summary.json of `ranksense sweep --simplex` (also its `--format json`).
+pub fn simplex_summary(index: &Index, result: &SimplexResult) -> Summary {
+    let mut summary = Summary::new("sweep", index);
+    summary.simplex = Some(result.clone());
+    summary
+}
+
+/// The files of `ranksense sweep --simplex --out`: simplex.csv, simplex.svg and summary.json.
+pub fn simplex_files(index: &Index, result: &SimplexResult) -> Files {
     let mut files = Files::default();
     files.add("simplex.csv", simplex_csv(result));
     files.add("simplex.svg", ternary_map(&simplex_chart(result)));
+    files.add("summary.json", simplex_summary(index, result).to_json());
     files
 }
 
@@ -875,11 +901,19 @@ pub fn drop_sentence(result: &DropResult) -> String {
     text
 }
 
-/// The files of `ranksense drop --out`: drop.csv and drop_ranks.csv.
-pub fn drop_files(result: &DropResult) -> Files {
+/// summary.json of `ranksense drop` (also its `--format json`).
+pub fn drop_summary(index: &Index, result: &DropResult) -> Summary {
+    let mut summary = Summary::new("drop", index);
+    summary.drop = Some(result.clone());
+    summary
+}
+
+/// The files of `ranksense drop --out`: drop.csv, drop_ranks.csv and summary.json.
+pub fn drop_files(index: &Index, result: &DropResult) -> Files {
     let mut files = Files::default();
     files.add("drop.csv", drop_csv(result));
     files.add("drop_ranks.csv", drop_ranks_csv(result));
+    files.add("summary.json", drop_summary(index, result).to_json());
     files
 }
 

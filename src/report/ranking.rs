@@ -114,7 +114,7 @@ pub fn ranking_csv(prepared: &Prepared, evaluation: &Evaluation, with_indicators
 }
 
 /// One unit's nominal results, for JSON.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitResult {
     pub code: String,
     pub name: String,
@@ -124,7 +124,7 @@ pub struct UnitResult {
     pub nodes: Vec<NodeResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NodeResult {
     pub code: String,
     pub level: usize,
@@ -132,11 +132,11 @@ pub struct NodeResult {
     pub rank: u32,
 }
 
-/// The nominal ranking as JSON: units in rank order with every aggregate's score and rank.
-pub fn ranking_json(prepared: &Prepared, evaluation: &Evaluation) -> String {
+/// The nominal ranking for JSON: units in rank order with every aggregate's score and rank.
+pub fn ranking_units(prepared: &Prepared, evaluation: &Evaluation) -> Vec<UnitResult> {
     let framework = &prepared.framework;
     let top = framework.top;
-    let units: Vec<UnitResult> = order_by_rank(prepared, evaluation)
+    order_by_rank(prepared, evaluation)
         .into_iter()
         .map(|u| UnitResult {
             code: prepared.units[u].code.clone(),
@@ -155,6 +155,5 @@ pub fn ranking_json(prepared: &Prepared, evaluation: &Evaluation) -> String {
                 })
                 .collect(),
         })
-        .collect();
-    serde_json::to_string_pretty(&units).expect("serialisable") + "\n"
+        .collect()
 }

@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use super::provenance::{DerivedScenario, RunSettings};
+use super::ranking::UnitResult;
+use crate::analysis::drop::DropResult;
 use crate::analysis::exact::{BoundsReport, StabilityReport};
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
@@ -186,6 +188,9 @@ pub struct Summary {
     /// Samples, seed, focus and top-k, each with where it came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<RunSettings>,
+    /// The nominal ranking (`score`): units in rank order with every aggregate's score and rank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<Vec<UnitResult>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,6 +203,8 @@ pub struct Summary {
     pub simplex: Option<SimplexResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop: Option<DropResult>,
     /// The `robust` verdict, with every number it quotes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<RobustVerdict>,
@@ -213,12 +220,14 @@ impl Summary {
             scenario: None,
             derived_scenario: None,
             settings: None,
+            ranking: None,
             uncertainty: None,
             sensitivity: None,
             bounds: None,
             stability: None,
             simplex: None,
             sweep: None,
+            drop: None,
             verdict: None,
         }
     }
