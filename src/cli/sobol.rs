@@ -6,7 +6,8 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Failure, Format};
 use ranksense::analysis::sobol::{
-    EstimatorSettings, FactorSet, PointKind, analyze_csv, sample_csv,
+    DesignOrder, EstimatorSettings, FactorSet, PointKind, SobolError, analyze_csv,
+    analyze_salib_csv, sample_csv,
 };
 use ranksense::report::output::{Files, write_atomic};
 use ranksense::report::sensitivity::{sobol_csv, sobol_table};
@@ -18,6 +19,24 @@ pub enum Points {
     Sobol,
     /// Pseudo-random points (ChaCha8).
     Random,
+}
+
+/// Row order of the design file given to `sobol analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    /// Blocks of N rows with a `block` column: A, B, AB_<factor> (`sobol sample`, COINr).
+    Blocks,
+    /// SALib's `sobol.sample`: per base row A, AB_1 … AB_k (BA_1 … BA_k), B; plain numbers.
+    Salib,
+}
+
+impl Layout {
+    fn of(order: DesignOrder) -> Self {
+        match order {
+            DesignOrder::Blocks => Layout::Blocks,
+            DesignOrder::Salib => Layout::Salib,
+        }
+    }
 }
 
 impl From<Points> for PointKind {
@@ -36,7 +55,8 @@ pub enum SobolCommand {
     /// Run your model on every row and pass its outputs to `sobol analyze`.
     Sample(SampleArgs),
     /// Estimate first-order (S_i) and total (ST_i) Sobol indices with bootstrap intervals from
-    /// a design (written by `sobol sample`, or COINr's SA design) and the outputs computed on it.
+    /// a design (written by `sobol sample`, COINr's SA design, or SALib's `sobol.sample` with
+    /// `--layout salib`) and the outputs computed on it.
     Analyze(AnalyzeArgs),
 }
 
@@ -63,9 +83,15 @@ pub struct SampleArgs {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// The design CSV (its `block` column gives N and the factors).
+    /// The design CSV (its `block` column gives N and the factors), or with `--layout salib` a
+    /// SALib design as `np.savetxt` writes it.
     #[arg(long, value_name = "FILE")]
     pub design: PathBuf,
+    /// Row order of the design: blocks of N rows with a `block` column (`sobol sample`, COINr),
+    /// or SALib's interleaved order (per base row: A, AB_1 … AB_k, B; numbers separated by
+    /// spaces or commas, no header; factors named x1 … xk unless a header line names them).
+    #[arg(long, value_enum, default_value_t = Layout::Blocks)]
+    pub layout: Layout,
     /// The outputs: a CSV with a header (matched to the design by `run` if both have one,
     /// else by row order), or one number per line without a header. May be the design file.
     #[arg(long, value_name = "FILE")]
@@ -105,6 +131,9 @@ pub fn run(command: SobolCommand) -> Result<(), Failure> {
 
 fn sample(args: SampleArgs) -> Result<(), Failure> {
     let factors = FactorSet::load(&args.factors).map_err(Failure::input)?;
+    if let Some(warning) = power_of_two_warning(args.n, args.points) {
+        eprintln!("warning: {warning}");
+    }
     let csv =
         sample_csv(&factors, args.n, args.seed, args.points.into()).map_err(Failure::input)?;
     match &args.out {
@@ -126,13 +155,27 @@ fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
         seed: args.seed,
         ..base
     };
-    let result = analyze_csv(
-        &args.design,
-        &args.outputs,
-        args.column.as_deref(),
-        &settings,
-    )
-    .map_err(Failure::input)?;
+    let column = args.column.as_deref();
+    let (result, runs) = match args.layout {
+        Layout::Blocks => {
+            analyze_csv(&args.design, &args.outputs, column, &settings).map(|result| {
+                let runs = result.n * (result.indices.len() + 2);
+                (result, runs)
+            })
+        }
+        Layout::Salib => analyze_salib_csv(&args.design, &args.outputs, column, &settings).map(
+            |(layout, result)| {
+                let k = layout.factors.len();
+                let per_row = if layout.second_order {
+                    2 * k + 2
+                } else {
+                    k + 2
+                };
+                (result, layout.n * per_row)
+            },
+        ),
+    }
+    .map_err(with_layout_flag)?;
     let target = args.column.as_deref().unwrap_or("output");
     let csv = sobol_csv([(target, &result)]);
     match args.format {
@@ -142,7 +185,7 @@ fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
                 "Sobol indices of `{target}`: N = {} base rows, {k} factors, {} runs; {} bootstrap \
                  resamples ({:.0}% intervals), {} first-order estimator\n",
                 result.n,
-                result.n * (k + 2),
+                runs,
                 settings.bootstrap_resamples,
                 100.0 * settings.confidence_level,
                 if settings.center_outputs {
@@ -182,4 +225,55 @@ fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
         files.write_to(dir)?;
     }
     Ok(())
+}
+
+/// A design read in the wrong layout: the library says which layout the rows follow; the fix
+/// gains the flag that selects it.
+fn with_layout_flag(error: SobolError) -> Failure {
+    match error {
+        SobolError::WrongOrder {
+            mut diagnostic,
+            order,
+        } => {
+            let value = Layout::of(order)
+                .to_possible_value()
+                .expect("no variant is skipped");
+            diagnostic.fix = format!("{} (`--layout {}`)", diagnostic.fix, value.get_name());
+            Failure::input(SobolError::File(diagnostic))
+        }
+        other => Failure::input(other),
+    }
+}
+
+/// Why N should be a power of two with Sobol points, or `None` if it is (or points are random).
+fn power_of_two_warning(n: usize, points: Points) -> Option<String> {
+    if points != Points::Sobol || n == 0 || n.is_power_of_two() {
+        return None;
+    }
+    let above = n.checked_next_power_of_two();
+    let below = above.map_or(1 << (usize::BITS - 1), |p| p / 2);
+    let suggestion = match above {
+        Some(above) => format!("--n {below} or --n {above}"),
+        None => format!("--n {below}"),
+    };
+    Some(format!(
+        "N = {n} is not a power of two: Sobol points are balanced (each factor's range evenly \
+         covered, the estimators' error shrinking fastest) only for N = 2^m base rows, and a \
+         cut-off sequence loses that; use {suggestion} (or --points random)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn power_of_two_warning_names_the_nearest_powers() {
+        assert_eq!(power_of_two_warning(1024, Points::Sobol), None);
+        assert_eq!(power_of_two_warning(1000, Points::Random), None);
+        let warning = power_of_two_warning(1000, Points::Sobol).unwrap();
+        assert!(warning.contains("--n 512 or --n 1024"), "{warning}");
+        let warning = power_of_two_warning(3, Points::Sobol).unwrap();
+        assert!(warning.contains("--n 2 or --n 4"), "{warning}");
+    }
 }

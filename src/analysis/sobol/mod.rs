@@ -13,7 +13,8 @@
 //!
 //! [`sample_csv`] and [`analyze_csv`] wrap the same code for models that live outside ranksense
 //! (a factors TOML file in, a design CSV out; the design plus outputs in, indices out). COINr's
-//! SA design files are accepted as they are.
+//! SA design files are accepted as they are, and so are SALib's interleaved designs
+//! ([`analyze_salib_csv`]).
 //!
 //! References: Saltelli, A. et al. (2010), *Variance based sensitivity analysis of model output.
 //! Design and estimator for the total sensitivity index*, Comput. Phys. Commun. 181, 259–270;
@@ -31,8 +32,9 @@ pub use estimate::{
     SobolIndex, SobolResult, convergence, estimate, noise_floor,
 };
 pub use workflow::{
-    DesignLayout, Factor, FactorKind, FactorSet, analyze_csv, analyze_csv_str, read_design_layout,
-    sample_csv,
+    DesignLayout, DesignOrder, Factor, FactorKind, FactorSet, SalibLayout, analyze_csv,
+    analyze_csv_str, analyze_salib_csv, analyze_salib_csv_str, read_design_layout,
+    read_salib_design, sample_csv,
 };
 
 use crate::model::Diagnostic;
@@ -68,6 +70,13 @@ pub enum SobolError {
         run: usize,
         block: String,
         value: f64,
+    },
+    /// The design's rows are in another order than the layout it was read in; `order` is the
+    /// layout they follow.
+    #[error("{diagnostic}")]
+    WrongOrder {
+        diagnostic: Diagnostic,
+        order: DesignOrder,
     },
     /// A problem inside an input file (factors TOML, design CSV, outputs CSV).
     #[error("{0}")]
