@@ -606,6 +606,27 @@ fn check_factor_columns(
     Ok(())
 }
 
+/// Reads the design and outputs files (once, if they are the same file) and hands their texts
+/// and names to `analyze`.
+fn with_texts<T>(
+    design: &Path,
+    outputs: &Path,
+    analyze: impl FnOnce(&str, &str, &str, &str) -> Result<T, SobolError>,
+) -> Result<T, SobolError> {
+    let design_text = read_text(design)?;
+    let outputs_text = if outputs == design {
+        design_text.clone()
+    } else {
+        read_text(outputs)?
+    };
+    analyze(
+        &design_text,
+        &design.display().to_string(),
+        &outputs_text,
+        &outputs.display().to_string(),
+    )
+}
+
 /// Sobol indices from a design file and an outputs file (paths); see [`analyze_csv_str`].
 pub fn analyze_csv(
     design: &Path,
@@ -613,19 +634,19 @@ pub fn analyze_csv(
     column: Option<&str>,
     settings: &EstimatorSettings,
 ) -> Result<SobolResult, SobolError> {
-    let design_text = read_text(design)?;
-    let outputs_text = if outputs == design {
-        design_text.clone()
-    } else {
-        read_text(outputs)?
-    };
-    analyze_csv_str(
-        &design_text,
-        &design.display().to_string(),
-        &outputs_text,
-        &outputs.display().to_string(),
-        column,
-        settings,
+    with_texts(
+        design,
+        outputs,
+        |design_text, design_file, outputs_text, outputs_file| {
+            analyze_csv_str(
+                design_text,
+                design_file,
+                outputs_text,
+                outputs_file,
+                column,
+                settings,
+            )
+        },
     )
 }
 
@@ -980,15 +1001,19 @@ pub fn analyze_salib_csv(
     column: Option<&str>,
     settings: &EstimatorSettings,
 ) -> Result<(SalibLayout, SobolResult), SobolError> {
-    let design_text = read_text(design)?;
-    let outputs_text = read_text(outputs)?;
-    analyze_salib_csv_str(
-        &design_text,
-        &design.display().to_string(),
-        &outputs_text,
-        &outputs.display().to_string(),
-        column,
-        settings,
+    with_texts(
+        design,
+        outputs,
+        |design_text, design_file, outputs_text, outputs_file| {
+            analyze_salib_csv_str(
+                design_text,
+                design_file,
+                outputs_text,
+                outputs_file,
+                column,
+                settings,
+            )
+        },
     )
 }
 
