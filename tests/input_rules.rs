@@ -716,3 +716,23 @@ fn a_screened_out_reference_unit_is_named_as_screened_out() {
         unknown.stderr
     );
 }
+
+#[test]
+fn validate_with_a_scenario_refuses_a_screened_focus_without_saying_ok() {
+    // The run refuses a screened-out focus; validate --scenario must refuse it too, and must
+    // not print an "ok" for the index before the refusal.
+    let dir = tempfile::tempdir().unwrap();
+    let path = screened_ieci(dir.path());
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ieci-weights.toml");
+    let validate = run(
+        &["validate", "--scenario", scenario.to_str().unwrap()],
+        &path,
+    );
+    assert_eq!(validate.code, 2, "{}", validate.stderr);
+    assert!(
+        validate.stderr.contains(BEIJING_FOCUS_ERROR),
+        "{}",
+        validate.stderr
+    );
+    assert!(!validate.stdout.contains("ok:"), "{}", validate.stdout);
+}

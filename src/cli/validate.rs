@@ -20,6 +20,23 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let index = args.data.load_quietly()?;
     let framework = &index.framework;
     let screening = ranksense::pipeline::prepare::screening(&index)?;
+    // The scenario first: an "ok" for the index must not precede a refused scenario.
+    let scenario_ok = match &args.scenario {
+        None => None,
+        Some(path) => {
+            let loaded = super::scenario::load_checked(path, &index)?;
+            // The run's own preparation (every data variant, every aggregation against the data
+            // it can meet, focus and top-k), so that whatever `validate` passes, a run accepts.
+            let options = UncertaintyOptions {
+                samples: loaded.scenario.samples.unwrap_or(10_000),
+                seed: loaded.scenario.seed.unwrap_or(1),
+                reuse_lower_levels: false,
+                ..UncertaintyOptions::default()
+            };
+            Setup::new(&index, &loaded.scenario, &loaded.text, &options)?;
+            Some(path)
+        }
+    };
     let ranked = match screening.screened_out.len() {
         0 => String::new(),
         n => format!(" ({} ranked, {n} screened out)", index.n_units() - n),
@@ -49,17 +66,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     for warning in &index.warnings {
         println!("warning: {warning}");
     }
-    if let Some(path) = &args.scenario {
-        let loaded = super::scenario::load_checked(path, &index)?;
-        // The run's own preparation (every data variant, every aggregation against the data
-        // it can meet, focus and top-k), so that whatever `validate` passes, a run accepts.
-        let options = UncertaintyOptions {
-            samples: loaded.scenario.samples.unwrap_or(10_000),
-            seed: loaded.scenario.seed.unwrap_or(1),
-            reuse_lower_levels: false,
-            ..UncertaintyOptions::default()
-        };
-        Setup::new(&index, &loaded.scenario, &loaded.text, &options)?;
+    if let Some(path) = scenario_ok {
         println!("ok: scenario {} is valid for this index", path.display());
     }
     Ok(())
