@@ -5,11 +5,11 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use ranksense::analysis::bounds::{rank_bounds, rank_bounds_all};
-use ranksense::analysis::linear::{
+use ranksense::analysis::weights::bounds::{rank_bounds, rank_bounds_all};
+use ranksense::analysis::weights::linear::{
     LevelModel, LevelModelSpec, ScoreScale, TreeModel, TreeModelSpec, WeightRegion,
 };
-use ranksense::analysis::stability::{minimal_rank_changes, stability_intervals};
+use ranksense::analysis::weights::stability::{minimal_rank_changes, stability_intervals};
 
 /// 37 units × 11 components in groups of 4, 4 and 3, values in [1, 100), nominal weights 1.
 fn index_like_model() -> LevelModel {

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ranksense::analysis::exact::{
+use ranksense::analysis::weights::exact::{
     BoundsRequest, MethodOverride, StabilityRequest, WeightSet, bounds_for, stability_for,
 };
 use ranksense::model::embedded;

@@ -4,7 +4,7 @@
 //! `d_b(v) > 0` that contain `v`; that count is neither convex nor concave, so its minimum or
 //! maximum over the weight polytope `P` can sit strictly inside `P` (two units crossing the focus
 //! at different points leave a middle stretch where neither is above it:
-//! `analysis::bounds::tests::best_rank_inside_the_box_is_found_and_witnessed`). What IS
+//! `analysis::weights::bounds::tests::best_rank_inside_the_box_is_found_and_witnessed`). What IS
 //! exhaustive is the arrangement of `P`'s facets with the hyperplanes `d_b = 0`:
 //! - the best rank (ties allowed, closed conditions `d_b ≤ 0`) is attained at a vertex of some
 //!   polytope `P ∩ {d_b ≤ 0 : b ∈ S}`, i.e. at an arrangement vertex, so the minimum count over
@@ -24,12 +24,12 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use ranksense::analysis::bounds::{RankBounds, rank_bounds, rank_bounds_all};
-use ranksense::analysis::linear::{
+use ranksense::analysis::weights::bounds::{RankBounds, rank_bounds, rank_bounds_all};
+use ranksense::analysis::weights::linear::{
     LevelModel, LevelModelSpec, Relation, ScoreScale, TreeModel, TreeModelSpec, WeightConstraint,
     WeightModel, WeightRegion, rank_of,
 };
-use ranksense::analysis::stability::{
+use ranksense::analysis::weights::stability::{
     MoveDirection, minimal_rank_changes, stability_intervals, weights_at,
 };
 

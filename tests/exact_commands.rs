@@ -22,15 +22,15 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use ranksense::analysis::drop::{DropRequest, drop_elements};
-use ranksense::analysis::exact::{
+use ranksense::analysis::uncertainty::{UncertaintyOptions, run_uncertainty};
+use ranksense::analysis::weights::drop::{DropRequest, drop_elements};
+use ranksense::analysis::weights::exact::{
     BoundsReport, BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest,
     WeightSet, bounds_for, shares_within_parent, stability_for,
 };
-use ranksense::analysis::sweep::{
+use ranksense::analysis::weights::sweep::{
     SimplexRequest, SweepRequest, set_share, simplex_map, sweep_weight,
 };
-use ranksense::analysis::uncertainty::{UncertaintyOptions, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::model::{Index, embedded, load_from_strings};
 use ranksense::pipeline::prepare::nominal_variant;

@@ -1,14 +1,9 @@
 //! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
-pub mod bounds;
-pub mod drop;
-pub mod exact;
-pub mod linear;
 pub mod rank_stats;
 pub mod robust;
 pub mod sensitivity;
 pub mod sobol;
-pub mod stability;
-pub mod sweep;
 pub mod uncertainty;
 pub mod verdict;
+pub mod weights;

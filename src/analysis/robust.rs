@@ -2,20 +2,20 @@
 
 use serde::Serialize;
 
-use super::exact::{
-    BoundsReport, BoundsRequest, ExactError, FragileWeight, MethodOverride, RangeSource,
-    StabilityReport, StabilityRequest, WeightSet, bounds_for, stability_for,
-};
 use super::sensitivity::{
     FocusDriver, SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
     run_sensitivity,
 };
-use super::sweep::{
-    SimplexRequest, SimplexResult, SweepRequest, SweepResult, simplex_map, sweep_weight,
-};
 use super::uncertainty::{UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty};
 use super::verdict::{
     FocusVerdict, Rating, Swap, fmt_interval, fmt_percent, fmt_rank, fmt_samples, ordinal,
+};
+use super::weights::exact::{
+    BoundsReport, BoundsRequest, ExactError, FragileWeight, MethodOverride, RangeSource,
+    StabilityReport, StabilityRequest, WeightSet, bounds_for, stability_for,
+};
+use super::weights::sweep::{
+    SimplexRequest, SimplexResult, SweepRequest, SweepResult, simplex_map, sweep_weight,
 };
 use crate::engine::Observer;
 use crate::model::Index;

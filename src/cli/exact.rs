@@ -6,12 +6,14 @@ use clap::Args;
 
 use super::scenario::load as load_scenario;
 use super::{DataArgs, Failure, Format};
-use ranksense::analysis::drop::{DropRequest, drop_elements};
-use ranksense::analysis::exact::{
+use ranksense::analysis::weights::drop::{DropRequest, drop_elements};
+use ranksense::analysis::weights::exact::{
     BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
     bounds_for, stability_for,
 };
-use ranksense::analysis::sweep::{SimplexRequest, SweepRequest, simplex_map, sweep_weight};
+use ranksense::analysis::weights::sweep::{
+    SimplexRequest, SweepRequest, simplex_map, sweep_weight,
+};
 use ranksense::model::Index;
 use ranksense::report::exact as report;
 use ranksense::report::output::Files;

@@ -7,13 +7,13 @@ use super::format::num;
 use super::output::Files;
 use super::summary::Summary;
 use super::table::Table;
-use crate::analysis::drop::DropResult;
-use crate::analysis::exact::{
+use crate::analysis::verdict::ordinal;
+use crate::analysis::weights::drop::DropResult;
+use crate::analysis::weights::exact::{
     BoundsReport, LevelStability, MinimalMove, StabilityReport, UnitBounds, WeightStability,
 };
-use crate::analysis::stability::Crossing;
-use crate::analysis::sweep::{SimplexResult, SweepResult};
-use crate::analysis::verdict::ordinal;
+use crate::analysis::weights::stability::Crossing;
+use crate::analysis::weights::sweep::{SimplexResult, SweepResult};
 use crate::model::Index;
 
 /// A weight for tables: three decimals.
@@ -920,7 +920,7 @@ pub fn drop_files(index: &Index, result: &DropResult) -> Files {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::exact::MethodDescription;
+    use crate::analysis::weights::exact::MethodDescription;
 
     fn sweep_result() -> SweepResult {
         SweepResult {

@@ -409,12 +409,14 @@ pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files 
         if !per_level.is_empty() {
             for report in per_level {
                 let levels = match &report.weight_set {
-                    crate::analysis::exact::WeightSet::Levels(levels) => levels
+                    crate::analysis::weights::exact::WeightSet::Levels(levels) => levels
                         .iter()
                         .map(|l| l.to_string())
                         .collect::<Vec<_>>()
                         .join("_"),
-                    crate::analysis::exact::WeightSet::Effective => "indicators".to_string(),
+                    crate::analysis::weights::exact::WeightSet::Effective => {
+                        "indicators".to_string()
+                    }
                 };
                 files.add(format!("bounds_level{levels}.csv"), bounds_csv(report));
             }

@@ -4,15 +4,15 @@ use serde::Serialize;
 
 use super::provenance::{DerivedScenario, RunSettings};
 use super::ranking::UnitResult;
-use crate::analysis::drop::DropResult;
-use crate::analysis::exact::{BoundsReport, StabilityReport};
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
 use crate::analysis::sensitivity::{FocusDriver, SensitivityRun, TargetResult, UnitTargets};
 use crate::analysis::sobol::{EstimatorSettings, PointKind};
-use crate::analysis::sweep::{SimplexResult, SweepResult};
 use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
 use crate::analysis::verdict::FocusVerdict;
+use crate::analysis::weights::drop::DropResult;
+use crate::analysis::weights::exact::{BoundsReport, StabilityReport};
+use crate::analysis::weights::sweep::{SimplexResult, SweepResult};
 use crate::model::method::Method;
 use crate::model::{Diagnostic, Index};
 use crate::pipeline::screen::{ScreenedUnit, Screening};

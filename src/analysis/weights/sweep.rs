@@ -2,7 +2,7 @@
 //!
 //! Both re-score the index with [`crate::pipeline::score()`] at every point, so they hold for any
 //! normalisation, aggregation and missing-data pattern (unlike the exact models of
-//! [`crate::analysis::exact`], which need linear or log-linear aggregation).
+//! [`crate::analysis::weights::exact`], which need linear or log-linear aggregation).
 //!
 //! **Sweep.** The *normalised* weight `t` of node `j` within its parent moves from `from` to
 //! `to`; its siblings keep their proportions, `v_k = v_k0 (1 − t)/(1 − v_j0)`, so the parent's

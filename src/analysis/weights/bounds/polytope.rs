@@ -1,0 +1,345 @@
+//! The weight polytope of a region in the model's variables (normalised weights and one
+//! Charnes–Cooper `τ` per sibling group), and the bounds on a linear function over it.
+
+use super::*;
+
+/// A linear constraint among one group's members: `(member, coefficient)` terms, relation,
+/// right-hand side (divided by the group's scale).
+pub(super) type MemberConstraint = (Vec<(usize, f64)>, Relation, f64);
+
+/// One sibling group of the region, with raw bounds divided by the group's largest upper bound
+/// so that `τ` is well scaled whatever units the raw weights are in.
+#[derive(Debug, Clone)]
+pub(super) struct ScaledGroup {
+    pub(super) scale: f64,
+    pub(super) lower: Vec<f64>,
+    pub(super) upper: Vec<f64>,
+    pub(super) tau_upper: f64,
+    pub(super) constraints: Vec<MemberConstraint>,
+}
+
+/// The region in linearisation variables: `x` with outer interval bounds, plus one `τ` per
+/// sibling group (Charnes–Cooper), and a feasible point of it.
+#[derive(Debug, Clone)]
+pub(super) struct Polytope<'a> {
+    pub(super) form: &'a LinearForm,
+    pub(super) region: &'a WeightRegion,
+    pub(super) nominal: &'a [f64],
+    pub(super) x_lower: Vec<f64>,
+    pub(super) x_upper: Vec<f64>,
+    pub(super) groups: Vec<ScaledGroup>,
+    /// True when the per-group linear-fractional ranges are exact (flat form, plain box).
+    pub(super) box_exact: bool,
+    /// Raw weights of a feasible point (for witnesses when no optimisation is needed).
+    pub(super) feasible_raw: Vec<f64>,
+}
+
+pub(super) struct PolytopeVariables {
+    pub(super) x: Vec<Variable>,
+    pub(super) tau: Vec<Variable>,
+}
+
+/// Range of `w_m / Σ_{siblings} w` over the box: `[lo_m/(lo_m + Σ_{others} hi), hi_m/(hi_m + Σ_{others} lo)]`.
+pub(super) fn share_bounds(lower: &[f64], upper: &[f64], member: usize) -> (f64, f64) {
+    let others_upper: f64 = upper.iter().sum::<f64>() - upper[member];
+    let others_lower: f64 = lower.iter().sum::<f64>() - lower[member];
+    let low = if lower[member] > 0.0 {
+        lower[member] / (lower[member] + others_upper)
+    } else {
+        0.0
+    };
+    let high = if upper[member] <= 0.0 {
+        0.0
+    } else if others_lower > 0.0 {
+        upper[member] / (upper[member] + others_lower)
+    } else {
+        1.0
+    };
+    (low, high)
+}
+
+impl<'a> Polytope<'a> {
+    pub(super) fn new<M: WeightModel>(
+        model: &'a M,
+        region: &'a WeightRegion,
+    ) -> Result<Self, WeightAnalysisError> {
+        region.validate(model)?;
+        let form = model.linear_form();
+        let mut group_of_weight = vec![usize::MAX; region.lower.len()];
+        let mut groups: Vec<ScaledGroup> = form
+            .sibling_groups()
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let scale = group
+                    .weights
+                    .iter()
+                    .map(|&w| region.upper[w])
+                    .fold(0.0, f64::max);
+                for &w in &group.weights {
+                    group_of_weight[w] = g;
+                }
+                let lower: Vec<f64> = group
+                    .weights
+                    .iter()
+                    .map(|&w| region.lower[w] / scale)
+                    .collect();
+                let upper: Vec<f64> = group
+                    .weights
+                    .iter()
+                    .map(|&w| region.upper[w] / scale)
+                    .collect();
+                let lower_sum: f64 = lower.iter().sum();
+                ScaledGroup {
+                    scale,
+                    tau_upper: if lower_sum > 0.0 {
+                        1.0 / lower_sum
+                    } else {
+                        f64::INFINITY
+                    },
+                    lower,
+                    upper,
+                    constraints: Vec::new(),
+                }
+            })
+            .collect();
+        for constraint in &region.constraints {
+            let g = group_of_weight[constraint.terms[0].0];
+            let weights = &form.sibling_groups()[g].weights;
+            let terms = constraint
+                .terms
+                .iter()
+                .map(|&(w, a)| (weights.iter().position(|&v| v == w).unwrap_or(0), a))
+                .collect();
+            let rhs = constraint.rhs / groups[g].scale;
+            groups[g]
+                .constraints
+                .push((terms, constraint.relation, rhs));
+        }
+        let mut x_lower = vec![1.0; form.n_variables()];
+        let mut x_upper = vec![1.0; form.n_variables()];
+        for j in 0..form.n_variables() {
+            for &(g, m) in form.path(j) {
+                let (low, high) = share_bounds(&groups[g].lower, &groups[g].upper, m);
+                x_lower[j] *= low;
+                x_upper[j] *= high;
+            }
+        }
+        let box_exact = form.is_flat() && region.constraints.is_empty();
+        let mut polytope = Polytope {
+            form,
+            region,
+            nominal: model.nominal_weights(),
+            x_lower,
+            x_upper,
+            groups,
+            box_exact,
+            feasible_raw: Vec::new(),
+        };
+        // One feasibility LP: an empty region is an input error, reported before any bound.
+        let mut vars = variables!();
+        let pv = polytope.add_variables(&mut vars);
+        let solution = vars
+            .minimise(Expression::with_capacity(0))
+            .using(microlp)
+            .with_all(polytope.constraints(&pv))
+            .solve()
+            .map_err(|e| match e {
+                ResolutionError::Infeasible => WeightAnalysisError::EmptyRegion,
+                other => solver_error("a feasible point of the weight region", other),
+            })?;
+        let (x, tau) = pv.values(&solution);
+        polytope.feasible_raw = polytope.witness(&x, &tau);
+        Ok(polytope)
+    }
+
+    pub(super) fn add_variables(&self, vars: &mut ProblemVariables) -> PolytopeVariables {
+        let x = (0..self.form.n_variables())
+            .map(|j| vars.add(variable().min(self.x_lower[j]).max(self.x_upper[j])))
+            .collect();
+        let tau = self
+            .groups
+            .iter()
+            .map(|g| vars.add(variable().min(0.0).max(g.tau_upper)))
+            .collect();
+        PolytopeVariables { x, tau }
+    }
+
+    /// `Σ x = 1` per unit sum; `lo_m τ_g ≤ S_m ≤ hi_m τ_g`; sibling constraints `Σ a S (rel) b τ_g`.
+    pub(super) fn constraints(&self, pv: &PolytopeVariables) -> Vec<good_lp::Constraint> {
+        let mut out = Vec::new();
+        for set in self.form.unit_sums() {
+            let mut sum = Expression::with_capacity(set.len());
+            for &j in set {
+                sum.add_mul(1.0, pv.x[j]);
+            }
+            out.push(sum.eq(1.0));
+        }
+        for (g, (scaled, group)) in self
+            .groups
+            .iter()
+            .zip(self.form.sibling_groups())
+            .enumerate()
+        {
+            let share = |m: usize| {
+                let mut s = Expression::with_capacity(group.members[m].len() + 1);
+                for &j in &group.members[m] {
+                    s.add_mul(1.0, pv.x[j]);
+                }
+                s
+            };
+            for m in 0..group.members.len() {
+                let mut low = share(m);
+                low.add_mul(-scaled.lower[m], pv.tau[g]);
+                out.push(low.geq(0.0));
+                let mut high = share(m);
+                high.add_mul(-scaled.upper[m], pv.tau[g]);
+                out.push(high.leq(0.0));
+            }
+            for (terms, relation, rhs) in &scaled.constraints {
+                let mut lhs = Expression::with_capacity(8);
+                for &(m, a) in terms {
+                    for &j in &group.members[m] {
+                        lhs.add_mul(a, pv.x[j]);
+                    }
+                }
+                lhs.add_mul(-rhs, pv.tau[g]);
+                out.push(match relation {
+                    Relation::LessEq => lhs.leq(0.0),
+                    Relation::GreaterEq => lhs.geq(0.0),
+                    Relation::Equal => lhs.eq(0.0),
+                });
+            }
+        }
+        out
+    }
+
+    /// Raw weights from `(x, τ)`: `w_m = scale_g · S_m / τ_g`, clamped into the box; weights
+    /// outside every sibling group (the top node) stay nominal, clamped into their interval.
+    pub(super) fn witness(&self, x: &[f64], tau: &[f64]) -> Vec<f64> {
+        let mut raw: Vec<f64> = self
+            .nominal
+            .iter()
+            .zip(self.region.lower.iter().zip(&self.region.upper))
+            .map(|(w, (lo, hi))| w.clamp(*lo, *hi))
+            .collect();
+        for (g, (scaled, group)) in self
+            .groups
+            .iter()
+            .zip(self.form.sibling_groups())
+            .enumerate()
+        {
+            for (m, &w) in group.weights.iter().enumerate() {
+                let share: f64 = group.members[m].iter().map(|&j| x[j]).sum();
+                let value = if tau[g] > 1e-300 {
+                    scaled.scale * share / tau[g]
+                } else {
+                    raw[w]
+                };
+                raw[w] = value.clamp(self.region.lower[w], self.region.upper[w]);
+            }
+        }
+        raw
+    }
+
+    /// Bounds `(low, high)` on `Σ_j c_j x_j` over the polytope: exact per group for a flat form
+    /// with a plain box (linear-fractional optimum at a box vertex, threshold in sorted `c`),
+    /// otherwise the valid outer bound from `x`'s intervals and the unit sums.
+    pub(super) fn quick_range(&self, c: &[f64]) -> (f64, f64) {
+        let mut low = 0.0;
+        let mut high = 0.0;
+        if self.box_exact {
+            for (scaled, group) in self.groups.iter().zip(self.form.sibling_groups()) {
+                let coefficients: Vec<f64> = group.members.iter().map(|m| c[m[0]]).collect();
+                low += fractional_min(&coefficients, &scaled.lower, &scaled.upper);
+                let negated: Vec<f64> = coefficients.iter().map(|v| -v).collect();
+                high -= fractional_min(&negated, &scaled.lower, &scaled.upper);
+            }
+        } else {
+            for set in self.form.unit_sums() {
+                low += greedy_min(set, c, &self.x_lower, &self.x_upper, 1.0);
+                high -= greedy_min(set, c, &self.x_lower, &self.x_upper, -1.0);
+            }
+        }
+        (low, high)
+    }
+
+    /// Exact `(min, max)` of `Σ_j c_j x_j` over the polytope by two LPs.
+    pub(super) fn lp_range(&self, c: &[f64]) -> Result<(f64, f64), WeightAnalysisError> {
+        let mut ends = [0.0; 2];
+        for (k, sign) in [1.0, -1.0].into_iter().enumerate() {
+            let mut vars = variables!();
+            let pv = self.add_variables(&mut vars);
+            let objective = linear_expression(c, &pv.x, sign);
+            let solution = vars
+                .minimise(objective.clone())
+                .using(microlp)
+                .with_all(self.constraints(&pv))
+                .solve()
+                .map_err(|e| solver_error("the range of a score difference", e))?;
+            ends[k] = sign * solution.eval(&objective);
+        }
+        Ok((ends[0], ends[1]))
+    }
+}
+
+impl PolytopeVariables {
+    pub(super) fn values<S: Solution>(&self, solution: &S) -> (Vec<f64>, Vec<f64>) {
+        (
+            self.x.iter().map(|&v| solution.value(v)).collect(),
+            self.tau.iter().map(|&v| solution.value(v)).collect(),
+        )
+    }
+}
+
+pub(super) fn linear_expression(c: &[f64], x: &[Variable], sign: f64) -> Expression {
+    let mut e = Expression::with_capacity(c.len());
+    for (&coefficient, &v) in c.iter().zip(x) {
+        if coefficient != 0.0 {
+            e.add_mul(sign * coefficient, v);
+        }
+    }
+    e
+}
+
+/// `min Σ c_s w_s / Σ w_s` over `lower ≤ w ≤ upper`: at the optimum `λ*` every `w_s` sits at
+/// `upper` if `c_s < λ*` and at `lower` if `c_s > λ*`, so trying every threshold in sorted order
+/// is exhaustive (linear-fractional programming over a box; Charnes & Cooper 1962).
+pub(super) fn fractional_min(c: &[f64], lower: &[f64], upper: &[f64]) -> f64 {
+    let mut order: Vec<usize> = (0..c.len()).collect();
+    order.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
+    // Threshold p: the p smallest at upper, the rest at lower.
+    let mut numerator: f64 = c.iter().zip(lower).map(|(a, l)| a * l).sum();
+    let mut denominator: f64 = lower.iter().sum();
+    let mut best = if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        f64::INFINITY
+    };
+    for &s in &order {
+        numerator += c[s] * (upper[s] - lower[s]);
+        denominator += upper[s] - lower[s];
+        if denominator > 0.0 {
+            best = best.min(numerator / denominator);
+        }
+    }
+    best
+}
+
+/// `min Σ_{j∈set} sign·c_j x_j` s.t. `Σ_{j∈set} x_j = 1`, `lower ≤ x ≤ upper` (fractional
+/// knapsack: fill the cheapest first). A valid lower bound on the same sum over any subset.
+pub(super) fn greedy_min(set: &[usize], c: &[f64], lower: &[f64], upper: &[f64], sign: f64) -> f64 {
+    let mut order = set.to_vec();
+    order.sort_by(|&a, &b| (sign * c[a]).total_cmp(&(sign * c[b])));
+    let mut remaining = 1.0 - set.iter().map(|&j| lower[j]).sum::<f64>();
+    let mut value: f64 = set.iter().map(|&j| sign * c[j] * lower[j]).sum();
+    for &j in &order {
+        if remaining <= 0.0 {
+            break;
+        }
+        let step = remaining.min(upper[j] - lower[j]);
+        value += sign * c[j] * step;
+        remaining -= step;
+    }
+    value
+}
