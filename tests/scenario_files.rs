@@ -130,10 +130,10 @@ const IECI_TREE: &[(&str, &str, &[&str])] = &[
     ("ATT", "SAF", &["SAF_CRIME", "SAF_HOMICIDE"]),
     ("ATT", "TOU", &["TOU_VISITORS", "TOU_RECOVERY"]),
     ("INF", "AFF", &["AFF_IOS", "AFF_MISSIONS", "AFF_MEETINGS"]),
-    ("INF", "ECO", &["ECO_G500", "ECO_GDP"]),
+    ("INF", "ECO", &["ECO_G500", "ECO_GDPPC", "ECO_FDI"]),
     ("INF", "SCI", &["SCI_PAPERS", "SCI_PCT"]),
     ("INF", "CUL", &["CUL_HERITAGE", "CUL_UNIV"]),
-    ("CON", "TRA", &["TRA_AIRPAX", "TRA_ROUTES", "TRA_HUB"]),
+    ("CON", "TRA", &["TRA_AIRPAX", "TRA_HUB"]),
     ("CON", "DIG", &["DIG_MOBILE", "DIG_FIXED"]),
     ("CON", "PEO", &["PEO_FOREIGN", "PEO_STUDENTS", "PEO_EVENTS"]),
 ];
@@ -1114,7 +1114,10 @@ fn excluded_indicators_must_exist_and_be_indicators() {
     assert_problem(
         &d,
         5,
-        &["`ECO` is a level-2 aggregate", "`ECO_G500`, `ECO_GDP`"],
+        &[
+            "`ECO` is a level-2 aggregate",
+            "`ECO_G500`, `ECO_GDPPC`, `ECO_FDI`",
+        ],
     );
 }
 

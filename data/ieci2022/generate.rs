@@ -25,8 +25,7 @@
 //!    anchor so that nudges spread over many cells. Each cell may move at most a bounded amount
 //!    (per indicator, relative and absolute), inside the column's plausible range. Because the
 //!    repair stops as soon as a margin is reached, every pair it had to reorder ends exactly
-//!    [`RANK_MARGIN`] apart (up to one step). Facts in [`UNREPAIRED_FACTS`] are not pursued
-//!    because no plausible data can meet them in this framework (documented there).
+//!    [`RANK_MARGIN`] apart (up to one step). Every published rank is pursued.
 //!
 //! Only IEEE-exact arithmetic (+, −, ×, ÷, √, rounding) is used after the random draws, so the
 //! output is byte-identical on every platform.
@@ -44,18 +43,6 @@ pub const SEED: u64 = 2023_0208;
 /// keeps between a unit with a published rank and its neighbours, so that no published rank
 /// hinges on rounding.
 pub const RANK_MARGIN: f64 = 0.3;
-
-/// Published facts that the repair does not pursue because they are infeasible with plausible
-/// values in the reconstructed framework.
-///
-/// `sub-eco` (Beijing 5th on economic development): the reconstruction's economic sub-dimension
-/// has two indicators, Fortune Global 500 headquarters and metro GDP. Beijing's 54 headquarters
-/// are the column maximum, so Beijing scores 100 on one of the two, and a city can only overtake
-/// it with `G500_norm + GDP_norm > 100 + GDP_norm(Beijing)` ≈ 127. Only New York (largest GDP)
-/// and Tokyo (38 headquarters, second-largest GDP) can; a third and fourth city would need about
-/// twice their real GDP (Paris, London ≈ USD 1.9 trn). Beijing therefore ranks 3rd, not 5th; the
-/// report's sub-dimension evidently contains more (or other) indicators.
-pub const UNREPAIRED_FACTS: &[&str] = &["sub-eco"];
 
 /// The published facts this data set reproduces.
 pub const PUBLISHED_FACTS: &str = include_str!("published_facts.csv");
@@ -353,11 +340,18 @@ pub const INDICATORS: [IndicatorSpec; N_INDICATORS] = [
                   1.0, 4.0, S, 4.0, 6.0, 8.0, 1.0, 3.0, 3.0, 2.0, 3.0, 3.0, 2.0, 8.0, 2.0, 1.0, 5.0],
     },
     IndicatorSpec {
-        code: "ECO_GDP", name: "Metro GDP", parent: "ECO", direction: 1,
-        unit: "USD bn", decimals: 0, plausible: (20.0, 2500.0), synthetic_ceiling: f64::INFINITY,
+        code: "ECO_GDPPC", name: "GDP per capita", parent: "ECO", direction: 1,
+        unit: "USD thousand", decimals: 1, plausible: (3.0, 200.0), synthetic_ceiling: f64::INFINITY,
         noise: Noise::Relative(0.015), nudge: rel(0.06),
-        anchors: [810.0, 2080.0, 860.0, 467.0, 890.0, 360.0, 620.0, 1400.0, 720.0, 210.0, 310.0, 240.0, 1120.0, 330.0, 200.0, 210.0, 665.0, 560.0, 610.0, 350.0,
-                  115.0, 430.0, 480.0, 430.0, 400.0, 830.0, 155.0, 70.0, 170.0, 250.0, 330.0, 230.0, 300.0, 610.0, 185.0, 150.0, 310.0],
+        anchors: [72.0, 110.0, 68.0, S, 38.0, S, S, 45.0, 150.0, 80.0, 42.0, 78.0, 95.0, 85.0, 45.0, 38.0, 26.7, 110.0, 100.0, 70.0,
+                  45.0, 25.0, 27.3, 22.8, 55.0, 90.0, 58.0, 105.0, 110.0, 85.0, 55.0, 40.0, 55.0, 38.0, 16.0, 25.0, 7.0],
+    },
+    IndicatorSpec {
+        code: "ECO_FDI", name: "Inward foreign direct investment", parent: "ECO", direction: 1,
+        unit: "USD bn", decimals: 1, plausible: (0.1, 200.0), synthetic_ceiling: f64::INFINITY,
+        noise: Noise::Relative(0.03), nudge: rel(0.15),
+        anchors: [10.0, 40.0, 9.0, S, 8.0, S, 17.4, 12.0, 25.0, 1.5, 12.0, 6.0, 12.0, 4.0, 3.0, 4.0, 24.0, 10.0, 8.0, 12.0,
+                  15.0, 2.0, 11.0, 8.6, 10.0, 10.0, 2.0, 2.0, 3.0, 4.0, 5.0, 2.0, 8.0, 3.0, 6.0, 6.0, 10.0],
     },
     IndicatorSpec {
         code: "SCI_PAPERS", name: "Highly cited papers (five years)", parent: "SCI", direction: 1,
@@ -393,13 +387,6 @@ pub const INDICATORS: [IndicatorSpec; N_INDICATORS] = [
         noise: Noise::Relative(0.025), nudge: rel(0.15),
         anchors: [S, 28.4, S, S, 17.9, 5.6, 0.9, 10.6, 9.3, 21.0, S, S, 14.2, 23.8, 16.9, 30.1, 1.6, 5.9, 6.8, 9.8,
                   S, 9.2, 0.3, 1.2, 24.6, 11.5, 23.1, 12.7, 21.4, S, 17.8, 22.3, 6.4, 2.7, 17.5, 12.3, 10.8],
-    },
-    IndicatorSpec {
-        code: "TRA_ROUTES", name: "International destinations with direct flights (2019 network)", parent: "TRA", direction: 1,
-        unit: "Count", decimals: 0, plausible: (10.0, 400.0), synthetic_ceiling: f64::INFINITY,
-        noise: Noise::Relative(0.025), nudge: rel(0.15),
-        anchors: [370.0, 190.0, 300.0, 160.0, 180.0, 220.0, 135.0, 120.0, 70.0, 165.0, 180.0, 295.0, 95.0, 230.0, 150.0, 190.0, 145.0, 60.0, 85.0, 50.0,
-                  240.0, 220.0, 45.0, 90.0, 165.0, 110.0, 180.0, 130.0, 165.0, 290.0, 180.0, 190.0, 35.0, 75.0, 160.0, 140.0, 55.0],
     },
     IndicatorSpec {
         code: "TRA_HUB", name: "Airport hub-connectivity score", parent: "TRA", direction: 1,
@@ -537,6 +524,12 @@ pub const SOURCED: &[SourcedValue] = &[
     // Fortune Global 500, 2022 list.
     fig("ECO_G500", "BEJ", 54.0, "FORTUNE2022"), fig("ECO_G500", "SHA", 12.0, "FORTUNE2022"),
     fig("ECO_G500", "SHZ", 10.0, "FORTUNE2022"),
+    // GDP per capita, 2022, current USD thousand: Asian Development Bank Key Indicators
+    // (Singapore, Hong Kong); Beijing derived from its 2022 statistical communique.
+    fig("ECO_GDPPC", "SIN", 90.3, "ADB2023"), fig("ECO_GDPPC", "HKG", 48.8, "ADB2023"),
+    fig("ECO_GDPPC", "BEJ", 28.3, "BJSTATS2022"),
+    // UNCTAD World Investment Report 2023: FDI inflows in 2022 (city-economies only).
+    fig("ECO_FDI", "SIN", 141.0, "UNCTAD2023"), fig("ECO_FDI", "HKG", 118.0, "UNCTAD2023"),
     // Airport operators' 2022 traffic reports (international passengers, main airport).
     fig("TRA_AIRPAX", "DXB", 66.1, "AIRPORTS2022"), fig("TRA_AIRPAX", "LON", 58.2, "AIRPORTS2022"),
     fig("TRA_AIRPAX", "AMS", 52.5, "AIRPORTS2022"), fig("TRA_AIRPAX", "PAR", 51.8, "AIRPORTS2022"),
@@ -654,7 +647,7 @@ pub fn generate_with_audit() -> Generated {
     let model =
         NominalModel::parse(&meta_csv, &data_csv_text(&values)).expect("generated files parse");
     let facts = parse_facts(PUBLISHED_FACTS).expect("published facts parse");
-    let targets = rank_targets(&model, &facts, UNREPAIRED_FACTS);
+    let targets = rank_targets(&model, &facts);
 
     // Column-major raw matrix in the model's indicator order (the same as INDICATORS).
     let mut raw = model.raw.clone();
@@ -1193,13 +1186,13 @@ impl RankTarget {
 }
 
 /// Groups the rank facts by node: ranks 1..=k of one node form a chain, any other rank fact
-/// stands alone. Facts listed in `skip` are left out.
-fn rank_targets(model: &NominalModel, facts: &[Fact], skip: &[&str]) -> Vec<RankTarget> {
+/// stands alone.
+fn rank_targets(model: &NominalModel, facts: &[Fact]) -> Vec<RankTarget> {
     /// (rank, unit, fact id) of the rank facts of one node.
     type NodeFacts = Vec<(usize, usize, String)>;
     let mut by_node: Vec<(usize, NodeFacts)> = Vec::new();
     for fact in facts {
-        if !fact.measure.ends_with("rank") || skip.contains(&fact.fact_id.as_str()) {
+        if !fact.measure.ends_with("rank") {
             continue;
         }
         let (Some(node), Some(unit), Some(rank)) = (
