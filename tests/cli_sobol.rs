@@ -238,7 +238,7 @@ fn bad_inputs_exit_2_with_file_and_line() {
         "--n",
         "8",
     ]);
-    let located = format!("{}:4, column `kind`", factors.display());
+    let located = format!("{}:4, column `factor[1].kind`", factors.display());
     assert!(stderr.contains(&located), "{stderr}");
     assert!(
         stderr.contains("unknown kind `normal`") && stderr.contains("fix:"),

@@ -465,13 +465,15 @@ fn rendering_makes_defaults_explicit() {
 #[test]
 fn syntax_errors_give_line_and_character() {
     let d = problems("samples = 100\nfocus = \"BEJ\nseed = 1\n");
-    assert_problem(&d, 2, &["invalid TOML", "double quotes"]);
-    assert!(
-        d[0].location
-            .column
-            .as_deref()
-            .unwrap()
-            .starts_with("character")
+    let column = d[0].location.column.as_deref().unwrap();
+    assert!(column.parse::<usize>().is_ok(), "{column}");
+    assert_problem(
+        &d,
+        2,
+        &[
+            &format!("TOML syntax error at line 2, column {column}"),
+            "double quotes",
+        ],
     );
 }
 
@@ -482,7 +484,11 @@ fn unknown_keys_suggest_the_nearest_valid_key() {
          [normalization]\nalternatives = [\"rank\"]\n",
     );
     assert_problem(&d, 1, &["unknown key `sampels`", "did you mean `samples`"]);
-    assert_problem(&d, 6, &["unknown key `sprad`", "did you mean `spread`"]);
+    assert_problem(
+        &d,
+        6,
+        &["unknown key `weights[1].sprad`", "did you mean `spread`"],
+    );
     assert_problem(&d, 7, &["unknown key `normalization`", "`normalisation`"]);
     // The missing spread is reported as well: every problem at once.
     assert_problem(&d, 5, &["needs `spread`"]);
@@ -496,7 +502,11 @@ fn unknown_key_without_a_near_match_lists_the_valid_keys() {
     assert_problem(
         &d,
         3,
-        &["unknown key `zzzzzz`", "remove it", "`include_none`"],
+        &[
+            "unknown key `exclusion.zzzzzz`",
+            "remove it",
+            "`include_none`",
+        ],
     );
 }
 

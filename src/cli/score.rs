@@ -1,9 +1,11 @@
 //! `ranksense score`: the nominal ranking, optionally under another normalisation or aggregation.
 
+use std::str::FromStr;
+
 use clap::Args;
 
 use super::{DataArgs, Failure, Format};
-use ranksense::model::method::{Aggregation, Normalisation};
+use ranksense::model::method::{Aggregation, MethodParseError};
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, ConfigError, evaluate, prepare};
 use ranksense::report::ranking::{column_nodes, ranking_csv, ranking_table, ranking_units};
@@ -33,10 +35,10 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
     let mut index = args.data.load_quietly()?;
     super::data::print_warnings(&index);
     if let Some(text) = &args.normalisation {
-        index.nominal.normalisation = text.parse::<Normalisation>()?;
+        index.nominal.normalisation = method_flag("--normalisation", text)?;
     }
     if let Some(text) = &args.aggregation {
-        let method: Aggregation = text.parse()?;
+        let method: Aggregation = method_flag("--aggregation", text)?;
         index.nominal.aggregation = vec![method; index.framework.n_aggregate_levels()];
     }
     let n_levels = index.framework.n_levels;
@@ -123,6 +125,18 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A method flag's value, or the parser's problem and fix (the wording index.toml and scenario
+/// files give for the same text) under the flag's name.
+fn method_flag<T: FromStr<Err = MethodParseError>>(flag: &str, text: &str) -> Result<T, Failure> {
+    text.parse().map_err(|error: MethodParseError| {
+        Failure::input(anyhow::anyhow!(
+            "{flag}: {}\n  fix: {}",
+            error.problem,
+            error.fix
+        ))
+    })
 }
 
 fn describe_aggregation(methods: &[Aggregation]) -> String {

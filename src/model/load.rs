@@ -1,8 +1,8 @@
 //! Reading an index from `meta.csv`, `data.csv` and `index.toml` (files or strings) into a validated [`Index`].
 //!
 //! This module owns the bytes-to-table step: UTF-8, byte-order mark, CRLF, delimiter, empty files
-//! and ragged rows (the reader itself is [`crate::model::csv`], shared with
-//! validation). Interpreting the tables is [`crate::model::validate`]'s job; every problem
+//! and ragged rows (the reader itself is [`crate::model::input::csv`], shared by every
+//! CSV input). Interpreting the tables is [`crate::model::validate`]'s job; every problem
 //! of all three files is collected and returned together.
 
 use std::fs;
@@ -10,11 +10,18 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::model::csv::{CsvRole, CsvTable};
 use crate::model::error::{Diagnostic, LoadError, Location};
+use crate::model::input::csv::CsvTable;
 use crate::model::toml::IndexToml;
 use crate::model::validate::{self, Settings};
 use crate::model::{Index, IndexInfo};
+
+/// What meta.csv holds, for the fix of an empty one.
+const META_CONTENT: &str = "a header line `Level,iCode,iName,Direction,Weight,Parent,Type` and \
+                            one row per indicator, aggregate, group and denominator (COINr iMeta)";
+/// What data.csv holds, for the fix of an empty one.
+const DATA_CONTENT: &str = "a header line `uCode,uName,...` with one column per indicator, and \
+                            one row per unit (COINr iData)";
 
 /// Loads `dir/meta.csv`, `dir/data.csv` and, if present, `dir/index.toml`.
 ///
@@ -142,8 +149,8 @@ fn load_texts(
     default_name: &str,
 ) -> Result<Index, LoadError> {
     let mut diagnostics = Vec::new();
-    let meta_table = CsvTable::parse(meta.0, meta.1, CsvRole::Meta, &mut diagnostics);
-    let data_table = CsvTable::parse(data.0, data.1, CsvRole::Data, &mut diagnostics);
+    let meta_table = CsvTable::parse(meta.0, meta.1, META_CONTENT, &mut diagnostics);
+    let data_table = CsvTable::parse(data.0, data.1, DATA_CONTENT, &mut diagnostics);
     let settings = match index_toml {
         None => Settings::Absent,
         Some((file, text)) => match IndexToml::parse(file, text) {

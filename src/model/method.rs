@@ -10,17 +10,34 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A method string that could not be parsed; the message names the accepted spellings.
+use crate::model::input::suggest;
+
+/// A method string that could not be parsed: what is wrong and the fix (for an unknown name,
+/// the nearest spelling by [`suggest::one_of`] and every accepted one), so that index.toml, a
+/// scenario and a command-line flag all say the same about the same text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
+#[error("{problem}\n  fix: {fix}")]
 pub struct MethodParseError {
-    pub message: String,
+    /// What is wrong, with the text as written.
+    pub problem: String,
+    /// What to write instead.
+    pub fix: String,
 }
 
-fn parse_err(message: impl Into<String>) -> MethodParseError {
+fn parse_err(problem: impl Into<String>, fix: impl Into<String>) -> MethodParseError {
     MethodParseError {
-        message: message.into(),
+        problem: problem.into(),
+        fix: fix.into(),
     }
+}
+
+/// The error for a name that is no method of `kind`.
+fn unknown(kind: &str, text: &str, spellings: &[&str]) -> MethodParseError {
+    let text = text.trim();
+    parse_err(
+        format!("unknown {kind} `{text}`"),
+        suggest::one_of(text, spellings),
+    )
 }
 
 /// Splits `name(a, b)` into `("name", ["a", "b"])`; `name` alone gives no arguments.
@@ -30,9 +47,10 @@ fn split_call(text: &str) -> Result<(String, Vec<String>), MethodParseError> {
         None => Ok((text.to_ascii_lowercase(), Vec::new())),
         Some(open) => {
             if !text.ends_with(')') {
-                return Err(parse_err(format!(
-                    "`{text}` opens a parenthesis but does not close it; write e.g. `minmax(0,100)`"
-                )));
+                return Err(parse_err(
+                    format!("`{text}` opens a parenthesis but does not close it"),
+                    "close it, e.g. `minmax(0,100)`",
+                ));
             }
             let name = text[..open].trim().to_ascii_lowercase();
             let inner = &text[open + 1..text.len() - 1];
@@ -48,14 +66,16 @@ fn split_call(text: &str) -> Result<(String, Vec<String>), MethodParseError> {
 
 fn number(method: &str, arg: &str) -> Result<f64, MethodParseError> {
     let value: f64 = arg.parse().map_err(|_| {
-        parse_err(format!(
-            "`{method}`: parameter `{arg}` is not a number; write it as e.g. `{method}(0,100)`"
-        ))
+        parse_err(
+            format!("`{method}`: parameter `{arg}` is not a number"),
+            format!("write it as a number, e.g. `{method}(0,100)`"),
+        )
     })?;
     if !value.is_finite() {
-        return Err(parse_err(format!(
-            "`{method}`: parameter `{arg}` must be finite"
-        )));
+        return Err(parse_err(
+            format!("`{method}`: parameter `{arg}` must be finite"),
+            format!("write a finite number, e.g. `{method}(0,100)`"),
+        ));
     }
     Ok(value)
 }
@@ -69,15 +89,17 @@ fn numbers<const N: usize>(
         return Ok(defaults);
     }
     if args.len() != N {
-        return Err(parse_err(format!(
-            "`{method}` takes {N} parameter(s), got {}: write e.g. `{method}({})`",
-            args.len(),
-            defaults
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        )));
+        return Err(parse_err(
+            format!("`{method}` takes {N} parameter(s), got {}", args.len()),
+            format!(
+                "write e.g. `{method}({})`",
+                defaults
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        ));
     }
     let mut out = defaults;
     for (slot, arg) in out.iter_mut().zip(args) {
@@ -90,7 +112,10 @@ fn no_args(method: &str, args: &[String]) -> Result<(), MethodParseError> {
     if args.is_empty() {
         Ok(())
     } else {
-        Err(parse_err(format!("`{method}` takes no parameters")))
+        Err(parse_err(
+            format!("`{method}` takes no parameters"),
+            format!("write just `{method}`"),
+        ))
     }
 }
 
@@ -308,22 +333,28 @@ impl FromStr for Normalisation {
             "minmax" => {
                 let [low, high] = numbers("minmax", &args, [0.0, 100.0])?;
                 if low >= high {
-                    return Err(parse_err(format!(
-                        "`minmax({},{})`: the lower bound must be below the upper bound",
-                        fmt_num(low),
-                        fmt_num(high)
-                    )));
+                    return Err(parse_err(
+                        format!(
+                            "`minmax({},{})`: the lower bound must be below the upper bound",
+                            fmt_num(low),
+                            fmt_num(high)
+                        ),
+                        "write the lower bound first, e.g. `minmax(0,100)`",
+                    ));
                 }
                 Normalisation::MinMax { low, high }
             }
             "zscore" => {
                 let [mean, sd] = numbers("zscore", &args, [0.0, 1.0])?;
                 if sd <= 0.0 {
-                    return Err(parse_err(format!(
-                        "`zscore({},{})`: the standard deviation must be positive",
-                        fmt_num(mean),
-                        fmt_num(sd)
-                    )));
+                    return Err(parse_err(
+                        format!(
+                            "`zscore({},{})`: the standard deviation must be positive",
+                            fmt_num(mean),
+                            fmt_num(sd)
+                        ),
+                        format!("write e.g. `zscore({},1)`", fmt_num(mean)),
+                    ));
                 }
                 Normalisation::ZScore { mean, sd }
             }
@@ -350,7 +381,8 @@ impl FromStr for Normalisation {
             "dist2ref" => {
                 if args.len() != 1 || args[0].is_empty() {
                     return Err(parse_err(
-                        "`dist2ref` needs the reference unit's code: write e.g. `dist2ref(CHE)`",
+                        "`dist2ref` needs the reference unit's code",
+                        "write e.g. `dist2ref(CHE)`",
                     ));
                 }
                 Normalisation::Dist2Ref {
@@ -364,7 +396,8 @@ impl FromStr for Normalisation {
                     [flag] if flag.eq_ignore_ascii_case("nocap") || flag == "false" => false,
                     _ => {
                         return Err(parse_err(
-                            "`dist2targ` takes `cap` or `nocap`: write e.g. `dist2targ(cap)`",
+                            "`dist2targ` takes `cap` or `nocap`",
+                            "write e.g. `dist2targ(cap)`",
                         ));
                     }
                 };
@@ -373,24 +406,24 @@ impl FromStr for Normalisation {
             "goalposts" => {
                 let [scale] = numbers("goalposts", &args, [100.0])?;
                 if scale <= 0.0 {
-                    return Err(parse_err("`goalposts(scale)`: the scale must be positive"));
+                    return Err(parse_err(
+                        "`goalposts(scale)`: the scale must be positive",
+                        "write e.g. `goalposts(100)`",
+                    ));
                 }
                 Normalisation::Goalposts { scale }
             }
             "scaled" => {
                 let [low, high] = numbers("scaled", &args, [0.0, 100.0])?;
                 if low == high {
-                    return Err(parse_err("`scaled(low,high)`: the bounds must differ"));
+                    return Err(parse_err(
+                        "`scaled(low,high)`: the bounds must differ",
+                        "write e.g. `scaled(0,100)`",
+                    ));
                 }
                 Normalisation::Scaled { low, high }
             }
-            _ => {
-                return Err(parse_err(format!(
-                    "unknown normalisation `{}`; use one of: {}",
-                    text.trim(),
-                    Self::SPELLINGS.join(", ")
-                )));
-            }
+            _ => return Err(unknown("normalisation", text, Self::SPELLINGS)),
         })
     }
 }
@@ -491,21 +524,19 @@ impl FromStr for Aggregation {
                 let [p] = numbers("generalised", &args, [f64::NAN])?;
                 if p.is_nan() {
                     return Err(parse_err(
-                        "`generalised` needs its power: write e.g. `generalised(0.5)`",
+                        "`generalised` needs its power",
+                        "write e.g. `generalised(0.5)`",
                     ));
                 }
                 if p == 0.0 {
                     return Err(parse_err(
-                        "`generalised(0)` is the geometric mean: write `geometric`",
+                        "`generalised(0)` is the geometric mean",
+                        "write `geometric`",
                     ));
                 }
                 Ok(Aggregation::Generalised { p })
             }
-            _ => Err(parse_err(format!(
-                "unknown aggregation `{}`; use one of: {}",
-                text.trim(),
-                Self::SPELLINGS.join(", ")
-            ))),
+            _ => Err(unknown("aggregation", text, Self::SPELLINGS)),
         }
     }
 }
@@ -564,9 +595,10 @@ impl FromStr for Imputation {
         let name = name.strip_prefix("i_").unwrap_or(&name).to_string();
         let group = |make: fn(String) -> Imputation| match args.as_slice() {
             [col] if !col.is_empty() => Ok(make(col.clone())),
-            _ => Err(parse_err(format!(
-                "`{name}` needs the group column of data.csv: write e.g. `{name}(EurAsia_group)`"
-            ))),
+            _ => Err(parse_err(
+                format!("`{name}` needs the group column of data.csv"),
+                format!("write e.g. `{name}(EurAsia_group)`"),
+            )),
         };
         match name.as_str() {
             "none" => no_args("none", &args).map(|_| Imputation::None),
@@ -574,11 +606,7 @@ impl FromStr for Imputation {
             "median" => no_args("median", &args).map(|_| Imputation::Median),
             "group_mean" | "mean_grp" => group(Imputation::GroupMean),
             "group_median" | "median_grp" => group(Imputation::GroupMedian),
-            _ => Err(parse_err(format!(
-                "unknown imputation `{}`; use one of: {}",
-                text.trim(),
-                Self::SPELLINGS.join(", ")
-            ))),
+            _ => Err(unknown("imputation", text, Self::SPELLINGS)),
         }
     }
 }
@@ -751,15 +779,29 @@ mod tests {
     #[test]
     fn bad_spellings_name_the_alternatives() {
         let err = "minmix".parse::<Normalisation>().unwrap_err();
-        assert!(err.message.contains("zscore(mean,sd)"), "{}", err.message);
+        assert_eq!(err.problem, "unknown normalisation `minmix`");
+        assert!(
+            err.fix.starts_with("did you mean `minmax`? Use one of: "),
+            "{err}"
+        );
+        assert!(err.fix.contains("`zscore(mean,sd)`"), "{err}");
+        let err = "gemoetric".parse::<Aggregation>().unwrap_err();
+        assert!(err.fix.starts_with("did you mean `geometric`?"), "{err}");
+        let err = "zzzzzz".parse::<Imputation>().unwrap_err();
+        assert!(err.fix.starts_with("use one of: `none`"), "{err}");
         let err = "minmax(100,0)".parse::<Normalisation>().unwrap_err();
-        assert!(err.message.contains("lower bound"), "{}", err.message);
+        assert!(err.problem.contains("lower bound"), "{err}");
+        assert!(err.fix.contains("lower bound first"), "{err}");
         let err = "generalised".parse::<Aggregation>().unwrap_err();
-        assert!(err.message.contains("generalised(0.5)"), "{}", err.message);
+        assert!(err.fix.contains("generalised(0.5)"), "{err}");
         let err = "group_mean".parse::<Imputation>().unwrap_err();
-        assert!(err.message.contains("group column"), "{}", err.message);
+        assert!(err.problem.contains("group column"), "{err}");
         let err = "zscore(1,x)".parse::<Normalisation>().unwrap_err();
-        assert!(err.message.contains("not a number"), "{}", err.message);
+        assert!(err.problem.contains("not a number"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("{}\n  fix: {}", err.problem, err.fix)
+        );
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! `validate` holds the rules every index must satisfy, each failure reported with file, line,
 //! column and fix. Everything downstream works on the validated [`Index`] only.
 
-pub mod csv;
+mod csv;
 pub mod embedded;
 pub mod error;
+pub(crate) mod input;
 pub mod load;
 pub mod method;
 pub mod template;

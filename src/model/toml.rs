@@ -21,13 +21,13 @@
 //! the focus unit) are made in [`crate::model::validate`], which locates them through
 //! [`IndexToml::location`].
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
-use toml::Value;
 use toml::de::{DeTable, DeValue};
 
-use crate::model::error::{Diagnostic, Location, nearest};
-use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};
+use crate::model::error::{Diagnostic, Location};
+use crate::model::input::toml::{Field, TomlReader};
+use crate::model::method::{Aggregation, Imputation, MethodParseError, Normalisation, Treatment};
 
 pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
@@ -118,64 +118,55 @@ pub struct IndexToml {
     pub level_names: Option<Vec<String>>,
     pub method: MethodSettings,
     file: String,
-    key_lines: HashMap<String, usize>,
+    key_lines: BTreeMap<String, usize>,
 }
 
 impl IndexToml {
     /// Parses `text` (the contents of the file called `file`), reporting every problem found.
     pub fn parse(file: &str, text: &str) -> Result<IndexToml, Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let spanned = match DeTable::parse(text) {
-            Ok(spanned) => spanned,
-            Err(error) => return Err(vec![syntax_error(file, text, &error)]),
+        let mut reader = TomlReader::new(text, file);
+        let Some(root) = reader.parse() else {
+            return Err(reader.take_sorted());
         };
-        let mut key_lines = HashMap::new();
-        collect_key_lines(spanned.get_ref(), "", text, &mut key_lines);
-        let table: toml::Table = match toml::from_str(text) {
-            Ok(table) => table,
-            Err(error) => return Err(vec![syntax_error(file, text, &error)]),
-        };
-
-        let mut reader = Reader {
-            file,
-            key_lines: &key_lines,
-            diagnostics: Vec::new(),
-        };
-        reader.check_keys(&table, "", TOP_KEYS);
-        let name = reader.string(&table, "", "name");
-        let description = reader.string(&table, "", "description").unwrap_or_default();
-        let provenance = reader.string(&table, "", "provenance").unwrap_or_default();
+        let table = root.get_ref();
+        reader.check_keys(table, "", TOP_KEYS, |key| {
+            METHOD_KEYS.contains(&key).then(|| {
+                format!("`{key}` belongs in the [method] table: move it below a `[method]` line")
+            })
+        });
+        let name = string(&mut reader, table, "name", "name = \"My index\"");
+        let description =
+            string(&mut reader, table, "description", "description = \"...\"").unwrap_or_default();
+        let provenance =
+            string(&mut reader, table, "provenance", "provenance = \"...\"").unwrap_or_default();
         let reconstruction = reader
-            .boolean(&table, "", "reconstruction")
+            .field(table, "", "reconstruction")
+            .and_then(|field| reader.boolean(&field, "reconstruction = true"))
             .unwrap_or(false);
-        let focus = reader.string(&table, "", "focus");
+        let focus = string(&mut reader, table, "focus", "focus = \"AUT\"");
         if focus.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            let line = reader.key_lines.get("focus").copied().unwrap_or(0);
             reader.report(
+                line,
                 "focus",
-                "`focus` is empty",
+                "`focus` is empty".into(),
                 "write the uCode or uName of the unit to focus on, e.g. focus = \"AUT\", or \
-                 delete the line",
+                 delete the line"
+                    .into(),
             );
         }
-        let level_names = reader.string_list(&table, "", "level_names");
-        let method = match table.get("method") {
+        let level_names = string_list(&mut reader, table, "level_names");
+        let method = match reader.field(table, "", "method") {
             None => MethodSettings::default(),
-            Some(Value::Table(method_table)) => reader.method(method_table),
-            Some(other) => {
-                reader.report(
-                    "method",
-                    format!("`method` must be a table, found {}", describe(other)),
-                    "write a `[method]` line followed by the method keys, e.g. \
-                     `normalisation = \"minmax(0,100)\"`",
-                );
-                MethodSettings::default()
-            }
+            Some(field) => match reader.table(&field, "[method]") {
+                Some(method_table) => method(&mut reader, method_table),
+                None => MethodSettings::default(),
+            },
         };
 
         if !reader.diagnostics.is_empty() {
-            // Stable sort: problems read in file order, several on one key keep their order.
-            reader.diagnostics.sort_by_key(|d| d.location.line);
-            return Err(reader.diagnostics);
+            return Err(reader.take_sorted());
         }
         Ok(IndexToml {
             name,
@@ -186,401 +177,201 @@ impl IndexToml {
             level_names,
             method,
             file: file.to_string(),
-            key_lines,
+            key_lines: reader.key_lines,
         })
     }
 
     /// Where a key (dotted path such as `method.imputation`) was written, for diagnostics.
     pub fn location(&self, key: &str) -> Location {
-        key_location(&self.file, &self.key_lines, key)
+        let mut location = Location::file(&self.file).column(key);
+        location.line = self.key_lines.get(key).copied();
+        location
     }
 }
 
-fn key_location(file: &str, key_lines: &HashMap<String, usize>, key: &str) -> Location {
-    let mut location = Location::file(file).column(key);
-    location.line = key_lines.get(key).copied();
-    location
-}
-
-/// 1-based line and character column of a byte offset.
-pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-fn syntax_error(file: &str, text: &str, error: &toml::de::Error) -> Diagnostic {
-    let message = error.message().trim().replace('\n', "; ");
-    let general_fix = "fix the TOML syntax there: strings need double quotes \
-                       (name = \"My index\"), lists square brackets ([\"a\", \"b\"]), \
-                       tables a `[method]` header";
-    match error.span() {
-        Some(span) => {
-            let (line, column) = line_and_column(text, span.start);
-            let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
-            let fix = unquoted_value_fix(source_line).unwrap_or_else(|| general_fix.to_string());
-            Diagnostic::new(
-                Location::file(file).line(line).column(column.to_string()),
-                format!(
-                    "TOML syntax error at line {line}, column {column}: {message} \
-                     (in `{source_line}`)"
-                ),
-                fix,
-            )
-        }
-        None => Diagnostic::new(
-            Location::file(file),
-            format!("TOML syntax error: {message}"),
-            general_fix,
-        ),
-    }
-}
-
-/// The most common slip: a method name written without quotes (`aggregation = geometric`).
-fn unquoted_value_fix(source_line: &str) -> Option<String> {
-    let (key, value) = source_line.split_once('=')?;
-    let (key, value) = (key.trim(), value.trim());
-    let starts_like_word = value.chars().next()?.is_ascii_alphabetic();
-    let is_literal = matches!(value, "true" | "false" | "inf" | "nan");
-    (starts_like_word && !is_literal)
-        .then(|| format!("put the value in double quotes: {key} = \"{value}\""))
-}
-
-fn collect_key_lines(
+fn string(
+    reader: &mut TomlReader<'_>,
     table: &DeTable<'_>,
-    prefix: &str,
-    text: &str,
-    key_lines: &mut HashMap<String, usize>,
-) {
-    for (key, value) in table.iter() {
-        let path = join(prefix, key.get_ref());
-        let (line, _) = line_and_column(text, key.span().start);
-        key_lines.entry(path.clone()).or_insert(line);
-        if let DeValue::Table(inner) = value.get_ref() {
-            collect_key_lines(inner, &path, text, key_lines);
+    key: &str,
+    example: &str,
+) -> Option<String> {
+    let field = reader.field(table, "", key)?;
+    reader.string(&field, example)
+}
+
+fn string_list(reader: &mut TomlReader<'_>, table: &DeTable<'_>, key: &str) -> Option<Vec<String>> {
+    let example = format!("{key} = [\"Indicator\", \"Pillar\", \"Index\"]");
+    let field = reader.field(table, "", key)?;
+    let array = reader.array(&field, &example)?;
+    let mut out = Vec::with_capacity(array.len());
+    for element in reader.elements(&field, array) {
+        match element.value.get_ref() {
+            DeValue::String(s) => out.push(s.to_string()),
+            _ => {
+                reader.wrong_type(&element, "a string in double quotes", &example);
+                return None;
+            }
         }
     }
+    Some(out)
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
-    }
-}
+fn method(reader: &mut TomlReader<'_>, table: &DeTable<'_>) -> MethodSettings {
+    reader.check_keys(table, "method", METHOD_KEYS, |key| {
+        TOP_KEYS
+            .contains(&key)
+            .then(|| format!("`{key}` belongs at the top of the file, before the `[method]` line"))
+    });
+    let defaults = MethodSettings::default();
+    let denominate = reader
+        .field(table, "method", "denominate")
+        .and_then(|field| reader.boolean(&field, "denominate = true"))
+        .unwrap_or(defaults.denominate);
 
-/// A value as the user wrote it, for messages: `string "yes"`, `integer 5`, ...
-fn describe(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("string \"{s}\""),
-        Value::Table(_) => "a table".to_string(),
-        Value::Array(_) => "a list".to_string(),
-        other => format!("{} {other}", other.type_str()),
-    }
-}
+    let imputation = reader
+        .field(table, "method", "imputation")
+        .and_then(|field| parsed::<Imputation>(reader, &field, Imputation::SPELLINGS))
+        .unwrap_or(defaults.imputation);
 
-/// Reads typed values out of the table, collecting a diagnostic for each wrong one.
-struct Reader<'a> {
-    file: &'a str,
-    key_lines: &'a HashMap<String, usize>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl Reader<'_> {
-    fn report(&mut self, path: &str, problem: impl Into<String>, fix: impl Into<String>) {
-        let location = key_location(self.file, self.key_lines, path);
-        self.diagnostics
-            .push(Diagnostic::new(location, problem, fix));
-    }
-
-    fn wrong_type(&mut self, path: &str, expected: &str, found: &Value, example: &str) {
-        self.report(
-            path,
-            format!("`{path}` must be {expected}, found {}", describe(found)),
-            format!("write e.g. {example}"),
+    let screen = reader.field(table, "method", "screen").and_then(|field| {
+        let share = reader.number(&field, "screen = 0.9")?;
+        if (0.0..=1.0).contains(&share) {
+            return Some(share);
+        }
+        reader.report(
+            field.line,
+            &field.path,
+            format!("`method.screen = {share}` is not a share of indicators between 0 and 1"),
+            "write the minimum share of non-missing indicators a unit needs, e.g. \
+             screen = 0.9, or delete the line"
+                .into(),
         );
-    }
+        None
+    });
 
-    /// Reports every key of `table` that is not in `allowed`, suggesting the nearest valid key.
-    fn check_keys(&mut self, table: &toml::Table, prefix: &str, allowed: &[&str]) {
-        for key in table.keys() {
-            if allowed.contains(&key.as_str()) {
-                continue;
-            }
-            let path = join(prefix, key);
-            let where_valid = if prefix.is_empty() {
-                "at the top of index.toml".to_string()
-            } else {
-                format!("in [{prefix}]")
-            };
-            let fix = if let Some(suggestion) = nearest(key, allowed.iter().copied(), 3) {
-                format!(
-                    "did you mean `{suggestion}`? Valid keys {where_valid}: {}",
-                    allowed.join(", ")
-                )
-            } else if prefix.is_empty() && METHOD_KEYS.contains(&key.as_str()) {
-                format!("`{key}` belongs in the [method] table: move it below a `[method]` line")
-            } else if prefix == "method" && TOP_KEYS.contains(&key.as_str()) {
-                format!("`{key}` belongs at the top of the file, before the `[method]` line")
-            } else {
-                format!(
-                    "remove it; valid keys {where_valid}: {}",
-                    allowed.join(", ")
-                )
-            };
-            self.report(&path, format!("unknown key `{path}`"), fix);
-        }
-    }
-
-    fn string(&mut self, table: &toml::Table, prefix: &str, key: &str) -> Option<String> {
-        let path = join(prefix, key);
-        match table.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                self.wrong_type(
-                    &path,
-                    "a string in double quotes",
-                    other,
-                    &format!("{key} = \"...\""),
-                );
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, table: &toml::Table, prefix: &str, key: &str) -> Option<bool> {
-        let path = join(prefix, key);
-        match table.get(key)? {
-            Value::Boolean(b) => Some(*b),
-            other => {
-                self.wrong_type(
-                    &path,
-                    "true or false (no quotes)",
-                    other,
-                    &format!("{key} = true"),
-                );
-                None
-            }
-        }
-    }
-
-    fn number(
-        &mut self,
-        table: &toml::Table,
-        prefix: &str,
-        key: &str,
-        example: &str,
-    ) -> Option<f64> {
-        let path = join(prefix, key);
-        match table.get(key)? {
-            Value::Float(x) => Some(*x),
-            Value::Integer(i) => Some(*i as f64),
-            other => {
-                self.wrong_type(&path, "a number (no quotes)", other, example);
-                None
-            }
-        }
-    }
-
-    fn string_list(&mut self, table: &toml::Table, prefix: &str, key: &str) -> Option<Vec<String>> {
-        let path = join(prefix, key);
-        let example = format!("{key} = [\"Indicator\", \"Pillar\", \"Index\"]");
-        match table.get(key)? {
-            Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::String(s) => out.push(s.clone()),
-                        other => {
-                            self.wrong_type(&path, "a list of strings", other, &example);
-                            return None;
-                        }
-                    }
-                }
-                Some(out)
-            }
-            other => {
-                self.wrong_type(&path, "a list of strings", other, &example);
-                None
-            }
-        }
-    }
-
-    fn method(&mut self, table: &toml::Table) -> MethodSettings {
-        self.check_keys(table, "method", METHOD_KEYS);
-        let defaults = MethodSettings::default();
-        let denominate = self
-            .boolean(table, "method", "denominate")
-            .unwrap_or(defaults.denominate);
-
-        let imputation = self
-            .parsed::<Imputation>(table, "imputation", Imputation::SPELLINGS)
-            .unwrap_or(defaults.imputation);
-
-        let screen = self.number(table, "method", "screen", "screen = 0.9");
-        if let Some(share) = screen
-            && !(0.0..=1.0).contains(&share)
-        {
-            self.report(
-                "method.screen",
-                format!("`method.screen = {share}` is not a share of indicators between 0 and 1"),
-                "write the minimum share of non-missing indicators a unit needs, e.g. \
-                 screen = 0.9, or delete the line",
-            );
-        }
-
-        let treatment = match table.get("treatment") {
-            None => None,
-            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("none") => None,
-            Some(Value::Table(treatment)) => self.treatment(treatment),
-            Some(other) => {
-                self.wrong_type(
-                    "method.treatment",
+    let treatment = reader
+        .field(table, "method", "treatment")
+        .and_then(|field| match field.value.get_ref() {
+            DeValue::String(s) if s.trim().eq_ignore_ascii_case("none") => None,
+            DeValue::Table(treatment_table) => treatment(reader, treatment_table),
+            _ => {
+                reader.wrong_type(
+                    &field,
                     "\"none\" or a table",
-                    other,
                     "treatment = { winmax = 5, skew_limit = 2.0, kurtosis_limit = 3.5 }",
                 );
                 None
             }
-        };
+        });
 
-        let normalisation = self
-            .parsed::<Normalisation>(table, "normalisation", Normalisation::SPELLINGS)
-            .unwrap_or(defaults.normalisation);
+    let normalisation = reader
+        .field(table, "method", "normalisation")
+        .and_then(|field| parsed::<Normalisation>(reader, &field, Normalisation::SPELLINGS))
+        .unwrap_or(defaults.normalisation);
 
-        let aggregation = match table.get("aggregation") {
-            None => defaults.aggregation,
-            Some(Value::String(text)) => self
-                .parse_method::<Aggregation>("method.aggregation", text, Aggregation::SPELLINGS)
+    let aggregation = match reader.field(table, "method", "aggregation") {
+        None => defaults.aggregation,
+        Some(field) => match field.value.get_ref() {
+            DeValue::String(_) => parsed::<Aggregation>(reader, &field, Aggregation::SPELLINGS)
                 .map(AggregationSetting::Everywhere)
                 .unwrap_or(defaults.aggregation),
-            Some(Value::Array(items)) => {
+            DeValue::Array(items) => {
                 let mut methods = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::String(text) => {
-                            if let Some(method) = self.parse_method::<Aggregation>(
-                                "method.aggregation",
-                                text,
-                                Aggregation::SPELLINGS,
-                            ) {
-                                methods.push(method);
-                            }
-                        }
-                        other => self.wrong_type(
-                            "method.aggregation",
-                            "a list of method names",
-                            other,
-                            "aggregation = [\"arithmetic\", \"geometric\"]",
-                        ),
+                for element in reader.elements(&field, items) {
+                    if let Some(method) =
+                        parsed::<Aggregation>(reader, &element, Aggregation::SPELLINGS)
+                    {
+                        methods.push(method);
                     }
                 }
                 AggregationSetting::PerLevel(methods)
             }
-            Some(other) => {
-                self.wrong_type(
-                    "method.aggregation",
+            _ => {
+                reader.wrong_type(
+                    &field,
                     "a method name or a list of them (one per aggregate level, bottom-up)",
-                    other,
                     "aggregation = \"arithmetic\"",
                 );
                 defaults.aggregation
             }
+        },
+    };
+
+    MethodSettings {
+        denominate,
+        imputation,
+        screen,
+        treatment,
+        normalisation,
+        aggregation,
+    }
+}
+
+/// A method string such as `"minmax(0,100)"`, its problems located at `field` (an element of
+/// a per-level aggregation list is located at its own line, under the list's key).
+fn parsed<T>(reader: &mut TomlReader<'_>, field: &Field<'_, '_>, spellings: &[&str]) -> Option<T>
+where
+    T: std::str::FromStr<Err = MethodParseError>,
+{
+    let key = field.path.split('[').next().unwrap_or(&field.path);
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let text = reader.string(field, &format!("{leaf} = \"{}\"", spellings[0]))?;
+    match text.parse::<T>() {
+        Ok(method) => Some(method),
+        Err(error) => {
+            reader.report(field.line, key, error.problem, error.fix);
+            None
+        }
+    }
+}
+
+fn treatment(reader: &mut TomlReader<'_>, table: &DeTable<'_>) -> Option<Treatment> {
+    let prefix = "method.treatment";
+    reader.check_keys(table, prefix, TREATMENT_KEYS, |_| None);
+    let mut treatment = Treatment::with_winmax(DEFAULT_WINMAX);
+    let mut valid = true;
+    if let Some(field) = reader.field(table, prefix, "winmax") {
+        match reader.integer(&field, "winmax = 5") {
+            Some(n) if n >= 0 => treatment.winmax = n as usize,
+            Some(n) => {
+                reader.report(
+                    field.line,
+                    &field.path,
+                    format!(
+                        "`{}` = {n} must be a whole number ≥ 0 (the most points Winsorised per \
+                         indicator)",
+                        field.path
+                    ),
+                    "write e.g. `winmax = 5`".into(),
+                );
+                valid = false;
+            }
+            None => valid = false,
+        }
+    }
+    for (key, slot) in [
+        ("skew_limit", &mut treatment.skew_limit),
+        ("kurtosis_limit", &mut treatment.kurtosis_limit),
+    ] {
+        let Some(field) = reader.field(table, prefix, key) else {
+            continue;
         };
-
-        MethodSettings {
-            denominate,
-            imputation,
-            screen,
-            treatment,
-            normalisation,
-            aggregation,
-        }
-    }
-
-    /// A `[method]` key holding a method string such as `"minmax(0,100)"`.
-    fn parsed<T>(&mut self, table: &toml::Table, key: &str, spellings: &[&str]) -> Option<T>
-    where
-        T: std::str::FromStr<Err = crate::model::method::MethodParseError>,
-    {
-        let path = join("method", key);
-        match table.get(key)? {
-            Value::String(text) => self.parse_method(&path, text, spellings),
-            other => {
-                self.wrong_type(
-                    &path,
-                    "a method name in double quotes",
-                    other,
-                    &format!("{key} = \"{}\"", spellings[0]),
-                );
-                None
-            }
-        }
-    }
-
-    fn parse_method<T>(&mut self, path: &str, text: &str, spellings: &[&str]) -> Option<T>
-    where
-        T: std::str::FromStr<Err = crate::model::method::MethodParseError>,
-    {
-        match text.parse::<T>() {
-            Ok(method) => Some(method),
-            Err(error) => {
-                self.report(
-                    path,
-                    format!("`{path} = \"{text}\"`: {}", error.message),
-                    format!("accepted spellings: {}", spellings.join(", ")),
-                );
-                None
-            }
-        }
-    }
-
-    fn treatment(&mut self, table: &toml::Table) -> Option<Treatment> {
-        let prefix = "method.treatment";
-        self.check_keys(table, prefix, TREATMENT_KEYS);
-        let mut treatment = Treatment::with_winmax(DEFAULT_WINMAX);
-        let mut valid = true;
-        match table.get("winmax") {
-            None => {}
-            Some(Value::Integer(n)) if *n >= 0 => treatment.winmax = *n as usize,
-            Some(other) => {
-                self.wrong_type(
-                    "method.treatment.winmax",
-                    "a whole number ≥ 0 (the most points Winsorised per indicator)",
-                    other,
-                    "winmax = 5",
+        let example = format!("{key} = {}", *slot);
+        match reader.number(&field, &example) {
+            Some(limit) if limit > 0.0 => *slot = limit,
+            Some(limit) => {
+                reader.report(
+                    field.line,
+                    &field.path,
+                    format!("`{prefix}.{key} = {limit}` must be a positive number"),
+                    format!("write e.g. {example} (COINr's default)"),
                 );
                 valid = false;
             }
+            None => valid = false,
         }
-        for (key, slot) in [
-            ("skew_limit", &mut treatment.skew_limit),
-            ("kurtosis_limit", &mut treatment.kurtosis_limit),
-        ] {
-            let example = format!("{key} = {}", *slot);
-            if let Some(limit) = self.number(table, prefix, key, &example) {
-                if limit.is_finite() && limit > 0.0 {
-                    *slot = limit;
-                } else {
-                    self.report(
-                        &join(prefix, key),
-                        format!("`{prefix}.{key} = {limit}` must be a positive number"),
-                        format!("write e.g. {example} (COINr's default)"),
-                    );
-                    valid = false;
-                }
-            } else if table.contains_key(key) {
-                valid = false;
-            }
-        }
-        valid.then_some(treatment)
     }
+    valid.then_some(treatment)
 }
 
 #[cfg(test)]
@@ -722,12 +513,5 @@ aggregation = ["arithmetic", "geometric", "arithmetic"]
         assert!(errors[3].problem.contains("minmix"));
         assert!(errors[4].problem.contains("winmax"));
         assert!(errors[5].problem.contains("geo"));
-    }
-
-    #[test]
-    fn line_and_column_count_from_one() {
-        assert_eq!(line_and_column("ab\ncd", 0), (1, 1));
-        assert_eq!(line_and_column("ab\ncd", 4), (2, 2));
-        assert_eq!(line_and_column("ab\r\ncd", 4), (2, 1));
     }
 }

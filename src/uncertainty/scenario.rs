@@ -37,15 +37,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use crate::engine::accumulate::MAX_SAMPLES;
+use crate::model::input::suggest;
+use crate::model::input::toml::{Field, TomlReader};
 use crate::model::method::{
     Aggregation, Imputation, IndicatorMetadata, MethodParseError, Normalisation, Treatment,
 };
@@ -508,20 +508,16 @@ impl Scenario {
     /// Parses and checks a scenario file's text; `file_name` is used in messages and kept as
     /// [`Scenario::source`]. Reports every problem found, not only the first.
     pub fn from_toml_str(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
-        let mut reader = Reader::new(text, file_name);
-        let (root, syntax_errors) = DeTable::parse_recoverable(text);
-        if !syntax_errors.is_empty() {
-            for error in syntax_errors {
-                reader.syntax_error(&error);
-            }
-            into_result(reader.diagnostics)?;
+        let mut reader = Reader(TomlReader::new(text, file_name));
+        let Some(root) = reader.parse() else {
+            into_result(reader.take_sorted())?;
             unreachable!("syntax errors always produce diagnostics");
-        }
+        };
         let scenario = reader.scenario(root.get_ref());
-        into_result(std::mem::take(&mut reader.diagnostics))?;
+        into_result(reader.take_sorted())?;
         Ok(Scenario {
             source: file_name.to_string(),
-            key_lines: reader.key_lines,
+            key_lines: std::mem::take(&mut reader.key_lines),
             ..scenario
         })
     }
@@ -557,28 +553,19 @@ impl Scenario {
     }
 }
 
-/// One key (or array element) being read: its path for messages, its line and its value.
-struct Field<'t, 'i> {
-    path: String,
-    line: usize,
-    value: &'t Spanned<DeValue<'i>>,
+/// The scenario's reader: the shared spanned TOML reader plus the scenario's sections (below).
+struct Reader<'s>(TomlReader<'s>);
+
+impl<'s> std::ops::Deref for Reader<'s> {
+    type Target = TomlReader<'s>;
+    fn deref(&self) -> &TomlReader<'s> {
+        &self.0
+    }
 }
 
-/// Walks the spanned TOML tree, collecting typed values and diagnostics.
-struct Reader<'s> {
-    file: String,
-    text: &'s str,
-    /// Byte offset of the start of every line.
-    line_starts: Vec<usize>,
-    diagnostics: Vec<Diagnostic>,
-    key_lines: BTreeMap<String, usize>,
-}
-
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
     }
 }
 
@@ -586,308 +573,9 @@ fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-impl<'s> Reader<'s> {
-    fn new(text: &'s str, file: &str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Reader {
-            file: file.to_string(),
-            text,
-            line_starts,
-            diagnostics: Vec::new(),
-            key_lines: BTreeMap::new(),
-        }
-    }
-
-    /// 1-based line of a byte offset.
-    fn line_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset)
-    }
-
-    /// 1-based character column of a byte offset.
-    fn column_of(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
-        let start = self.line_starts[self.line_of(offset) - 1];
-        self.text
-            .get(start..offset)
-            .map_or(1, |prefix| prefix.chars().count() + 1)
-    }
-
-    fn report(&mut self, line: usize, path: &str, problem: String, fix: String) {
-        let mut location = Location::file(&self.file);
-        if line > 0 {
-            location = location.line(line);
-        }
-        if !path.is_empty() {
-            location = location.column(path);
-        }
-        self.diagnostics
-            .push(Diagnostic::new(location, problem, fix));
-    }
-
-    fn syntax_error(&mut self, error: &toml::de::Error) {
-        let message = error.message().trim().replace('\n', "; ");
-        let (line, column) = match error.span() {
-            Some(span) => (self.line_of(span.start), self.column_of(span.start)),
-            None => (0, 0),
-        };
-        let fix = if message.contains("duplicate key") {
-            "each key may appear once per table: remove or merge the repeated one".to_string()
-        } else {
-            "fix the TOML syntax: strings in double quotes (\"rank\"), lists in brackets \
-             ([\"a\", \"b\"]), one `key = value` per line, tables as [name] or [[name]]"
-                .to_string()
-        };
-        let path = if column > 0 {
-            format!("character {column}")
-        } else {
-            String::new()
-        };
-        self.report(line, &path, format!("invalid TOML: {message}"), fix);
-    }
-
-    /// Reports keys of `table` that are not in `allowed`, suggesting the nearest valid one.
-    fn check_keys(&mut self, table: &DeTable<'_>, prefix: &str, allowed: &[&str]) {
-        for (key, _) in table.iter() {
-            let name: &str = key.get_ref();
-            if allowed.contains(&name) {
-                continue;
-            }
-            let line = self.line_of(key.span().start);
-            let section = if prefix.is_empty() {
-                "at the top level".to_string()
-            } else {
-                format!("in `{prefix}`")
-            };
-            let valid = allowed
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let fix = match nearest(name, allowed.iter().copied()) {
-                Some(suggestion) => format!("did you mean `{suggestion}`? Valid keys: {valid}"),
-                None => format!("remove it; valid keys: {valid}"),
-            };
-            self.report(
-                line,
-                &join(prefix, name),
-                format!("unknown key `{name}` {section}"),
-                fix,
-            );
-        }
-    }
-
-    fn field<'t, 'i>(
-        &mut self,
-        table: &'t DeTable<'i>,
-        prefix: &str,
-        key: &str,
-    ) -> Option<Field<'t, 'i>> {
-        let (key_span, value) = table.get_key_value(key)?;
-        let path = join(prefix, key);
-        let line = self.line_of(key_span.span().start);
-        self.key_lines.insert(path.clone(), line);
-        Some(Field { path, line, value })
-    }
-
-    /// The elements of an array field, each with path `path[i]` (from 1) and its own line.
-    fn elements<'t, 'i>(
-        &mut self,
-        field: &Field<'t, 'i>,
-        array: &'t DeArray<'i>,
-    ) -> Vec<Field<'t, 'i>> {
-        array
-            .iter()
-            .enumerate()
-            .map(|(i, value)| {
-                let path = format!("{}[{}]", field.path, i + 1);
-                let line = self.line_of(value.span().start);
-                self.key_lines.insert(path.clone(), line);
-                Field { path, line, value }
-            })
-            .collect()
-    }
-
-    fn snippet(&self, span: Range<usize>) -> String {
-        let raw = self.text.get(span).unwrap_or("").trim();
-        let first_line = raw.lines().next().unwrap_or("");
-        if first_line.chars().count() > 40 || raw.contains('\n') {
-            let short: String = first_line.chars().take(40).collect();
-            format!("{short}…")
-        } else {
-            first_line.to_string()
-        }
-    }
-
-    fn wrong_type(&mut self, field: &Field<'_, '_>, expected: &str, example: &str) {
-        let found = field.value.get_ref().type_str();
-        let snippet = self.snippet(field.value.span());
-        self.report(
-            field.line,
-            &field.path,
-            format!(
-                "`{}` must be {expected}, found {found} `{snippet}`",
-                field.path
-            ),
-            format!("write e.g. `{example}`"),
-        );
-    }
-
-    fn string(&mut self, field: &Field<'_, '_>, example: &str) -> Option<String> {
-        match field.value.get_ref() {
-            DeValue::String(text) => Some(text.to_string()),
-            _ => {
-                self.wrong_type(field, "a string in double quotes", example);
-                None
-            }
-        }
-    }
-
-    fn integer(&mut self, field: &Field<'_, '_>, example: &str) -> Option<i64> {
-        match field.value.get_ref() {
-            DeValue::Integer(integer) => {
-                match i64::from_str_radix(integer.as_str(), integer.radix()) {
-                    Ok(value) => Some(value),
-                    Err(_) => {
-                        self.report(
-                            field.line,
-                            &field.path,
-                            format!("`{}` = {integer} is too large", field.path),
-                            format!("write e.g. `{example}`"),
-                        );
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.wrong_type(
-                    field,
-                    "a whole number (no decimal point, no quotes)",
-                    example,
-                );
-                None
-            }
-        }
-    }
-
-    /// An integer of at least `minimum`.
-    fn count(&mut self, field: &Field<'_, '_>, minimum: u64, example: &str) -> Option<u64> {
-        let value = self.integer(field, example)?;
-        if value < minimum as i64 {
-            self.report(
-                field.line,
-                &field.path,
-                format!("`{}` = {value} is below the minimum {minimum}", field.path),
-                format!("write e.g. `{example}`"),
-            );
-            return None;
-        }
-        Some(value as u64)
-    }
-
-    fn number(&mut self, field: &Field<'_, '_>, example: &str) -> Option<f64> {
-        let value = match field.value.get_ref() {
-            DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
-                .ok()
-                .map(|v| v as f64),
-            DeValue::Float(float) => float.as_str().parse::<f64>().ok(),
-            _ => {
-                self.wrong_type(field, "a number", example);
-                return None;
-            }
-        };
-        match value {
-            Some(v) if v.is_finite() => Some(v),
-            _ => {
-                self.report(
-                    field.line,
-                    &field.path,
-                    format!("`{}` must be a finite number", field.path),
-                    format!("write e.g. `{example}`"),
-                );
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, field: &Field<'_, '_>, example: &str) -> Option<bool> {
-        match field.value.get_ref() {
-            DeValue::Boolean(value) => Some(*value),
-            _ => {
-                self.wrong_type(field, "true or false (no quotes)", example);
-                None
-            }
-        }
-    }
-
-    fn array<'t, 'i>(&mut self, field: &Field<'t, 'i>, example: &str) -> Option<&'t DeArray<'i>> {
-        match field.value.get_ref() {
-            DeValue::Array(array) => Some(array),
-            _ => {
-                self.wrong_type(field, "a list in brackets", example);
-                None
-            }
-        }
-    }
-
-    fn table<'t, 'i>(&mut self, field: &Field<'t, 'i>, header: &str) -> Option<&'t DeTable<'i>> {
-        match field.value.get_ref() {
-            DeValue::Table(table) => Some(table),
-            _ => {
-                let found = field.value.get_ref().type_str();
-                self.report(
-                    field.line,
-                    &field.path,
-                    format!("`{}` must be a table, found {found}", field.path),
-                    format!("write it as a section: a line `{header}` followed by its keys"),
-                );
-                None
-            }
-        }
-    }
-
-    /// The entries of an array of tables (`[[name]]`), each with its header line.
-    fn table_entries<'t, 'i>(
-        &mut self,
-        field: &Field<'t, 'i>,
-        header: &str,
-    ) -> Vec<(Field<'t, 'i>, &'t DeTable<'i>)> {
-        match field.value.get_ref() {
-            DeValue::Array(array) => {
-                let elements = self.elements(field, array);
-                elements
-                    .into_iter()
-                    .filter_map(|element| match element.value.get_ref() {
-                        DeValue::Table(table) => Some((element, table)),
-                        _ => {
-                            self.wrong_type(&element, "a table", &format!("{header} …"));
-                            None
-                        }
-                    })
-                    .collect()
-            }
-            DeValue::Table(_) => {
-                let section = header.trim_matches(['[', ']']);
-                self.report(
-                    field.line,
-                    &field.path,
-                    format!("`[{section}]` is written with single brackets"),
-                    format!(
-                        "write `{header}` (double brackets): a scenario may have several {section} entries"
-                    ),
-                );
-                Vec::new()
-            }
-            _ => {
-                self.wrong_type(field, "one or more sections", header);
-                Vec::new()
-            }
-        }
-    }
-
+impl Reader<'_> {
     fn scenario(&mut self, root: &DeTable<'_>) -> Scenario {
-        self.check_keys(root, "", TOP_KEYS);
+        self.check_keys(root, "", TOP_KEYS, |_| None);
         let mut scenario = Scenario::default();
         if let Some(field) = self.field(root, "", "name") {
             scenario.name = self.string(&field, "name = \"IECI full\"");
@@ -933,7 +621,7 @@ impl<'s> Reader<'s> {
         if let Some(field) = self.field(root, "", "normalisation")
             && let Some(table) = self.table(&field, "[normalisation]")
         {
-            self.check_keys(table, "normalisation", CHOICE_KEYS);
+            self.check_keys(table, "normalisation", CHOICE_KEYS, |_| None);
             scenario.normalisation = self.choice::<Normalisation>(
                 table,
                 &field,
@@ -948,7 +636,7 @@ impl<'s> Reader<'s> {
         if let Some(field) = self.field(root, "", "imputation")
             && let Some(table) = self.table(&field, "[imputation]")
         {
-            self.check_keys(table, "imputation", CHOICE_KEYS);
+            self.check_keys(table, "imputation", CHOICE_KEYS, |_| None);
             scenario.imputation = self.choice::<Imputation>(
                 table,
                 &field,
@@ -971,11 +659,11 @@ impl<'s> Reader<'s> {
         if self.diagnostics.is_empty() && !scenario.has_factor() {
             // Without a factor every sample is the nominal ranking, and a run would call
             // every rank "robust, 100%": a verdict about nothing.
-            let line = if self.text.trim().is_empty() { 0 } else { 1 };
+            let empty = self.text().trim().is_empty();
             self.report(
-                line,
+                if empty { 0 } else { 1 },
                 "",
-                if self.text.trim().is_empty() {
+                if empty {
                     "the scenario file is empty, so it names no uncertain choice (factor)".into()
                 } else {
                     "the scenario names no uncertain choice (factor), so every run would repeat the nominal ranking".into()
@@ -1063,7 +751,7 @@ impl<'s> Reader<'s> {
 
     fn weight_entry(&mut self, entry: &Field<'_, '_>, table: &DeTable<'_>) -> Option<WeightSpec> {
         let path = entry.path.clone();
-        self.check_keys(table, &path, WEIGHT_KEYS);
+        self.check_keys(table, &path, WEIGHT_KEYS, |_| None);
         let level = self.field(table, &path, "level");
         let parent = self.field(table, &path, "parent");
         let target = match (level, parent) {
@@ -1148,7 +836,7 @@ impl<'s> Reader<'s> {
                 Some(text) => match text.parse::<Grouping>() {
                     Ok(grouping) => Some(grouping),
                     Err(problem) => {
-                        let fix = suggestion_fix(&text, Grouping::SPELLINGS);
+                        let fix = suggest::one_of(&text, Grouping::SPELLINGS);
                         self.report(field.line, &field.path, problem, fix);
                         None
                     }
@@ -1296,7 +984,7 @@ impl<'s> Reader<'s> {
                 Some(WeightMode::Fixed)
             }
             other => {
-                let fix = suggestion_fix(other, WeightMode::SPELLINGS);
+                let fix = suggest::one_of(other, WeightMode::SPELLINGS);
                 self.report(
                     mode_field.line,
                     &mode_field.path,
@@ -1358,26 +1046,12 @@ impl<'s> Reader<'s> {
         T: FromStr<Err = MethodParseError> + PartialEq + fmt::Display,
     {
         let prefix = header.path.clone();
-        // The parser's message names the accepted spellings when the name is unknown; the
-        // fix then adds the nearest one.
-        let method_fix = |message: &str, text: &str| {
-            let name = text.split('(').next().unwrap_or("").trim();
-            let names = spellings.iter().map(|s| s.split('(').next().unwrap_or(s));
-            match nearest(name, names) {
-                Some(suggestion) if suggestion != name => format!("did you mean `{suggestion}`?"),
-                _ if message.contains("use one of") => {
-                    format!("write the {kind} in one of the spellings listed")
-                }
-                _ => format!("accepted spellings: {}", spellings.join(", ")),
-            }
-        };
         let parse = |reader: &mut Self, field: &Field<'_, '_>| -> Option<T> {
             let text = reader.string(field, &format!("\"{}\"", spellings[0]))?;
             match text.parse::<T>() {
                 Ok(method) => Some(method),
                 Err(error) => {
-                    let fix = method_fix(&error.message, &text);
-                    reader.report(field.line, &field.path, error.message, fix);
+                    reader.report(field.line, &field.path, error.problem, error.fix);
                     None
                 }
             }
@@ -1516,7 +1190,7 @@ impl<'s> Reader<'s> {
         let entries = self.table_entries(field, "[[aggregation]]");
         let mut specs: Vec<AggregationSpec> = Vec::new();
         for (entry, table) in entries {
-            self.check_keys(table, &entry.path, AGGREGATION_KEYS);
+            self.check_keys(table, &entry.path, AGGREGATION_KEYS, |_| None);
             let levels = match self.field(table, &entry.path, "levels") {
                 None => Some(None),
                 Some(field) => self.aggregation_levels(&field).map(Some),
@@ -1611,7 +1285,7 @@ impl<'s> Reader<'s> {
 
     fn treatment(&mut self, table: &DeTable<'_>, header: &Field<'_, '_>) -> Option<TreatmentSpec> {
         let prefix = header.path.clone();
-        self.check_keys(table, &prefix, TREATMENT_KEYS);
+        self.check_keys(table, &prefix, TREATMENT_KEYS, |_| None);
         let defaults = Treatment::with_winmax(0);
         let range = match self.field(table, &prefix, "winmax") {
             None => {
@@ -1711,7 +1385,7 @@ impl<'s> Reader<'s> {
 
     fn exclusion(&mut self, table: &DeTable<'_>, header: &Field<'_, '_>) -> Option<ExclusionSpec> {
         let prefix = header.path.clone();
-        self.check_keys(table, &prefix, EXCLUSION_KEYS);
+        self.check_keys(table, &prefix, EXCLUSION_KEYS, |_| None);
         let example = "indicators = \"all\"";
         let indicators = match self.field(table, &prefix, "indicators") {
             None => Some(ExclusionSet::All),
@@ -1807,55 +1481,6 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
         .map(|item| item.to_string())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// "did you mean …" when a spelling is close, otherwise the list of valid spellings.
-fn suggestion_fix(word: &str, spellings: &[&str]) -> String {
-    let valid = spellings.join(", ");
-    match nearest(word, spellings.iter().copied()) {
-        Some(suggestion) => format!("did you mean `{suggestion}`? Use one of: {valid}"),
-        None => format!("use one of: {valid}"),
-    }
-}
-
-/// Optimal string alignment distance (Levenshtein plus adjacent transpositions), ignoring
-/// ASCII case, so `sprad` → `spread` and `BJE` → `BEJ` are both one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for i in 0..=a.len() {
-        d[i * width] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(width) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
-}
-
-/// The candidate closest to `word`, if it is close enough to be a plausible typo: at most one
-/// edit per three characters (at least one).
-fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|candidate| (edit_distance(word, candidate), candidate))
-        .filter(|&(distance, _)| distance <= limit)
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, candidate)| candidate)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1976,10 +1601,13 @@ impl Validator<'_> {
 
     fn unit_fix(&self, text: &str) -> String {
         let units = &self.index.units;
-        match nearest(text, units.iter().map(|u| u.code.as_str())) {
+        match suggest::nearest(text, units.iter().map(|u| u.code.as_str())) {
             Some(code) => {
                 let name = &units[self.index.find_unit(code).unwrap_or(0)].name;
-                format!("did you mean `{code}` ({name})? Units are matched by uCode or name")
+                format!(
+                    "{} Units are matched by uCode or name",
+                    suggest::did_you_mean_named(code, name)
+                )
             }
             None => {
                 let examples: Vec<&str> = units.iter().take(5).map(|u| u.code.as_str()).collect();
@@ -2022,8 +1650,8 @@ impl Validator<'_> {
                             .aggregates()
                             .map(|node| framework.nodes[node].code.as_str())
                             .collect();
-                        let fix = match nearest(code, aggregates.iter().copied()) {
-                            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        let fix = match suggest::nearest(code, aggregates.iter().copied()) {
+                            Some(suggestion) => suggest::did_you_mean(suggestion),
                             None => format!("use an aggregate code: {}", aggregates.join(", ")),
                         };
                         self.report(
@@ -2233,8 +1861,8 @@ impl Validator<'_> {
                 && self.index.group(column).is_none()
             {
                 let groups: Vec<&str> = self.index.groups.iter().map(|g| g.code.as_str()).collect();
-                let fix = match nearest(column, groups.iter().copied()) {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                let fix = match suggest::nearest(column, groups.iter().copied()) {
+                    Some(suggestion) => suggest::did_you_mean(suggestion),
                     None if groups.is_empty() => {
                         "data.csv has no group columns: use `mean` or `median`".into()
                     }
@@ -2308,8 +1936,8 @@ impl Validator<'_> {
                         }
                         None => {
                             let indicators = (0..n_indicators).map(|i| self.code(i));
-                            let fix = match nearest(code, indicators) {
-                                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                            let fix = match suggest::nearest(code, indicators) {
+                                Some(suggestion) => suggest::did_you_mean(suggestion),
                                 None => "use indicator codes (iCode) of meta.csv".to_string(),
                             };
                             self.report(
@@ -2504,41 +2132,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edit_distance_counts_transpositions_as_one_edit() {
-        assert_eq!(edit_distance("sprad", "spread"), 1);
-        assert_eq!(edit_distance("BJE", "BEJ"), 1);
-        assert_eq!(edit_distance("normalization", "normalisation"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("Level", "level"), 0);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-
-    #[test]
-    fn nearest_only_suggests_plausible_typos() {
-        let keys = ["samples", "seed", "spread", "top_k"];
-        assert_eq!(nearest("sampels", keys), Some("samples"));
-        assert_eq!(nearest("top-k", keys), Some("top_k"));
-        assert_eq!(nearest("zzzz", keys), None);
-        // Short words allow one edit only.
-        assert_eq!(nearest("sd", keys), None);
-    }
-
-    #[test]
     fn equally_likely_choices_sum_to_one() {
         let choice = Choice::equally_likely(vec![Aggregation::Arithmetic, Aggregation::Geometric]);
         assert_eq!(choice.probabilities, [0.5, 0.5]);
         assert_eq!(choice.nominal, None);
-    }
-
-    #[test]
-    fn lines_and_columns_are_one_based_and_count_characters() {
-        let reader = Reader::new("a = 1\nbé = \"x\"\n", "t.toml");
-        assert_eq!(reader.line_of(0), 1);
-        assert_eq!(reader.line_of(5), 1);
-        assert_eq!(reader.line_of(6), 2);
-        // `=` after the two-byte `é` is the 4th character of line 2.
-        let offset = "a = 1\nbé ".len();
-        assert_eq!(reader.column_of(offset), 4);
     }
 
     #[test]

@@ -3,12 +3,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-use toml::Spanned;
+use serde::Serialize;
+use toml::de::{DeTable, DeValue};
 
 use super::SobolError;
 use super::design::{Block, PointKind, SaltelliDesign};
 use super::estimate::{EstimatorSettings, SobolResult, estimate};
+use crate::model::input::csv::{CsvRow, CsvTable};
+use crate::model::input::toml::{Field, TomlReader, join};
 use crate::model::{Diagnostic, Location};
 
 /// Name of the design column holding the block label.
@@ -87,22 +89,10 @@ pub struct FactorSet {
     pub factors: Vec<Factor>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFactorsFile {
-    factor: Vec<Spanned<RawFactor>>,
-}
-
-/// One `[[factor]]` table; every field keeps its span so errors can name its line.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFactor {
-    name: Spanned<String>,
-    kind: Spanned<String>,
-    low: Option<Spanned<toml::Value>>,
-    high: Option<Spanned<toml::Value>>,
-    values: Option<Spanned<Vec<toml::Value>>>,
-}
+/// Keys of a `[[factor]]` table.
+const FACTOR_KEYS: &[&str] = &["name", "kind", "low", "high", "values"];
+/// The factor kinds, as written in `kind`.
+const FACTOR_KINDS: &[&str] = &["uniform", "integer", "categorical"];
 
 impl FactorSet {
     /// Reads a factors file.
@@ -111,43 +101,20 @@ impl FactorSet {
         FactorSet::from_toml_str(&text, &path.display().to_string())
     }
 
-    /// Parses factors TOML; `file` names the source in error messages.
+    /// Parses factors TOML; `file` names the source in error messages. The first problem (in
+    /// file order) is returned, located by line and key.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, SobolError> {
-        let raw: RawFactorsFile = toml::from_str(text).map_err(|error| {
-            let line = error.span().map(|span| line_of(text, span.start));
-            file_error(
-                file,
-                line,
-                None,
-                format!("not a valid factors file: {}", error.message().trim()),
-                "write one `[[factor]]` table per factor with `name`, `kind` (uniform, integer or \
-                 categorical) and `low`/`high` or `values`",
-            )
-        })?;
-        if raw.factor.is_empty() {
-            return Err(file_error(
-                file,
-                None,
-                None,
-                "no `[[factor]]` tables",
-                "declare at least one factor",
-            ));
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = TomlReader::new(text, file);
+        let factors = reader
+            .parse()
+            .map(|root| read_factors(&mut reader, root.get_ref()));
+        match reader.take_sorted().into_iter().next() {
+            Some(first) => Err(SobolError::File(first)),
+            None => Ok(FactorSet {
+                factors: factors.unwrap_or_default(),
+            }),
         }
-        let mut factors: Vec<Factor> = Vec::with_capacity(raw.factor.len());
-        for spanned in &raw.factor {
-            let factor = parse_factor(spanned.get_ref(), text, file)?;
-            if factors.iter().any(|f| f.name == factor.name) {
-                return Err(file_error(
-                    file,
-                    Some(line_of(text, spanned.get_ref().name.span().start)),
-                    Some("name"),
-                    format!("factor `{}` is declared twice", factor.name),
-                    "give every factor a unique name",
-                ));
-            }
-            factors.push(factor);
-        }
-        Ok(FactorSet { factors })
     }
 
     /// Factor names in design order.
@@ -156,95 +123,166 @@ impl FactorSet {
     }
 }
 
-/// Builds a located error for one field of a `[[factor]]` table.
-struct FieldErrors<'a> {
-    text: &'a str,
-    file: &'a str,
-}
-
-impl FieldErrors<'_> {
-    fn at<T>(&self, field: &str, spanned: &Spanned<T>, problem: String, fix: &str) -> SobolError {
-        let line = line_of(self.text, spanned.span().start);
-        file_error(self.file, Some(line), Some(field), problem, fix)
+/// The `[[factor]]` tables, in file order, every problem reported to `reader`.
+fn read_factors(reader: &mut TomlReader<'_>, root: &DeTable<'_>) -> Vec<Factor> {
+    reader.check_keys(root, "", &["factor"], |_| None);
+    let no_factor_fix = "write one `[[factor]]` table per factor with `name`, `kind` (uniform, \
+                         integer or categorical) and `low`/`high` or `values`";
+    let Some(field) = reader.field(root, "", "factor") else {
+        reader.report(0, "", "no `[[factor]]` tables".into(), no_factor_fix.into());
+        return Vec::new();
+    };
+    let mut factors: Vec<Factor> = Vec::new();
+    for (entry, table) in reader.table_entries(&field, "[[factor]]") {
+        let Some(factor) = read_factor(reader, &entry, table) else {
+            continue;
+        };
+        if factors.iter().any(|f| f.name == factor.name) {
+            let path = join(&entry.path, "name");
+            let line = reader.key_lines.get(&path).copied().unwrap_or(entry.line);
+            reader.report(
+                line,
+                &path,
+                format!("factor `{}` is declared twice", factor.name),
+                "give every factor a unique name".into(),
+            );
+            continue;
+        }
+        factors.push(factor);
     }
+    if factors.is_empty() && reader.diagnostics.is_empty() {
+        reader.report(
+            field.line,
+            "factor",
+            "no `[[factor]]` tables".into(),
+            no_factor_fix.into(),
+        );
+    }
+    factors
 }
 
-fn parse_factor(raw: &RawFactor, text: &str, file: &str) -> Result<Factor, SobolError> {
-    let errors = FieldErrors { text, file };
-    let name = raw.name.get_ref().trim().to_string();
+/// One `[[factor]]` table, or `None` with its problems reported.
+fn read_factor(
+    reader: &mut TomlReader<'_>,
+    entry: &Field<'_, '_>,
+    table: &DeTable<'_>,
+) -> Option<Factor> {
+    let prefix = entry.path.as_str();
+    let known_problems = reader.diagnostics.len();
+    reader.check_keys(table, prefix, FACTOR_KEYS, |_| None);
+    if reader.diagnostics.len() > known_problems {
+        // A misspelt key is most likely a required one: its absence is no second problem.
+        return None;
+    }
+    let required = |reader: &mut TomlReader<'_>, key: &str, fix: &str| {
+        let field = reader.field(table, prefix, key);
+        if field.is_none() {
+            reader.report(
+                entry.line,
+                prefix,
+                format!("`{prefix}` has no `{key}`"),
+                fix.to_string(),
+            );
+        }
+        field
+    };
+    let name_field = required(reader, "name", "name every factor, e.g. `name = \"x1\"`")?;
+    let name = reader
+        .string(&name_field, "name = \"x1\"")?
+        .trim()
+        .to_string();
     if name.is_empty() {
-        return Err(errors.at(
-            "name",
-            &raw.name,
+        reader.report(
+            name_field.line,
+            &name_field.path,
             "empty factor name".into(),
-            "name every factor",
-        ));
+            "name every factor".into(),
+        );
+        return None;
     }
     if name == RUN_COLUMN || name == BLOCK_COLUMN {
-        return Err(errors.at(
-            "name",
-            &raw.name,
+        reader.report(
+            name_field.line,
+            &name_field.path,
             format!("factor name `{name}` is reserved for a design column"),
-            "rename the factor",
-        ));
+            "rename the factor".into(),
+        );
+        return None;
     }
-    let kind_name = raw.kind.get_ref().as_str();
-    let not_applicable = |field: &str, span: Option<std::ops::Range<usize>>| match span {
-        Some(span) => Err(file_error(
-            file,
-            Some(line_of(text, span.start)),
-            Some(field),
-            format!("`{field}` does not apply to a {kind_name} factor"),
-            "remove the field or change `kind`",
-        )),
-        None => Ok(()),
+    let kind_field = required(
+        reader,
+        "kind",
+        "add `kind = \"uniform\"`, `\"integer\"` or `\"categorical\"`",
+    )?;
+    let kind = reader.choice(&kind_field, "kind", FACTOR_KINDS, |text| {
+        FACTOR_KINDS.iter().copied().find(|kind| *kind == text)
+    })?;
+    let low = reader.field(table, prefix, "low");
+    let high = reader.field(table, prefix, "high");
+    let values = reader.field(table, prefix, "values");
+    let not_applicable = |reader: &mut TomlReader<'_>, field: &Option<Field<'_, '_>>| {
+        if let Some(field) = field {
+            let key = field.path.rsplit('.').next().unwrap_or(&field.path);
+            reader.report(
+                field.line,
+                &field.path,
+                format!("`{key}` does not apply to a {kind} factor"),
+                "remove the field or change `kind`".into(),
+            );
+        }
+        field.is_none()
     };
-    let missing = |field: &str| {
-        errors.at(
-            field,
-            &raw.kind,
-            format!("{kind_name} factor `{name}` has no `{field}`"),
-            match field {
-                "values" => "list the alternatives, e.g. values = [\"a\", \"b\"]",
-                _ => "give `low` and `high`",
-            },
-        )
+    let missing = |reader: &mut TomlReader<'_>, key: &str, fix: &str| {
+        reader.report(
+            kind_field.line,
+            &kind_field.path,
+            format!("{kind} factor `{name}` has no `{key}`"),
+            fix.into(),
+        );
     };
-    let kind = match kind_name {
+    let kind = match kind {
         "uniform" | "integer" => {
-            not_applicable("values", raw.values.as_ref().map(Spanned::span))?;
-            let low = raw.low.as_ref().ok_or_else(|| missing("low"))?;
-            let high = raw.high.as_ref().ok_or_else(|| missing("high"))?;
-            if kind_name == "uniform" {
-                let low_value = finite_number(low, "low", &name, &errors)?;
-                let high_value = finite_number(high, "high", &name, &errors)?;
+            if !not_applicable(reader, &values) {
+                return None;
+            }
+            let (Some(low), Some(high)) = (&low, &high) else {
+                let key = if low.is_none() { "low" } else { "high" };
+                missing(reader, key, "give `low` and `high`");
+                return None;
+            };
+            if kind == "uniform" {
+                let low_value = reader.number(low, "low = 0")?;
+                let high_value = reader.number(high, "high = 1")?;
                 if low_value >= high_value {
-                    return Err(errors.at(
-                        "high",
-                        high,
+                    reader.report(
+                        high.line,
+                        &high.path,
                         format!(
                             "factor `{name}`: low = {low_value} is not below high = {high_value}"
                         ),
                         "use low < high (fix the factor's value instead of sampling it if it is \
-                         constant)",
-                    ));
+                         constant)"
+                            .into(),
+                    );
+                    return None;
                 }
                 FactorKind::Uniform {
                     low: low_value,
                     high: high_value,
                 }
             } else {
-                let low_value = whole_number(low, "low", &name, &errors)?;
-                let high_value = whole_number(high, "high", &name, &errors)?;
+                let low_value = reader.integer(low, "low = 1")?;
+                let high_value = reader.integer(high, "high = 5")?;
                 if low_value >= high_value {
-                    return Err(errors.at(
-                        "high",
-                        high,
+                    reader.report(
+                        high.line,
+                        &high.path,
                         format!(
                             "factor `{name}`: low = {low_value} is not below high = {high_value}"
                         ),
-                        "give at least two integers (low < high)",
-                    ));
+                        "give at least two integers (low < high)".into(),
+                    );
+                    return None;
                 }
                 FactorKind::Integer {
                     low: low_value,
@@ -252,90 +290,74 @@ fn parse_factor(raw: &RawFactor, text: &str, file: &str) -> Result<Factor, Sobol
                 }
             }
         }
-        "categorical" => {
-            not_applicable("low", raw.low.as_ref().map(Spanned::span))?;
-            not_applicable("high", raw.high.as_ref().map(Spanned::span))?;
-            let raw_values = raw.values.as_ref().ok_or_else(|| missing("values"))?;
-            let mut values: Vec<String> = Vec::with_capacity(raw_values.get_ref().len());
-            for value in raw_values.get_ref() {
-                let text = match value {
-                    toml::Value::String(s) => s.clone(),
-                    toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
-                        value.to_string()
-                    }
-                    other => {
-                        return Err(errors.at(
-                            "values",
-                            raw_values,
-                            format!("factor `{name}`: value {other} is not a scalar"),
-                            "use strings or numbers as alternatives",
-                        ));
-                    }
-                };
-                if values.contains(&text) {
-                    return Err(errors.at(
-                        "values",
-                        raw_values,
-                        format!("factor `{name}`: value `{text}` is listed twice"),
-                        "list every alternative once",
-                    ));
-                }
-                values.push(text);
+        _ => {
+            if !not_applicable(reader, &low) || !not_applicable(reader, &high) {
+                return None;
             }
-            if values.len() < 2 {
-                return Err(errors.at(
+            let Some(values_field) = &values else {
+                missing(
+                    reader,
                     "values",
-                    raw_values,
-                    format!("factor `{name}` has {} value(s)", values.len()),
-                    "give at least two alternatives, or drop the factor",
-                ));
+                    "list the alternatives, e.g. values = [\"a\", \"b\"]",
+                );
+                return None;
+            };
+            let array = reader.array(values_field, "values = [\"a\", \"b\"]")?;
+            let mut texts: Vec<String> = Vec::with_capacity(array.len());
+            for element in reader.elements(values_field, array) {
+                let Some(text) = scalar_text(element.value.get_ref()) else {
+                    reader.report(
+                        element.line,
+                        &element.path,
+                        format!(
+                            "factor `{name}`: value {} is not a scalar",
+                            reader.snippet(element.value.span())
+                        ),
+                        "use strings or numbers as alternatives".into(),
+                    );
+                    return None;
+                };
+                if texts.contains(&text) {
+                    reader.report(
+                        element.line,
+                        &element.path,
+                        format!("factor `{name}`: value `{text}` is listed twice"),
+                        "list every alternative once".into(),
+                    );
+                    return None;
+                }
+                texts.push(text);
             }
-            FactorKind::Categorical { values }
-        }
-        other => {
-            return Err(errors.at(
-                "kind",
-                &raw.kind,
-                format!("factor `{name}`: unknown kind `{other}`"),
-                "use kind = \"uniform\", \"integer\" or \"categorical\"",
-            ));
+            if texts.len() < 2 {
+                reader.report(
+                    values_field.line,
+                    &values_field.path,
+                    format!("factor `{name}` has {} value(s)", texts.len()),
+                    "give at least two alternatives, or drop the factor".into(),
+                );
+                return None;
+            }
+            FactorKind::Categorical { values: texts }
         }
     };
-    Ok(Factor { name, kind })
+    Some(Factor { name, kind })
 }
 
-fn finite_number(
-    value: &Spanned<toml::Value>,
-    field: &str,
-    name: &str,
-    errors: &FieldErrors<'_>,
-) -> Result<f64, SobolError> {
-    match value.get_ref() {
-        toml::Value::Float(x) if x.is_finite() => Ok(*x),
-        toml::Value::Integer(i) => Ok(*i as f64),
-        other => Err(errors.at(
-            field,
-            value,
-            format!("factor `{name}`: `{field}` = {other} is not a finite number"),
-            "give a number",
-        )),
-    }
-}
-
-fn whole_number(
-    value: &Spanned<toml::Value>,
-    field: &str,
-    name: &str,
-    errors: &FieldErrors<'_>,
-) -> Result<i64, SobolError> {
-    match value.get_ref() {
-        toml::Value::Integer(i) => Ok(*i),
-        other => Err(errors.at(
-            field,
-            value,
-            format!("factor `{name}`: `{field}` = {other} is not an integer"),
-            "give whole numbers for integer factors (or use kind = \"uniform\")",
-        )),
+/// A categorical factor's value as written to the design: a string as is, a number or boolean
+/// as TOML writes it (`1`, `0.5`, `true`); `None` for lists and tables.
+fn scalar_text(value: &DeValue<'_>) -> Option<String> {
+    match value {
+        DeValue::String(text) => Some(text.to_string()),
+        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
+            .ok()
+            .map(|i| toml::Value::Integer(i).to_string()),
+        DeValue::Float(float) => float
+            .as_str()
+            .parse::<f64>()
+            .ok()
+            .map(|x| toml::Value::Float(x).to_string()),
+        DeValue::Boolean(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
@@ -393,40 +415,42 @@ pub struct DesignLayout {
 /// (`AB_i` row j equals B row j in factor i's column and A row j in the others), which catches
 /// sorted or filtered files.
 pub fn read_design_layout(text: &str, file: &str) -> Result<DesignLayout, SobolError> {
+    // A first line of numbers is a headerless SALib design (perhaps tab-separated, which the
+    // CSV reader would refuse), never a block design: say so before reading it as CSV.
+    let first_line = text
+        .lines()
+        .find(|line| !line.trim().is_empty() && !line.trim().starts_with('#'))
+        .unwrap_or("");
+    if all_numbers(first_line).is_some() {
+        let interleaved = read_numeric_rows(text, file).is_ok_and(|rows| {
+            let k = rows.values.first().map_or(0, Vec::len);
+            is_salib_order(&rows.values, k)
+        });
+        let problem = if interleaved {
+            "the file has no header and its rows are in SALib's order (per base row: A, \
+                 AB_1 … AB_k, B), not in blocks of N rows"
+        } else {
+            "the first line holds numbers, not column names: the design has no header (SALib \
+                 writes its designs this way)"
+        };
+        return Err(SobolError::WrongOrder {
+            diagnostic: Diagnostic::new(
+                Location::file(file).line(1),
+                problem,
+                "read the file as a SALib design (rows interleaved per base row, no header)",
+            ),
+            order: DesignOrder::Salib,
+        });
+    }
     let table = read_table(text, file)?;
     let Some(block_column) = table.column(BLOCK_COLUMN) else {
-        let first_line = text
-            .lines()
-            .find(|line| !line.trim().is_empty() && !line.trim().starts_with('#'))
-            .unwrap_or("");
-        if all_numbers(first_line).is_some() {
-            let interleaved = read_numeric_rows(text, file).is_ok_and(|rows| {
-                let k = rows.values.first().map_or(0, Vec::len);
-                is_salib_order(&rows.values, k)
-            });
-            let problem = if interleaved {
-                "the file has no header and its rows are in SALib's order (per base row: A, \
-                 AB_1 … AB_k, B), not in blocks of N rows"
-            } else {
-                "the first line holds numbers, not column names: the design has no header (SALib \
-                 writes its designs this way)"
-            };
-            return Err(SobolError::WrongOrder {
-                diagnostic: Diagnostic::new(
-                    Location::file(file).line(1),
-                    problem,
-                    "read the file as a SALib design (rows interleaved per base row, no header)",
-                ),
-                order: DesignOrder::Salib,
-            });
-        }
         return Err(file_error(
             file,
             Some(1),
             None,
             format!(
                 "no `{BLOCK_COLUMN}` column (columns: {})",
-                table.headers.join(", ")
+                table.header.join(", ")
             ),
             "use a design written by `ranksense sobol sample` or COINr (columns `run`, `block`, \
              factor columns), with blocks A, B, AB_<factor>",
@@ -435,7 +459,7 @@ pub fn read_design_layout(text: &str, file: &str) -> Result<DesignLayout, SobolE
     let labels: Vec<&str> = table
         .rows
         .iter()
-        .map(|row| row.fields[block_column].trim())
+        .map(|row| row.cells[block_column].trim())
         .collect();
     let n = labels.iter().take_while(|&&label| label == "A").count();
     let layout_fix = "keep the rows in design order: N rows of block A, N of B, then N of each \
@@ -553,7 +577,7 @@ pub fn read_design_layout(text: &str, file: &str) -> Result<DesignLayout, SobolE
         table
             .rows
             .iter()
-            .map(|row| row.fields[column].trim().to_string())
+            .map(|row| row.cells[column].trim().to_string())
             .collect()
     });
     Ok(DesignLayout {
@@ -566,7 +590,7 @@ pub fn read_design_layout(text: &str, file: &str) -> Result<DesignLayout, SobolE
 /// For factors that have a column of their own name, checks that AB_i takes factor i's value
 /// from B and every other factor's value from A.
 fn check_factor_columns(
-    table: &Table,
+    table: &CsvTable,
     n: usize,
     factors: &[String],
     file: &str,
@@ -580,7 +604,7 @@ fn check_factor_columns(
                 let Some(column) = *column else { continue };
                 let source = if m == i { Block::B } else { Block::A };
                 let source_row = &table.rows[if m == i { n + j } else { j }];
-                if ab_row.fields[column].trim() != source_row.fields[column].trim() {
+                if ab_row.cells[column].trim() != source_row.cells[column].trim() {
                     return Err(file_error(
                         file,
                         Some(ab_row.line),
@@ -591,10 +615,10 @@ fn check_factor_columns(
                              `{factor}`, which comes from B",
                             j + 1,
                             factors[m],
-                            ab_row.fields[column].trim(),
+                            ab_row.cells[column].trim(),
                             j + 1,
                             source_row.line,
-                            source_row.fields[column].trim()
+                            source_row.cells[column].trim()
                         ),
                         "keep the rows in design order as written by the sampler; do not sort, \
                          filter or edit the design",
@@ -908,7 +932,7 @@ pub fn read_salib_design(text: &str, file: &str) -> Result<SalibLayout, SobolErr
                 .rows
                 .iter()
                 .take(2)
-                .map(|row| row.fields[column].trim().to_string())
+                .map(|row| row.cells[column].trim().to_string())
                 .collect(),
         )
     });
@@ -1079,13 +1103,13 @@ fn read_outputs(
                 file,
                 Some(1),
                 None,
-                format!("no column `{name}` (columns: {})", table.headers.join(", ")),
+                format!("no column `{name}` (columns: {})", table.header.join(", ")),
                 "pass the name of the output column exactly as in the header",
             )
         })?,
         None => {
-            let candidates: Vec<usize> = (0..table.headers.len())
-                .filter(|&c| table.headers[c] != RUN_COLUMN)
+            let candidates: Vec<usize> = (0..table.header.len())
+                .filter(|&c| table.header[c] != RUN_COLUMN)
                 .collect();
             match candidates.as_slice() {
                 [only] => *only,
@@ -1096,7 +1120,7 @@ fn read_outputs(
                         None,
                         format!(
                             "cannot tell which column holds the outputs (columns: {})",
-                            table.headers.join(", ")
+                            table.header.join(", ")
                         ),
                         "name the output column (`--column NAME`)",
                     ));
@@ -1104,9 +1128,9 @@ fn read_outputs(
             }
         }
     };
-    let column_name = table.headers[value_column].clone();
-    let parse = |row: &Row| -> Result<f64, SobolError> {
-        let raw = row.fields[value_column].trim();
+    let column_name = table.header[value_column].clone();
+    let parse = |row: &CsvRow| -> Result<f64, SobolError> {
+        let raw = row.cells[value_column].trim();
         match raw.parse::<f64>() {
             Ok(value) if value.is_finite() => Ok(value),
             _ => Err(file_error(
@@ -1123,9 +1147,9 @@ fn read_outputs(
     let output_runs = table.column(RUN_COLUMN);
     match (run_ids, output_runs) {
         (Some(design_runs), Some(run_column)) if value_column != run_column => {
-            let mut by_run: HashMap<&str, &Row> = HashMap::with_capacity(table.rows.len());
+            let mut by_run: HashMap<&str, &CsvRow> = HashMap::with_capacity(table.rows.len());
             for row in &table.rows {
-                let id = row.fields[run_column].trim();
+                let id = row.cells[run_column].trim();
                 if by_run.insert(id, row).is_some() {
                     return Err(file_error(
                         file,
@@ -1227,55 +1251,21 @@ fn read_headerless_column(
         .map(Some)
 }
 
-/// A CSV file with a header: trimmed header names and rows with their line numbers.
-struct Table {
-    headers: Vec<String>,
-    rows: Vec<Row>,
-}
-
-struct Row {
-    /// 1-based line of the record in the file (the header is line 1).
-    line: usize,
-    fields: Vec<String>,
-}
-
-impl Table {
-    fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|header| header == name)
+/// A design or outputs CSV file, read by the shared table reader; its first problem (a ragged
+/// row, a repeated column, …) is the error.
+fn read_table(text: &str, file: &str) -> Result<CsvTable, SobolError> {
+    let mut diagnostics = Vec::new();
+    let table = CsvTable::parse(
+        file,
+        text,
+        "a header line of column names and one row per design run",
+        &mut diagnostics,
+    );
+    match (table, diagnostics.into_iter().next()) {
+        (Some(table), None) => Ok(table),
+        (_, Some(first)) => Err(SobolError::File(first)),
+        (None, None) => unreachable!("the table reader reports why it read no table"),
     }
-}
-
-fn read_table(text: &str, file: &str) -> Result<Table, SobolError> {
-    let csv_error = |error: csv::Error| {
-        let line = error.position().map(|p| p.line() as usize);
-        file_error(
-            file,
-            line,
-            None,
-            format!("not valid CSV: {error}"),
-            "write a comma-separated file with a header line and the same number of fields in \
-             every row",
-        )
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        rows.push(Row {
-            line,
-            fields: record.iter().map(str::to_string).collect(),
-        });
-    }
-    Ok(Table { headers, rows })
 }
 
 fn read_text(path: &Path) -> Result<String, SobolError> {
@@ -1300,11 +1290,6 @@ fn file_error(
         location = location.column(column);
     }
     SobolError::File(Diagnostic::new(location, problem, fix))
-}
-
-/// 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 #[cfg(test)]
@@ -1357,13 +1342,17 @@ high = 5
         let text = FACTORS.replace("high = 5", "high = 1");
         let err = FactorSet::from_toml_str(&text, "f.toml").unwrap_err();
         let message = err.to_string();
-        assert!(message.starts_with("f.toml:17, column `high`"), "{message}");
+        assert!(
+            message.starts_with("f.toml:17, column `factor[3].high`"),
+            "{message}"
+        );
         assert!(message.contains("fix:"), "{message}");
 
         let text = FACTORS.replace("kind = \"categorical\"", "kind = \"normal\"");
         let err = FactorSet::from_toml_str(&text, "f.toml").unwrap_err();
         assert!(
-            err.to_string().starts_with("f.toml:10, column `kind`"),
+            err.to_string()
+                .starts_with("f.toml:10, column `factor[2].kind`"),
             "{err}"
         );
         assert!(err.to_string().contains("unknown kind `normal`"), "{err}");
