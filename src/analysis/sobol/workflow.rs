@@ -8,7 +8,8 @@ use toml::Spanned;
 
 use super::SobolError;
 use super::design::{Block, PointKind, SaltelliDesign};
-use super::estimate::{EstimatorSettings, SobolResult, estimate};
+use super::estimate::{SobolResult, estimate};
+use super::settings::EstimatorSettings;
 use crate::model::{Diagnostic, Location};
 
 /// Name of the design column holding the block label.
