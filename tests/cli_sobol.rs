@@ -38,7 +38,16 @@ fn parse_sobol_csv(text: &str) -> Vec<(String, String, [f64; 6])> {
 #[test]
 fn analyze_reproduces_coinr_from_its_design_file() {
     let output = ranksense()
-        .args(["sobol", "analyze", "--design", DESIGN, "--outputs", DESIGN])
+        .args([
+            "sobol",
+            "analyze",
+            "--estimator",
+            "coinr",
+            "--design",
+            DESIGN,
+            "--outputs",
+            DESIGN,
+        ])
         .args(["--column", "MeanAbsRankChange", "--format", "csv"])
         .output()
         .unwrap();

@@ -64,8 +64,8 @@ fn textbook_points(seed: u64) -> Vec<Vec<f64>> {
         let point = (0..dims)
             .map(|d| {
                 let mut y = 0u32;
-                for p in 0..32 {
-                    let bit = ((x[d] >> p) & 1) ^ ((rows[d][p] & x[d]).count_ones() & 1);
+                for (p, row) in rows[d].iter().enumerate() {
+                    let bit = ((x[d] >> p) & 1) ^ ((row & x[d]).count_ones() & 1);
                     y |= bit << p;
                 }
                 f64::from(y ^ shifts[d]) / 4_294_967_296.0

@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
 use super::derived_seed;
-use super::estimate::{Moments, RunOutputs, moments_over};
+use super::outputs::{Moments, RunOutputs, moments_over};
 use super::settings::EstimatorSettings;
 use crate::pipeline::stats::quantile_type7_sorted;
 

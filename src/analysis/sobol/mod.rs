@@ -24,6 +24,7 @@
 mod bootstrap;
 mod design;
 mod estimate;
+mod outputs;
 mod sequence;
 mod settings;
 pub mod test_functions;

@@ -52,8 +52,8 @@ fn generators() -> &'static [Generator] {
             assert_eq!(m.len(), s, "Joe–Kuo line for dimension {}", numbers[0]);
             let mut v = [0u32; BITS];
             for k in 0..BITS {
-                v[k] = if k < s {
-                    m[k] << (BITS - 1 - k)
+                v[k] = if let Some(&initial) = m.get(k) {
+                    initial << (BITS - 1 - k)
                 } else {
                     let mut value = v[k - s] ^ (v[k - s] >> s);
                     for l in 1..s {
@@ -192,13 +192,13 @@ mod tests {
 
     #[test]
     fn every_generator_matrix_is_invertible() {
-        // Column k has its leading bit at position 31 − k (m_k odd), so C is upper triangular
-        // with unit diagonal: any 2^m consecutive aligned points stratify each dimension.
+        // m_k is odd, so column k's last set digit is digit k + 1 (bit 31 − k): C is upper
+        // triangular with unit diagonal, and any 2^m aligned points stratify each dimension.
         for (d, v) in generators().iter().enumerate() {
             for (k, column) in v.iter().enumerate() {
                 assert_eq!(
-                    column.leading_zeros() as usize,
-                    k,
+                    column.trailing_zeros() as usize,
+                    BITS - 1 - k,
                     "dimension {d} column {k}"
                 );
             }
