@@ -38,7 +38,16 @@ fn parse_sobol_csv(text: &str) -> Vec<(String, String, [f64; 6])> {
 #[test]
 fn analyze_reproduces_coinr_from_its_design_file() {
     let output = ranksense()
-        .args(["sobol", "analyze", "--design", DESIGN, "--outputs", DESIGN])
+        .args([
+            "sobol",
+            "analyze",
+            "--estimator",
+            "coinr",
+            "--design",
+            DESIGN,
+            "--outputs",
+            DESIGN,
+        ])
         .args(["--column", "MeanAbsRankChange", "--format", "csv"])
         .output()
         .unwrap();
@@ -160,19 +169,24 @@ fn sample_then_analyze_recovers_ishigami_indices() {
     assert_eq!(std::fs::read_to_string(&copy).unwrap(), design_text);
 
     let analytic = IshigamiAnalytic::new(7.0, 0.1);
-    for centred in [false, true] {
-        let out_dir = dir.path().join(format!("out-{centred}"));
+    for estimator in ["coinr", "centred"] {
+        let out_dir = dir.path().join(format!("out-{estimator}"));
         let mut command = ranksense();
         command
             .args(["sobol", "analyze", "--design"])
             .arg(&design)
             .arg("--outputs")
             .arg(&outputs)
-            .args(["--format", "csv", "--bootstrap", "200", "--out"])
+            .args([
+                "--format",
+                "csv",
+                "--bootstrap",
+                "200",
+                "--estimator",
+                estimator,
+            ])
+            .arg("--out")
             .arg(&out_dir);
-        if centred {
-            command.arg("--center");
-        }
         let output = command.output().unwrap();
         assert!(
             output.status.success(),
@@ -190,17 +204,17 @@ fn sample_then_analyze_recovers_ishigami_indices() {
             ["x1", "x2", "x3"]
         );
         // With N = 8192 scrambled Sobol rows the estimators' standard errors are about 0.01
-        // (uncentred S_i: Ishigami's mean is 3.5); 0.03 leaves three of them.
+        // (COINr's uncentred S_i: Ishigami's mean is 3.5); 0.03 leaves three of them.
         for (i, (_, factor, values)) in rows.iter().enumerate() {
             assert!(
                 (values[0] - analytic.first[i]).abs() < 0.03,
-                "{factor} (centred {centred}): S = {} vs {}",
+                "{factor} ({estimator}): S = {} vs {}",
                 values[0],
                 analytic.first[i]
             );
             assert!(
                 (values[3] - analytic.total[i]).abs() < 0.03,
-                "{factor} (centred {centred}): ST = {} vs {}",
+                "{factor} ({estimator}): ST = {} vs {}",
                 values[3],
                 analytic.total[i]
             );

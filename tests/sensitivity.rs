@@ -323,7 +323,7 @@ fn cli_writes_sobol_csv_summary_and_report() {
     let section = &summary["sensitivity"];
     assert_eq!(section["base_samples"], 64);
     assert_eq!(section["runs"], 64 * 6);
-    assert_eq!(section["estimator"]["center_outputs"], true);
+    assert_eq!(section["estimator"]["estimator"], "centred");
     assert_eq!(section["targets"].as_array().unwrap().len(), 52);
     assert_eq!(section["headline"], serde_json::json!(["rs", "rank:PRT"]));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();

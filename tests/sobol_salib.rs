@@ -78,51 +78,63 @@ fn analyze_json(design: &Path, outputs: &Path, extra: &[&str]) -> (f64, Vec<(f64
     (result["variance"].as_f64().unwrap(), indices)
 }
 
-/// ranksense's default estimator is Saltelli (2010) / Jansen (1999) on the raw outputs with
-/// V = sample variance (denominator 2N − 1). SALib's `sobol.analyze` standardises Y by the mean
-/// and standard deviation of *all* N (k + 2) outputs and divides by `np.var` (denominator 2N).
-/// The two are tied exactly:
+/// Both of ranksense's estimators are Saltelli (2010) / Jansen (1999) with V = sample variance
+/// of the A and B outputs (denominator 2N − 1); `centred` subtracts their mean c from y_B,
+/// `coinr` nothing. SALib's `sobol.analyze` standardises Y by the mean m and standard deviation
+/// of *all* N (k + 2) outputs and divides by `np.var` (denominator 2N). They are tied exactly:
 ///   ST_SALib = ST · 2N / (2N − 1),
-///   S1_SALib = (S1 · V − m · mean_j(y_ABi,j − y_A,j)) / V₀, V₀ = V (2N − 1) / 2N,
-/// with m the mean of all outputs. Checking these to 1e-9 pins that `--layout salib` pairs
-/// every run with the right A, B and AB_i output (any mis-grouping changes the indices at the
-/// 1e-2 level); the raw differences are within the stated bounds below.
+///   S1_SALib = (S1 · V − (m − c) · mean_j(y_ABi,j − y_A,j)) / V₀, V₀ = V (2N − 1) / 2N,
+/// (c = 0 for `coinr`). Checking these to 1e-9 pins that `--layout salib` pairs every run with
+/// the right A, B and AB_i output (any mis-grouping changes the indices at the 1e-2 level); the
+/// raw differences are within the stated bounds below.
 #[test]
 fn analyze_reproduces_salib_indices_on_salib_design() {
-    let (variance, ours) = analyze_json(Path::new(DESIGN), Path::new(OUTPUTS), &[]);
     let salib = salib_indices();
     let y: Vec<f64> = numbers(OUTPUTS).into_iter().map(|row| row[0]).collect();
     assert_eq!(y.len(), N * (K + 2));
     let mean_all = y.iter().sum::<f64>() / y.len() as f64;
+    // SALib's separate_output_values: A = Y[0::k+2], B = Y[k+1::k+2], AB_i = Y[i+1::k+2].
+    let mean_ab = (0..N)
+        .map(|j| y[j * (K + 2)] + y[j * (K + 2) + K + 1])
+        .sum::<f64>()
+        / (2 * N) as f64;
     let two_n = 2.0 * N as f64;
-    let variance0 = variance * (two_n - 1.0) / two_n;
-    for i in 0..K {
-        // SALib's separate_output_values: A = Y[0::k+2], AB_i = Y[i+1::k+2].
-        let step_mean = (0..N)
-            .map(|j| y[j * (K + 2) + 1 + i] - y[j * (K + 2)])
-            .sum::<f64>()
-            / N as f64;
-        let (s1, st) = ours[i];
-        let [salib_s1, _, salib_st, _] = salib[i];
-        let s1_as_salib = (s1 * variance - mean_all * step_mean) / variance0;
-        assert!(
-            (s1_as_salib - salib_s1).abs() < 1e-9,
-            "x{}: S1 {s1_as_salib} vs SALib {salib_s1}",
-            i + 1
+    for (estimator, offset) in [("coinr", 0.0), ("centred", mean_ab)] {
+        let (variance, ours) = analyze_json(
+            Path::new(DESIGN),
+            Path::new(OUTPUTS),
+            &["--estimator", estimator],
         );
-        assert!(
-            (st * two_n / (two_n - 1.0) - salib_st).abs() < 1e-9,
-            "x{}: ST {st} vs SALib {salib_st}",
-            i + 1
-        );
-        // Directly: the variance denominators differ by 1/(2N); the centring term by |m d_i|/V.
-        assert!((st - salib_st).abs() <= salib_st / (two_n - 1.0) + 1e-12);
-        assert!(
-            (s1 - salib_s1).abs() < 2e-3,
-            "x{}: {s1} vs {salib_s1}",
-            i + 1
-        );
+        let variance0 = variance * (two_n - 1.0) / two_n;
+        for i in 0..K {
+            let step_mean = (0..N)
+                .map(|j| y[j * (K + 2) + 1 + i] - y[j * (K + 2)])
+                .sum::<f64>()
+                / N as f64;
+            let (s1, st) = ours[i];
+            let [salib_s1, _, salib_st, _] = salib[i];
+            let s1_as_salib = (s1 * variance - (mean_all - offset) * step_mean) / variance0;
+            assert!(
+                (s1_as_salib - salib_s1).abs() < 1e-9,
+                "{estimator} x{}: S1 {s1_as_salib} vs SALib {salib_s1}",
+                i + 1
+            );
+            assert!(
+                (st * two_n / (two_n - 1.0) - salib_st).abs() < 1e-9,
+                "{estimator} x{}: ST {st} vs SALib {salib_st}",
+                i + 1
+            );
+            // Directly: the variance denominators differ by 1/(2N); the centring term by
+            // |(m − c) d_i|/V.
+            assert!((st - salib_st).abs() <= salib_st / (two_n - 1.0) + 1e-12);
+            assert!(
+                (s1 - salib_s1).abs() < 2e-3,
+                "{estimator} x{}: {s1} vs {salib_s1}",
+                i + 1
+            );
+        }
     }
+    let (variance, ours) = analyze_json(Path::new(DESIGN), Path::new(OUTPUTS), &[]);
 
     // The same design saved with commas (np.savetxt(..., delimiter=",")) reads the same.
     let dir = tempfile::tempdir().unwrap();

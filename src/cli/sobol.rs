@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Failure, Format};
 use ranksense::analysis::sobol::{
-    DesignOrder, EstimatorSettings, FactorSet, PointKind, SobolError, analyze_csv,
+    DesignOrder, Estimator, EstimatorSettings, FactorSet, PointKind, SobolError, analyze_csv,
     analyze_salib_csv, sample_csv,
 };
 use ranksense::report::output::{Files, write_atomic};
@@ -35,6 +35,26 @@ impl Layout {
         match order {
             DesignOrder::Blocks => Layout::Blocks,
             DesignOrder::Salib => Layout::Salib,
+        }
+    }
+}
+
+/// The first-order estimator's form and what its bootstrap re-estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EstimatorForm {
+    /// Outputs centred by the mean of the A and B outputs; mean and variance re-estimated in
+    /// every bootstrap resample (intervals that cover at their nominal level).
+    Centred,
+    /// COINr's `SA_estimate`: uncentred outputs, the full-sample variance kept in every
+    /// resample (COINr's point estimates; narrower, over-confident intervals).
+    Coinr,
+}
+
+impl From<EstimatorForm> for Estimator {
+    fn from(form: EstimatorForm) -> Self {
+        match form {
+            EstimatorForm::Centred => Estimator::Centred,
+            EstimatorForm::Coinr => Estimator::Coinr,
         }
     }
 }
@@ -99,12 +119,14 @@ pub struct AnalyzeArgs {
     /// The outputs column (needed when the file has more than one column besides `run`).
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
-    /// Centre the outputs in the first-order estimator and re-estimate the variance in each
-    /// bootstrap resample (ranksense's own setting: the same index, less noise when outputs
-    /// have a large mean). Default: the uncentred Saltelli (2010) form, as COINr and SALib
-    /// compute it.
-    #[arg(long)]
-    pub center: bool,
+    /// First-order estimator (Saltelli 2010) and bootstrap. `centred`: y_B minus the mean of
+    /// the A and B outputs, and the mean and variance re-estimated in every resample, so the
+    /// intervals cover at their level. SALib 1.6 also centres (it standardises all outputs by
+    /// their mean and standard deviation once) and re-estimates the variance, but not the mean,
+    /// in each resample. `coinr`: COINr's uncentred form with the variance fixed in every
+    /// resample; its point estimates, with intervals that are too narrow.
+    #[arg(long, value_enum, default_value_t = EstimatorForm::Centred)]
+    pub estimator: EstimatorForm,
     /// Bootstrap resamples for the percentile intervals (0 = none).
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
@@ -144,16 +166,11 @@ fn sample(args: SampleArgs) -> Result<(), Failure> {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
-    let base = if args.center {
-        EstimatorSettings::default()
-    } else {
-        EstimatorSettings::coinr_compatible()
-    };
     let settings = EstimatorSettings {
+        estimator: args.estimator.into(),
         bootstrap_resamples: args.bootstrap,
         confidence_level: args.confidence,
         seed: args.seed,
-        ..base
     };
     let column = args.column.as_deref();
     let (result, runs) = match args.layout {
@@ -183,15 +200,14 @@ fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
             let k = result.indices.len();
             println!(
                 "Sobol indices of `{target}`: N = {} base rows, {k} factors, {} runs; {} bootstrap \
-                 resamples ({:.0}% intervals), {} first-order estimator\n",
+                 resamples ({:.0}% intervals), {} estimator\n",
                 result.n,
                 runs,
                 settings.bootstrap_resamples,
                 100.0 * settings.confidence_level,
-                if settings.center_outputs {
-                    "centred"
-                } else {
-                    "uncentred (COINr/SALib)"
+                match settings.estimator {
+                    Estimator::Centred => "centred",
+                    Estimator::Coinr => "COINr's uncentred",
                 }
             );
             print!(

@@ -6,25 +6,21 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
-use super::{SobolError, derived_seed, mix64};
+use super::sequence::{MAX_POINTS, ScrambledSobol};
+use super::{SobolError, derived_seed};
 
 /// Stream-family tag of the pseudo-random design points (see [`derived_seed`]).
 const DESIGN_STREAM_TAG: u64 = 0x5341_4c54_454c_4c49; // "SALTELLI"
-
-/// Points per seed of `sobol_burley` (its index is 16 bits).
-const SOBOL_POINTS_PER_SEED: usize = 1 << 16;
-
-/// Dimensions per seed of `sobol_burley`.
-const SOBOL_DIMENSIONS_PER_SEED: usize = sobol_burley::NUM_DIMENSIONS as usize;
 
 /// How the base matrices A and B are filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PointKind {
-    /// Owen-scrambled Sobol points (Burley 2020, crate `sobol_burley`). Row `j` of A is dimensions
-    /// `0..D` and row `j` of B is dimensions `D..2D` of the same Sobol point `j`, as in Saltelli
-    /// (2002, 2010). Use a power of two for `n`: the balance properties of the sequence hold for
-    /// prefixes of length 2^m.
+    /// Scrambled Sobol' points (Joe–Kuo directions, Matoušek's linear scramble and digital shift;
+    /// see [`ScrambledSobol`]). Row `j` of A is dimensions `0..D` and row `j` of B is dimensions
+    /// `D..2D` of the same 2D-dimensional Sobol' point `j`, as Saltelli (2002, 2010) prescribe.
+    /// Use a power of two for `n`: the balance properties of the sequence hold for prefixes of
+    /// length 2^m.
     Sobol,
     /// Pseudo-random uniform points from ChaCha8; row `j` of A and B uses its own stream, so any
     /// row can be generated alone and results do not depend on evaluation order.
@@ -61,12 +57,10 @@ impl Block {
 /// on its own through [`point`](Self::point) and is a pure function of `(seed, run)`, so runs can be
 /// evaluated in any order, on any number of threads or machines.
 ///
-/// Sobol points and large designs: `sobol_burley` provides 2^16 points and 256 dimensions per
-/// seed. Rows are split into chunks of 2^16 (row `j` is point `j mod 2^16` of chunk `j / 2^16`)
-/// and the 2D dimensions of A|B into sets of 256; every (chunk, dimension set) pair gets its own
-/// scramble seed derived from `seed`. Within one chunk and one set the points are a single
-/// stratified Sobol sequence; across chunks or sets they are independent randomisations (the
-/// padding recommended by Burley 2020), which keeps the estimators unbiased.
+/// Sobol points: up to 2^32 base rows; the Joe–Kuo directions cover 256 dimensions, so A and B
+/// come from one Sobol' point for up to 128 columns, and wider designs continue with
+/// independently scrambled copies of the sequence (see [`ScrambledSobol`]), which keeps the
+/// estimators unbiased.
 ///
 /// A *dummy* factor (one column that the model ignores) can be appended with
 /// [`with_dummy_factor`](Self::with_dummy_factor); it is always the last factor and the last column.
@@ -79,6 +73,9 @@ pub struct SaltelliDesign {
     points: PointKind,
     seed: u64,
     has_dummy: bool,
+    /// The scrambled 2D-dimensional sequence of Sobol designs (a function of seed and D).
+    #[serde(skip)]
+    sobol: Option<ScrambledSobol>,
 }
 
 impl SaltelliDesign {
@@ -113,6 +110,12 @@ impl SaltelliDesign {
                     .into(),
             });
         }
+        if points == PointKind::Sobol && n as u64 > MAX_POINTS {
+            return Err(SobolError::Design {
+                problem: format!("N = {n} base rows exceeds the 2^32 Sobol points"),
+                fix: "use at most 2^32 base rows (or --points random)".into(),
+            });
+        }
         if n.checked_mul(factor_dims.len() + 2).is_none() {
             return Err(SobolError::Design {
                 problem: format!("N = {n} overflows the run count"),
@@ -133,7 +136,9 @@ impl SaltelliDesign {
             points,
             seed,
             has_dummy: false,
-        })
+            sobol: None,
+        }
+        .with_sequence())
     }
 
     /// Appends a dummy factor (one column, to be ignored by the model) as the last factor. Its
@@ -145,6 +150,15 @@ impl SaltelliDesign {
             let end = self.dimension() + 1;
             self.column_starts.push(end);
             self.has_dummy = true;
+            return self.with_sequence();
+        }
+        self
+    }
+
+    /// Builds the scrambled sequence of a Sobol design for its current dimension.
+    fn with_sequence(mut self) -> Self {
+        if self.points == PointKind::Sobol {
+            self.sobol = Some(ScrambledSobol::new(2 * self.dimension(), self.seed));
         }
         self
     }
@@ -278,22 +292,13 @@ impl SaltelliDesign {
         }
     }
 
-    /// Dimension `sobol_dimension` (0..2D) of Sobol point `row`, with the chunk/dimension-set
-    /// seeding described on the type. The f32 from `sobol_burley` is a multiple of 2^-23 below 1,
-    /// and f32 → f64 is exact, so the value stays in [0, 1).
+    /// Dimension `sobol_dimension` (0..2D) of Sobol point `row`.
     fn sobol_value(&self, row: usize, sobol_dimension: usize) -> f64 {
-        let chunk = (row / SOBOL_POINTS_PER_SEED) as u64;
-        let dimension_set = (sobol_dimension / SOBOL_DIMENSIONS_PER_SEED) as u64;
-        let scramble_seed = if chunk == 0 && dimension_set == 0 {
-            mix64(self.seed)
-        } else {
-            mix64(self.seed ^ mix64(chunk ^ mix64(dimension_set.rotate_left(32))))
-        };
-        let index = (row % SOBOL_POINTS_PER_SEED) as u32;
-        let dimension = (sobol_dimension % SOBOL_DIMENSIONS_PER_SEED) as u32;
-        // Fold the 64-bit seed so both halves matter.
-        let seed32 = (scramble_seed ^ (scramble_seed >> 32)) as u32;
-        f64::from(sobol_burley::sample(index, dimension, seed32))
+        let sequence = self
+            .sobol
+            .as_ref()
+            .expect("Sobol designs hold their sequence");
+        sequence.coordinate(row as u64, sobol_dimension)
     }
 
     /// The ChaCha8 stream of base row `row`: a pure function of `(seed, row)`.
@@ -401,21 +406,23 @@ mod tests {
     }
 
     #[test]
-    fn large_designs_change_seed_per_chunk_and_dimension_set() {
-        // 130 columns → 260 Sobol dimensions (two dimension sets); rows beyond 2^16 use a new chunk.
-        let d =
-            SaltelliDesign::new(SOBOL_POINTS_PER_SEED + 8, vec![130], PointKind::Sobol, 3).unwrap();
-        let mut first = vec![0.0; 130];
-        let mut wrapped = vec![0.0; 130];
-        d.point(d.run(Block::B, 5), &mut first);
-        d.point(d.run(Block::B, SOBOL_POINTS_PER_SEED + 5), &mut wrapped);
-        assert!(
-            first
-                .iter()
-                .chain(&wrapped)
-                .all(|&x| (0.0..1.0).contains(&x))
-        );
-        assert_ne!(first, wrapped, "the second chunk must not repeat the first");
+    fn wide_designs_pad_with_independent_copies() {
+        // 130 columns → 260 Sobol dimensions: B's last columns repeat Joe–Kuo dimensions 0..3
+        // with their own scramble, and stay stratified.
+        let d = SaltelliDesign::new(64, vec![130], PointKind::Sobol, 3).unwrap();
+        let mut b = vec![0.0; 130];
+        let mut hit = [[false; 64]; 2];
+        for row in 0..64 {
+            d.point(d.run(Block::B, row), &mut b);
+            assert!(b.iter().all(|&x| (0.0..1.0).contains(&x)));
+            hit[0][(b[126] * 64.0) as usize] = true;
+            hit[1][(b[129] * 64.0) as usize] = true;
+        }
+        assert!(hit.iter().flatten().all(|&h| h));
+        let mut a = vec![0.0; 130];
+        d.point(d.run(Block::A, 5), &mut a);
+        d.point(d.run(Block::B, 5), &mut b);
+        assert_ne!(a[0], b[126], "the padded copy must be scrambled afresh");
     }
 
     #[test]

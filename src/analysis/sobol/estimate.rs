@@ -1,77 +1,15 @@
 //! Sobol index estimators on Saltelli-design outputs: first order (Saltelli 2010), total (Jansen 1999), bootstrap percentile CIs, convergence table and dummy noise floor.
 
-use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::design::Block;
-use super::{SobolError, derived_seed};
+use super::SobolError;
+use super::bootstrap::bootstrap_one;
+use super::outputs::{Moments, RunOutputs, moments_over};
+use super::settings::EstimatorSettings;
 
 /// Name to give the dummy factor of [`SaltelliDesign::with_dummy_factor`](super::SaltelliDesign::with_dummy_factor)
 /// so that [`noise_floor`] finds it.
 pub const DUMMY_FACTOR: &str = "dummy";
-
-/// Stream-family tag of the bootstrap resamples (see [`derived_seed`]).
-const BOOTSTRAP_STREAM_TAG: u64 = 0x424f_4f54_5354_5250; // "BOOTSTRP"
-
-/// How indices and their intervals are estimated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EstimatorSettings {
-    /// Bootstrap replicates for the percentile intervals; 0 gives no interval (`lo = hi = value`).
-    pub bootstrap_resamples: usize,
-    /// Two-sided level of the percentile interval, e.g. 0.90 → the 5% and 95% quantiles.
-    pub confidence_level: f64,
-    /// Re-estimate the output variance V (and the centring mean) on each bootstrap resample.
-    /// `true` propagates the uncertainty of V into the interval (the usual bootstrap of a ratio);
-    /// `false` keeps the full-sample V, as COINr's `SA_estimate` does.
-    pub reestimate_variance: bool,
-    /// Subtract the mean of the A and B outputs from `y_B` in the first-order estimator.
-    /// The Saltelli (2010) estimator `mean(y_B (y_ABi − y_A))` is unbiased for any output
-    /// offset, but its variance grows with the offset²: for a rank near 30 that moves by ±2 the
-    /// uncentred estimator is an order of magnitude noisier. Centring (as SALib does by
-    /// standardising the outputs) removes that at an O(1/N) bias. `false` reproduces COINr.
-    pub center_outputs: bool,
-    /// Seed of the bootstrap; replicate r uses ChaCha8 stream r of a key derived from it, so
-    /// intervals do not depend on the number of threads.
-    pub seed: u64,
-}
-
-impl Default for EstimatorSettings {
-    /// 1,000 resamples, 90% intervals, V re-estimated per resample, centred outputs, seed 0.
-    fn default() -> Self {
-        EstimatorSettings {
-            bootstrap_resamples: 1000,
-            confidence_level: 0.90,
-            reestimate_variance: true,
-            center_outputs: true,
-            seed: 0,
-        }
-    }
-}
-
-impl EstimatorSettings {
-    /// COINr's `SA_estimate` semantics: uncentred first-order estimator and a bootstrap that keeps
-    /// the full-sample V. Point estimates then equal COINr's to rounding; intervals match in
-    /// distribution only (COINr resamples with R's RNG).
-    pub fn coinr_compatible() -> Self {
-        EstimatorSettings {
-            reestimate_variance: false,
-            center_outputs: false,
-            ..EstimatorSettings::default()
-        }
-    }
-
-    fn validate(&self) -> Result<(), SobolError> {
-        if !(self.confidence_level > 0.0 && self.confidence_level < 1.0) {
-            return Err(SobolError::Settings {
-                problem: format!("confidence level {}", self.confidence_level),
-                fix: "use a level strictly between 0 and 1, e.g. 0.9 for 5%–95% intervals".into(),
-            });
-        }
-        Ok(())
-    }
-}
 
 /// A point estimate with its bootstrap percentile interval `[lo, hi]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -184,7 +122,8 @@ pub fn noise_floor(result: &SobolResult) -> Option<NoiseFloor> {
 ///
 /// `outputs` holds one value per run in design order: `y_A` (n), `y_B` (n), `y_AB1` … `y_ABk`.
 /// With `V` the sample variance of the 2n values of `y_A` and `y_B` (denominator 2n − 1) and
-/// `c` their mean if [`center_outputs`](EstimatorSettings::center_outputs) is set, else 0:
+/// `c` their mean with the [`Centred`](super::Estimator::Centred) estimator (0 with
+/// [`Coinr`](super::Estimator::Coinr)):
 ///
 /// - first order (Saltelli et al. 2010, Table 2 (b)):
 ///   `S_i = (1/n) Σ_j (y_B,j − c)(y_ABi,j − y_A,j) / V`;
@@ -193,10 +132,10 @@ pub fn noise_floor(result: &SobolResult) -> Option<NoiseFloor> {
 ///
 /// Intervals: each bootstrap replicate resamples the n base rows with replacement (the same rows
 /// for every factor and for both indices, so joint uncertainty is kept), recomputes both indices
-/// — with V and c re-estimated on the resampled A and B outputs if
-/// [`reestimate_variance`](EstimatorSettings::reestimate_variance) is set; a replicate whose
-/// resampled A and B outputs are all equal keeps the full-sample V — and the interval is the pair
-/// of type-7 quantiles at (1 ± level)/2 over the replicates (Efron's percentile interval).
+/// — with V and c re-estimated on the resampled A and B outputs by the
+/// [`Centred`](super::Estimator::Centred) estimator; a replicate whose resampled A and B outputs
+/// are all equal keeps the full-sample V — and the interval is the pair of type-7 quantiles at
+/// (1 ± level)/2 over the replicates (Efron's percentile interval; see [`super::bootstrap`]).
 ///
 /// A constant target (all A and B outputs equal) is reported with `constant = true` and zero
 /// indices; non-finite outputs are an error naming the run.
@@ -211,7 +150,13 @@ pub fn estimate<S: AsRef<str>>(
     let k = outputs.factors;
     let mut first = vec![0.0; k];
     let mut total = vec![0.0; k];
-    let moments = point_estimates(&outputs, n, settings.center_outputs, &mut first, &mut total);
+    let moments = point_estimates(
+        &outputs,
+        n,
+        settings.estimator.centres_outputs(),
+        &mut first,
+        &mut total,
+    );
 
     let names = factor_names.iter().map(|name| name.as_ref().to_string());
     if moments.constant {
@@ -229,7 +174,7 @@ pub fn estimate<S: AsRef<str>>(
         });
     }
 
-    let intervals = bootstrap_intervals(&outputs, moments, settings);
+    let intervals = bootstrap_one(&outputs, moments, settings);
     let indices = names
         .enumerate()
         .map(|(i, factor)| {
@@ -283,7 +228,7 @@ pub fn convergence<S: AsRef<str>>(
             let moments = point_estimates(
                 &outputs,
                 rows,
-                settings.center_outputs,
+                settings.estimator.centres_outputs(),
                 &mut first,
                 &mut total,
             );
@@ -303,103 +248,6 @@ pub fn convergence<S: AsRef<str>>(
             .collect(),
         steps,
     })
-}
-
-/// The outputs of one target, split into the design's blocks.
-struct RunOutputs<'a> {
-    outputs: &'a [f64],
-    n: usize,
-    factors: usize,
-}
-
-impl<'a> RunOutputs<'a> {
-    fn new<S: AsRef<str>>(
-        outputs: &'a [f64],
-        n: usize,
-        factor_names: &[S],
-    ) -> Result<Self, SobolError> {
-        let factors = factor_names.len();
-        if n < 2 || factors == 0 {
-            return Err(SobolError::Design {
-                problem: format!("N = {n} base rows and {factors} factors"),
-                fix: "estimate from a design with at least 2 base rows and 1 factor".into(),
-            });
-        }
-        let expected = n * (factors + 2);
-        if outputs.len() != expected {
-            return Err(SobolError::OutputCount {
-                expected,
-                found: outputs.len(),
-                n,
-                factors,
-            });
-        }
-        if let Some(run) = outputs.iter().position(|y| !y.is_finite()) {
-            let block = match run / n {
-                0 => Block::A,
-                1 => Block::B,
-                b => Block::AB(b - 2),
-            };
-            return Err(SobolError::NonFiniteOutput {
-                run,
-                block: block.label(factor_names),
-                value: outputs[run],
-            });
-        }
-        Ok(RunOutputs {
-            outputs,
-            n,
-            factors,
-        })
-    }
-
-    fn a(&self) -> &'a [f64] {
-        &self.outputs[..self.n]
-    }
-
-    fn b(&self) -> &'a [f64] {
-        &self.outputs[self.n..2 * self.n]
-    }
-
-    fn ab(&self, factor: usize) -> &'a [f64] {
-        let start = (2 + factor) * self.n;
-        &self.outputs[start..start + self.n]
-    }
-}
-
-/// Mean and variance of the A and B outputs used by the estimators.
-#[derive(Debug, Clone, Copy)]
-struct Moments {
-    mean: f64,
-    variance: f64,
-    constant: bool,
-}
-
-/// Mean and sample variance (denominator 2m − 1) of `y_A[rows] ∪ y_B[rows]`, two-pass. Equal
-/// values are detected exactly (a rounded mean would otherwise leave a spurious tiny variance).
-fn moments_over<I: Fn() -> R, R: Iterator<Item = f64>>(values: I, count: usize) -> Moments {
-    let mut sum = 0.0;
-    let mut min = f64::INFINITY;
-    let mut max = f64::NEG_INFINITY;
-    for y in values() {
-        sum += y;
-        min = min.min(y);
-        max = max.max(y);
-    }
-    let mean = sum / count as f64;
-    if min == max {
-        return Moments {
-            mean: min,
-            variance: 0.0,
-            constant: true,
-        };
-    }
-    let squares: f64 = values().map(|y| (y - mean) * (y - mean)).sum();
-    Moments {
-        mean,
-        variance: squares / (count - 1) as f64,
-        constant: false,
-    }
 }
 
 /// Writes S_i and ST_i computed on base rows `0..rows` into `first` and `total` (zeros if the
@@ -433,118 +281,10 @@ fn point_estimates(
     moments
 }
 
-/// Percentile intervals `(lo, hi)` for S_1..S_k then ST_1..ST_k, or `None` without resamples.
-fn bootstrap_intervals(
-    outputs: &RunOutputs<'_>,
-    full: Moments,
-    settings: &EstimatorSettings,
-) -> Option<Vec<(f64, f64)>> {
-    let resamples = settings.bootstrap_resamples;
-    if resamples == 0 {
-        return None;
-    }
-    let n = outputs.n;
-    let k = outputs.factors;
-    let stats = 2 * k;
-    let key = derived_seed(settings.seed, BOOTSTRAP_STREAM_TAG);
-    // Replicate r's 2k statistics live in chunk r; each replicate depends only on (seed, r).
-    let mut replicates = vec![0.0; resamples * stats];
-    replicates.par_chunks_mut(stats).enumerate().for_each_init(
-        || vec![0usize; n],
-        |rows, (replicate, out)| {
-            let mut rng = ChaCha8Rng::seed_from_u64(key);
-            rng.set_stream(replicate as u64);
-            for row in rows.iter_mut() {
-                *row = rng.random_range(0..n);
-            }
-            resampled_estimates(outputs, rows, full, settings, out);
-        },
-    );
-
-    let alpha = (1.0 - settings.confidence_level) / 2.0;
-    let mut column = vec![0.0; resamples];
-    let intervals = (0..stats)
-        .map(|stat| {
-            for (value, replicate) in column.iter_mut().zip(replicates.chunks_exact(stats)) {
-                *value = replicate[stat];
-            }
-            column.sort_unstable_by(f64::total_cmp);
-            (
-                quantile_type7(&column, alpha),
-                quantile_type7(&column, 1.0 - alpha),
-            )
-        })
-        .collect();
-    Some(intervals)
-}
-
-/// S_i (into `out[..k]`) and ST_i (into `out[k..]`) on the resampled base rows `rows`.
-fn resampled_estimates(
-    outputs: &RunOutputs<'_>,
-    rows: &[usize],
-    full: Moments,
-    settings: &EstimatorSettings,
-    out: &mut [f64],
-) {
-    let (y_a, y_b) = (outputs.a(), outputs.b());
-    let m = rows.len();
-    let moments = if settings.reestimate_variance {
-        let resampled = moments_over(|| rows.iter().flat_map(|&j| [y_a[j], y_b[j]]), 2 * m);
-        if resampled.constant {
-            // V* = 0 makes the ratio undefined; fall back to the full-sample moments.
-            full
-        } else {
-            resampled
-        }
-    } else {
-        full
-    };
-    let offset = if settings.center_outputs {
-        moments.mean
-    } else {
-        0.0
-    };
-    let k = outputs.factors;
-    for factor in 0..k {
-        let y_ab = outputs.ab(factor);
-        let (mut first_sum, mut total_sum) = (0.0, 0.0);
-        for &j in rows {
-            let step = y_ab[j] - y_a[j];
-            first_sum += (y_b[j] - offset) * step;
-            total_sum += step * step;
-        }
-        out[factor] = first_sum / m as f64 / moments.variance;
-        out[k + factor] = total_sum / (2.0 * m as f64 * moments.variance);
-    }
-}
-
-/// R's default quantile (Hyndman & Fan 1996 type 7) of sorted values:
-/// `h = (len − 1) p`, `q = (1 − f) x[⌊h⌋] + f x[⌊h⌋ + 1]` with `f = h − ⌊h⌋`.
-fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let fraction = h - lo as f64;
-    let low = sorted[lo];
-    if fraction > 0.0 && lo + 1 < sorted.len() && sorted[lo + 1] != low {
-        (1.0 - fraction) * low + fraction * sorted[lo + 1]
-    } else {
-        low
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantile_type7_matches_r() {
-        // R: quantile(c(1, 2, 4, 8, 16), c(0, .05, .5, .95, 1)) = 1, 1.2, 4, 14.4, 16
-        let x = [1.0, 2.0, 4.0, 8.0, 16.0];
-        let expected = [1.0, 1.2, 4.0, 14.4, 16.0];
-        for (p, e) in [0.0, 0.05, 0.5, 0.95, 1.0].into_iter().zip(expected) {
-            assert!((quantile_type7(&x, p) - e).abs() < 1e-12, "p = {p}");
-        }
-    }
+    use crate::analysis::sobol::Estimator;
 
     #[test]
     fn hand_computed_indices() {
@@ -563,7 +303,7 @@ mod tests {
         assert!((r.indices[0].first.value - 1.5).abs() < 1e-15);
         assert!((r.indices[0].total.value - 15.0 / 56.0).abs() < 1e-15);
         assert_eq!(r.indices[0].first.lo, r.indices[0].first.value);
-        settings.center_outputs = true;
+        settings.estimator = Estimator::Centred;
         let r = estimate(&y, 2, &["x"], &settings).unwrap();
         assert!((r.indices[0].first.value - 15.0 / 28.0).abs() < 1e-15);
     }

@@ -21,16 +21,22 @@
 //! Jansen, M. J. W. (1999), *Analysis of variance designs for model output*, Comput. Phys. Commun.
 //! 117, 35–43; Sobol', I. M. (1993/2001) for the indices themselves.
 
+mod bootstrap;
 mod design;
 mod estimate;
+mod outputs;
+mod sequence;
+mod settings;
 pub mod test_functions;
 mod workflow;
 
+pub use bootstrap::{BootstrapTarget, bootstrap_targets};
 pub use design::{Block, PointKind, SaltelliDesign};
 pub use estimate::{
-    ConvergenceStep, ConvergenceTable, DUMMY_FACTOR, Estimate, EstimatorSettings, NoiseFloor,
-    SobolIndex, SobolResult, convergence, estimate, noise_floor,
+    ConvergenceStep, ConvergenceTable, DUMMY_FACTOR, Estimate, NoiseFloor, SobolIndex, SobolResult,
+    convergence, estimate, noise_floor,
 };
+pub use settings::{Estimator, EstimatorSettings};
 pub use workflow::{
     DesignLayout, DesignOrder, Factor, FactorKind, FactorSet, SalibLayout, analyze_csv,
     analyze_csv_str, analyze_salib_csv, analyze_salib_csv_str, read_design_layout,

@@ -8,7 +8,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::SobolError;
 use super::design::{Block, PointKind, SaltelliDesign};
-use super::estimate::{EstimatorSettings, SobolResult, estimate};
+use super::estimate::{SobolResult, estimate};
+use super::settings::EstimatorSettings;
 use crate::model::input::csv::{CsvRow, CsvTable};
 use crate::model::input::toml::{Field, TomlReader, join};
 use crate::model::{Diagnostic, Location};
