@@ -57,7 +57,7 @@ fn derive_and_rerun(data: &Path, work: &Path, units: usize, extra: &[&str]) -> V
     // A complete report: every unit ranked, the verdict, the derived scenario recorded.
     let stats = fs::read_to_string(first.join("rank_stats.csv")).unwrap();
     assert_eq!(stats.lines().count(), units + 1);
-    assert!(summary["verdict"]["sentence"].as_str().unwrap().len() > 20);
+    assert!(summary["verdict_text"]["sentence"].as_str().unwrap().len() > 20);
     let derived = &summary["derived_scenario"];
     assert_eq!(derived["file"], "scenario.toml");
     assert!(!derived["chosen"].as_array().unwrap().is_empty());

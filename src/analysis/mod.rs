@@ -1,10 +1,13 @@
 //! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
 pub mod bounds;
+pub mod convergence;
 pub mod drop;
 pub mod exact;
 pub mod linear;
+pub mod mc_error;
 pub mod rank_stats;
+pub mod rating;
 pub mod robust;
 pub mod sensitivity;
 pub mod sobol;
