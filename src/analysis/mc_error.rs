@@ -141,6 +141,124 @@ pub fn mean_in_unit_interval_se_bound(mean: f64, n: u64) -> f64 {
     (m * (1.0 - m) / n as f64).sqrt()
 }
 
+/// Normal quantile of the stop rule's decisions (two-sided 99.9%).
+pub const DECISION_Z: f64 = Z999;
+/// Stop rule (`analysis::convergence`): δ / √(p(1 − p)): how close P(rank ≤ m) must be to the level p for a boundary.
+pub const BOUNDARY_TOLERANCE: f64 = 0.02;
+
+/// What a quantile of a unit's rank settled on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum QuantileState {
+    /// One rank (bin value for binned ranks).
+    Settled { rank: f64 },
+    /// Between `low` and `high`: P(rank ≤ low) is within the boundary tolerance of the level;
+    /// `p_at_or_below` is its estimate and `half_width` its 95% Wilson half-width.
+    Boundary {
+        low: f64,
+        high: f64,
+        p_at_or_below: f64,
+        half_width: f64,
+    },
+    /// Not settled: any rank from `low` to `high` is still possible.
+    Unsettled { low: f64, high: f64 },
+}
+
+impl QuantileState {
+    /// The ranks still possible (one for a settled quantile).
+    pub fn candidates(&self) -> (f64, f64) {
+        match *self {
+            QuantileState::Settled { rank } => (rank, rank),
+            QuantileState::Boundary { low, high, .. } | QuantileState::Unsettled { low, high } => {
+                (low, high)
+            }
+        }
+    }
+
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, QuantileState::Unsettled { .. })
+    }
+}
+
+/// Where rank bin m stands against the level p (see the module documentation).
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Below,
+    Boundary,
+    Above,
+    Undecided,
+}
+
+/// Settles the p-quantile of the sample whose bins hold `counts` (bin b represents
+/// `value_of(b)`), by the stop rule of `analysis::convergence` (see its documentation).
+pub fn settle_quantile(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64) -> QuantileState {
+    let n: u64 = counts.iter().sum();
+    if n == 0 || counts.is_empty() {
+        return QuantileState::Unsettled {
+            low: f64::NAN,
+            high: f64::NAN,
+        };
+    }
+    let nf = n as f64;
+    let decide = DECISION_Z * (p * (1.0 - p) / nf).sqrt();
+    let delta = BOUNDARY_TOLERANCE * (p * (1.0 - p)).sqrt();
+    let mut cumulative = 0u64;
+    let mut low: Option<usize> = None;
+    let mut high = counts.len() - 1;
+    let mut boundary: Option<u64> = None;
+    let mut undecided = false;
+    for (bin, &count) in counts.iter().enumerate() {
+        cumulative += count;
+        let d = cumulative as f64 / nf - p;
+        let side = if d.abs() + decide < delta {
+            Side::Boundary
+        } else if d < -decide {
+            Side::Below
+        } else if d > decide {
+            Side::Above
+        } else {
+            Side::Undecided
+        };
+        if side == Side::Below {
+            continue;
+        }
+        low.get_or_insert(bin);
+        match side {
+            Side::Boundary => {
+                boundary.get_or_insert(cumulative);
+            }
+            Side::Undecided => undecided = true,
+            Side::Above => {
+                high = bin;
+                break;
+            }
+            Side::Below => unreachable!("skipped"),
+        }
+        if bin == counts.len() - 1 {
+            // F = 1 at the last bin: not above only because N is tiny.
+            undecided = true;
+        }
+    }
+    let low = low.unwrap_or(counts.len() - 1);
+    let (low_value, high_value) = (value_of(low), value_of(high));
+    if undecided {
+        QuantileState::Unsettled {
+            low: low_value,
+            high: high_value,
+        }
+    } else if low == high {
+        QuantileState::Settled { rank: low_value }
+    } else {
+        let at = boundary.expect("a rank between low and high is on the boundary");
+        QuantileState::Boundary {
+            low: low_value,
+            high: high_value,
+            p_at_or_below: at as f64 / nf,
+            half_width: wilson(at, n, Z95).half_width(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

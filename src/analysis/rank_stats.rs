@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::convergence::{QuantileState, settle_quantile};
 use super::mc_error::{
-    Interval, Z95, binomial_se, mean_in_unit_interval_se_bound, quantile_interval, wilson,
+    Interval, QuantileState, Z95, binomial_se, mean_in_unit_interval_se_bound, quantile_interval,
+    settle_quantile, wilson,
 };
 use crate::engine::Accumulator;
 use crate::pipeline::Prepared;
