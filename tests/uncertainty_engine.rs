@@ -1,5 +1,5 @@
 //! The Monte Carlo engine: agreement with COINr's uncertainty analysis within Monte Carlo error,
-//! bit-identical output for any thread count and any sharding, and `--until-stable`.
+//! bit-identical output for any thread count and any sharding, and converged runs (batches doubling until the stop rule is met).
 
 use std::collections::HashMap;
 use std::path::Path;
