@@ -166,9 +166,21 @@ fn uncertainty_writes_every_file_with_the_contract_columns() {
     assert!(header("rank_stats.csv").starts_with(
         "uCode,uName,nominal_rank,nominal_score,mean_rank,median_rank,q05_rank,q95_rank,best_rank,worst_rank,mean_abs_shift,p_nominal_rank,p_top_k"
     ));
-    assert_eq!(header("rank_histogram.csv"), "uCode,rank,count,probability");
-    assert_eq!(header("pairwise.csv"), "uCode_a,uCode_b,p_a_above_b");
+    assert_eq!(
+        header("rank_histogram.csv"),
+        "uCode,rank,count,probability,se"
+    );
+    assert_eq!(header("pairwise.csv"), "uCode_a,uCode_b,p_a_above_b,se");
     assert!(header("central_weights.csv").starts_with("uCode,condition,samples,"));
+    // Every number carries its Monte Carlo error (issue #13.2).
+    assert!(header("rank_stats.csv").ends_with(
+        "median_lo,median_hi,median_state,q05_lo,q05_hi,q05_state,q95_lo,q95_hi,q95_state,p_nominal_rank_lo,p_nominal_rank_hi,p_top_k_lo,p_top_k_hi"
+    ));
+    assert!(
+        header("rank_bands.csv")
+            .contains(",se_p_nominal_band,se_p_top_k,se_p_bottom_k,se_p_band_1,")
+    );
+    assert!(header("central_weights.csv").contains(",se_max_"));
     let summary: serde_json::Value =
         serde_json::from_slice(&read(dir.path(), "summary.json")).unwrap();
     assert_eq!(summary["uncertainty"]["samples"], 2000);

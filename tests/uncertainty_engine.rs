@@ -1,12 +1,10 @@
 //! The Monte Carlo engine: agreement with COINr's uncertainty analysis within Monte Carlo error,
-//! bit-identical output for any thread count and any sharding, and `--until-stable`.
+//! bit-identical output for any thread count and any sharding, and converged runs (batches doubling until the stop rule is met).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use ranksense::analysis::uncertainty::{
-    UncertaintyOptions, UncertaintyRun, max_standard_error, run_uncertainty,
-};
+use ranksense::analysis::uncertainty::{UncertaintyOptions, UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
 use ranksense::model::{Index, embedded};
@@ -190,22 +188,27 @@ fn merged_shards_equal_the_single_run() {
 }
 
 #[test]
-fn until_stable_reaches_its_tolerance_and_equals_a_plain_run_of_that_size() {
+fn a_converged_run_settles_everything_and_equals_a_plain_run_of_that_size() {
     let (index, scenario, text) = asem();
     let options = UncertaintyOptions {
         samples: 2_000,
         seed: 3,
-        until_stable: Some(0.005),
+        converge: true,
         ..UncertaintyOptions::default()
     };
     let stable = run(&index, &scenario, &text, &options);
-    let convergence = stable.convergence.clone().unwrap();
-    assert!(convergence.reached);
-    assert!(convergence.max_standard_error <= 0.005);
-    // Batches of 2,000: p = 0.5 needs N ≥ 0.25 / 0.005² = 10,000.
+    let convergence = stable.convergence.clone();
+    assert!(
+        convergence.adaptive && convergence.settled,
+        "{convergence:?}"
+    );
+    assert!(convergence.unsettled.is_empty());
+    assert!(convergence.largest_probability_error <= 0.005);
+    // Batches double from 2,000: the size is 2,000 · 2^j.
+    assert!((convergence.samples / 2_000).is_power_of_two());
     assert_eq!(convergence.samples % 2_000, 0);
-    assert!(convergence.samples >= 10_000);
-    assert!(max_standard_error(&stable.accumulator) <= 0.005);
+    // The quantile rule always settles by N > (2 · 3.29 / 0.02)² ≈ 108,241.
+    assert!(convergence.samples <= 256_000);
     let plain = run(
         &index,
         &scenario,
@@ -217,8 +220,10 @@ fn until_stable_reaches_its_tolerance_and_equals_a_plain_run_of_that_size() {
         },
     );
     assert_eq!(plain.accumulator, stable.accumulator);
+    // The fixed run of the same size is assessed the same way.
+    assert!(plain.convergence.settled && !plain.convergence.adaptive);
 
-    // A cap below what the tolerance needs is reported as not reached.
+    // A cap below what the stop rule needs is reported as not settled, with what is not.
     let capped = run(
         &index,
         &scenario,
@@ -226,13 +231,13 @@ fn until_stable_reaches_its_tolerance_and_equals_a_plain_run_of_that_size() {
         &UncertaintyOptions {
             samples: 1_000,
             seed: 3,
-            until_stable: Some(0.001),
+            converge: true,
             max_samples: 3_000,
             ..UncertaintyOptions::default()
         },
     );
-    let c = capped.convergence.unwrap();
-    assert!(!c.reached);
+    let c = capped.convergence;
+    assert!(!c.settled && !c.unsettled.is_empty());
     assert_eq!(c.samples, 3_000);
 }
 

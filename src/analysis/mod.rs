@@ -1,6 +1,9 @@
 //! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
+pub mod convergence;
+pub mod mc_error;
 pub mod rank_stats;
+pub mod rating;
 pub mod robust;
 pub mod sensitivity;
 pub mod sobol;

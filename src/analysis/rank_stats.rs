@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+use super::mc_error::{
+    Interval, QuantileState, Z95, binomial_se, mean_in_unit_interval_se_bound, quantile_interval,
+    settle_quantile, wilson,
+};
 use crate::engine::Accumulator;
 use crate::pipeline::Prepared;
 
@@ -30,6 +34,14 @@ pub struct UnitRankStats {
     /// Monte Carlo standard errors `√(p(1 − p)/N)` of the probabilities (binomial).
     pub se_p_nominal_rank: f64,
     pub se_p_top_k: f64,
+    /// 95% Wilson intervals of the same probabilities ([`super::mc_error::wilson`]).
+    pub ci_p_nominal_rank: Interval,
+    pub ci_p_top_k: Interval,
+    /// Monte Carlo accuracy of the median and the 5%/95% quantiles: their 95% distribution-free
+    /// intervals and what the stop rule settled them on ([`super::convergence`]).
+    pub median_accuracy: QuantileAccuracy,
+    pub q05_accuracy: QuantileAccuracy,
+    pub q95_accuracy: QuantileAccuracy,
     pub mean_score: f64,
     pub sd_score: f64,
     /// Probability of each rank band (deciles by default), best band first.
@@ -42,12 +54,32 @@ pub struct UnitRankStats {
     pub p_bottom_k: f64,
 }
 
+/// How precisely a rank quantile is known from the samples.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QuantileAccuracy {
+    /// 95% distribution-free (order-statistic) interval of the quantile.
+    pub interval: Interval,
+    /// One rank, a boundary between two, or not settled yet.
+    pub state: QuantileState,
+}
+
+impl QuantileAccuracy {
+    fn of(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64) -> Self {
+        QuantileAccuracy {
+            interval: quantile_interval(counts, p, &value_of),
+            state: settle_quantile(counts, p, &value_of),
+        }
+    }
+}
+
 /// P(a ranks strictly above b).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairProbability {
     pub a: String,
     pub b: String,
     pub p_a_above_b: f64,
+    /// Binomial standard error of `p_a_above_b`.
+    pub se: f64,
 }
 
 /// Mean within-parent weights over the samples where a unit ranked first, and where it kept
@@ -59,6 +91,9 @@ pub struct CentralWeights {
     pub samples: u64,
     /// One mean per tracked weight (NaN when `samples` is 0).
     pub mean_weights: Vec<f64>,
+    /// An upper bound on each mean's standard error (per-sample weights are not kept; see
+    /// [`super::mc_error::mean_in_unit_interval_se_bound`]).
+    pub se_bound: Vec<f64>,
 }
 
 /// Everything the uncertainty analysis reports.
@@ -119,8 +154,7 @@ fn probability(hits: u64, n: u64) -> (f64, f64) {
     if n == 0 {
         return (f64::NAN, f64::NAN);
     }
-    let p = hits as f64 / n as f64;
-    (p, (p * (1.0 - p) / n as f64).sqrt())
+    (hits as f64 / n as f64, binomial_se(hits, n))
 }
 
 /// Summarises an accumulator. `nominal_ranks`/`nominal_scores` are the top node's nominal
@@ -140,6 +174,8 @@ pub fn summarise(
         let (lo, hi) = bins.range(b, n_units);
         (f64::from(lo) + f64::from(hi)) / 2.0
     };
+    // Bin values within the unit's observed range (binned midpoints can fall outside it).
+    let clamped = |u: usize| move |b: usize| clamp_rank(bin_value(b), accumulator, u);
     let units: Vec<UnitRankStats> = (0..n_units)
         .map(|u| {
             let counts = accumulator.rank_counts_of(u);
@@ -188,6 +224,11 @@ pub fn summarise(
                 p_top_k,
                 se_p_nominal_rank,
                 se_p_top_k,
+                ci_p_nominal_rank: wilson(accumulator.nominal_rank_hits[u], n, Z95),
+                ci_p_top_k: wilson(accumulator.top_k_hits[u], n, Z95),
+                median_accuracy: QuantileAccuracy::of(counts, 0.5, clamped(u)),
+                q05_accuracy: QuantileAccuracy::of(counts, 0.05, clamped(u)),
+                q95_accuracy: QuantileAccuracy::of(counts, 0.95, clamped(u)),
                 mean_score,
                 // E[x²] − E[x]² loses digits to cancellation: below two samples there is no spread.
                 sd_score: if n < 2 {
@@ -212,6 +253,7 @@ pub fn summarise(
                 a: prepared.units[a].code.clone(),
                 b: prepared.units[b].code.clone(),
                 p_a_above_b: count as f64 / nf,
+                se: binomial_se(count, n),
             });
         }
     };
@@ -245,14 +287,19 @@ pub fn summarise(
                 ),
             ];
             for (condition, samples, sums) in conditions {
+                let mean_weights: Vec<f64> = sums[row * k..(row + 1) * k]
+                    .iter()
+                    .map(|&s| accumulator.weight_scale.decode(s) / samples as f64)
+                    .collect();
                 central_weights.push(CentralWeights {
                     code: prepared.units[u].code.clone(),
                     condition,
                     samples,
-                    mean_weights: sums[row * k..(row + 1) * k]
+                    se_bound: mean_weights
                         .iter()
-                        .map(|&s| accumulator.weight_scale.decode(s) / samples as f64)
+                        .map(|&w| mean_in_unit_interval_se_bound(w, samples))
                         .collect(),
+                    mean_weights,
                 });
             }
         }
@@ -298,6 +345,11 @@ impl<'a> RankDistribution<'a> {
     /// Number of units, which is also the number of ranks.
     pub fn n_units(&self) -> usize {
         self.accumulator.n_units
+    }
+
+    /// Number of samples.
+    pub fn samples(&self) -> u64 {
+        self.accumulator.samples
     }
 
     /// Whether ranks were counted in bins wider than one rank.

@@ -7,9 +7,7 @@ use super::sensitivity::{
     run_sensitivity,
 };
 use super::uncertainty::{UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty};
-use super::verdict::{
-    FocusVerdict, Rating, Swap, fmt_interval, fmt_percent, fmt_rank, fmt_samples, ordinal,
-};
+use super::verdict::{FocusVerdict, Rating, Swap};
 use super::weights::exact::{
     BoundsReport, BoundsRequest, ExactError, FragileWeight, MethodOverride, RangeSource,
     StabilityReport, StabilityRequest, WeightSet, bounds_for, stability_for,
@@ -67,21 +65,19 @@ pub struct CertainRange {
 }
 
 /// The verdict of `robust`: the uncertainty verdict plus the certain range, the driving
-/// factor and the most fragile weight. Every number in `sentence` is a field here.
+/// factor and the most fragile weight. Every number its sentences quote is a field here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RobustVerdict {
     pub focus: FocusVerdict,
     pub rating: Rating,
-    pub rule: String,
     /// Exact bounds over the scenario's weight ranges (every other choice nominal).
     pub certain: Option<CertainRange>,
     pub driver: Option<FocusDriver>,
     pub most_fragile: Option<FragileWeight>,
     pub swaps: Vec<Swap>,
     pub reconstruction: bool,
-    pub sentence: String,
-    /// The verdict as bullet points, each with its numbers.
-    pub points: Vec<String>,
+    /// The published index the data reconstruct (when `reconstruction`).
+    pub reconstruction_of: String,
 }
 
 /// Everything the job computed.
@@ -309,14 +305,12 @@ pub fn run_robust(
             exact: unit.exact,
         })
     });
-    let caution = super::verdict::caution(&uncertainty.stats);
     let verdict = compose_verdict(
         index,
         focus_verdict,
         certain,
         sensitivity.driver.clone(),
         fragile,
-        caution,
     );
     Ok(RobustRun {
         uncertainty,
@@ -330,108 +324,26 @@ pub fn run_robust(
     })
 }
 
-/// Joins the findings into one verdict (the rule is [`Rating::RULE`]).
+/// Joins the findings into one verdict (facts; `report::verdict` writes the sentences).
 fn compose_verdict(
     index: &Index,
     focus: FocusVerdict,
     certain: Option<CertainRange>,
     driver: Option<FocusDriver>,
     most_fragile: Option<FragileWeight>,
-    caution: Option<String>,
 ) -> RobustVerdict {
-    let name = &focus.name;
-    let nominal = ordinal(focus.nominal_rank);
-    let interval = fmt_interval(focus.q05_rank, focus.q95_rank);
-    let mut points = vec![
-        format!(
-            "Median rank {} with a 90% interval of {interval} over {} (range {}–{}).",
-            fmt_rank(focus.median_rank),
-            fmt_samples(focus.samples),
-            focus.best_rank,
-            focus.worst_rank
-        ),
-        format!(
-            "Keeps {nominal} place in {} of samples; stays in the top {} in {}.",
-            fmt_percent(focus.p_nominal_rank, focus.se_p_nominal_rank),
-            focus.top_k,
-            fmt_percent(focus.p_top_k, focus.se_p_top_k)
-        ),
-    ];
-    if let Some(c) = &certain {
-        points.push(format!(
-            "Certain range: for any {} (every other choice nominal), {name} ranks between {} and {}{}.",
-            c.weights,
-            ordinal(c.best_rank as u32),
-            ordinal(c.worst_rank as u32),
-            if c.exact { " — exact, not sampled" } else { " (ranks achieved by witness weights)" }
-        ));
-    }
-    if let Some(d) = &driver {
-        points.push(d.sentence.clone());
-    }
-    if let Some(f) = most_fragile
-        .as_ref()
-        .filter(|f| f.keep_rank_lo <= 1e-12 && f.keep_rank_hi >= 1.0 - 1e-12)
-    {
-        points.push(format!(
-            "No single weight can move {name} from {nominal} place: even the narrowest stability interval (the weight of {}) spans its whole range.",
-            f.name
-        ));
-    } else if let Some(f) = &most_fragile {
-        let passer = match (&f.passer, &f.passed) {
-            (Some(passer), Some(passed)) if passed == &focus.code => {
-                format!("; beyond it {passer} passes {name}")
-            }
-            (Some(passer), Some(passed)) if passer == &focus.code => {
-                format!("; beyond it {name} passes {passed}")
-            }
-            _ => String::new(),
-        };
-        points.push(format!(
-            "Most fragile to the weight of {} ({}): {name} keeps {nominal} place only while it stays within {:.3}–{:.3} (nominal {:.3}){passer}.",
-            f.name, f.code, f.keep_rank_lo, f.keep_rank_hi, f.nominal
-        ));
-    }
-    if !focus.swaps.is_empty() {
-        points.push(format!(
-            "Most often changes places with {}.",
-            focus
-                .swaps
-                .iter()
-                .map(|s| format!(
-                    "{} ({} nominally; order reversed in {:.1}% of samples)",
-                    s.name,
-                    ordinal(s.nominal_rank),
-                    100.0 * s.p_reversed
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if let Some(caution) = caution {
-        points.push(format!("Caution: {caution}."));
-    }
-    if index.info.reconstruction {
-        points.push(format!(
-            "These data are a reconstruction of {}, not the publisher's data: the verdict is about the reconstruction.",
-            index.info.name.trim_end_matches(" (reconstruction)")
-        ));
-    }
-    let sentence = format!(
-        "{name}'s {nominal} place is {}: its 90% rank interval is {interval} (rule: {}).",
-        focus.rating.word(),
-        Rating::RULE
-    );
     RobustVerdict {
         rating: focus.rating,
-        rule: Rating::RULE.to_string(),
         swaps: focus.swaps.clone(),
         focus,
         certain,
         driver,
         most_fragile,
         reconstruction: index.info.reconstruction,
-        sentence,
-        points,
+        reconstruction_of: index
+            .info
+            .name
+            .trim_end_matches(" (reconstruction)")
+            .to_string(),
     }
 }

@@ -4,10 +4,12 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess};
 use super::rank_stats::{RankDistribution, UncertaintyStats, summarise};
+use super::rating::RatingRule;
 use super::verdict::{FocusVerdict, focus_verdict};
 use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
-use crate::engine::{Accumulator, Layout, Observer, RunSpec, run};
+use crate::engine::{Accumulator, Layout, Observer, RunSpec, Settling, run};
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared, evaluate};
 use crate::uncertainty::factors::{FactorSummary, ScenarioModel, ScenarioRunError};
@@ -46,24 +48,32 @@ pub const MAX_THREADS: usize = 256;
 /// units² per sample, which dominates everything else beyond a few hundred units.
 pub const LARGE_INDEX_UNITS: usize = 300;
 
+/// The default k of "P(top k)": a quarter of the units, between 1 and 10. Ten is the top a
+/// league table's readers quote; a quarter keeps "top k" a distinction in a small index (a
+/// 10-unit index's top 10 is every unit; its top 2 is a real achievement).
+pub fn default_top_k(n_units: usize) -> u32 {
+    (n_units / 4).clamp(1, 10) as u32
+}
+
 /// Options of one uncertainty run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UncertaintyOptions {
+    /// The number of samples; with `converge`, the size of the first batch.
     pub samples: u64,
     pub seed: u64,
     pub threads: usize,
     /// Focus unit (code or name); `None` = the scenario's, then the index's.
     pub focus: Option<String>,
-    /// `None` = the scenario's, then 10 (capped at the number of units).
+    /// `None` = the scenario's, then [`default_top_k`].
     pub top_k: Option<u32>,
     pub shard: Shard,
     /// Rank bin width; `None` = 1, or wider for very large indices (memory under ~1 GiB).
     pub bin_width: Option<u32>,
     /// `None` = all pairs for up to [`LARGE_INDEX_UNITS`] units, else the focus unit's.
     pub pairs: Option<PairSelection>,
-    /// Keep adding batches until every reported probability's standard error is below this,
-    /// up to `max_samples`.
-    pub until_stable: Option<f64>,
+    /// Sample until every headline statistic is settled ([`super::convergence`]): batches
+    /// double from `samples` up to `max_samples`.
+    pub converge: bool,
     pub max_samples: u64,
     /// Score the lower levels once per combination of the choices they depend on, when the
     /// scenario allows it (bit-identical results; off only to test exactly that).
@@ -73,7 +83,7 @@ pub struct UncertaintyOptions {
 impl Default for UncertaintyOptions {
     fn default() -> Self {
         UncertaintyOptions {
-            samples: 10_000,
+            samples: FIRST_BATCH,
             seed: 1,
             threads: 0,
             focus: None,
@@ -81,8 +91,8 @@ impl Default for UncertaintyOptions {
             shard: Shard::WHOLE,
             bin_width: None,
             pairs: None,
-            until_stable: None,
-            max_samples: 10_000_000,
+            converge: false,
+            max_samples: DEFAULT_MAX_SAMPLES,
             reuse_lower_levels: true,
         }
     }
@@ -103,8 +113,6 @@ pub enum UncertaintyError {
     UnknownFocus(String),
     #[error(transparent)]
     ScreenedFocus(#[from] crate::pipeline::screen::ScreenedOut),
-    #[error("--until-stable needs a positive standard error, e.g. 0.005")]
-    BadTolerance,
     #[error("the number of samples must be at least 1; fix: pass e.g. `--samples 10000`")]
     NoSamples,
     #[error(
@@ -113,15 +121,6 @@ pub enum UncertaintyError {
     TooManyThreads(usize),
     #[error("top-k must be between 1 and the number of units ({0}); fix: pass e.g. `--top-k 10`")]
     BadTopK(usize),
-}
-
-/// How `--until-stable` ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Convergence {
-    pub tolerance: f64,
-    pub reached: bool,
-    pub max_standard_error: f64,
-    pub samples: u64,
 }
 
 /// A prepared, resolved uncertainty analysis: everything except the sampling.
@@ -133,6 +132,8 @@ pub struct Setup {
     pub top_k: u32,
     pub layout: Layout,
     pub fingerprint: RunFingerprint,
+    /// The rating rule of the verdict: the scenario's `[verdict]`, else scaled to the units.
+    pub rating_rule: RatingRule,
     /// Saved lower-level scores (see [`crate::engine::SampleModel::lower_level_configs`]).
     pub lower_levels: Option<Vec<Option<crate::pipeline::LowerLevels>>>,
 }
@@ -177,8 +178,11 @@ impl Setup {
         let top_k = options
             .top_k
             .or(scenario.top_k.map(|k| k as u32))
-            .unwrap_or(10)
+            .unwrap_or_else(|| default_top_k(n))
             .clamp(1, n as u32);
+        let verdict = scenario.verdict.clone().unwrap_or_default();
+        let rating_rule =
+            RatingRule::from_settings(verdict.robust_within, verdict.moderately_within, n);
         let pairs = options.pairs.unwrap_or(if n <= LARGE_INDEX_UNITS {
             PairSelection::All
         } else {
@@ -234,6 +238,7 @@ impl Setup {
             top_k,
             layout,
             fingerprint,
+            rating_rule,
             lower_levels,
         })
     }
@@ -272,7 +277,8 @@ impl Setup {
     }
 
     pub fn verdict(&self, stats: &UncertaintyStats) -> Option<FocusVerdict> {
-        self.focus.map(|f| focus_verdict(stats, f))
+        self.focus
+            .map(|f| focus_verdict(stats, f, &self.rating_rule))
     }
 }
 
@@ -284,38 +290,15 @@ pub fn default_bin_width(n_units: usize) -> u32 {
     n_units.div_ceil(bins).max(1) as u32
 }
 
-/// The largest Monte Carlo standard error over every probability reported: rank (bin)
-/// probabilities, P(nominal rank), P(top k) and pairwise probabilities. For stopping, each
-/// is the Agresti–Coull form `√(p̃(1−p̃)/(N+4))` with `p̃ = (c+2)/(N+4)` (Agresti & Coull
-/// 1998): unlike `√(p(1−p)/N)` it never reads zero for an event not yet seen, so a small
-/// first batch cannot pass for converged.
-pub fn max_standard_error(accumulator: &Accumulator) -> f64 {
-    let n = accumulator.samples as f64;
-    if n == 0.0 {
-        return f64::INFINITY;
-    }
-    let se = |count: u64| {
-        let p = (count as f64 + 2.0) / (n + 4.0);
-        (p * (1.0 - p) / (n + 4.0)).sqrt()
-    };
-    accumulator
-        .rank_counts
-        .iter()
-        .chain(&accumulator.nominal_rank_hits)
-        .chain(&accumulator.top_k_hits)
-        .chain(&accumulator.pair_counts)
-        .chain(&accumulator.pair_reverse_counts)
-        .map(|&c| se(c))
-        .fold(0.0, f64::max)
-}
-
 /// The result of [`run_uncertainty`].
 pub struct UncertaintyRun {
     pub setup: Setup,
     pub accumulator: Accumulator,
     pub stats: UncertaintyStats,
     pub verdict: Option<FocusVerdict>,
-    pub convergence: Option<Convergence>,
+    /// The stop rule's assessment of the final samples (for a fixed count too: whether it
+    /// sufficed).
+    pub convergence: Convergence,
     pub factors: Vec<FactorSummary>,
 }
 
@@ -326,9 +309,10 @@ impl UncertaintyRun {
     }
 }
 
-/// Runs a whole (unsharded) uncertainty analysis. With `until_stable`, samples are added in
-/// deterministic batches (the next indices) until the largest standard error is below the
-/// tolerance or `max_samples` is reached; the result equals a plain run of the final size.
+/// Runs a whole (unsharded) uncertainty analysis: `options.samples` samples, or with
+/// `converge` batches that double from it (the next indices each time, so the result equals a
+/// plain run of the final size) until the stop rule of [`super::convergence`] finds every
+/// headline statistic settled or `max_samples` is reached.
 pub fn run_uncertainty(
     index: &Index,
     scenario: &Scenario,
@@ -337,40 +321,40 @@ pub fn run_uncertainty(
     observer: &dyn Observer,
 ) -> Result<UncertaintyRun, UncertaintyError> {
     let mut setup = Setup::new(index, scenario, scenario_text, options)?;
-    let (accumulator, convergence) = match options.until_stable {
-        None => (
-            setup.run(0..options.samples, options.seed, options.threads, observer),
-            None,
-        ),
-        Some(tolerance) => {
-            if tolerance.is_nan() || tolerance <= 0.0 {
-                return Err(UncertaintyError::BadTolerance);
-            }
-            let batch = options.samples.max(1);
-            let mut total = setup.run(
-                0..batch.min(options.max_samples.max(1)),
-                options.seed,
-                options.threads,
-                observer,
-            );
-            while max_standard_error(&total) > tolerance && total.samples < options.max_samples {
-                let start = total.samples;
-                let end = (start + batch).min(options.max_samples);
-                let more = setup.run(start..end, options.seed, options.threads, observer);
-                total.merge(&more).expect("same layout");
-            }
-            let max_se = max_standard_error(&total);
-            setup.fingerprint.total_samples = total.samples;
-            let convergence = Convergence {
-                tolerance,
-                reached: max_se <= tolerance,
-                max_standard_error: max_se,
-                samples: total.samples,
-            };
-            (total, Some(convergence))
-        }
+    let cap = options.max_samples.max(1);
+    let first = if options.converge {
+        options.samples.min(cap)
+    } else {
+        options.samples
     };
-    let stats = setup.summarise(&accumulator);
+    observer.stage(0, first, None);
+    let mut accumulator = setup.run(0..first, options.seed, options.threads, observer);
+    let (stats, assessment) = loop {
+        let stats = setup.summarise(&accumulator);
+        let assessment = assess(&stats);
+        let done = accumulator.samples;
+        if !options.converge || assessment.settled || done >= cap {
+            break (stats, assessment);
+        }
+        let end = done.saturating_mul(2).min(cap);
+        observer.stage(
+            done,
+            end,
+            Some(&Settling {
+                unsettled: assessment.unsettled.len(),
+                largest_probability_error: assessment.largest_probability_error,
+                largest_rank_error: assessment.largest_rank_error,
+            }),
+        );
+        let more = setup.run(done..end, options.seed, options.threads, observer);
+        accumulator.merge(&more).expect("same layout");
+    };
+    setup.fingerprint.total_samples = accumulator.samples;
+    let convergence = Convergence::new(
+        assessment,
+        accumulator.samples,
+        options.converge.then_some(cap),
+    );
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
     Ok(UncertaintyRun {

@@ -1,17 +1,23 @@
-//! A progress bar on stderr for long runs: shown only after a second, hidden when stderr is not a terminal.
+//! One progress display on stderr for a whole run (an adaptive run's batches included): shown only after a second, hidden when stderr is not a terminal.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use ranksense::engine::Observer;
+use ranksense::engine::{Observer, Settling};
+use ranksense::report::format::{fmt_count, fmt_error, fmt_rate};
 
-/// Engine observer that draws an indicatif bar once a run has taken more than a second.
+/// Engine observer that draws an indicatif bar once a run has taken more than a second. An
+/// adaptive run keeps the same bar: its position counts every sample so far, its length grows
+/// with each batch, and its message says what is still unsettled.
 pub struct Progress {
     bar: ProgressBar,
     started: Instant,
     shown: Mutex<bool>,
+    /// Samples done before the current batch.
+    offset: AtomicU64,
 }
 
 impl Progress {
@@ -19,15 +25,22 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {human_pos}/{human_len} samples [{bar:30}] {per_sec} eta {eta}",
+                "{spinner} {human_pos}/{human_len} samples [{bar:30}] {rate} {msg}",
             )
             .expect("valid template")
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&fmt_rate(state.per_sec(), "samples"));
+                },
+            )
             .progress_chars("=> "),
         );
         Progress {
             bar,
             started: Instant::now(),
             shown: Mutex::new(false),
+            offset: AtomicU64::new(0),
         }
     }
 
@@ -46,6 +59,25 @@ impl Observer for Progress {
                 *shown = true;
             }
         }
-        self.bar.set_position(samples.max(self.bar.position()));
+        let position = self.offset.load(Ordering::Relaxed) + samples;
+        self.bar.set_position(position.max(self.bar.position()));
+    }
+
+    fn stage(&self, done: u64, target: u64, settling: Option<&Settling>) {
+        self.offset.store(done, Ordering::Relaxed);
+        self.bar.set_length(target);
+        if let Some(s) = settling {
+            self.bar.set_message(format!(
+                "· {} statistics unsettled after {} samples (largest error ±{} pp{})",
+                s.unsettled,
+                fmt_count(done),
+                fmt_error(100.0 * s.largest_probability_error),
+                if s.largest_rank_error > 0.0 {
+                    format!(", ranks within {}", s.largest_rank_error)
+                } else {
+                    String::new()
+                }
+            ));
+        }
     }
 }

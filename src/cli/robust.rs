@@ -8,10 +8,14 @@ use clap::Args;
 use super::progress::Progress;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, SamplesArg, whole_in, write_runs_file};
 use super::{Failure, ReportFormat};
+use ranksense::analysis::convergence::DEFAULT_MAX_SAMPLES;
 use ranksense::analysis::robust::{RobustOptions, run_robust};
+use ranksense::analysis::uncertainty::default_top_k;
+use ranksense::engine::accumulate::MAX_SAMPLES;
 use ranksense::report::provenance::Resolved;
 use ranksense::report::robust::{robust_files, robust_summary};
 use ranksense::report::uncertainty::uncertainty_table;
+use ranksense::report::verdict::robust_text;
 
 #[derive(Debug, Args)]
 pub struct RobustArgs {
@@ -32,6 +36,11 @@ pub struct RobustArgs {
     /// What to print: the verdict and table (`table`), or the report as Markdown or JSON.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Cap of a converged run (without --samples): sampling stops here even if some numbers
+    /// are not settled (they are listed). At most 2^40.
+    #[arg(long, default_value_t = DEFAULT_MAX_SAMPLES, allow_negative_numbers = true,
+          value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
+    pub max_samples: u64,
     /// Write one row per Monte Carlo run (sampled factor values and the focus unit's rank) to
     /// this CSV, as `uncertainty --runs-file` does.
     #[arg(long, value_name = "FILE")]
@@ -43,7 +52,9 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
     let (index, scenario) = args.run.load()?;
     scenario.announce(Some(&args.out), args.run.data.data.as_deref());
     // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).
-    let uncertainty = args.run.options(args.samples.samples, &scenario);
+    let uncertainty = args
+        .run
+        .options(args.samples.samples, args.max_samples, &scenario);
     let options = RobustOptions {
         uncertainty,
         base_samples: args.base_samples,
@@ -73,11 +84,11 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
         &mut summary,
         &index,
         &Resolved {
-            samples: Some(options.uncertainty.samples),
+            samples: (!options.uncertainty.converge).then_some(options.uncertainty.samples),
             seed: options.uncertainty.seed,
             focus: setup.focus.map(|f| setup.prepared.units[f].code.as_str()),
             top_k: Some(setup.top_k),
-            default_top_k: 10.min(setup.prepared.n_units() as u32).max(1),
+            default_top_k: default_top_k(setup.prepared.n_units()),
         },
     );
     let mut files = robust_files(&index, &summary, &run);
@@ -88,15 +99,16 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
             let verdict = &run.verdict;
             println!("{}", index.info.name);
             println!(
-                "Scenario {} · {} samples · Sobol N = {} · seed {} · {:.1} s\n",
+                "Scenario {} · {} · Sobol N = {} · seed {} · {:.1} s\n",
                 scenario.file,
-                run.uncertainty.stats.samples,
+                ranksense::report::verdict::fmt_samples(run.uncertainty.stats.samples),
                 args.base_samples,
                 options.uncertainty.seed,
                 started.elapsed().as_secs_f64()
             );
-            println!("VERDICT: {}\n", verdict.sentence);
-            for point in &verdict.points {
+            let text = robust_text(verdict, &run.uncertainty.convergence);
+            println!("VERDICT: {}\n", text.sentence);
+            for point in &text.points {
                 println!("  • {point}");
             }
             let stats = &run.uncertainty.stats;

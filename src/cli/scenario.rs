@@ -30,12 +30,12 @@ pub struct LoadedScenario {
 const DERIVED_LABEL: &str = "scenario.toml (derived from the index)";
 
 /// Loads `--scenario` (path, or shipped name such as `ieci-full`), or the default for the
-/// index: `ieci-full` for the embedded IECI data, `asem-coinr` for the embedded ASEM data, and
+/// index: `ieci-full` for the embedded IECI data, `asem` for the embedded ASEM data, and
 /// for any other index the scenario derived from it ([`derive`]).
 pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure> {
     let name = match arg {
         Some(name) => name.to_string(),
-        None if index.info.source == "embedded:asem" => "asem-coinr".to_string(),
+        None if index.info.source == "embedded:asem" => "asem".to_string(),
         None if index.info.source == "embedded:ieci2022" => embedded::DEFAULT.to_string(),
         None => return derived(index),
     };

@@ -8,18 +8,20 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format};
+use ranksense::analysis::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess};
 use ranksense::analysis::uncertainty::{
-    PairSelection, Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
+    PairSelection, Setup, UncertaintyOptions, UncertaintyRun, default_top_k, run_uncertainty,
 };
 use ranksense::engine::accumulate::MAX_SAMPLES;
 use ranksense::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
 use ranksense::model::Index;
 use ranksense::report::output::{check_report_folder, write_atomic};
-use ranksense::report::provenance::{DEFAULT_SAMPLES, DEFAULT_SEED, Resolved};
+use ranksense::report::provenance::{DEFAULT_SEED, Resolved};
 use ranksense::report::summary::Summary;
 use ranksense::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_summary, uncertainty_table,
 };
+use ranksense::report::verdict::{convergence_sentence, focus_sentence};
 
 /// Most base rows of a Sobol design (`--base-samples`): the design's N (k + 2) outputs per
 /// target are held in memory, so 2^30 rows already need tens of GiB; the variance estimators
@@ -54,7 +56,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Scenario file, or a shipped scenario name (ieci-full, ieci-weights, ieci-methods,
-    /// ieci-simplex, asem-coinr). Default: ieci-full for the embedded IECI data, asem-coinr
+    /// ieci-simplex, asem, asem-coinr). Default: ieci-full for the embedded IECI data, asem
     /// for the embedded ASEM data, else a scenario derived from the index (written to the
     /// report folder as scenario.toml).
     #[arg(long, value_name = "FILE|NAME")]
@@ -68,7 +70,7 @@ pub struct RunArgs {
     /// Unit whose rank the verdict is about (uCode or name; default: the scenario's or index's).
     #[arg(long)]
     pub focus: Option<String>,
-    /// k of "P(top k)" (default: the scenario's, else 10).
+    /// k of "P(top k)" (default: the scenario's, else a quarter of the units, from 1 to 10).
     #[arg(long)]
     pub top_k: Option<u32>,
 }
@@ -77,8 +79,9 @@ pub struct RunArgs {
 /// `--base-samples`, so it does not take this).
 #[derive(Debug, Clone, Args)]
 pub struct SamplesArg {
-    /// Number of Monte Carlo samples (default: the scenario's, else 10000); at most 2^40, as
-    /// the run's exact counters hold.
+    /// Exactly this many Monte Carlo samples (default: the scenario's, else sample until every
+    /// headline number is settled, up to --max-samples); at most 2^40, as the run's exact
+    /// counters hold.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
     pub samples: Option<u64>,
 }
@@ -93,12 +96,19 @@ impl RunArgs {
         Ok((index, scenario))
     }
 
-    /// The Monte Carlo options: `samples` (`--samples`), else the scenario's, else the default.
-    pub fn options(&self, samples: Option<u64>, scenario: &LoadedScenario) -> UncertaintyOptions {
+    /// The Monte Carlo options: `samples` (`--samples`), else the scenario's, else a converged
+    /// run (batches doubling from 10,000 up to `max_samples`).
+    pub fn options(
+        &self,
+        samples: Option<u64>,
+        max_samples: u64,
+        scenario: &LoadedScenario,
+    ) -> UncertaintyOptions {
+        let fixed = samples.or(scenario.scenario.samples);
         UncertaintyOptions {
-            samples: samples
-                .or(scenario.scenario.samples)
-                .unwrap_or(DEFAULT_SAMPLES),
+            samples: fixed.unwrap_or(FIRST_BATCH),
+            converge: fixed.is_none(),
+            max_samples,
             seed: self.seed.or(scenario.scenario.seed).unwrap_or(DEFAULT_SEED),
             threads: self.threads,
             focus: self.focus.clone(),
@@ -128,12 +138,9 @@ pub struct UncertaintyArgs {
     /// Where a shard writes its partial state.
     #[arg(long, value_name = "FILE", requires = "shard")]
     pub state: Option<PathBuf>,
-    /// Keep adding batches of --samples until every reported probability has a standard
-    /// error below EPS (or --max-samples is reached, which is reported).
-    #[arg(long, value_name = "EPS", conflicts_with = "shard")]
-    pub until_stable: Option<f64>,
-    /// Cap for --until-stable (at most 2^40).
-    #[arg(long, default_value_t = 10_000_000, allow_negative_numbers = true,
+    /// Cap of a converged run (without --samples): sampling stops here even if some numbers
+    /// are not settled (they are listed). At most 2^40.
+    #[arg(long, default_value_t = DEFAULT_MAX_SAMPLES, allow_negative_numbers = true,
           value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
     pub max_samples: u64,
     /// Write one row per run (sampled factor values and the focus unit's rank) to this CSV.
@@ -150,12 +157,12 @@ pub struct UncertaintyArgs {
 
 fn options(args: &UncertaintyArgs, scenario: &LoadedScenario) -> UncertaintyOptions {
     UncertaintyOptions {
-        until_stable: args.until_stable,
-        max_samples: args.max_samples,
         bin_width: args.bin_width,
         pairs: args.pairs,
         shard: args.shard.unwrap_or(Shard::WHOLE),
-        ..args.run.options(args.samples.samples, scenario)
+        ..args
+            .run
+            .options(args.samples.samples, args.max_samples, scenario)
     }
 }
 
@@ -166,6 +173,11 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
         scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());
     }
     if let Some(shard) = args.shard {
+        if options.converge {
+            return Err(Failure::input(anyhow::anyhow!(
+                "--shard {shard} needs a fixed number of samples to split, but neither --samples nor the scenario's `samples` gives one (a converged run decides its size as it goes); fix: pass the same --samples N to every shard and to merge, e.g. the samples a converged run reported"
+            )));
+        }
         return run_shard(&args, &index, &scenario, &options, shard);
     }
     if let Some(dir) = &args.out {
@@ -183,7 +195,8 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     .map_err(Failure::input)?;
     progress.finish();
     let elapsed = started.elapsed();
-    let summary = summary_of(&index, &scenario, &result, (options.samples, options.seed));
+    let fixed = (!options.converge).then_some(options.samples);
+    let summary = summary_of(&index, &scenario, &result, (fixed, options.seed));
     present(&args, &index, &scenario, &summary, &result, elapsed)?;
     // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
@@ -214,7 +227,7 @@ fn summary_of(
     index: &Index,
     scenario: &LoadedScenario,
     result: &UncertaintyRun,
-    (samples, seed): (u64, u64),
+    (samples, seed): (Option<u64>, u64),
 ) -> Summary {
     let mut summary = uncertainty_summary(index, &scenario.file, &scenario.text, result, seed);
     let setup = &result.setup;
@@ -223,11 +236,11 @@ fn summary_of(
         &mut summary,
         index,
         &Resolved {
-            samples: Some(samples),
+            samples,
             seed,
             focus,
             top_k: Some(setup.top_k),
-            default_top_k: 10.min(setup.prepared.n_units() as u32).max(1),
+            default_top_k: default_top_k(setup.prepared.n_units()),
         },
     );
     summary
@@ -269,22 +282,16 @@ fn present(
             let limit = (stats.units.len() > 60).then_some(30);
             print!("{}", uncertainty_table(stats, focus, limit).to_terminal());
             if let Some(verdict) = &result.verdict {
-                println!("\nVerdict: {}", verdict.sentence);
-                println!("Rule: {}.", verdict.rule);
-            }
-            if let Some(c) = &result.convergence {
                 println!(
-                    "\n{} at {} samples: largest standard error {:.4} (target {:.4}).",
-                    if c.reached {
-                        "Stable"
-                    } else {
-                        "NOT stable: cap reached"
-                    },
-                    c.samples,
-                    c.max_standard_error,
-                    c.tolerance
+                    "\nVerdict: {}",
+                    focus_sentence(verdict, &result.convergence)
                 );
+                println!("Rule: {}.", verdict.rule.text());
             }
+            println!(
+                "\n{}",
+                convergence_sentence(&result.convergence, result.setup.top_k)
+            );
             for activity in &summary.uncertainty.as_ref().expect("set").factor_activity {
                 if activity.samples_moved == 0 {
                     println!(
@@ -396,7 +403,9 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         top_k: Some(args.run.top_k.unwrap_or(fingerprint.top_k)),
         bin_width: Some(args.bin_width.unwrap_or(accumulator.bins.width)),
         pairs: args.pairs,
-        ..args.run.options(args.samples.samples, &scenario)
+        ..args
+            .run
+            .options(args.samples.samples, DEFAULT_MAX_SAMPLES, &scenario)
     };
     let setup =
         Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
@@ -463,19 +472,20 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     let stats = setup.summarise(&accumulator);
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
+    let convergence = Convergence::new(assess(&stats), accumulator.samples, None);
     let result = UncertaintyRun {
         setup,
         accumulator,
         stats,
         verdict,
-        convergence: None,
+        convergence,
         factors,
     };
     let summary = summary_of(
         &index,
         &scenario,
         &result,
-        (fingerprint.total_samples, fingerprint.seed),
+        (Some(fingerprint.total_samples), fingerprint.seed),
     );
     let uncertainty_args = UncertaintyArgs {
         run: args.run.clone(),
@@ -484,7 +494,6 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         format: args.format,
         shard: None,
         state: None,
-        until_stable: None,
         max_samples: 0,
         runs_file: None,
         bin_width: None,

@@ -38,9 +38,25 @@ pub trait SampleModel: Sync {
     fn nominal(&self) -> Config;
 }
 
-/// Receives progress reports (samples done); the CLI shows a bar, tests stay silent.
+/// Where an adaptive run stands between two batches: what is still unsettled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settling {
+    /// Headline statistics not settled yet.
+    pub unsettled: usize,
+    /// Largest 95% half-width of a headline probability.
+    pub largest_probability_error: f64,
+    /// Widest range of ranks an unsettled quantile may still take.
+    pub largest_rank_error: f64,
+}
+
+/// Receives progress reports; the CLI shows one display for a whole run, tests stay silent.
 pub trait Observer: Sync {
+    /// Samples done so far within the current call to [`run`] (counted from its first sample).
     fn advanced(&self, _samples: u64) {}
+    /// A run of many calls to [`run`] (an adaptive run) starts a batch: `done` samples are
+    /// behind, the batch runs up to `target`; `settling` says why more are needed (`None`
+    /// before the first batch).
+    fn stage(&self, _done: u64, _target: u64, _settling: Option<&Settling>) {}
 }
 
 /// An observer that ignores everything.

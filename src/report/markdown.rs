@@ -83,16 +83,11 @@ impl MarkdownReport {
                 "- Monte Carlo: {} samples, seed {}, ranksense {}; probabilities are given with their binomial standard errors",
                 u.samples, u.seed, summary.ranksense_version
             );
-            if let Some(c) = &u.convergence {
-                let _ = writeln!(
-                    out,
-                    "- Sampling {} at {} samples: the largest standard error of any reported probability is {:.4} (target {:.4})",
-                    if c.reached { "stopped" } else { "hit its cap" },
-                    c.samples,
-                    c.max_standard_error,
-                    c.tolerance
-                );
-            }
+            let _ = writeln!(
+                out,
+                "- Samples: {}",
+                super::verdict::convergence_sentence(&u.convergence, u.top_k)
+            );
             let idle: Vec<&str> = u
                 .factor_activity
                 .iter()
@@ -117,15 +112,15 @@ impl MarkdownReport {
         MarkdownReport { out }
     }
 
-    pub fn verdict(&mut self, verdict: &FocusVerdict) {
+    pub fn verdict(&mut self, verdict: &FocusVerdict, sentence: &str) {
         let _ = writeln!(
             self.out,
             "## Verdict: {} is {}\n",
             verdict.name,
-            verdict.rating.word()
+            super::verdict::rating_words(verdict)
         );
-        let _ = writeln!(self.out, "{}\n", verdict.sentence);
-        let _ = writeln!(self.out, "*Rating rule:* {}.\n", verdict.rule);
+        let _ = writeln!(self.out, "{sentence}\n");
+        let _ = writeln!(self.out, "*Rating rule:* {}.\n", verdict.rule.text());
     }
 
     pub fn section(&mut self, heading: &str, intro: &str, table: &Table) {

@@ -16,3 +16,4 @@ pub mod summary;
 pub mod svg;
 pub mod table;
 pub mod uncertainty;
+pub mod verdict;

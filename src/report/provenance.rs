@@ -70,8 +70,6 @@ pub struct Resolved<'a> {
     pub default_top_k: u32,
 }
 
-/// The samples a run takes when neither the command line nor the scenario gives them.
-pub const DEFAULT_SAMPLES: u64 = 10_000;
 /// The seed a run takes when neither the command line nor the scenario gives one.
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -91,9 +89,14 @@ impl RunSettings {
             Some(value) => (value, Origin::Scenario),
             None => (default, Origin::Default),
         };
+        // A fixed count comes from the scenario or the command line; without one the run is
+        // converged (`samples` absent, the summary's convergence section says how many).
         let samples = resolved.samples.map(|value| Setting {
             value,
-            origin: origin_of(&value, or_default(scenario.samples, DEFAULT_SAMPLES)),
+            origin: match scenario.samples {
+                Some(written) if written == value => Origin::Scenario,
+                _ => Origin::CommandLine,
+            },
         });
         let seed = Setting {
             value: resolved.seed,

@@ -52,6 +52,10 @@ pub fn robust_summary(
     summary.simplex = run.simplex.clone();
     summary.sweep = run.sweep.clone();
     summary.verdict = Some(run.verdict.clone());
+    summary.verdict_text = Some(super::verdict::robust_text(
+        &run.verdict,
+        &run.uncertainty.convergence,
+    ));
     summary
 }
 
@@ -206,12 +210,13 @@ pub fn robust_markdown(
 ) -> String {
     let mut report = MarkdownReport::new(&title(index, run), summary);
     let verdict = &run.verdict;
+    let text = super::verdict::robust_text(verdict, &run.uncertainty.convergence);
     report.raw(&format!(
         "## Verdict: {}\n\n{}\n\n",
-        verdict.rating.word(),
-        verdict.sentence
+        super::verdict::rating_words(&verdict.focus),
+        text.sentence
     ));
-    for point in &verdict.points {
+    for point in &text.points {
         report.raw(&format!("- {point}\n"));
     }
     report.raw("\n");
@@ -279,10 +284,15 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
     if data.reconstruction {
         page.note("Reconstructed data: this data set reproduces the index's published facts but is not the publisher's data. The verdict describes the reconstruction; load the real data in the same format to get the real answer.");
     }
+    let text = super::verdict::robust_text(verdict, &run.uncertainty.convergence);
     page.verdict(
-        &format!("{} — {}", verdict.focus.name, verdict.rating.word()),
-        &verdict.sentence,
-        &verdict.points,
+        &format!(
+            "{} — {}",
+            verdict.focus.name,
+            super::verdict::rating_words(&verdict.focus)
+        ),
+        &text.sentence,
+        &text.points,
     );
     page.heading("Data and method");
     let method = &summary.nominal_method;

@@ -4,11 +4,12 @@ use serde::Serialize;
 
 use super::provenance::{DerivedScenario, RunSettings};
 use super::ranking::UnitResult;
+use crate::analysis::convergence::Convergence;
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
 use crate::analysis::sensitivity::{FocusDriver, SensitivityRun, TargetResult, UnitTargets};
 use crate::analysis::sobol::{EstimatorSettings, PointKind};
-use crate::analysis::uncertainty::{Convergence, UncertaintyRun};
+use crate::analysis::uncertainty::UncertaintyRun;
 use crate::analysis::verdict::FocusVerdict;
 use crate::analysis::weights::drop::DropResult;
 use crate::analysis::weights::exact::{BoundsReport, StabilityReport};
@@ -86,9 +87,12 @@ pub struct UncertaintySummary {
     pub samples: u64,
     pub focus: Option<String>,
     pub top_k: u32,
-    pub convergence: Option<Convergence>,
+    /// The stop rule, the samples used, the largest remaining error and what is unsettled.
+    pub convergence: Convergence,
     pub factor_activity: Vec<FactorActivity>,
     pub verdict: Option<FocusVerdict>,
+    /// The verdict as the reports print it.
+    pub verdict_sentence: Option<String>,
     pub statistics: UncertaintyStats,
 }
 
@@ -111,6 +115,10 @@ impl UncertaintySummary {
                 })
                 .collect(),
             verdict: run.verdict.clone(),
+            verdict_sentence: run
+                .verdict
+                .as_ref()
+                .map(|v| super::verdict::focus_sentence(v, &run.convergence)),
             statistics: run.stats.clone(),
         }
     }
@@ -208,6 +216,9 @@ pub struct Summary {
     /// The `robust` verdict, with every number it quotes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<RobustVerdict>,
+    /// The `robust` verdict as the reports print it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict_text: Option<super::verdict::VerdictText>,
 }
 
 impl Summary {
@@ -229,6 +240,7 @@ impl Summary {
             sweep: None,
             drop: None,
             verdict: None,
+            verdict_text: None,
         }
     }
 

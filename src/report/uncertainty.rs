@@ -5,9 +5,12 @@ use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
+use super::verdict::fmt_quantile_cell;
+use crate::analysis::convergence::QuantileState;
+use crate::analysis::mc_error::{binomial_se, proportion_se};
 use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
 use crate::analysis::uncertainty::UncertaintyRun;
-use crate::analysis::verdict::{fmt_rank, ordinal};
+use crate::analysis::verdict::ordinal;
 use crate::model::Index;
 use crate::pipeline::Prepared;
 
@@ -18,7 +21,18 @@ pub fn by_nominal_rank(stats: &UncertaintyStats) -> Vec<usize> {
     order
 }
 
-/// `rank_stats.csv` (DESIGN §6 columns, then score mean/sd and the standard errors).
+/// A quantile's state for rank_stats.csv: `settled`, `boundary` or `unsettled`.
+fn state_word(state: &QuantileState) -> &'static str {
+    match state {
+        QuantileState::Settled { .. } => "settled",
+        QuantileState::Boundary { .. } => "boundary",
+        QuantileState::Unsettled { .. } => "unsettled",
+    }
+}
+
+/// `rank_stats.csv` (DESIGN §6 columns, then score mean/sd and the standard errors, then the
+/// Monte Carlo intervals: each quantile's 95% distribution-free interval and what the stop rule
+/// settled it on, and each probability's 95% Wilson interval).
 pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
     let mut table = Table::new(
         &[
@@ -39,6 +53,19 @@ pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
             "sd_score",
             "se_p_nominal_rank",
             "se_p_top_k",
+            "median_lo",
+            "median_hi",
+            "median_state",
+            "q05_lo",
+            "q05_hi",
+            "q05_state",
+            "q95_lo",
+            "q95_hi",
+            "q95_state",
+            "p_nominal_rank_lo",
+            "p_nominal_rank_hi",
+            "p_top_k_lo",
+            "p_top_k_hi",
         ],
         &[],
     );
@@ -63,15 +90,26 @@ pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
             num(s.se_p_nominal_rank),
             num(s.se_p_top_k),
         ]);
+        let row = table.rows.last_mut().expect("just pushed");
+        for q in [&s.median_accuracy, &s.q05_accuracy, &s.q95_accuracy] {
+            row.push(num(q.interval.lo));
+            row.push(num(q.interval.hi));
+            row.push(state_word(&q.state).to_string());
+        }
+        for ci in [s.ci_p_nominal_rank, s.ci_p_top_k] {
+            row.push(num(ci.lo));
+            row.push(num(ci.hi));
+        }
     }
     table.to_csv()
 }
 
-/// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count. With bins wider
-/// than one rank, `rank` is the bin's first rank and `rank_to` its last.
+/// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count, with the
+/// probability's binomial standard error `se`. With bins wider than one rank, `rank` is the
+/// bin's first rank and `rank_to` its last.
 pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) -> String {
     let binned = distribution.binned();
-    let mut headers = vec!["uCode", "rank", "count", "probability"];
+    let mut headers = vec!["uCode", "rank", "count", "probability", "se"];
     if binned {
         headers.push("rank_to");
     }
@@ -86,6 +124,7 @@ pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) 
                 bin.from.to_string(),
                 bin.count.to_string(),
                 num(bin.probability),
+                num(binomial_se(bin.count, distribution.samples())),
             ];
             if binned {
                 row.push(bin.to.to_string());
@@ -98,7 +137,8 @@ pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) 
 
 /// `rank_bands.csv`: for large indices, where single ranks matter less than bands: the
 /// probability of each rank band (deciles by default, `band_1` best), the nominal band, the
-/// probability of staying in it, and of a top-k and bottom-k place.
+/// probability of staying in it, and of a top-k and bottom-k place; then the binomial standard
+/// error of each of these probabilities (`se_` + its column name).
 pub fn rank_bands_csv(stats: &UncertaintyStats) -> String {
     let n_bands = stats
         .units
@@ -114,6 +154,8 @@ pub fn rank_bands_csv(stats: &UncertaintyStats) -> String {
         "p_bottom_k".into(),
     ];
     headers.extend((1..=n_bands).map(|b| format!("p_band_{b}")));
+    let probabilities: Vec<String> = headers[3..].to_vec();
+    headers.extend(probabilities.iter().map(|h| format!("se_{h}")));
     let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut table = Table::new(&refs, &[]);
     for u in by_nominal_rank(stats) {
@@ -127,25 +169,40 @@ pub fn rank_bands_csv(stats: &UncertaintyStats) -> String {
             num(s.p_bottom_k),
         ];
         row.extend(s.band_probabilities.iter().map(|&p| num(p)));
+        let ses: Vec<String> = [s.p_nominal_band, s.p_top_k, s.p_bottom_k]
+            .iter()
+            .chain(&s.band_probabilities)
+            .map(|&p| num(proportion_se(p, stats.samples)))
+            .collect();
+        row.extend(ses);
         table.push(row);
     }
     table.to_csv()
 }
 
-/// `pairwise.csv`: P(a ranks strictly above b) for every known ordered pair.
+/// `pairwise.csv`: P(a ranks strictly above b) for every known ordered pair, with its binomial
+/// standard error.
 pub fn pairwise_csv(stats: &UncertaintyStats) -> String {
-    let mut table = Table::new(&["uCode_a", "uCode_b", "p_a_above_b"], &[]);
+    let mut table = Table::new(&["uCode_a", "uCode_b", "p_a_above_b", "se"], &[]);
     for pair in &stats.pairs {
-        table.push(vec![pair.a.clone(), pair.b.clone(), num(pair.p_a_above_b)]);
+        table.push(vec![
+            pair.a.clone(),
+            pair.b.clone(),
+            num(pair.p_a_above_b),
+            num(pair.se),
+        ]);
     }
     table.to_csv()
 }
 
 /// `central_weights.csv`: per unit and condition, the number of samples and the mean
-/// within-parent weight of every varied weight (SMAA central weight vectors).
+/// within-parent weight of every varied weight (SMAA central weight vectors), then an upper
+/// bound on each mean's standard error (`se_max_` + the weight's code; see
+/// [`crate::analysis::mc_error::mean_in_unit_interval_se_bound`]).
 pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
     let mut headers = vec!["uCode".to_string(), "condition".into(), "samples".into()];
     headers.extend(stats.weight_codes.iter().cloned());
+    headers.extend(stats.weight_codes.iter().map(|c| format!("se_max_{c}")));
     let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut table = Table::new(&refs, &[]);
     for c in &stats.central_weights {
@@ -155,6 +212,7 @@ pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
             c.samples.to_string(),
         ];
         row.extend(c.mean_weights.iter().map(|&w| num(w)));
+        row.extend(c.se_bound.iter().map(|&w| num(w)));
         table.push(row);
     }
     table.to_csv()
@@ -190,13 +248,17 @@ pub fn uncertainty_table(
             continue;
         }
         let s = &stats.units[u];
-        let interval = format!("{}–{}", fmt_rank(s.q05_rank), fmt_rank(s.q95_rank));
+        let interval = format!(
+            "{}–{}",
+            fmt_quantile_cell(&s.q05_accuracy.state, s.q05_rank),
+            fmt_quantile_cell(&s.q95_accuracy.state, s.q95_rank)
+        );
         table.push(vec![
             ordinal(s.nominal_rank),
             s.code.clone(),
             s.name.clone(),
             format!("{:.2}", s.nominal_score),
-            fmt_rank(s.median_rank),
+            fmt_quantile_cell(&s.median_accuracy.state, s.median_rank),
             interval,
             format!("{}–{}", s.best_rank, s.worst_rank),
             format!("{:.1}%", 100.0 * s.p_nominal_rank),
@@ -214,7 +276,7 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
     let mut report = MarkdownReport::new("Rank uncertainty report", summary);
     if let Some(u) = &summary.uncertainty {
         if let Some(verdict) = &u.verdict {
-            report.verdict(verdict);
+            report.verdict(verdict, u.verdict_sentence.as_deref().unwrap_or_default());
         }
         let focus = u
             .focus
@@ -233,7 +295,7 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
         report.section(
             "Uncertainty table",
             &format!(
-                "Nominal rank and score; median rank, 90% interval (5th–95th percentile, R type 7) and range over the samples; probability of keeping the nominal rank and of a top-{} place. Mean absolute rank shift over all units (R_S): {:.3}.",
+                "Nominal rank and score; median rank, 90% interval (5th–95th percentile) and range over the samples; probability of keeping the nominal rank and of a top-{} place. A quantile written 7/8 is on the boundary between two ranks (P(rank ≤ 7) equals its level within the Monte Carlo error), ~7 one the samples did not settle; rank_stats.csv has every number's 95% Monte Carlo interval. Mean absolute rank shift over all units (R_S): {:.3}.",
                 u.top_k, u.statistics.mean_abs_rank_shift
             ),
             &table,

@@ -23,6 +23,11 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/ieci-simplex.toml"),
     ),
     (
+        "asem",
+        "scenarios/asem.toml",
+        include_str!("../../scenarios/asem.toml"),
+    ),
+    (
         "asem-coinr",
         "scenarios/asem-coinr.toml",
         include_str!("../../scenarios/asem-coinr.toml"),

@@ -83,12 +83,24 @@ pub struct Scenario {
     pub imputation: Option<Choice<Imputation>>,
     pub treatment: Option<TreatmentSpec>,
     pub exclusion: Option<ExclusionSpec>,
+    /// `[verdict]`: the rating rule's thresholds.
+    pub verdict: Option<VerdictSpec>,
     /// The file the scenario was read from (as given), or a label such as `built-in`.
     pub source: String,
     /// Line of every key and array element read, by path: `focus`, `weights[2].spread`,
     /// `normalisation.alternatives[1]`, `exclusion.indicators[3]` (entries count from 1).
     #[serde(skip)]
     pub key_lines: BTreeMap<String, usize>,
+}
+
+/// `[verdict]`: the thresholds of the rating rule (analysis::rating): robust when the 90% rank
+/// interval lies within ±`robust_within` places of the nominal rank, moderately robust within
+/// ±`moderately_within`. A key left out takes the default, which scales with the number of
+/// units. Not a factor: it changes how results are read, not what is sampled.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VerdictSpec {
+    pub robust_within: Option<u32>,
+    pub moderately_within: Option<u32>,
 }
 
 /// One discrete uncertain choice: the alternatives a sample picks from, with their
@@ -481,6 +493,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "seed",
     "focus",
     "top_k",
+    "verdict",
     "weights",
     "normalisation",
     "aggregation",
@@ -503,6 +516,7 @@ pub(crate) const AGGREGATION_KEYS: &[&str] =
 pub(crate) const TREATMENT_KEYS: &[&str] =
     &["winmax", "nominal", "skew_limit", "kurtosis_limit", "name"];
 pub(crate) const EXCLUSION_KEYS: &[&str] = &["indicators", "include_none", "name"];
+pub(crate) const VERDICT_KEYS: &[&str] = &["robust_within", "moderately_within"];
 
 impl Scenario {
     /// Parses and checks a scenario file's text; `file_name` is used in messages and kept as
@@ -655,6 +669,11 @@ impl Reader<'_> {
         {
             scenario.exclusion = self.exclusion(table, &field);
         }
+        if let Some(field) = self.field(root, "", "verdict")
+            && let Some(table) = self.table(&field, "[verdict]")
+        {
+            scenario.verdict = Some(self.verdict(table));
+        }
         self.check_factor_names(&scenario);
         if self.diagnostics.is_empty() && !scenario.has_factor() {
             // Without a factor every sample is the nominal ranking, and a run would call
@@ -672,6 +691,46 @@ impl Reader<'_> {
             );
         }
         scenario
+    }
+
+    /// `[verdict]`: two place counts, the second at least the first.
+    fn verdict(&mut self, table: &DeTable<'_>) -> VerdictSpec {
+        self.check_keys(table, "verdict", VERDICT_KEYS, |_| None);
+        let places = |reader: &mut Self, key: &str, example: &str| {
+            let field = reader.field(table, "verdict", key)?;
+            let value = reader.count(&field, 0, example)?;
+            match u32::try_from(value) {
+                Ok(value) => Some((value, field.line, field.path)),
+                Err(_) => {
+                    reader.report(
+                        field.line,
+                        &field.path,
+                        format!(
+                            "`{}` = {value} is more places than any index has",
+                            field.path
+                        ),
+                        format!("write e.g. `{example}`"),
+                    );
+                    None
+                }
+            }
+        };
+        let robust = places(self, "robust_within", "robust_within = 1");
+        let moderately = places(self, "moderately_within", "moderately_within = 3");
+        if let (Some((r, _, _)), Some((m, line, path))) = (&robust, &moderately)
+            && m < r
+        {
+            self.report(
+                *line,
+                path,
+                format!("`moderately_within` = {m} is below `robust_within` = {r}"),
+                format!("write `moderately_within` of at least {r}: a moderately robust rank may move further than a robust one"),
+            );
+        }
+        VerdictSpec {
+            robust_within: robust.map(|(r, _, _)| r),
+            moderately_within: moderately.map(|(m, _, _)| m),
+        }
     }
 
     /// Factor names label Sobol indices in every report, so two factors may not share one
@@ -2114,6 +2173,15 @@ impl Scenario {
             }
             let _ = writeln!(out, "include_none = {}", spec.include_none);
         }
+        if let Some(spec) = &self.verdict {
+            out.push_str("\n[verdict]\n");
+            if let Some(n) = spec.robust_within {
+                let _ = writeln!(out, "robust_within = {n}");
+            }
+            if let Some(n) = spec.moderately_within {
+                let _ = writeln!(out, "moderately_within = {n}");
+            }
+        }
         match out.strip_prefix('\n') {
             Some(rest) => rest.to_string(),
             None => out,
@@ -2161,7 +2229,8 @@ mod tests {
             assert_eq!(diagnostic.location.file, "empty.toml");
             assert_eq!(diagnostic.location.line, line, "{text:?}");
             assert!(diagnostic.problem.contains(problem), "{diagnostic}");
-            for section in TOP_KEYS[6..].iter() {
+            // The factor sections (after name … top_k and `verdict`, which is not a factor).
+            for section in TOP_KEYS[7..].iter() {
                 assert!(diagnostic.fix.contains(section), "{section}: {diagnostic}");
             }
         }

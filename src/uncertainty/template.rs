@@ -197,7 +197,7 @@ pub fn vocabulary_blocks(index: &Index) -> Vec<String> {
             "# Run defaults; the command line overrides each (--samples, --seed, --focus, --top-k).\n\
              # name = {name}    # a title for reports\n\
              # description = \"What this scenario explores\"\n\
-             # samples = 10000              # Monte Carlo samples (uncertainty, robust)\n\
+             # samples = 10000              # a fixed number of Monte Carlo samples; leave out to sample until every headline number is settled\n\
              # seed = 1                     # the same seed gives the same results, byte for byte\n\
              # focus = {focus}              # the unit the verdict is about (uCode or name)\n\
              # top_k = {top_k}                   # k of \"P(top k)\"\n",
@@ -281,6 +281,13 @@ pub fn vocabulary_blocks(index: &Index) -> Vec<String> {
                 format!("[{}]", codes(&excludable))
             },
         ),
+        "# How a rank is rated (not a factor): robust when its 90% interval lies within\n\
+         # ±robust_within places of the nominal rank, moderately robust within ±moderately_within,\n\
+         # otherwise fragile. Default: 2.5% and 7.5% of the number of units, at least 1 and 3.\n\
+         # [verdict]\n\
+         # robust_within = 1\n\
+         # moderately_within = 3\n"
+            .to_string(),
     ]
 }
 
@@ -306,7 +313,8 @@ mod tests {
     use super::*;
     use crate::uncertainty::derive::derive;
     use crate::uncertainty::scenario::{
-        AGGREGATION_KEYS, CHOICE_KEYS, EXCLUSION_KEYS, TOP_KEYS, TREATMENT_KEYS, WEIGHT_KEYS,
+        AGGREGATION_KEYS, CHOICE_KEYS, EXCLUSION_KEYS, TOP_KEYS, TREATMENT_KEYS, VERDICT_KEYS,
+        WEIGHT_KEYS,
     };
 
     /// The lines of a block that are TOML once their `# ` is removed (keys and headers).
@@ -348,7 +356,13 @@ mod tests {
             let blocks = vocabulary_blocks(&index);
             let top = uncomment(&blocks[0]);
             for block in &blocks[1..] {
-                let text = format!("{top}\n{}", uncomment(block));
+                // [verdict] is not a factor: it is parsed with the first factor block.
+                let factor = if block.contains("[verdict]") {
+                    uncomment(&blocks[1])
+                } else {
+                    String::new()
+                };
+                let text = format!("{top}\n{}\n{factor}", uncomment(block));
                 let scenario = Scenario::from_toml_str(&text, "block")
                     .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
                 scenario
@@ -356,13 +370,14 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
                 used.extend(scenario.key_lines.keys().filter_map(|p| section_and_key(p)));
             }
-            let sections: [(&str, &[&str]); 6] = [
+            let sections: [(&str, &[&str]); 7] = [
                 ("weights", WEIGHT_KEYS),
                 ("normalisation", CHOICE_KEYS),
                 ("aggregation", AGGREGATION_KEYS),
                 ("imputation", CHOICE_KEYS),
                 ("treatment", TREATMENT_KEYS),
                 ("exclusion", EXCLUSION_KEYS),
+                ("verdict", VERDICT_KEYS),
             ];
             for (section, keys) in sections {
                 assert!(
