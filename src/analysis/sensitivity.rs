@@ -11,8 +11,8 @@
 //! - `rank:<uCode>`: a unit's rank; `score:<uCode>`: its index score (scores of different
 //!   normalisations live on different scales, so the normalisation factor's index of a score
 //!   target includes that change of scale);
-//! - `topk:<uCode>`: the indicator `rank(focus) ≤ k` (k = the focus unit's nominal rank unless
-//!   given). Its variance is `p (1 − p)` with p the share of runs in the top k (times
+//! - `top<k>:<uCode>` (e.g. `top7:BEJ`): the indicator `rank(focus) ≤ k` (k = the focus unit's
+//!   nominal rank unless given; k is part of the name so the target reads the same everywhere). Its variance is `p (1 − p)` with p the share of runs in the top k (times
 //!   `2N/(2N − 1)`, the estimator's sample-variance denominator).
 //!
 //! # Estimator
@@ -240,7 +240,7 @@ impl From<SobolError> for SensitivityError {
 /// One estimated target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetResult {
-    /// `rs`, `rank:<uCode>`, `score:<uCode>` or `topk:<uCode>`.
+    /// `rs`, `rank:<uCode>`, `score:<uCode>` or `top<k>:<uCode>`.
     pub target: String,
     pub family: TargetFamily,
     /// The unit's code and name (per-unit targets).
@@ -645,7 +645,7 @@ fn describe_targets(
     if let Some((unit, k)) = plan.topk {
         let inside = if nominal_ranks[unit] <= k { 1.0 } else { 0.0 };
         targets.push((
-            format!("topk:{}", code(unit)),
+            format!("top{k}:{}", code(unit)),
             TargetFamily::Topk,
             Some(unit),
             inside,

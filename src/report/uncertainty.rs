@@ -7,7 +7,7 @@ use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
 use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
 use crate::analysis::uncertainty::UncertaintyRun;
-use crate::analysis::verdict::{fmt_rank, ordinal};
+use crate::analysis::verdict::{fmt_interval, fmt_rank, ordinal};
 use crate::model::Index;
 use crate::pipeline::Prepared;
 
@@ -160,8 +160,8 @@ pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
     table.to_csv()
 }
 
-/// The uncertainty table: nominal rank and score, median, 90% interval, P(nominal rank),
-/// P(top k), for every unit (or the top `limit` and the focus when there are more).
+/// The uncertainty table: nominal rank and score, median, 90% interval, the sampled range (best
+/// to worst rank over the samples, every factor varied), P(nominal rank), P(top k), for every unit (or the top `limit` and the focus when there are more).
 pub fn uncertainty_table(
     stats: &UncertaintyStats,
     focus: Option<usize>,
@@ -176,7 +176,7 @@ pub fn uncertainty_table(
             "score",
             "median",
             "90% interval",
-            "range",
+            "sampled range",
             "P(rank)",
             &top_k_header,
         ],
@@ -190,7 +190,9 @@ pub fn uncertainty_table(
             continue;
         }
         let s = &stats.units[u];
-        let interval = format!("{}–{}", fmt_rank(s.q05_rank), fmt_rank(s.q95_rank));
+        // Degenerate intervals read "always 6", never "6–6".
+        let interval = fmt_interval(s.q05_rank, s.q95_rank);
+        let range = fmt_interval(f64::from(s.best_rank), f64::from(s.worst_rank));
         table.push(vec![
             ordinal(s.nominal_rank),
             s.code.clone(),
@@ -198,7 +200,7 @@ pub fn uncertainty_table(
             format!("{:.2}", s.nominal_score),
             fmt_rank(s.median_rank),
             interval,
-            format!("{}–{}", s.best_rank, s.worst_rank),
+            range,
             format!("{:.1}%", 100.0 * s.p_nominal_rank),
             format!("{:.1}%", 100.0 * s.p_top_k),
         ]);
