@@ -9,7 +9,7 @@ use super::exact::{
     simplex_sentence, stability_csv, stability_sentence, stability_table, sweep_chart, sweep_csv,
     sweep_sentence,
 };
-use super::figures::{heatmap_chart, histogram_chart, rank_interval_chart};
+use super::figures::{chart_scope, heatmap_chart, histogram_chart, rank_interval_chart};
 use super::html::HtmlReport;
 use super::markdown::MarkdownReport;
 use super::output::Files;
@@ -82,16 +82,20 @@ pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
     let distribution = run.uncertainty.rank_distribution();
     let focus = run.uncertainty.setup.focus;
     let name = &run.verdict.focus.name;
+    // A large index's per-unit charts show a band of units: the title says which.
+    let scope = chart_scope(stats, focus)
+        .map(|scope| format!(": {scope}"))
+        .unwrap_or_default();
     let mut charts = vec![
         Chart {
             file: "rank_intervals.svg".into(),
             caption: "Median rank (dot) and 90% interval (bar) of every unit over the Monte Carlo samples; the diamond marks the nominal rank.".into(),
-            svg: rank_intervals(&rank_interval_chart(stats, focus, "Rank intervals under the scenario")),
+            svg: rank_intervals(&rank_interval_chart(stats, focus, &format!("Rank intervals under the scenario{scope}"))),
         },
         Chart {
             file: "rank_acceptability.svg".into(),
             caption: "Rank acceptability: the probability that each unit takes each rank; outlined cells are the nominal ranks.".into(),
-            svg: acceptability_heatmap(&heatmap_chart(stats, &distribution, focus, "Rank acceptability")),
+            svg: acceptability_heatmap(&heatmap_chart(stats, &distribution, focus, &format!("Rank acceptability{scope}"))),
         },
     ];
     if let Some(f) = focus {
@@ -315,33 +319,18 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
         &verdict.points,
     );
     page.heading("Data and method");
-    let method = &summary.nominal_method;
-    let mut items = vec![
-        format!(
-            "Data: {} ({} units, {} indicators, {} levels), source {}, SHA-256 {}",
-            data.name,
-            data.units,
-            data.indicators,
-            data.levels,
-            data.source,
-            &data.input_hash[..12.min(data.input_hash.len())]
-        ),
-        format!(
-            "Nominal method: normalisation {}, aggregation {}, imputation {}, treatment {}",
-            method.normalisation,
-            method
-                .aggregation
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(" / "),
-            method.imputation,
-            method
-                .treatment
-                .map(|t| t.to_string())
-                .unwrap_or_else(|| "none".into())
-        ),
-    ];
+    let mut items = vec![format!(
+        "Data: {} ({} units, {} indicators, {} levels), source {}, SHA-256 {}",
+        data.name,
+        data.units,
+        data.indicators,
+        data.levels,
+        data.source,
+        &data.input_hash[..12.min(data.input_hash.len())]
+    )];
+    items.extend(super::markdown::provenance_line(data));
+    items.push("Method, every step in the order it runs:".to_string());
+    items.extend(summary.method.lines().into_iter().map(|l| format!("  {l}")));
     if let Some(screening) = &data.screening {
         items.push(screening.clone());
     }
