@@ -365,6 +365,11 @@ impl TargetPlan {
     }
 }
 
+/// What the progress of the design's evaluation counts.
+pub const RUNS_PHASE: &str = "Sobol model runs";
+/// The estimation phase: point estimates, convergence and the bootstrap intervals (uncounted).
+pub const ESTIMATE_PHASE: &str = "Sobol indices and bootstrap intervals";
+
 /// Runs a whole Sobol sensitivity analysis of `scenario` on `index` (see the module docs).
 pub fn run_sensitivity(
     index: &Index,
@@ -481,7 +486,10 @@ pub fn run_sensitivity(
         .build()
         .expect("thread pool");
     let (outputs, targets) = pool.install(|| {
+        // Model runs, not samples: one design row is (k + 2) runs.
+        observer.phase(RUNS_PHASE, runs as u64);
         let outputs = evaluate_design(&setup, &design, &plan, observer);
+        observer.phase(ESTIMATE_PHASE, 0);
         let targets = estimate_targets(&setup, &plan, &outputs, &design, &factors, &settings)?;
         Ok::<_, SensitivityError>((outputs, targets))
     })?;

@@ -19,11 +19,12 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {human_pos}/{human_len} samples [{bar:30}] {per_sec} eta {eta}",
+                "{spinner} {msg} {human_pos}/{human_len} [{bar:30}] {per_sec} eta {eta}",
             )
             .expect("valid template")
             .progress_chars("=> "),
         );
+        bar.set_message("samples");
         Progress {
             bar,
             started: Instant::now(),
@@ -37,6 +38,30 @@ impl Progress {
 }
 
 impl Observer for Progress {
+    /// A counted phase gets a bar of its own; an uncounted one a spinner with the elapsed time.
+    fn phase(&self, what: &str, total: u64) {
+        if total > 0 {
+            self.bar.disable_steady_tick();
+            self.bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg} {human_pos}/{human_len} [{bar:30}] {per_sec} eta {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            self.bar.set_length(total);
+        } else {
+            self.bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .expect("valid template"),
+            );
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
+        self.bar.set_position(0);
+        self.bar.set_message(what.to_string());
+        self.advanced(0);
+    }
+
     fn advanced(&self, samples: u64) {
         if self.started.elapsed() > Duration::from_secs(1) {
             let mut shown = self.shown.lock().expect("not poisoned");
@@ -46,6 +71,8 @@ impl Observer for Progress {
                 *shown = true;
             }
         }
-        self.bar.set_position(samples.max(self.bar.position()));
+        if samples > 0 {
+            self.bar.set_position(samples.max(self.bar.position()));
+        }
     }
 }

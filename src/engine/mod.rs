@@ -40,7 +40,12 @@ pub trait SampleModel: Sync {
 
 /// Receives progress reports (samples done); the CLI shows a bar, tests stay silent.
 pub trait Observer: Sync {
-    fn advanced(&self, _samples: u64) {}
+    /// `done` items of the current phase are finished (Monte Carlo samples unless a phase said
+    /// otherwise).
+    fn advanced(&self, _done: u64) {}
+    /// A new long phase starts: `what` it counts (e.g. "Sobol model runs") and how many
+    /// (`0` = not counted; progress shows activity only).
+    fn phase(&self, _what: &str, _total: u64) {}
 }
 
 /// An observer that ignores everything.
