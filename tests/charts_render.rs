@@ -558,21 +558,43 @@ fn ternary_nominal_equals_equal_pillar_weights() {
 }
 
 #[test]
-fn sweep_draws_every_series_and_labels_the_best_and_the_focus() {
+fn sweep_draws_every_series_and_labels_the_focus_its_neighbours_and_every_crossing_line() {
     let chart = sweep_chart("Luxembourg");
     let svg = sweep_trajectories(&chart);
     assert_valid_svg(&svg);
     assert_eq!(count(&svg, "series"), 50);
     assert_eq!(count(&svg, "series-focus"), 1);
     assert_eq!(count(&svg, "nominal-x"), 1);
-    let focus_final = chart
-        .series
-        .iter()
-        .find(|series| series.highlight)
-        .unwrap()
-        .ranks[20];
-    let expected_labels = if focus_final <= 10 { 10 } else { 11 };
-    assert_eq!(count(&svg, "end-label"), expected_labels);
+    // Labelled: the focus, the units one place above and below it at the end, every unit whose
+    // line crosses the focus's line; then the best final ranks up to ten labels.
+    let focus = chart.series.iter().position(|s| s.highlight).unwrap();
+    let last = chart.x.len() - 1;
+    let theirs = &chart.series[focus].ranks;
+    let mut expected = std::collections::BTreeSet::new();
+    for (index, series) in chart.series.iter().enumerate() {
+        let above = series.ranks.iter().zip(theirs).any(|(a, b)| a < b);
+        let below = series.ranks.iter().zip(theirs).any(|(a, b)| a > b);
+        if index == focus || series.ranks[last].abs_diff(theirs[last]) <= 1 || (above && below) {
+            expected.insert(index);
+        }
+    }
+    let crossing = expected.len();
+    let mut by_final: Vec<usize> = (0..chart.series.len()).collect();
+    by_final.sort_by_key(|&index| (chart.series[index].ranks[last], index));
+    for index in by_final {
+        if expected.len() >= 10 {
+            break;
+        }
+        expected.insert(index);
+    }
+    assert!(
+        crossing > 1,
+        "the example should have lines crossing the focus"
+    );
+    assert_eq!(count(&svg, "end-label"), expected.len());
+    for &index in &expected {
+        assert!(svg.contains(&format!(">{}</text>", chart.series[index].label)));
+    }
     assert!(svg.contains(">Weight of Connectivity (Sustainability = 1 − w)</text>"));
     // At w = 0.5 the sweep reproduces the nominal ranking.
     let nominal = nominal_scores();

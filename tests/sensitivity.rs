@@ -200,11 +200,13 @@ fn topk_variance_is_p_times_one_minus_p() {
     };
     let result = run(&index, &scenario, text, &options);
     let names: Vec<&str> = result.targets.iter().map(|t| t.target.as_str()).collect();
-    assert_eq!(names, ["rs", "rank:PRT", "score:PRT", "topk:PRT"]);
     let k = result.top_k.unwrap();
+    // k is part of the target's name, so "top-k" never reads as an unstated k.
+    let topk_name = format!("top{k}:PRT");
+    assert_eq!(names, ["rs", "rank:PRT", "score:PRT", topk_name.as_str()]);
     let rank = result.target("rank:PRT").unwrap();
     assert_eq!(f64::from(k), rank.nominal, "k defaults to the nominal rank");
-    let topk = result.target("topk:PRT").unwrap();
+    let topk = result.target(&topk_name).unwrap();
     // p from the rank target's own outputs over the A and B runs.
     let ranks = &result.outputs.target(1)[..2 * n];
     let p = ranks.iter().filter(|&&r| r <= f64::from(k)).count() as f64 / (2 * n) as f64;

@@ -11,8 +11,8 @@
 //! - `rank:<uCode>`: a unit's rank; `score:<uCode>`: its index score (scores of different
 //!   normalisations live on different scales, so the normalisation factor's index of a score
 //!   target includes that change of scale);
-//! - `topk:<uCode>`: the indicator `rank(focus) ≤ k` (k = the focus unit's nominal rank unless
-//!   given). Its variance is `p (1 − p)` with p the share of runs in the top k (times
+//! - `top<k>:<uCode>` (e.g. `top7:BEJ`): the indicator `rank(focus) ≤ k` (k = the focus unit's
+//!   nominal rank unless given; k is part of the name so the target reads the same everywhere). Its variance is `p (1 − p)` with p the share of runs in the top k (times
 //!   `2N/(2N − 1)`, the estimator's sample-variance denominator).
 //!
 //! # Estimator
@@ -229,7 +229,7 @@ impl From<SobolError> for SensitivityError {
 /// One estimated target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetResult {
-    /// `rs`, `rank:<uCode>`, `score:<uCode>` or `topk:<uCode>`.
+    /// `rs`, `rank:<uCode>`, `score:<uCode>` or `top<k>:<uCode>`.
     pub target: String,
     pub family: TargetFamily,
     /// The unit's code and name (per-unit targets).
@@ -354,6 +354,11 @@ impl TargetPlan {
     }
 }
 
+/// What the progress of the design's evaluation counts.
+pub const RUNS_PHASE: &str = "Sobol model runs";
+/// The estimation phase: point estimates, convergence and the bootstrap intervals (uncounted).
+pub const ESTIMATE_PHASE: &str = "Sobol indices and bootstrap intervals";
+
 /// Runs a whole Sobol sensitivity analysis of `scenario` on `index` (see the module docs).
 pub fn run_sensitivity(
     index: &Index,
@@ -469,7 +474,10 @@ pub fn run_sensitivity(
         .build()
         .expect("thread pool");
     let (outputs, targets) = pool.install(|| {
+        // Model runs, not samples: one design row is (k + 2) runs.
+        observer.phase(RUNS_PHASE, runs as u64);
         let outputs = evaluate_design(&setup, &design, &plan, observer);
+        observer.phase(ESTIMATE_PHASE, 0);
         let targets = estimate_targets(&setup, &plan, &outputs, &design, &factors, &settings)?;
         Ok::<_, SensitivityError>((outputs, targets))
     })?;
@@ -633,7 +641,7 @@ fn describe_targets(
     if let Some((unit, k)) = plan.topk {
         let inside = if nominal_ranks[unit] <= k { 1.0 } else { 0.0 };
         targets.push((
-            format!("topk:{}", code(unit)),
+            format!("top{k}:{}", code(unit)),
             TargetFamily::Topk,
             Some(unit),
             inside,

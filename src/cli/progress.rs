@@ -1,4 +1,4 @@
-//! One progress display on stderr for a whole run (an adaptive run's batches included): shown only after a second, hidden when stderr is not a terminal.
+//! One progress display on stderr for a whole run (an adaptive run's batches and every later phase included): shown only after a second, hidden when stderr is not a terminal.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +11,9 @@ use ranksense::report::format::{fmt_count, fmt_error, fmt_rate};
 
 /// Engine observer that draws an indicatif bar once a run has taken more than a second. An
 /// adaptive run keeps the same bar: its position counts every sample so far, its length grows
-/// with each batch, and its message says what is still unsettled.
+/// with each batch, and its message says what is still unsettled. A later phase (Sobol model
+/// runs, the bootstrap, bounds, merging) restarts the bar with its own unit, or shows a spinner
+/// with the elapsed time when it cannot be counted.
 pub struct Progress {
     bar: ProgressBar,
     started: Instant,
@@ -20,22 +22,26 @@ pub struct Progress {
     offset: AtomicU64,
 }
 
+/// A counted bar whose position, length and rate are in `unit` ("samples", "Sobol model runs").
+fn counted_style(unit: &str) -> ProgressStyle {
+    let rate_unit = unit.to_string();
+    ProgressStyle::with_template(&format!(
+        "{{spinner}} {{human_pos}}/{{human_len}} {unit} [{{bar:30}}] {{rate}} {{msg}}"
+    ))
+    .expect("valid template")
+    .with_key(
+        "rate",
+        move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&fmt_rate(state.per_sec(), &rate_unit));
+        },
+    )
+    .progress_chars("=> ")
+}
+
 impl Progress {
     pub fn new(total: u64) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {human_pos}/{human_len} samples [{bar:30}] {rate} {msg}",
-            )
-            .expect("valid template")
-            .with_key(
-                "rate",
-                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = w.write_str(&fmt_rate(state.per_sec(), "samples"));
-                },
-            )
-            .progress_chars("=> "),
-        );
+        bar.set_style(counted_style("samples"));
         Progress {
             bar,
             started: Instant::now(),
@@ -50,7 +56,7 @@ impl Progress {
 }
 
 impl Observer for Progress {
-    fn advanced(&self, samples: u64) {
+    fn advanced(&self, done: u64) {
         if self.started.elapsed() > Duration::from_secs(1) {
             let mut shown = self.shown.lock().expect("not poisoned");
             if !*shown {
@@ -59,7 +65,7 @@ impl Observer for Progress {
                 *shown = true;
             }
         }
-        let position = self.offset.load(Ordering::Relaxed) + samples;
+        let position = self.offset.load(Ordering::Relaxed) + done;
         self.bar.set_position(position.max(self.bar.position()));
     }
 
@@ -79,5 +85,24 @@ impl Observer for Progress {
                 }
             ));
         }
+    }
+
+    fn phase(&self, what: &str, total: u64) {
+        self.offset.store(0, Ordering::Relaxed);
+        self.bar.set_message("");
+        if total > 0 {
+            self.bar.disable_steady_tick();
+            self.bar.set_style(counted_style(what));
+            self.bar.set_length(total);
+        } else {
+            self.bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .expect("valid template"),
+            );
+            self.bar.set_message(what.to_string());
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
+        self.bar.set_position(0);
+        self.advanced(0);
     }
 }

@@ -8,6 +8,7 @@ use super::{DataArgs, Failure, Format};
 use ranksense::model::method::{Aggregation, MethodParseError};
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, ConfigError, evaluate, prepare};
+use ranksense::report::method::MethodDisclosure;
 use ranksense::report::ranking::{column_nodes, ranking_csv, ranking_table, ranking_units};
 use ranksense::report::summary::Summary;
 
@@ -91,11 +92,11 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
                         "Note: these data are a reconstruction, not the publisher's data (see `ranksense validate` / the data README)."
                     );
                 }
-                println!(
-                    "Method: {}, {} aggregation",
-                    index.nominal.normalisation,
-                    describe_aggregation(&index.nominal.aggregation)
-                );
+                // Every step that ran, from the one disclosure every report prints.
+                println!("Method:");
+                for line in MethodDisclosure::of(&index).lines() {
+                    println!("  {line}");
+                }
                 if let Some(screened) = &screened {
                     println!("{screened}");
                 }
@@ -139,14 +140,3 @@ fn method_flag<T: FromStr<Err = MethodParseError>>(flag: &str, text: &str) -> Re
     })
 }
 
-fn describe_aggregation(methods: &[Aggregation]) -> String {
-    if methods.iter().all(|m| *m == methods[0]) {
-        methods[0].to_string()
-    } else {
-        methods
-            .iter()
-            .map(|m| m.to_string())
-            .collect::<Vec<_>>()
-            .join(" / ")
-    }
-}

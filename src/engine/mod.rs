@@ -51,12 +51,16 @@ pub struct Settling {
 
 /// Receives progress reports; the CLI shows one display for a whole run, tests stay silent.
 pub trait Observer: Sync {
-    /// Samples done so far within the current call to [`run`] (counted from its first sample).
-    fn advanced(&self, _samples: u64) {}
+    /// Items done so far in the current phase: Monte Carlo samples within the current call to
+    /// [`run`] (counted from its first sample) unless a [`Observer::phase`] said otherwise.
+    fn advanced(&self, _done: u64) {}
     /// A run of many calls to [`run`] (an adaptive run) starts a batch: `done` samples are
     /// behind, the batch runs up to `target`; `settling` says why more are needed (`None`
     /// before the first batch).
     fn stage(&self, _done: u64, _target: u64, _settling: Option<&Settling>) {}
+    /// A new long phase starts: `what` it counts (e.g. "Sobol model runs") and how many
+    /// (`0` = not counted; progress shows activity only).
+    fn phase(&self, _what: &str, _total: u64) {}
 }
 
 /// An observer that ignores everything.

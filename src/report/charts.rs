@@ -1738,6 +1738,7 @@ pub fn ternary_map(chart: &TernaryChart) -> String {
     );
     let legend_heading = format!("Rank of {}", truncate(&chart.focus_label, 20));
     let nominal_text = format!("Nominal (rank {})", chart.nominal_rank);
+    let keeps_text = format!("Outline: keeps rank {}", chart.nominal_rank);
     let class_labels: Vec<String> = classes
         .classes
         .iter()
@@ -1752,7 +1753,7 @@ pub fn ternary_map(chart: &TernaryChart) -> String {
     let legend_x = left + SIDE + 56.0;
     let legend_width = class_labels
         .iter()
-        .chain([&nominal_text])
+        .chain([&nominal_text, &keeps_text])
         .map(|label| 22.0 + text_width(label, LEGEND_SIZE))
         .fold(text_width(&legend_heading, AXIS_TITLE_SIZE * 1.1), f64::max);
     let width = (legend_x + legend_width)
@@ -1833,6 +1834,68 @@ pub fn ternary_map(chart: &TernaryChart) -> String {
     }
     if cells.is_empty() {
         no_data_note(&mut doc, vertices[0].0, top + triangle_height * 0.66);
+    }
+    // The colour classes can span several ranks, so outline where the focus keeps exactly its
+    // nominal rank: every hexagon edge between a nominal-rank cell and a cell that is not one
+    // (edges on the triangle's frame are the frame).
+    let keeps: Vec<(f64, f64)> = {
+        let mut keeps: Vec<(f64, f64)> = cells
+            .iter()
+            .filter(|(_, cell)| cell.rank == chart.nominal_rank)
+            .map(|(point, _)| *point)
+            .collect();
+        keeps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        keeps
+    };
+    let is_kept = |(x, y): (f64, f64)| {
+        let tolerance = spacing / 4.0;
+        let from = keeps.partition_point(|p| p.0 < x - tolerance);
+        keeps[from..]
+            .iter()
+            .take_while(|p| p.0 <= x + tolerance)
+            .any(|p| (p.1 - y).abs() <= tolerance)
+    };
+    let inside = |(x, y): (f64, f64)| {
+        edges.iter().all(|&(a, b)| {
+            let side = (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0);
+            side * interior_sign >= -1e-6 * SIDE * SIDE
+        })
+    };
+    let mut outline = String::new();
+    for &(cx, cy) in &keeps {
+        for k in 0..6 {
+            // The neighbour across the edge between hexagon vertices k and k + 1.
+            let angle = (60.0 + 60.0 * k as f64).to_radians();
+            let neighbour = (cx + spacing * angle.cos(), cy + spacing * angle.sin());
+            if is_kept(neighbour) || !inside(neighbour) {
+                continue;
+            }
+            let (a, b) = (hexagon_offsets[k], hexagon_offsets[(k + 1) % 6]);
+            outline.push_str(&format!(
+                "M{} {}L{} {}",
+                number(cx + a.0),
+                number(cy + a.1),
+                number(cx + b.0),
+                number(cy + b.1)
+            ));
+        }
+    }
+    if !outline.is_empty() {
+        doc.leaf(
+            Element::new("path")
+                .attr("d", &outline)
+                .fill("none")
+                .stroke(BACKGROUND, 2.4)
+                .attr("stroke-linecap", "round"),
+        );
+        doc.leaf(
+            Element::new("path")
+                .attr("d", &outline)
+                .fill("none")
+                .stroke(INK, 1.2)
+                .attr("stroke-linecap", "round")
+                .class("keeps-rank"),
+        );
     }
 
     // Faint guide lines every 0.2 of each weight, over the cells.
@@ -1998,6 +2061,20 @@ pub fn ternary_map(chart: &TernaryChart) -> String {
             .fill(INK)
             .class("legend-label"),
     );
+    if !outline.is_empty() {
+        y += 20.0;
+        doc.leaf(
+            Element::line(legend_x - 2.0, y, legend_x + 14.0, y)
+                .stroke(INK, 1.2)
+                .class("legend-outline"),
+        );
+        doc.text(
+            Text::new(legend_x + 22.0, y, &keeps_text)
+                .size(LEGEND_SIZE)
+                .fill(INK)
+                .class("legend-label"),
+        );
+    }
     doc.finish()
 }
 
@@ -2020,20 +2097,12 @@ pub fn sweep_trajectories(chart: &SweepChart) -> String {
         .flat_map(|series| series.ranks.iter().take(point_count).copied())
         .fold(chart.max_rank.max(1), u32::max);
 
-    // Which series get a label: the best LABELLED_TOP at the last point, and every focus series.
     let final_rank = |series: &SweepSeries| series.ranks.get(point_count.wrapping_sub(1)).copied();
     let mut order: Vec<usize> = (0..chart.series.len())
         .filter(|&index| final_rank(&chart.series[index]).is_some())
         .collect();
     order.sort_by_key(|&index| (final_rank(&chart.series[index]), index));
-    let mut labelled: Vec<usize> = order.iter().copied().take(LABELLED_TOP).collect();
-    labelled.extend(
-        order
-            .iter()
-            .copied()
-            .skip(LABELLED_TOP)
-            .filter(|&index| chart.series[index].highlight),
-    );
+    let labelled = sweep_labelled(chart, &order, LABELLED_TOP);
 
     let label_width = labelled
         .iter()
@@ -2077,7 +2146,10 @@ pub fn sweep_trajectories(chart: &SweepChart) -> String {
     }
     let legend_top = LEGEND_TOP;
     let plot_top = legend_top + legend_height(&legend, WIDTH - 2.0 * MARGIN) + 14.0;
-    let plot_height = (f64::from(max_rank) * 12.0).clamp(260.0, 640.0);
+    // Tall enough for every end label at its pitch.
+    let plot_height = (f64::from(max_rank) * 12.0)
+        .max(labelled.len() as f64 * LABEL_PITCH)
+        .clamp(260.0, 640.0);
     let plot_bottom = plot_top + plot_height;
     let height = plot_bottom + 56.0;
 
@@ -2253,6 +2325,57 @@ pub fn sweep_trajectories(chart: &SweepChart) -> String {
         doc.text(text);
     }
     doc.finish()
+}
+
+/// Which sweep lines get an end label. With a focus: the focus, its neighbours at the last point
+/// (one place above and below), and every line that crosses the focus's line somewhere (it is
+/// above it at one point and below at another); then the best ranks up to `fill` labels. Without
+/// a focus: the best `fill`. Capped at what fits the tallest plot, nearest the focus first.
+fn sweep_labelled(chart: &SweepChart, order: &[usize], fill: usize) -> Vec<usize> {
+    const MOST_LABELS: usize = 46;
+    let mut labelled: Vec<usize> = Vec::new();
+    let focus: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&index| chart.series[index].highlight)
+        .collect();
+    for &f in &focus {
+        let position = order.iter().position(|&index| index == f).unwrap_or(0);
+        let crosses = |index: usize| {
+            let (mine, theirs) = (&chart.series[index].ranks, &chart.series[f].ranks);
+            let above = mine.iter().zip(theirs).any(|(a, b)| a < b);
+            let below = mine.iter().zip(theirs).any(|(a, b)| a > b);
+            above && below
+        };
+        // By distance from the focus at the last point, so a cap drops the farthest first.
+        let mut by_distance: Vec<(usize, usize)> = order
+            .iter()
+            .enumerate()
+            .map(|(at, &index)| (at.abs_diff(position), index))
+            .collect();
+        by_distance.sort();
+        for (distance, index) in by_distance {
+            if distance <= 1 || crosses(index) {
+                labelled.push(index);
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    labelled.retain(|index| {
+        let fresh = !seen.contains(index);
+        seen.push(*index);
+        fresh
+    });
+    for &index in order {
+        if labelled.len() >= fill {
+            break;
+        }
+        if !labelled.contains(&index) {
+            labelled.push(index);
+        }
+    }
+    labelled.truncate(MOST_LABELS.max(focus.len()));
+    labelled
 }
 
 /// Move label positions (third field, sorted by desired position) apart so neighbours are at

@@ -98,10 +98,12 @@ pub fn bounds_csv(report: &BoundsReport) -> String {
     table.to_csv()
 }
 
-/// One row per unit: nominal, best and worst rank (`*` marks ranks achieved but not proven extreme).
+/// One row per unit: nominal, best and worst rank (`*` marks ranks achieved but not proven
+/// extreme) and the width `worst − best` in places ("range" is kept for intervals such as
+/// `4–12`, "width" for the number of places between their ends).
 pub fn bounds_table(report: &BoundsReport) -> Table {
     let mut table = Table::new(
-        &["nominal", "code", "name", "best", "worst", "range"],
+        &["nominal", "code", "name", "best", "worst", "width"],
         &["code", "name"],
     );
     for unit in by_nominal_rank(report) {
@@ -367,15 +369,16 @@ pub fn minimal_change_csv(report: &StabilityReport) -> String {
     table.to_csv()
 }
 
-/// One row per weight: nominal weight, keep-rank and keep-top-k intervals, first change.
+/// One row per weight: nominal weight, the interval on which the focus keeps its rank, the
+/// interval on which the top-k *order* (not only membership) is unchanged, first change.
 pub fn stability_table(set: &LevelStability, top_k: usize) -> Table {
-    let keep_topk = format!("keeps top {top_k}");
+    let keep_topk = format!("top-{top_k} order unchanged");
     let mut table = Table::new(
         &[
             "weight",
             "parent",
             "nominal",
-            "keeps rank",
+            "focus keeps rank",
             &keep_topk,
             "first change",
         ],
@@ -577,10 +580,10 @@ pub fn sweep_csv(result: &SweepResult) -> String {
 /// The rank-trajectory chart of a sweep, the focus unit highlighted.
 pub fn sweep_chart(result: &SweepResult) -> SweepChart {
     SweepChart {
-        title: format!("Ranks as the weight of {} varies", result.weight),
+        title: format!("Ranks as the weight of {} varies", result.weight_name),
         x_label: format!(
-            "Weight of {} within {} (siblings rescaled)",
-            result.weight, result.parent
+            "Weight of {} ({}) within {} (siblings rescaled)",
+            result.weight_name, result.weight, result.parent
         ),
         x: result.values.clone(),
         series: result
@@ -701,7 +704,7 @@ pub fn simplex_chart(result: &SimplexResult) -> TernaryChart {
     TernaryChart {
         title: format!(
             "Rank of {} over the weights within {}",
-            result.focus, result.parent
+            result.focus_name, result.parent_name
         ),
         vertex_labels: result.children_names.clone(),
         cells: result

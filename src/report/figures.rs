@@ -24,6 +24,29 @@ pub fn chart_units(stats: &UncertaintyStats, focus: Option<usize>) -> Vec<usize>
     order[start..start + MAX_CHART_UNITS].to_vec()
 }
 
+/// For a chart of a large index, which units it shows: "60 of 300 units (nominal ranks 101–160,
+/// around Beijing)"; `None` when it shows them all.
+pub fn chart_scope(stats: &UncertaintyStats, focus: Option<usize>) -> Option<String> {
+    let units = chart_units(stats, focus);
+    if units.len() == stats.units.len() {
+        return None;
+    }
+    let ranks: Vec<u32> = units.iter().map(|&u| stats.units[u].nominal_rank).collect();
+    let (first, last) = (
+        ranks.iter().copied().min().unwrap_or(1),
+        ranks.iter().copied().max().unwrap_or(1),
+    );
+    let around = focus
+        .filter(|f| units.contains(f))
+        .map(|f| format!(", around {}", stats.units[f].name))
+        .unwrap_or_default();
+    Some(format!(
+        "{} of {} units (nominal ranks {first}–{last}{around})",
+        units.len(),
+        stats.units.len()
+    ))
+}
+
 /// Rank intervals: every (charted) unit by nominal rank, median, 5–95% interval, nominal marker.
 pub fn rank_interval_chart(
     stats: &UncertaintyStats,

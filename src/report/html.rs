@@ -22,7 +22,10 @@ th { background: #f6f8fa; text-align: left; }
 td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
 tr.focus td { background: var(--tint); font-weight: bold; }
 figure { margin: 12px 0 24px; page-break-inside: avoid; }
-figure svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.chart svg { display: block; width: 100%; height: auto; }
+p, li, figcaption, .note { overflow-wrap: anywhere; }
+@media (max-width: 600px) { body { padding: 12px 12px 48px; } }
 figcaption { color: var(--muted); font-size: 13px; }
 ul { margin: 4px 0 12px; }
 code { font-size: 13px; }
@@ -89,8 +92,13 @@ impl HtmlReport {
         self.body.push_str("</ul>\n");
     }
 
+    /// A table in a horizontally scrolling box, so a wide table never widens the page.
     pub fn table(&mut self, table: &Table) {
-        self.body.push_str(&table.to_html());
+        let _ = write!(
+            self.body,
+            "<div class=\"scroll\">\n{}</div>\n",
+            table.to_html()
+        );
     }
 
     /// An inline SVG chart with a caption. The SVG comes from `report::charts`, which writes
@@ -99,9 +107,12 @@ impl HtmlReport {
         let svg = svg
             .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
             .trim();
+        // The chart scales with the page down to the width at which its smallest text is
+        // MIN_CHART_TEXT_PX; below that it keeps that width and scrolls sideways.
+        let (min_width, max_width) = chart_widths(svg);
         let _ = writeln!(
             self.body,
-            "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+            "<figure>\n<div class=\"scroll\"><div class=\"chart\" style=\"min-width:{min_width}px;max-width:{max_width}px\">\n{svg}\n</div></div>\n<figcaption>{}</figcaption>\n</figure>",
             escape_html(caption)
         );
     }
@@ -113,6 +124,35 @@ impl HtmlReport {
             self.body
         )
     }
+}
+
+/// Smallest rendered size of chart text, in CSS pixels (legible on a phone).
+pub const MIN_CHART_TEXT_PX: f64 = 9.0;
+
+/// The `(minimum, natural)` display width of an SVG chart: natural is its `width` attribute;
+/// the minimum scales it so that its smallest `font-size` renders at [`MIN_CHART_TEXT_PX`].
+fn chart_widths(svg: &str) -> (u32, u32) {
+    let attribute = |text: &str, name: &str| -> Vec<f64> {
+        let key = format!("{name}=\"");
+        text.match_indices(&key)
+            .filter_map(|(at, _)| {
+                let rest = &text[at + key.len()..];
+                rest[..rest.find('"')?].parse::<f64>().ok()
+            })
+            .collect()
+    };
+    let head = &svg[..svg.find('>').unwrap_or(svg.len())];
+    let width = attribute(head, " width").first().copied().unwrap_or(720.0);
+    let smallest = attribute(svg, "font-size")
+        .into_iter()
+        .filter(|size| *size > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let scale = if smallest.is_finite() {
+        (MIN_CHART_TEXT_PX / smallest).min(1.0)
+    } else {
+        1.0
+    };
+    ((width * scale).ceil() as u32, width.ceil() as u32)
 }
 
 #[cfg(test)]
@@ -136,5 +176,20 @@ mod tests {
             html.matches("http").count(),
             html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
         );
+    }
+
+    #[test]
+    fn charts_keep_their_smallest_text_legible_and_tables_scroll() {
+        // Smallest text 11 px in a 770 px chart: it may shrink to 9/11 of its width, no further.
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"770\" height=\"100\"><text font-size=\"12\">a</text><text font-size=\"11\">b</text></svg>";
+        assert_eq!(chart_widths(svg), (630, 770));
+        let mut page = HtmlReport::new("t", "");
+        page.figure(svg, "cap");
+        page.table(&Table::new(&["a"], &[]));
+        let html = page.finish();
+        assert!(html.contains(
+            "<div class=\"scroll\"><div class=\"chart\" style=\"min-width:630px;max-width:770px\">"
+        ));
+        assert!(html.contains("<div class=\"scroll\">\n<table>"));
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::summary::Summary;
+use super::summary::{DataSummary, Summary};
 use super::table::Table;
 use crate::analysis::verdict::FocusVerdict;
 
@@ -35,26 +35,12 @@ impl MarkdownReport {
             data.source,
             short_hash(&data.input_hash)
         );
-        let method = &summary.nominal_method;
-        let _ = writeln!(
-            out,
-            "- Nominal method: denominate {}, imputation `{}`, treatment {}, normalisation `{}`, aggregation {}",
-            if method.denominate { "yes" } else { "no" },
-            method.imputation,
-            method
-                .treatment
-                .map(|t| format!("`{t}`"))
-                .unwrap_or_else(|| "none".into()),
-            method.normalisation,
-            method
-                .aggregation
-                .iter()
-                .map(|a| format!("`{a}`"))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        );
-        if !data.provenance.is_empty() {
-            let _ = writeln!(out, "- Provenance: {}", data.provenance.replace('\n', " "));
+        let _ = writeln!(out, "- Method, every step in the order it runs:");
+        for line in summary.method.lines() {
+            let _ = writeln!(out, "  - {line}");
+        }
+        if let Some(provenance) = provenance_line(data) {
+            let _ = writeln!(out, "- {provenance}");
         }
         if let Some(screening) = &data.screening {
             let _ = writeln!(out, "- **{screening}**");
@@ -143,6 +129,21 @@ impl MarkdownReport {
     pub fn finish(self) -> String {
         self.out
     }
+}
+
+/// "Provenance: …" for every report, readable without the ranksense source tree: for a data set
+/// built into the binary, the file paths the note cites are said to be in the source repository.
+pub fn provenance_line(data: &DataSummary) -> Option<String> {
+    if data.provenance.is_empty() {
+        return None;
+    }
+    let mut line = format!("Provenance: {}", data.provenance.replace('\n', " "));
+    if let Some(name) = data.source.strip_prefix("embedded:") {
+        line.push_str(&format!(
+            " (This data set is built into the ranksense binary; paths such as data/{name}/README.md name files of the ranksense source repository, where the data set is documented, not files of this report.)"
+        ));
+    }
+    Some(line)
 }
 
 fn short_hash(hash: &str) -> &str {

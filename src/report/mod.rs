@@ -6,6 +6,7 @@ pub mod figures;
 pub mod format;
 pub mod html;
 pub mod markdown;
+pub mod method;
 pub mod output;
 pub mod palette;
 pub mod provenance;

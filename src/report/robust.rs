@@ -9,11 +9,13 @@ use super::exact::{
     simplex_sentence, stability_csv, stability_sentence, stability_table, sweep_chart, sweep_csv,
     sweep_sentence,
 };
-use super::figures::{heatmap_chart, histogram_chart, rank_interval_chart};
+use super::figures::{chart_scope, heatmap_chart, histogram_chart, rank_interval_chart};
 use super::html::HtmlReport;
 use super::markdown::MarkdownReport;
 use super::output::Files;
-use super::sensitivity::{sorted_by_total, targets_sobol_csv, targets_sobol_table};
+use super::sensitivity::{
+    RS_DEFINITION, sorted_by_total, targets_sobol_csv, targets_sobol_table, topk_definition,
+};
 use super::summary::{ScenarioSummary, SensitivitySummary, Summary, UncertaintySummary};
 use super::table::Table;
 use super::uncertainty::{
@@ -84,16 +86,20 @@ pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
     let distribution = run.uncertainty.rank_distribution();
     let focus = run.uncertainty.setup.focus;
     let name = &run.verdict.focus.name;
+    // A large index's per-unit charts show a band of units: the title says which.
+    let scope = chart_scope(stats, focus)
+        .map(|scope| format!(": {scope}"))
+        .unwrap_or_default();
     let mut charts = vec![
         Chart {
             file: "rank_intervals.svg".into(),
             caption: "Median rank (dot) and 90% interval (bar) of every unit over the Monte Carlo samples; the diamond marks the nominal rank.".into(),
-            svg: rank_intervals(&rank_interval_chart(stats, focus, "Rank intervals under the scenario")),
+            svg: rank_intervals(&rank_interval_chart(stats, focus, &format!("Rank intervals under the scenario{scope}"))),
         },
         Chart {
             file: "rank_acceptability.svg".into(),
             caption: "Rank acceptability: the probability that each unit takes each rank; outlined cells are the nominal ranks.".into(),
-            svg: acceptability_heatmap(&heatmap_chart(stats, &distribution, focus, "Rank acceptability")),
+            svg: acceptability_heatmap(&heatmap_chart(stats, &distribution, focus, &format!("Rank acceptability{scope}"))),
         },
     ];
     if let Some(f) = focus {
@@ -119,7 +125,11 @@ pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
             }
             crate::analysis::sensitivity::TargetFamily::Rank => format!("What moves {name}'s rank"),
             crate::analysis::sensitivity::TargetFamily::Topk => {
-                format!("What decides whether {name} keeps its place")
+                let k = run
+                    .sensitivity
+                    .top_k
+                    .unwrap_or(run.verdict.focus.nominal_rank);
+                format!("What decides whether {name} stays in the top {k}")
             }
             crate::analysis::sensitivity::TargetFamily::Score => {
                 format!("What moves {name}'s score")
@@ -146,6 +156,29 @@ pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
         });
     }
     charts
+}
+
+/// What the uncertainty table covers: every factor of the scenario, sampled.
+const UNCERTAINTY_INTRO: &str = "Every unit's nominal rank and score, and over the Monte Carlo samples (every factor of the scenario varied together) its median rank, 90% interval and sampled range (best to worst rank seen); then the probabilities of keeping the nominal rank and of a top-k place.";
+
+/// What the bounds tables cover: the weights only, exactly — the contrast with the sampled range.
+const BOUNDS_INTRO: &str = "Certain range: the best and worst rank over every weight vector in the range, with every other choice (normalisation, aggregation, imputation, indicator set) at its nominal value — exact (mixed-integer programming, verified by re-scoring the witness weights), unlike the sampled range of the uncertainty table, which varies every factor but only at the sampled points. Width is worst − best, in places.";
+
+/// What the stability columns mean: the focus's rank, and the order of the whole top k.
+const STABILITY_INTRO: &str = "How far each weight can move (its siblings rescaled proportionally) while the focus keeps its rank (\"focus keeps rank\"), and while the order of the whole top k is unchanged (\"top-k order unchanged\": no two units inside the top k swap places, and none enters or leaves it).";
+
+/// The Sobol section's intro: what S and ST are, and what each target measures (R_S and k defined).
+fn sobol_intro(run: &RobustRun) -> String {
+    let mut text = format!(
+        "First-order S (the share of a target's variance a choice explains alone) and total ST (including its interactions), per target, with bootstrap intervals. Targets: {RS_DEFINITION}; `rank:<code>` is a unit's rank"
+    );
+    if let (Some(k), Some(focus)) = (run.sensitivity.top_k, run.sensitivity.focus) {
+        let code = &run.sensitivity.setup.prepared.units[focus].code;
+        text.push_str("; ");
+        text.push_str(&topk_definition(k, code));
+    }
+    text.push('.');
+    text
 }
 
 /// The verdict points, the method and the tables, shared by Markdown and HTML.
@@ -221,29 +254,30 @@ pub fn robust_markdown(
     }
     report.raw("\n");
     let s = sections(run);
-    report.section(
-        "Uncertainty table",
-        "Every unit's nominal rank and score, median rank, 90% interval and range over the samples, and the probabilities of keeping the nominal rank and of a top-k place.",
-        &s.uncertainty,
-    );
-    report.section(
-        "Sensitivity (Sobol indices)",
-        "First-order S (the share of variance a choice explains alone) and total ST (including its interactions), per target, with bootstrap intervals.",
-        &s.sobol,
-    );
+    report.section("Uncertainty table", UNCERTAINTY_INTRO, &s.uncertainty);
+    report.section("Sensitivity (Sobol indices)", &sobol_intro(run), &s.sobol);
     if s.bounds.is_empty() {
         report.paragraph("Exact bounds: not available for this scenario (see the notes).");
     }
+    if !s.bounds.is_empty() {
+        report.raw(&format!(
+            "## Exact rank bounds (certain range)\n\n{BOUNDS_INTRO}\n\n"
+        ));
+    }
     for (label, table) in &s.bounds {
-        report.section(&format!("Exact rank bounds: {label}"), "Best and worst rank over every weight vector in the range (mixed-integer programming, verified by re-scoring the witness weights); normalisation and aggregation at their nominal choice.", table);
+        report.raw(&format!("### {label}\n\n{}\n", table.to_markdown()));
     }
     if let Some(stability) = &run.stability {
         report.paragraph(&format!(
             "## Weight stability\n\n{}",
             stability_sentence(stability)
         ));
+        report.paragraph(STABILITY_INTRO);
         for (label, table) in &s.stability {
-            report.section(&format!("Stability intervals: {label}"), "How far each weight can move (its siblings rescaled) while the focus keeps its rank and the top-k order is unchanged.", table);
+            report.raw(&format!(
+                "### Stability intervals: {label}\n\n{}\n",
+                table.to_markdown()
+            ));
         }
         if let Some(table) = &s.minimal_change {
             report.section(
@@ -295,33 +329,18 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
         &text.points,
     );
     page.heading("Data and method");
-    let method = &summary.nominal_method;
-    let mut items = vec![
-        format!(
-            "Data: {} ({} units, {} indicators, {} levels), source {}, SHA-256 {}",
-            data.name,
-            data.units,
-            data.indicators,
-            data.levels,
-            data.source,
-            &data.input_hash[..12.min(data.input_hash.len())]
-        ),
-        format!(
-            "Nominal method: normalisation {}, aggregation {}, imputation {}, treatment {}",
-            method.normalisation,
-            method
-                .aggregation
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(" / "),
-            method.imputation,
-            method
-                .treatment
-                .map(|t| t.to_string())
-                .unwrap_or_else(|| "none".into())
-        ),
-    ];
+    let mut items = vec![format!(
+        "Data: {} ({} units, {} indicators, {} levels), source {}, SHA-256 {}",
+        data.name,
+        data.units,
+        data.indicators,
+        data.levels,
+        data.source,
+        &data.input_hash[..12.min(data.input_hash.len())]
+    )];
+    items.extend(super::markdown::provenance_line(data));
+    items.push("Method, every step in the order it runs:".to_string());
+    items.extend(summary.method.lines().into_iter().map(|l| format!("  {l}")));
     if let Some(screening) = &data.screening {
         items.push(screening.clone());
     }
@@ -363,16 +382,23 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
     page.list(&items);
     let s = sections(run);
     page.heading("Uncertainty table");
+    page.paragraph(UNCERTAINTY_INTRO);
     page.table(&s.uncertainty);
     page.heading("Sensitivity (Sobol indices)");
+    page.paragraph(&sobol_intro(run).replace('`', ""));
     page.table(&s.sobol);
+    if !s.bounds.is_empty() {
+        page.heading("Exact rank bounds (certain range)");
+        page.paragraph(BOUNDS_INTRO);
+    }
     for (label, table) in &s.bounds {
-        page.heading(&format!("Exact rank bounds: {label}"));
+        page.paragraph(label);
         page.table(table);
     }
     if let Some(stability) = &run.stability {
         page.heading("Weight stability");
         page.paragraph(&stability_sentence(stability));
+        page.paragraph(STABILITY_INTRO);
         for (label, table) in &s.stability {
             page.paragraph(label);
             page.table(table);

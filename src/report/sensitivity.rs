@@ -9,6 +9,19 @@ use super::table::Table;
 use crate::analysis::sensitivity::{TargetFamily, TargetResult, is_interaction};
 use crate::analysis::sobol::{PointKind, SobolIndex, SobolResult};
 
+/// What R_S means, for every report that shows it (Saisana, Saltelli & Tarantola 2005, JRSS A
+/// 168(2), the average shift in rank `R̄_S = (1/n) Σ_u |rank_u − nominal rank_u|`).
+pub const RS_DEFINITION: &str = "R_S is the mean absolute rank shift, (1/n) Σ |rank − nominal rank| over the n units: \
+     how far the ranking as a whole moves in a run (Saisana, Saltelli & Tarantola 2005)";
+
+/// What the `top<k>:<uCode>` target measures, k spelled out.
+pub fn topk_definition(k: u32, focus: &str) -> String {
+    format!(
+        "`top{k}:{focus}` target: 1 when {focus} ranks {} or better (top {k}), else 0; its variance is p(1 − p), p the share of runs in the top {k}",
+        crate::analysis::verdict::ordinal(k)
+    )
+}
+
 /// `sobol.csv`: `target, factor, Si, Si_lo, Si_hi, STi, STi_lo, STi_hi`, one row per target and
 /// factor in design order, numbers in shortest round-trip form. A constant target has zero
 /// indices (summary.json flags it as constant).
@@ -235,11 +248,9 @@ pub fn sensitivity_markdown(summary: &Summary) -> String {
         100.0 * s.estimator.confidence_level,
         s.estimator.bootstrap_resamples
     );
-    if let Some(k) = s.top_k {
-        let _ = writeln!(
-            design,
-            "- topk target: rank ≤ {k} (indicator; its variance is p(1 − p))"
-        );
+    let _ = writeln!(design, "- `rs` target: {RS_DEFINITION}");
+    if let (Some(k), Some(focus)) = (s.top_k, &s.focus) {
+        let _ = writeln!(design, "- {}", topk_definition(k, focus));
     }
     for note in &s.notes {
         let _ = writeln!(design, "- Note: {note}");

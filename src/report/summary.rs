@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::method::MethodDisclosure;
 use super::provenance::{DerivedScenario, RunSettings};
 use super::ranking::UnitResult;
 use crate::analysis::convergence::Convergence;
@@ -188,6 +189,8 @@ pub struct Summary {
     pub command: String,
     pub data: DataSummary,
     pub nominal_method: Method,
+    /// Every pipeline step of the nominal method, with what it did to these data.
+    pub method: MethodDisclosure,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioSummary>,
     /// The scenario derived from the index, when none was given.
@@ -228,6 +231,7 @@ impl Summary {
             command: command.to_string(),
             data: DataSummary::of(index),
             nominal_method: index.nominal.clone(),
+            method: MethodDisclosure::of(index),
             scenario: None,
             derived_scenario: None,
             settings: None,

@@ -5,7 +5,7 @@ use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
-use super::verdict::fmt_quantile_cell;
+use super::verdict::{fmt_quantile_cell, fmt_span};
 use crate::analysis::convergence::QuantileState;
 use crate::analysis::mc_error::{binomial_se, proportion_se};
 use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
@@ -218,8 +218,8 @@ pub fn central_weights_csv(stats: &UncertaintyStats) -> String {
     table.to_csv()
 }
 
-/// The uncertainty table: nominal rank and score, median, 90% interval, P(nominal rank),
-/// P(top k), for every unit (or the top `limit` and the focus when there are more).
+/// The uncertainty table: nominal rank and score, median, 90% interval, the sampled range (best
+/// to worst rank over the samples, every factor varied), P(nominal rank), P(top k), for every unit (or the top `limit` and the focus when there are more).
 pub fn uncertainty_table(
     stats: &UncertaintyStats,
     focus: Option<usize>,
@@ -234,7 +234,7 @@ pub fn uncertainty_table(
             "score",
             "median",
             "90% interval",
-            "range",
+            "sampled range",
             "P(rank)",
             &top_k_header,
         ],
@@ -248,11 +248,12 @@ pub fn uncertainty_table(
             continue;
         }
         let s = &stats.units[u];
-        let interval = format!(
-            "{}–{}",
+        // Degenerate intervals read "always 6", never "6–6".
+        let interval = fmt_span(
             fmt_quantile_cell(&s.q05_accuracy.state, s.q05_rank),
-            fmt_quantile_cell(&s.q95_accuracy.state, s.q95_rank)
+            fmt_quantile_cell(&s.q95_accuracy.state, s.q95_rank),
         );
+        let range = fmt_span(s.best_rank.to_string(), s.worst_rank.to_string());
         table.push(vec![
             ordinal(s.nominal_rank),
             s.code.clone(),
@@ -260,7 +261,7 @@ pub fn uncertainty_table(
             format!("{:.2}", s.nominal_score),
             fmt_quantile_cell(&s.median_accuracy.state, s.median_rank),
             interval,
-            format!("{}–{}", s.best_rank, s.worst_rank),
+            range,
             format!("{:.1}%", 100.0 * s.p_nominal_rank),
             format!("{:.1}%", 100.0 * s.p_top_k),
         ]);

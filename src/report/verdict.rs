@@ -56,6 +56,16 @@ pub fn fmt_quantile_cell(state: &QuantileState, point: f64) -> String {
     }
 }
 
+/// Two ends of a rank interval as a table cell: "4–11", or "always 6" when both ends are the
+/// same (never "6–6").
+pub fn fmt_span(low: String, high: String) -> String {
+    if low == high {
+        format!("always {low}")
+    } else {
+        format!("{low}–{high}")
+    }
+}
+
 /// The 90% rank interval in words: "4–11", "4–(11 or 12)", or "the single rank 7".
 pub fn fmt_interval(verdict: &FocusVerdict) -> String {
     let q05 = fmt_quantile(&verdict.q05, verdict.q05_rank);
