@@ -139,4 +139,3 @@ fn method_flag<T: FromStr<Err = MethodParseError>>(flag: &str, text: &str) -> Re
         ))
     })
 }
-
