@@ -1,13 +1,22 @@
 //! Progress on every long phase (issue #14.8): a Sobol analysis announces its model runs as runs
 //! (not samples) with their exact count and ticks up to it, then announces the estimation and
-//! bootstrap phase, so a progress display is never silent.
+//! bootstrap phase; exact bounds of every unit count units and a merge counts shards, so a
+//! progress display is never silent.
 
 use std::sync::Mutex;
 
 use ranksense::analysis::sensitivity::{
     ESTIMATE_PHASE, RUNS_PHASE, SensitivityOptions, UnitTargets, run_sensitivity,
 };
-use ranksense::engine::Observer;
+use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
+use ranksense::analysis::weights::bounds::UNITS_BOUNDED_PHASE;
+use ranksense::analysis::weights::exact::{
+    BoundsRequest, MethodOverride, RangeSource, bounds_for, bounds_for_observed,
+};
+use ranksense::engine::shard::{
+    PartialState, SHARDS_MERGED_PHASE, STATE_FORMAT, Shard, merge_states, merge_states_observed,
+};
+use ranksense::engine::{Observer, Silent};
 use ranksense::uncertainty::scenario::Scenario;
 
 /// Records every phase and every tick.
@@ -66,4 +75,79 @@ fn a_sobol_run_counts_runs_then_announces_its_bootstrap() {
     assert!(!ticks.is_empty());
     assert_eq!(ticks.iter().max(), Some(&runs));
     assert!(events[end + 1..].is_empty());
+}
+
+/// The phases recorded, and the ticks in the order they came.
+fn phases_and_ticks(recorder: Recorder) -> (Vec<(String, u64)>, Vec<u64>) {
+    let events = recorder.events.into_inner().unwrap();
+    let ticks = events
+        .iter()
+        .filter(|e| e.0 == "tick")
+        .map(|e| e.1)
+        .collect();
+    let phases = events.into_iter().filter(|e| e.0 != "tick").collect();
+    (phases, ticks)
+}
+
+fn bounds_request(all_units: bool) -> BoundsRequest {
+    BoundsRequest {
+        method: MethodOverride::default(),
+        weights: None,
+        range: RangeSource::Spread(0.25),
+        focus: Some("NLD".into()),
+        all_units,
+    }
+}
+
+#[test]
+fn bounds_of_every_unit_count_units_and_give_the_silent_result() {
+    let index = ranksense::model::embedded::load("asem").unwrap();
+    let recorder = Recorder::default();
+    let observed = bounds_for_observed(&index, &bounds_request(true), &recorder).unwrap();
+    assert_eq!(observed, bounds_for(&index, &bounds_request(true)).unwrap());
+    let units = observed.units.len() as u64;
+    assert!(units > 10);
+    let (phases, mut ticks) = phases_and_ticks(recorder);
+    assert_eq!(phases, [(format!("phase {UNITS_BOUNDED_PHASE}"), units)]);
+    // Units finish in any order on many threads, but every count from 1 to n is reported once.
+    ticks.sort_unstable();
+    assert_eq!(ticks, (1..=units).collect::<Vec<_>>());
+
+    // One focus is a single quick pair of MILPs: nothing to report.
+    let recorder = Recorder::default();
+    bounds_for_observed(&index, &bounds_request(false), &recorder).unwrap();
+    assert!(recorder.events.into_inner().unwrap().is_empty());
+}
+
+#[test]
+fn a_merge_of_three_shards_counts_shards_in_order() {
+    let index = ranksense::model::embedded::load("asem").unwrap();
+    let (file, text) = ranksense::uncertainty::embedded::find("asem-coinr").unwrap();
+    let scenario = Scenario::from_toml_str(text, file).unwrap();
+    let options = UncertaintyOptions {
+        samples: 301,
+        seed: 7,
+        ..UncertaintyOptions::default()
+    };
+    let setup = Setup::new(&index, &scenario, text, &options).unwrap();
+    let count = 3;
+    let states: Vec<(String, PartialState)> = (1..=count)
+        .map(|k| {
+            let shard = Shard { index: k, count };
+            let accumulator = setup.run(shard.samples(options.samples), options.seed, 2, &Silent);
+            let state = PartialState {
+                format: STATE_FORMAT.into(),
+                fingerprint: setup.fingerprint.clone(),
+                shard,
+                accumulator,
+            };
+            (format!("shard{k}"), state)
+        })
+        .collect();
+    let recorder = Recorder::default();
+    let observed = merge_states_observed(&states, &recorder).unwrap();
+    assert_eq!(observed, merge_states(&states).unwrap());
+    let (phases, ticks) = phases_and_ticks(recorder);
+    assert_eq!(phases, [(format!("phase {SHARDS_MERGED_PHASE}"), 3)]);
+    assert_eq!(ticks, [1, 2, 3]);
 }

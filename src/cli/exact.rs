@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::progress::Progress;
 use super::scenario::load as load_scenario;
 use super::{DataArgs, Failure, Format};
 use ranksense::analysis::weights::drop::{DropRequest, drop_elements};
 use ranksense::analysis::weights::exact::{
     BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
-    bounds_for, stability_for,
+    bounds_for_observed, stability_for,
 };
 use ranksense::analysis::weights::sweep::{
     SimplexRequest, SweepRequest, simplex_map, sweep_weight,
@@ -171,7 +172,11 @@ pub fn bounds(args: BoundsArgs) -> Result<(), Failure> {
         focus: common.focus.clone(),
         all_units: args.all,
     };
-    let result = bounds_for(&index, &request)?;
+    // Counted in units by the library once it knows how many; a single focus reports nothing.
+    let progress = Progress::new(0);
+    let result = bounds_for_observed(&index, &request, &progress);
+    progress.finish();
+    let result = result?;
     let witness_file = common
         .out
         .as_ref()

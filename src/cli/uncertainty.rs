@@ -13,7 +13,9 @@ use ranksense::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, default_top_k, run_uncertainty,
 };
 use ranksense::engine::accumulate::MAX_SAMPLES;
-use ranksense::engine::shard::{PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states};
+use ranksense::engine::shard::{
+    PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states_observed,
+};
 use ranksense::model::Index;
 use ranksense::report::output::{check_report_folder, write_atomic};
 use ranksense::report::provenance::{DEFAULT_SEED, Resolved};
@@ -390,7 +392,10 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         let state = PartialState::from_file(&file, &bytes).map_err(Failure::input)?;
         states.push((file, state));
     }
-    let (fingerprint, accumulator) = merge_states(&states).map_err(Failure::input)?;
+    let progress = Progress::new(states.len() as u64);
+    let merged = merge_states_observed(&states, &progress);
+    progress.finish();
+    let (fingerprint, accumulator) = merged.map_err(Failure::input)?;
     let (index, mut scenario) = args.run.load()?;
     // The shards' focus and top-k replace the scenario's, as a flag of theirs did.
     scenario.override_with(fingerprint.focus.is_some(), true);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::accumulate::Accumulator;
+use super::{Observer, Silent};
 use crate::model::{Diagnostic, Location};
 
 /// Shard k of n (1-based, as batch schedulers number array tasks).
@@ -309,6 +310,18 @@ pub const MAX_SHARDS: u64 = 1_000_000;
 pub fn merge_states(
     states: &[(String, PartialState)],
 ) -> Result<(RunFingerprint, Accumulator), MergeError> {
+    merge_states_observed(states, &Silent)
+}
+
+/// What [`merge_states_observed`] counts in its progress phase.
+pub const SHARDS_MERGED_PHASE: &str = "shards merged";
+
+/// [`merge_states`], reporting progress: one [`SHARDS_MERGED_PHASE`] phase of as many items as
+/// states, and after each state is merged (in the order given), how many have been.
+pub fn merge_states_observed(
+    states: &[(String, PartialState)],
+    observer: &dyn Observer,
+) -> Result<(RunFingerprint, Accumulator), MergeError> {
     let Some((first_file, first)) = states.first() else {
         return Err(MergeError::Empty);
     };
@@ -324,7 +337,8 @@ pub fn merge_states(
     }
     let mut seen: Vec<Option<&str>> = vec![None; count as usize];
     let mut total: Option<Accumulator> = None;
-    for (file, state) in states {
+    observer.phase(SHARDS_MERGED_PHASE, states.len() as u64);
+    for (merged, (file, state)) in states.iter().enumerate() {
         let f = &state.fingerprint;
         let g = &first.fingerprint;
         let what = [
@@ -367,6 +381,7 @@ pub fn merge_states(
                     ),
                 })?,
         }
+        observer.advanced(merged as u64 + 1);
     }
     let missing: Vec<u64> = seen
         .iter()

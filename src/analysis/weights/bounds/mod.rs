@@ -50,8 +50,11 @@ use good_lp::{
 };
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::differences::{DECIDED, FocusDifferences, focus_differences};
+use crate::engine::{Observer, Silent};
+
 use super::linear::{
     LinearForm, Relation, WeightAnalysisError, WeightModel, WeightRegion, rank_of,
 };
@@ -105,10 +108,30 @@ pub fn rank_bounds_all<M: WeightModel>(
     model: &M,
     region: &WeightRegion,
 ) -> Result<Vec<RankBounds>, WeightAnalysisError> {
+    rank_bounds_all_observed(model, region, &Silent)
+}
+
+/// What [`rank_bounds_all_observed`] counts in its progress phase.
+pub const UNITS_BOUNDED_PHASE: &str = "units bounded";
+
+/// [`rank_bounds_all`], reporting progress: one [`UNITS_BOUNDED_PHASE`] phase of `n_units`
+/// items, and after each unit finishes, how many have finished (units finish in any order, so
+/// only the count is reported; the results are the same and in unit order).
+pub fn rank_bounds_all_observed<M: WeightModel>(
+    model: &M,
+    region: &WeightRegion,
+    observer: &dyn Observer,
+) -> Result<Vec<RankBounds>, WeightAnalysisError> {
     let polytope = Polytope::new(model, region)?;
+    observer.phase(UNITS_BOUNDED_PHASE, model.n_units() as u64);
+    let finished = AtomicU64::new(0);
     (0..model.n_units())
         .into_par_iter()
-        .map(|focus| bounds_for(model, &polytope, focus))
+        .map(|focus| {
+            let bounds = bounds_for(model, &polytope, focus);
+            observer.advanced(finished.fetch_add(1, Ordering::Relaxed) + 1);
+            bounds
+        })
         .collect()
 }
 

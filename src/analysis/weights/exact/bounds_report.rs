@@ -99,6 +99,16 @@ impl BoundsRequest {
 /// Exact best and worst ranks (Salo & Punkka 2011) of the focus unit, or every unit, over a
 /// weight range, with witnesses verified by the ordinary scorer (module documentation).
 pub fn bounds_for(index: &Index, request: &BoundsRequest) -> Result<BoundsReport, ExactError> {
+    bounds_for_observed(index, request, &Silent)
+}
+
+/// [`bounds_for`], reporting progress of the bounds of every unit (see
+/// [`rank_bounds_all_observed`]); a single focus is one quick pair of MILPs and reports nothing.
+pub fn bounds_for_observed(
+    index: &Index,
+    request: &BoundsRequest,
+    observer: &dyn Observer,
+) -> Result<BoundsReport, ExactError> {
     let nominal = NominalScores::new(index, &request.method)?;
     let framework = nominal.framework();
     let mut notes = Vec::new();
@@ -143,8 +153,8 @@ pub fn bounds_for(index: &Index, request: &BoundsRequest) -> Result<BoundsReport
     let focus = nominal.focus(request.focus.as_deref(), index)?;
     let bounds: Vec<RankBounds> = if request.all_units {
         match &model.model {
-            AnyModel::Level(m) => rank_bounds_all(m, &region)?,
-            AnyModel::Tree(m) => rank_bounds_all(m, &region)?,
+            AnyModel::Level(m) => rank_bounds_all_observed(m, &region, observer)?,
+            AnyModel::Tree(m) => rank_bounds_all_observed(m, &region, observer)?,
         }
     } else {
         let focus = nominal.require_focus(request.focus.as_deref(), index)?;

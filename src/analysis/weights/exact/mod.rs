@@ -40,7 +40,7 @@ mod stability_report;
 
 use serde::Serialize;
 
-use super::bounds::{RankBounds, rank_bounds, rank_bounds_all};
+use super::bounds::{RankBounds, rank_bounds, rank_bounds_all_observed};
 use super::linear::{
     LevelModel, LevelModelSpec, ScoreScale, TreeModel, TreeModelSpec, WeightAnalysisError,
     WeightModel, WeightRegion,
@@ -48,6 +48,7 @@ use super::linear::{
 use super::stability::{
     MinimalChange, MinimalChanges, StabilityInterval, minimal_rank_changes, stability_intervals,
 };
+use crate::engine::{Observer, Silent};
 use crate::model::method::{Aggregation, Normalisation};
 use crate::model::{Framework, Index};
 use crate::pipeline::prepare::nominal_variant;
@@ -57,7 +58,9 @@ use crate::pipeline::{
 };
 use crate::uncertainty::scenario::{Scenario, WeightMode};
 
-pub use bounds_report::{BoundsReport, BoundsRequest, UnitBounds, WeightEntry, bounds_for};
+pub use bounds_report::{
+    BoundsReport, BoundsRequest, UnitBounds, WeightEntry, bounds_for, bounds_for_observed,
+};
 pub use model::{AnyModel, ExactModel, WeightSet, effective_weight, shares_within_parent};
 pub use nominal::{MethodDescription, MethodOverride, NominalScores, Rescorer};
 pub use ranges::{
