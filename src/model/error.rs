@@ -119,80 +119,9 @@ fn render(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// Levenshtein edit distance between two strings, ignoring ASCII case (Levenshtein 1966):
-/// the fewest single-character insertions, deletions and substitutions that turn `a` into `b`.
-/// Used to suggest the name a user probably meant.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    // One row of the dynamic-programming table is enough: row[j] = distance(a[..i], b[..j]).
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
-/// The candidate closest to `word` (see [`edit_distance`]) if it is at most `max_distance`
-/// edits away and at most a third of the shorter name's length (but always 1 edit), so that
-/// short codes are not "corrected" into unrelated ones (`GDP` is not a typo of `Pop`).
-/// Ties go to the earliest candidate; `word` itself is never suggested.
-pub fn nearest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    max_distance: usize,
-) -> Option<&'a str> {
-    let mut best: Option<(usize, &'a str)> = None;
-    for candidate in candidates {
-        if candidate == word {
-            continue;
-        }
-        let distance = edit_distance(word, candidate);
-        let shorter = word.chars().count().min(candidate.chars().count());
-        let allowed = max_distance.min((shorter / 3).max(1));
-        if distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, candidate));
-        }
-    }
-    best.map(|(_, candidate)| candidate)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_single_character_edits_ignoring_case() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("LPI", "lpi"), 0);
-        assert_eq!(edit_distance("Region", "Regoin"), 2);
-    }
-
-    #[test]
-    fn nearest_scales_its_tolerance_with_the_name_length() {
-        let codes = ["Pop", "Region", "Dd", "P1", "P2"];
-        assert_eq!(nearest("Regoin", codes, 2), Some("Region"));
-        assert_eq!(nearest("D", codes, 2), Some("Dd"));
-        assert_eq!(nearest("p2", codes, 2), Some("P2"));
-        assert_eq!(
-            nearest("GDP", codes, 2),
-            None,
-            "2 edits of 3 letters is no typo"
-        );
-        assert_eq!(
-            nearest("Pop", codes, 2),
-            None,
-            "an exact match is not a suggestion"
-        );
-        assert_eq!(nearest("Regn", codes, 1), None);
-    }
 
     #[test]
     fn diagnostics_render_location_problem_and_fix() {

@@ -4,7 +4,6 @@
 //! `validate` holds the rules every index must satisfy, each failure reported with file, line,
 //! column and fix. Everything downstream works on the validated [`Index`] only.
 
-mod csv;
 pub mod embedded;
 pub mod error;
 pub(crate) mod input;

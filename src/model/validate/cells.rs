@@ -113,7 +113,7 @@ pub(super) fn missing_column(table: &CsvTable, name: &str, extra_fix: Option<&st
         .map(String::as_str)
         .filter(|h| !h.is_empty())
         .collect();
-    let mut fix = match nearest(name, found.iter().copied(), 2) {
+    let mut fix = match suggest::nearest(name, found.iter().copied()) {
         Some(near) => format!("rename column `{near}` to `{name}`"),
         None => format!("add a column `{name}` to the header on line 1"),
     };

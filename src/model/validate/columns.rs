@@ -129,7 +129,7 @@ pub(super) fn read_columns(
     // Undeclared columns already reported as a likely misspelling of a meta.csv row.
     let mut misspelt: Vec<&str> = Vec::new();
     let mut not_in_data = |row: &MetaRow, what: &str, diagnostics: &mut Vec<Diagnostic>| {
-        let near = nearest(&row.code, undeclared.iter().copied(), 2);
+        let near = suggest::nearest(&row.code, undeclared.iter().copied());
         let fix = match near {
             Some(near) => format!(
                 "data.csv has an undeclared column `{near}`: rename it to `{}`",
@@ -262,8 +262,8 @@ pub(super) fn read_columns(
             None if declared_as.is_some_and(|r| r.kind == Some(RowKind::Denominator)) => {}
             None => {
                 let candidates = data.header.iter().map(String::as_str);
-                let fix = match nearest(code, candidates, 2) {
-                    Some(near) => format!("did you mean `{near}`?"),
+                let fix = match suggest::nearest(code, candidates) {
+                    Some(near) => suggest::did_you_mean(near),
                     None => format!(
                         "add a `{code}` column to data.csv (and a row with Type Denominator to \
                          meta.csv), or clear the cell"

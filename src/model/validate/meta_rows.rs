@@ -181,12 +181,7 @@ pub(super) fn read_meta_row(
         } else {
             format!("unknown Type `{type_text}` for `{code}`")
         };
-        let fix = match nearest(type_text, RowKind::NAMES, 3).filter(|_| !type_text.is_empty()) {
-            Some(near) => format!(
-                "did you mean `{near}`? Type must be Indicator, Aggregate, Group or Denominator"
-            ),
-            None => "write Indicator, Aggregate, Group or Denominator".into(),
-        };
+        let fix = suggest::one_of(type_text, &RowKind::NAMES);
         report("Type", problem, fix);
     }
     let is_node = kind.is_some_and(RowKind::is_node);

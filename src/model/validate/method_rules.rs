@@ -80,9 +80,10 @@ pub(super) fn check_method(
                 method.imputation
             )
         };
-        let fix = match nearest(column, group_codes.iter().copied(), 3) {
+        let fix = match suggest::nearest(column, group_codes.iter().copied()) {
             Some(near) => format!(
-                "did you mean `{near}`? Group columns: {}",
+                "{} Group columns: {}",
+                suggest::did_you_mean(near),
                 list_names(group_codes, 10)
             ),
             None if group_codes.is_empty() => "add the grouping column to data.csv (and a row \

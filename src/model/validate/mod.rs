@@ -15,8 +15,9 @@ mod units;
 use std::collections::{HashMap, HashSet};
 
 use crate::model::MethodLocations;
-use crate::model::csv::{CsvRow, CsvTable, abbreviate};
-use crate::model::error::{Diagnostic, Location, nearest};
+use crate::model::error::{Diagnostic, Location};
+use crate::model::input::csv::{CsvRow, CsvTable, abbreviate};
+use crate::model::input::suggest;
 use crate::model::method::{Imputation, IndicatorMetadata, Method, Normalisation};
 use crate::model::toml::{IndexToml, MethodSettings};
 use crate::model::{

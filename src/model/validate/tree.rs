@@ -48,9 +48,10 @@ pub(super) fn build_framework(
         };
         match by_code.get(parent) {
             None => {
-                let fix = match nearest(parent, aggregate_codes.iter().copied(), 2) {
+                let fix = match suggest::nearest(parent, aggregate_codes.iter().copied()) {
                     Some(near) => format!(
-                        "did you mean `{near}`? Parent must be the iCode of an Aggregate row"
+                        "{} Parent must be the iCode of an Aggregate row",
+                        suggest::did_you_mean(near)
                     ),
                     None => format!(
                         "add an Aggregate row with iCode `{parent}`, or set Parent to an \

@@ -76,10 +76,10 @@ pub(super) fn unknown_unit_fix(units: &[Unit], wanted: &str) -> String {
     let candidates = units
         .iter()
         .flat_map(|u| [u.code.as_str(), u.name.as_str()]);
-    match nearest(wanted, candidates, 3) {
+    match suggest::nearest(wanted, candidates) {
         Some(near) => {
             let unit = &units[find_unit(units, near).expect("a code or name of a unit")];
-            format!("did you mean `{}` ({})?", unit.code, unit.name)
+            suggest::did_you_mean_named(&unit.code, &unit.name)
         }
         None => format!(
             "write a uCode or uName from data.csv, e.g. {}",
