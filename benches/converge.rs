@@ -11,8 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ranksense::analysis::uncertainty::{UncertaintyOptions, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::model::embedded;
-use ranksense::uncertainty::embedded as scenarios;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
+use ranksense::scenario::embedded as scenarios;
 
 fn converged(c: &mut Criterion, data: &str, scenario: &str) {
     let index = embedded::load(data).expect("embedded data");

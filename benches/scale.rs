@@ -8,8 +8,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
 use ranksense::engine::Silent;
 use ranksense::model::load_from_strings;
+use ranksense::scenario::Scenario;
 use ranksense::synth::{SynthSpec, generate};
-use ranksense::uncertainty::scenario::Scenario;
 
 /// Weights ±25% at both levels and two normalisations: every sample rescores everything.
 const SCENARIO: &str = r#"

@@ -9,8 +9,8 @@ use ranksense::engine::Silent;
 use ranksense::model::embedded;
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, Scratch, prepare, score};
-use ranksense::uncertainty::embedded as scenarios;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
+use ranksense::scenario::embedded as scenarios;
 
 fn score_one_configuration(c: &mut Criterion) {
     let index = embedded::load("ieci2022").unwrap();

@@ -18,7 +18,7 @@ use rand::{RngExt, SeedableRng};
 use ranksense::analysis::sensitivity::{SensitivityOptions, run_sensitivity};
 use ranksense::engine::Silent;
 use ranksense::model::{Index, embedded, load_from_strings};
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
 
 /// Base rows of the benchmarked design.
 const BASE_SAMPLES: usize = 8192;
@@ -120,13 +120,13 @@ fn bench_scenario(c: &mut Criterion, label: &str, scenario_text: &str) {
 /// The shipped default audit: sub-dimension weights and dimension weights (one factor per
 /// level), normalisation, aggregation and leave-one-indicator-out: 5 factors.
 fn ieci_full(c: &mut Criterion) {
-    let (_, text) = ranksense::uncertainty::embedded::find("ieci-full").expect("shipped");
+    let (_, text) = ranksense::scenario::embedded::find("ieci-full").expect("shipped");
     bench_scenario(c, "ieci-full", text);
 }
 
 /// The same with the sub-dimension weights of each dimension as a factor of its own: 7 factors.
 fn ieci_full_per_parent(c: &mut Criterion) {
-    let (_, text) = ranksense::uncertainty::embedded::find("ieci-full").expect("shipped");
+    let (_, text) = ranksense::scenario::embedded::find("ieci-full").expect("shipped");
     let per_parent = text.replacen("grouping = \"per-level\"", "grouping = \"per-parent\"", 1);
     bench_scenario(c, "ieci-full-per-parent", &per_parent);
 }

@@ -2,7 +2,7 @@
 //!
 //! Layers, one module per stage: [`model`] (load and validate index files, the method
 //! vocabulary) → [`pipeline`] (prepare normalised data once, then score any configuration
-//! without allocating) → [`engine`] (parallel, bit-reproducible Monte Carlo) → [`uncertainty`]
+//! without allocating) → [`engine`] (parallel, bit-reproducible Monte Carlo) → [`scenario`]
 //! (scenario files and their factors, which the engine samples) → [`analysis`] (rank
 //! statistics, Sobol indices, exact bounds, stability) → [`report`] (tables, CSV, JSON,
 //! Markdown, HTML, SVG) → the command line (`src/cli/`, part of the binary, not of this
@@ -44,5 +44,5 @@ pub mod engine;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod scenario;
 pub mod synth;
-pub mod uncertainty;

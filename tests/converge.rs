@@ -10,8 +10,8 @@ use ranksense::analysis::convergence::QuantileState;
 use ranksense::analysis::uncertainty::{UncertaintyOptions, UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::model::{Index, embedded};
-use ranksense::uncertainty::embedded as scenarios;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
+use ranksense::scenario::embedded as scenarios;
 
 fn load(data: &str, scenario: &str) -> (Index, Scenario, String) {
     let index = embedded::load(data).unwrap();

@@ -36,7 +36,7 @@ use ranksense::model::{Index, embedded, load_from_strings};
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, Prepared, Scratch, prepare, score};
 use ranksense::report::exact::drop_csv;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
 
 fn asem() -> Index {
     embedded::load("asem").expect("embedded ASEM")

@@ -18,13 +18,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Top-level modules in dependency order (DESIGN: model → pipeline → engine → scenario →
-/// analysis → report → cli): a module may import its own layer and earlier ones only. The
-/// scenario layer is `uncertainty` today; `scenario` is accepted for when it is renamed.
+/// analysis → report → cli): a module may import its own layer and earlier ones only.
 const LAYERS: &[&[&str]] = &[
     &["model"],
     &["pipeline"],
     &["engine"],
-    &["uncertainty", "scenario"],
+    &["scenario"],
     &["analysis"],
     &["report"],
     &["cli"],

@@ -17,7 +17,7 @@ use ranksense::engine::shard::{
     PartialState, SHARDS_MERGED_PHASE, STATE_FORMAT, Shard, merge_states, merge_states_observed,
 };
 use ranksense::engine::{Observer, Silent};
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
 
 /// Records every phase and every tick.
 #[derive(Default)]
@@ -40,7 +40,7 @@ impl Observer for Recorder {
 #[test]
 fn a_sobol_run_counts_runs_then_announces_its_bootstrap() {
     let index = ranksense::model::embedded::load("asem").unwrap();
-    let (file, text) = ranksense::uncertainty::embedded::find("asem-coinr").unwrap();
+    let (file, text) = ranksense::scenario::embedded::find("asem-coinr").unwrap();
     let scenario = Scenario::from_toml_str(text, file).unwrap();
     let options = SensitivityOptions {
         base_samples: 64,
@@ -122,7 +122,7 @@ fn bounds_of_every_unit_count_units_and_give_the_silent_result() {
 #[test]
 fn a_merge_of_three_shards_counts_shards_in_order() {
     let index = ranksense::model::embedded::load("asem").unwrap();
-    let (file, text) = ranksense::uncertainty::embedded::find("asem-coinr").unwrap();
+    let (file, text) = ranksense::scenario::embedded::find("asem-coinr").unwrap();
     let scenario = Scenario::from_toml_str(text, file).unwrap();
     let options = UncertaintyOptions {
         samples: 301,

@@ -11,8 +11,8 @@ use ranksense::analysis::uncertainty::UncertaintyOptions;
 use ranksense::engine::Silent;
 use ranksense::model::{Index, embedded};
 use ranksense::report::robust::{robust_files, robust_summary};
-use ranksense::uncertainty::embedded as scenarios;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
+use ranksense::scenario::embedded as scenarios;
 use serde_json::Value;
 
 use common::xml::check_well_formed;

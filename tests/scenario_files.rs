@@ -8,8 +8,8 @@ use ranksense::model::method::{Aggregation, Method, Normalisation, Treatment};
 use ranksense::model::{
     Columns, Diagnostic, Framework, GroupColumn, Index, IndexInfo, IndicatorInfo, Node, Unit,
 };
-use ranksense::uncertainty::factors::{ScenarioModel, ScenarioRunError};
-use ranksense::uncertainty::scenario::{
+use ranksense::scenario::factors::{ScenarioModel, ScenarioRunError};
+use ranksense::scenario::{
     ExclusionSet, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget,
 };
 
@@ -1172,11 +1172,9 @@ fn validation_reports_every_problem_and_works_without_lines() {
     };
     scenario
         .aggregation
-        .push(ranksense::uncertainty::scenario::AggregationSpec {
+        .push(ranksense::scenario::AggregationSpec {
             levels: Some(vec![6]),
-            choice: ranksense::uncertainty::scenario::Choice::equally_likely(vec![
-                Aggregation::Arithmetic,
-            ]),
+            choice: ranksense::scenario::Choice::equally_likely(vec![Aggregation::Arithmetic]),
         });
     let error = scenario.validate(&index).unwrap_err();
     assert_eq!(error.diagnostics().len(), 3);

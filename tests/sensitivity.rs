@@ -8,14 +8,14 @@ use ranksense::analysis::sobol::{Estimate, PointKind};
 use ranksense::engine::Silent;
 use ranksense::model::Index;
 use ranksense::report::sensitivity::{targets_sobol_csv, targets_sobol_table};
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
 
 fn asem() -> Index {
     ranksense::model::embedded::load("asem").expect("embedded ASEM")
 }
 
 fn asem_coinr() -> (Scenario, &'static str) {
-    let (file, text) = ranksense::uncertainty::embedded::find("asem-coinr").expect("shipped");
+    let (file, text) = ranksense::scenario::embedded::find("asem-coinr").expect("shipped");
     (Scenario::from_toml_str(text, file).expect("parses"), text)
 }
 

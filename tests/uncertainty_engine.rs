@@ -9,8 +9,8 @@ use ranksense::engine::Silent;
 use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
 use ranksense::model::{Index, embedded};
 use ranksense::report::uncertainty::{uncertainty_files, uncertainty_summary};
-use ranksense::uncertainty::embedded as scenarios;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
+use ranksense::scenario::embedded as scenarios;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/coinr-asem");
 

@@ -17,7 +17,7 @@ use super::weights::sweep::{
 };
 use crate::engine::Observer;
 use crate::model::Index;
-use crate::uncertainty::scenario::{Scenario, WeightMode, WeightTarget};
+use crate::scenario::{Scenario, WeightMode, WeightTarget};
 
 /// Options of the whole job.
 #[derive(Debug, Clone, PartialEq)]

@@ -56,8 +56,8 @@ use super::uncertainty::{PairSelection, Setup, UncertaintyError, UncertaintyOpti
 use crate::engine::{Observer, SampleModel};
 use crate::model::Index;
 use crate::pipeline::{Scratch, score};
-use crate::uncertainty::factors::FactorSummary;
-use crate::uncertainty::scenario::Scenario;
+use crate::scenario::Scenario;
+use crate::scenario::factors::FactorSummary;
 
 /// Runs per work item of the model evaluation: large enough to amortise scheduling.
 const RUN_CHUNK: usize = 512;

@@ -12,8 +12,8 @@ use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
 use crate::engine::{Accumulator, Layout, Observer, RunSpec, Settling, run};
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared, evaluate};
-use crate::uncertainty::factors::{FactorSummary, ScenarioModel, ScenarioRunError};
-use crate::uncertainty::scenario::{Scenario, ScenarioError};
+use crate::scenario::factors::{FactorSummary, ScenarioModel, ScenarioRunError};
+use crate::scenario::{Scenario, ScenarioError};
 
 /// Which units keep full "ranks above" rows (pairwise probabilities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -11,8 +11,8 @@ use ranksense::model::template::index_toml;
 use ranksense::pipeline::validity::check_nominal;
 use ranksense::report::output::write_atomic;
 use ranksense::report::provenance::DERIVED_SCENARIO_FILE;
-use ranksense::uncertainty::derive::derive;
-use ranksense::uncertainty::template::scenario_file;
+use ranksense::scenario::derive::derive;
+use ranksense::scenario::template::scenario_file;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

@@ -143,7 +143,7 @@ input_errors!(
     ranksense::pipeline::PrepareError,
     ranksense::model::method::MethodParseError,
     ranksense::report::output::OutputError,
-    ranksense::uncertainty::scenario::ScenarioError,
+    ranksense::scenario::ScenarioError,
     ranksense::analysis::uncertainty::UncertaintyError,
 );
 

@@ -9,10 +9,10 @@ use ranksense::report::provenance::{
     DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings,
 };
 use ranksense::report::summary::Summary;
-use ranksense::uncertainty::derive::{Derivation, derive};
-use ranksense::uncertainty::embedded;
-use ranksense::uncertainty::scenario::{Scenario, read_text};
-use ranksense::uncertainty::template::scenario_file;
+use ranksense::scenario::derive::{Derivation, derive};
+use ranksense::scenario::embedded;
+use ranksense::scenario::template::scenario_file;
+use ranksense::scenario::{Scenario, read_text};
 
 /// A loaded scenario with its text (hashed into reports and shard fingerprints).
 pub struct LoadedScenario {

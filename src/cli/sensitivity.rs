@@ -20,8 +20,8 @@ use ranksense::report::sensitivity::{
     convergence_table, sensitivity_markdown, targets_sobol_csv, targets_sobol_table,
 };
 use ranksense::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
-use ranksense::uncertainty::factors::ScenarioModel;
-use ranksense::uncertainty::scenario::Scenario;
+use ranksense::scenario::Scenario;
+use ranksense::scenario::factors::ScenarioModel;
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {

@@ -358,7 +358,7 @@ pub fn evaluate(prepared: &Prepared, config: &Config) -> Result<Evaluation, Conf
 
 /// The scores of the lowest aggregates (a prefix of the bottom-up order) under one
 /// configuration, saved so that samples sharing everything those aggregates depend on can skip
-/// recomputing them (see `uncertainty::factors` for when that holds). [`score_above`] reads
+/// recomputing them (see `scenario::factors` for when that holds). [`score_above`] reads
 /// them in place.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LowerLevels {

@@ -11,8 +11,8 @@ use std::fmt::{self, Write as _};
 use serde::Serialize;
 
 use crate::model::Index;
-use crate::uncertainty::derive::{Derivation, LeftOut};
-use crate::uncertainty::scenario::Scenario;
+use crate::scenario::Scenario;
+use crate::scenario::derive::{Derivation, LeftOut};
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

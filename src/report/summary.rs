@@ -18,7 +18,7 @@ use crate::analysis::weights::sweep::{SimplexResult, SweepResult};
 use crate::model::method::Method;
 use crate::model::{Diagnostic, Index};
 use crate::pipeline::screen::{ScreenedUnit, Screening};
-use crate::uncertainty::factors::FactorSummary;
+use crate::scenario::factors::FactorSummary;
 
 /// The data set a run used.
 #[derive(Debug, Clone, PartialEq, Serialize)]

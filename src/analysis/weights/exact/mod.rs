@@ -56,7 +56,7 @@ use crate::pipeline::{
     AggregationRangeError, Config, ConfigError, Evaluation, PrepareError, Prepared, Scratch,
     evaluate, prepare, score,
 };
-use crate::uncertainty::scenario::{Scenario, WeightMode};
+use crate::scenario::{Scenario, WeightMode};
 
 pub use bounds_report::{
     BoundsReport, BoundsRequest, UnitBounds, WeightEntry, bounds_for, bounds_for_observed,

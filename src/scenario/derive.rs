@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use super::factors::ScenarioModel;
-use super::scenario::{
+use super::file::{
     AggregationSpec, Choice, ExclusionSet, ExclusionSpec, Grouping, Scenario, WeightMode,
     WeightSpec, WeightTarget,
 };

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::derive::Derivation;
-use super::scenario::Scenario;
+use super::file::Scenario;
 use crate::model::Index;
 use crate::model::method::{Aggregation, Imputation, Normalisation};
 
@@ -311,8 +311,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::uncertainty::derive::derive;
-    use crate::uncertainty::scenario::{
+    use crate::scenario::derive::derive;
+    use crate::scenario::{
         AGGREGATION_KEYS, CHOICE_KEYS, EXCLUSION_KEYS, TOP_KEYS, TREATMENT_KEYS, VERDICT_KEYS,
         WEIGHT_KEYS,
     };
