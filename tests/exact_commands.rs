@@ -618,7 +618,7 @@ fn a_region_file_sets_the_levels_and_boxes() {
     assert!(two.units[0].verified);
     let bad = bounds_for(&index, &request("code,lo,hi\nPhysical,0.5,1.5\nNope,1,2\n")).unwrap_err();
     assert!(
-        bad.to_string().contains("region.csv, line 3") && bad.to_string().contains("Nope"),
+        bad.to_string().contains("region.csv:3, column `code`") && bad.to_string().contains("Nope"),
         "{bad}"
     );
 }

@@ -219,10 +219,38 @@ fn a_ragged_csv_row_gets_the_same_message_everywhere() {
     );
     assert!(from_outputs.contains(&outputs_problem), "{from_outputs}");
 
+    // A weight region file (`bounds --region`) is read by the same table reader.
+    let region = dir.path().join("region.csv");
+    std::fs::write(&region, "code,lo,hi\nATT,0.2,0.4,1\n").unwrap();
+    let from_region = refused(&["bounds", "--focus", "BEJ", "--region", path(&region)]);
+    let region_problem = format!(
+        "{}:2: this row has 4 fields but the header has 3 columns",
+        region.display()
+    );
+    assert!(from_region.contains(&region_problem), "{from_region}");
+
     let fixes = [
         fix_of(&from_index, "this row has"),
         fix_of(&from_design, "this row has"),
         fix_of(&from_outputs, "this row has"),
+        fix_of(&from_region, "this row has"),
     ];
     assert!(fixes.iter().all(|fix| *fix == fixes[0]), "{fixes:#?}");
+}
+
+/// A misspelt code gets the index's "did you mean" in a region file too.
+#[test]
+fn a_misspelt_weight_code_in_a_region_file_gets_the_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("region.csv");
+    std::fs::write(&region, "code,lo,hi\nATT,0.2,0.4\nINFF,0.2,0.4\n").unwrap();
+    let stderr = refused(&["bounds", "--focus", "BEJ", "--region", path(&region)]);
+    assert!(
+        stderr.contains(&format!("{}:3, column `code`", region.display())),
+        "{stderr}"
+    );
+    assert_eq!(
+        fix_of(&stderr, "unknown weight code `INFF`"),
+        "did you mean `INF`?"
+    );
 }

@@ -389,8 +389,8 @@ impl ExactModel {
                 region
             }
             RangeSpec::File { text, file } => match &self.model {
-                AnyModel::Level(m) => WeightRegion::read_csv(m, text.as_bytes(), file)?,
-                AnyModel::Tree(m) => WeightRegion::read_csv(m, text.as_bytes(), file)?,
+                AnyModel::Level(m) => WeightRegion::read_csv(m, text, file)?,
+                AnyModel::Tree(m) => WeightRegion::read_csv(m, text, file)?,
             },
         };
         match &self.model {

@@ -2,6 +2,10 @@
 //! scenario's `[[weights]]` entries, or a `code,lo,hi` region file.
 
 use super::*;
+use crate::analysis::weights::linear::{
+    WeightAnalysisError, read_region_rows, unknown_region_code,
+};
+use crate::model::Diagnostic;
 
 /// A raw interval for one framework node's weight.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -137,58 +141,31 @@ pub fn scenario_ranges(
     })
 }
 
-/// The levels of the codes listed in a `code,lo,hi` file (unknown codes and the top node are
-/// input errors with the file's line).
+/// The levels of the codes listed in a `code,lo,hi` file (read by the one region-file reader;
+/// unknown codes and the top node are input errors with the file's line).
 pub fn region_file_levels(
     text: &str,
     file: &str,
     framework: &Framework,
 ) -> Result<Vec<usize>, ExactError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            input_error(
-                format!("{file}, line 1: {e}"),
-                "write a CSV with header code,lo,hi",
-            )
-        })?
-        .clone();
-    let Some(code_column) = headers.iter().position(|h| h.eq_ignore_ascii_case("code")) else {
-        return Err(input_error(
-            format!("{file}, line 1: the header has no `code` column"),
-            "write a CSV with header code,lo,hi",
-        ));
-    };
     let mut levels = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record
-            .map_err(|e| input_error(format!("{file}, line {line}: {e}"), "fix the CSV row"))?;
-        let code = record.get(code_column).unwrap_or("");
-        let Some(node) = framework.find(code) else {
-            return Err(input_error(
-                format!("{file}, line {line}: unknown weight code `{code}`"),
-                "use iCodes from meta.csv",
-            ));
+    for row in read_region_rows(text, file)? {
+        let Some(node) = framework.find(&row.code) else {
+            let weighted = framework.nodes.iter().filter(|n| n.parent.is_some());
+            return Err(unknown_region_code(&row, weighted.map(|n| n.code.as_str())).into());
         };
         if framework.nodes[node].parent.is_none() {
-            return Err(input_error(
+            return Err(WeightAnalysisError::RegionFile(Box::new(Diagnostic::new(
+                row.code_at,
                 format!(
-                    "{file}, line {line}: `{code}` is the index itself, whose weight has no siblings"
+                    "`{}` is the index itself, whose weight has no siblings",
+                    row.code
                 ),
                 "list weights below the top node",
-            ));
+            )))
+            .into());
         }
         levels.push(framework.nodes[node].level);
-    }
-    if levels.is_empty() {
-        return Err(input_error(
-            format!("{file} lists no weights"),
-            "add one `code,lo,hi` row per weight that varies",
-        ));
     }
     levels.sort_unstable();
     levels.dedup();

@@ -40,13 +40,14 @@ mod level;
 mod region;
 mod tree;
 
+use crate::model::Diagnostic;
 use std::collections::HashMap;
-use std::io::Read;
 
 use serde::{Deserialize, Serialize};
 
 pub use level::{LevelModel, LevelModelSpec};
 pub use region::{Relation, WeightConstraint, WeightRegion};
+pub(crate) use region::{read_region_rows, unknown_region_code};
 pub use tree::{TreeModel, TreeModelSpec};
 
 /// The scale on which scores are linear in the weights.
@@ -68,14 +69,9 @@ pub enum WeightAnalysisError {
     /// The weight region does not fit the model.
     #[error("invalid weight region: {problem}\n  fix: {fix}")]
     InvalidRegion { problem: String, fix: String },
-    /// A weight region file could not be read.
-    #[error("{file}, line {line}: {problem}\n  fix: {fix}")]
-    RegionFile {
-        file: String,
-        line: usize,
-        problem: String,
-        fix: String,
-    },
+    /// A weight region file could not be read: where, what, and the fix.
+    #[error("{0}")]
+    RegionFile(Box<Diagnostic>),
     /// A unit index is out of range.
     #[error("unit index {index} is out of range: the model has {n_units} units")]
     UnknownUnit { index: usize, n_units: usize },
@@ -434,19 +430,19 @@ mod tests {
     fn region_csv_reads_bounds_and_fixes_the_rest() {
         let model = small_level(ScoreScale::Linear);
         let text = "code,lo,hi\nc1, 2, 4\nc0,0.5,1.5\n";
-        let region = WeightRegion::read_csv(&model, text.as_bytes(), "region.csv").unwrap();
+        let region = WeightRegion::read_csv(&model, text, "region.csv").unwrap();
         assert_eq!(region.lower, vec![0.5, 2.0, 2.0]);
         assert_eq!(region.upper, vec![1.5, 4.0, 2.0]);
         let bad = "code,lo,hi\nc9,1,2\n";
-        let err = WeightRegion::read_csv(&model, bad.as_bytes(), "region.csv")
+        let err = WeightRegion::read_csv(&model, bad, "region.csv")
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("region.csv, line 2") && err.contains("c9"),
+            err.contains("region.csv:2, column `code`") && err.contains("did you mean `c0`?"),
             "{err}"
         );
         let inverted = "code,lo,hi\nc0,2,1\n";
-        assert!(WeightRegion::read_csv(&model, inverted.as_bytes(), "r.csv").is_err());
+        assert!(WeightRegion::read_csv(&model, inverted, "r.csv").is_err());
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! among siblings, read from a `code,lo,hi` CSV, and checked against a model.
 
 use super::*;
+use crate::model::input::csv::CsvTable;
+use crate::model::input::suggest;
+use crate::model::{Diagnostic, Location};
 
 /// How a linear weight constraint compares its left side with the right side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,71 +74,21 @@ impl WeightRegion {
         self.constraints.push(constraint);
     }
 
-    /// Reads `code,lo,hi` rows (header required; extra columns ignored). Unlisted weights are
-    /// fixed at nominal. `file` names the source in error messages.
-    pub fn read_csv<M: WeightModel + ?Sized, R: Read>(
+    /// Reads a `code,lo,hi` region file (see [`read_region_rows`]). Unlisted weights are fixed
+    /// at nominal. `file` names the source in error messages.
+    pub fn read_csv<M: WeightModel + ?Sized>(
         model: &M,
-        reader: R,
+        text: &str,
         file: &str,
     ) -> Result<Self, WeightAnalysisError> {
-        let file_error =
-            |line: usize, problem: String, fix: &str| WeightAnalysisError::RegionFile {
-                file: file.to_string(),
-                line,
-                problem,
-                fix: fix.to_string(),
-            };
-        let mut csv = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(reader);
-        let headers = csv
-            .headers()
-            .map_err(|e| file_error(1, e.to_string(), "write a CSV with header code,lo,hi"))?
-            .clone();
-        let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let (Some(code_col), Some(lo_col), Some(hi_col)) =
-            (column("code"), column("lo"), column("hi"))
-        else {
-            return Err(file_error(
-                1,
-                format!(
-                    "header is `{}`",
-                    headers.iter().collect::<Vec<_>>().join(",")
-                ),
-                "the header must contain the columns code, lo and hi",
-            ));
-        };
+        let weight_codes = model.weight_codes();
         let mut region = Self::fixed(model);
-        let mut seen = vec![false; region.lower.len()];
-        for (i, record) in csv.records().enumerate() {
-            let line = i + 2;
-            let record = record.map_err(|e| file_error(line, e.to_string(), "fix the CSV row"))?;
-            let code = record.get(code_col).unwrap_or("");
-            let Some(w) = model.weight_codes().iter().position(|c| c == code) else {
-                return Err(file_error(
-                    line,
-                    format!("unknown weight code `{code}`"),
-                    "use the codes of the weights being analysed",
-                ));
+        for row in read_region_rows(text, file)? {
+            let Some(w) = weight_codes.iter().position(|c| *c == row.code) else {
+                let known = weight_codes.iter().map(String::as_str);
+                return Err(unknown_region_code(&row, known));
             };
-            if std::mem::replace(&mut seen[w], true) {
-                return Err(file_error(
-                    line,
-                    format!("weight `{code}` is listed twice"),
-                    "list each weight once",
-                ));
-            }
-            let parse = |col: usize, name: &str| {
-                let text = record.get(col).unwrap_or("");
-                text.parse::<f64>().map_err(|_| {
-                    file_error(
-                        line,
-                        format!("{name} of `{code}` is `{text}`, not a number"),
-                        "write lo and hi as numbers",
-                    )
-                })
-            };
-            region.set_bounds(w, parse(lo_col, "lo")?, parse(hi_col, "hi")?);
+            region.set_bounds(w, row.lower, row.upper);
         }
         region.validate(model)?;
         Ok(region)
@@ -219,4 +172,103 @@ impl WeightRegion {
         }
         Ok(())
     }
+}
+
+/// One row of a `code,lo,hi` region file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RegionRow {
+    pub code: String,
+    pub lower: f64,
+    pub upper: f64,
+    /// Where the code was written, for messages about it.
+    pub code_at: Location,
+}
+
+/// Reads a `code,lo,hi` region file with the one CSV reader of [`crate::model::input`]
+/// (header required, column names in any case, extra columns ignored), so a damaged row reads
+/// as it does in every other input file. Refuses a missing column, a non-number and a code
+/// listed twice; what the codes mean is for the caller ([`unknown_region_code`]).
+pub(crate) fn read_region_rows(
+    text: &str,
+    file: &str,
+) -> Result<Vec<RegionRow>, WeightAnalysisError> {
+    let refuse = |diagnostic: Diagnostic| WeightAnalysisError::RegionFile(Box::new(diagnostic));
+    let mut diagnostics = Vec::new();
+    let table = CsvTable::parse(
+        file,
+        text,
+        "a header line `code,lo,hi` and one row per weight that varies",
+        &mut diagnostics,
+    );
+    if let Some(first) = diagnostics.into_iter().next() {
+        return Err(refuse(first));
+    }
+    let table = table.expect("a table when nothing was reported");
+    let (Some(code_col), Some(lo_col), Some(hi_col)) = (
+        table.column_ignoring_case("code"),
+        table.column_ignoring_case("lo"),
+        table.column_ignoring_case("hi"),
+    ) else {
+        return Err(refuse(Diagnostic::new(
+            Location::file(file).line(1),
+            format!("the header is `{}`", table.header.join(",")),
+            "the header must name the columns code, lo and hi",
+        )));
+    };
+    if table.rows.is_empty() {
+        return Err(refuse(Diagnostic::new(
+            Location::file(file).line(1),
+            "the file lists no weights",
+            "add one `code,lo,hi` row per weight that varies",
+        )));
+    }
+    let mut rows: Vec<RegionRow> = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let at = |column: usize| table.at(row.line, &table.header[column]);
+        let code = row.cells[code_col].clone();
+        if rows.iter().any(|earlier| earlier.code == code) {
+            return Err(refuse(Diagnostic::new(
+                at(code_col),
+                format!("weight `{code}` is listed twice"),
+                "list each weight once",
+            )));
+        }
+        let number = |column: usize, name: &str| {
+            let text = row.cells[column].as_str();
+            text.parse::<f64>().map_err(|_| {
+                refuse(Diagnostic::new(
+                    at(column),
+                    format!("{name} of `{code}` is `{text}`, not a number"),
+                    "write lo and hi as numbers",
+                ))
+            })
+        };
+        let (lower, upper) = (number(lo_col, "lo")?, number(hi_col, "hi")?);
+        rows.push(RegionRow {
+            code_at: at(code_col),
+            code,
+            lower,
+            upper,
+        });
+    }
+    Ok(rows)
+}
+
+/// The one message for a region-file code that names no weight being analysed.
+pub(crate) fn unknown_region_code<'c>(
+    row: &RegionRow,
+    known: impl Iterator<Item = &'c str> + Clone,
+) -> WeightAnalysisError {
+    let fix = match suggest::nearest(&row.code, known.clone()) {
+        Some(near) => suggest::did_you_mean(near),
+        None => format!(
+            "use the codes of the weights being analysed: {}",
+            suggest::listing(&known.collect::<Vec<_>>())
+        ),
+    };
+    WeightAnalysisError::RegionFile(Box::new(Diagnostic::new(
+        row.code_at.clone(),
+        format!("unknown weight code `{}`", row.code),
+        fix,
+    )))
 }
