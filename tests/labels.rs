@@ -339,3 +339,40 @@ fn every_pipeline_step_that_ran_is_disclosed() {
         assert!(table.contains(&format!("({setting}): ")), "{setting}");
     }
 }
+
+/// Two towns that tie nominally (mirror images under equal weights) separate as soon as the
+/// weights move: the verdict must say so rather than "never changes places".
+#[test]
+fn a_nominal_tie_that_separates_is_named_in_the_verdict() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("mirror");
+    fs::create_dir_all(&data).unwrap();
+    fs::write(
+        data.join("meta.csv"),
+        "Level,iCode,iName,Direction,Weight,Parent,Type\n\
+         1,A,Alpha,1,1,Idx,Indicator\n\
+         1,B,Beta,1,1,Idx,Indicator\n\
+         2,Idx,Index,1,1,,Aggregate\n",
+    )
+    .unwrap();
+    fs::write(
+        data.join("data.csv"),
+        "uCode,uName,A,B\nHI,High,100,100\nX,Ex,80,20\nY,Why,20,80\nLO,Low,0,0\n",
+    )
+    .unwrap();
+    let out = work.path().join("out");
+    ranksense()
+        .args(["robust", "--data"])
+        .arg(&data)
+        .args(["--focus", "X", "--samples", "2000", "--base-samples", "32"])
+        .args(["--bootstrap", "20", "--threads", "2", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!report.contains("never changes places"), "{report}");
+    assert!(
+        report.contains("Why (also 2nd nominally; separated in"),
+        "{report}"
+    );
+}

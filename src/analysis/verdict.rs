@@ -15,7 +15,10 @@ pub struct Swap {
     pub code: String,
     pub name: String,
     pub nominal_rank: u32,
-    /// Probability that the pair's order is the reverse of the nominal order.
+    /// The two units share a nominal rank.
+    pub nominally_tied: bool,
+    /// Probability that the pair's order departs from the nominal order: reversed, or for a
+    /// nominal tie, either unit strictly ahead of the other.
     pub p_reversed: f64,
 }
 
@@ -85,27 +88,40 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize, rule: &RatingRule) 
         .map(|(i, u)| (u.code.as_str(), i))
         .collect();
     let nominal_of = |code: &str| by_code.get(code).map(|&i| stats.units[i].nominal_rank);
-    let mut swaps: Vec<Swap> = stats
-        .pairs
-        .iter()
-        .filter_map(|pair| {
-            // Reversal: the unit nominally behind ends strictly ahead.
-            let (other, reversed) = if pair.a == unit.code {
-                (&pair.b, nominal_of(&pair.b)? < unit.nominal_rank)
-            } else if pair.b == unit.code {
-                (&pair.a, nominal_of(&pair.a)? > unit.nominal_rank)
-            } else {
-                return None;
-            };
-            if !reversed || pair.p_a_above_b == 0.0 {
-                return None;
-            }
-            let other_unit = &stats.units[*by_code.get(other.as_str())?];
+    // Departures from the nominal order, per other unit. A unit nominally behind that ends
+    // strictly ahead (or ahead that ends behind) reverses the pair; a unit nominally tied with
+    // the focus changes places whenever either ends strictly ahead, so both ordered pairs add.
+    let mut departures: std::collections::BTreeMap<&str, f64> = Default::default();
+    for pair in &stats.pairs {
+        let (other, focus_above) = if pair.a == unit.code {
+            (pair.b.as_str(), true)
+        } else if pair.b == unit.code {
+            (pair.a.as_str(), false)
+        } else {
+            continue;
+        };
+        let Some(other_rank) = nominal_of(other) else {
+            continue;
+        };
+        let departs = match other_rank.cmp(&unit.nominal_rank) {
+            std::cmp::Ordering::Less => focus_above,
+            std::cmp::Ordering::Greater => !focus_above,
+            std::cmp::Ordering::Equal => true,
+        };
+        if departs && pair.p_a_above_b > 0.0 {
+            *departures.entry(other).or_default() += pair.p_a_above_b;
+        }
+    }
+    let mut swaps: Vec<Swap> = departures
+        .into_iter()
+        .filter_map(|(other, p_reversed)| {
+            let other_unit = &stats.units[*by_code.get(other)?];
             Some(Swap {
                 code: other_unit.code.clone(),
                 name: other_unit.name.clone(),
                 nominal_rank: other_unit.nominal_rank,
-                p_reversed: pair.p_a_above_b,
+                nominally_tied: other_unit.nominal_rank == unit.nominal_rank,
+                p_reversed,
             })
         })
         .collect();

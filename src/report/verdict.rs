@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::format::{fmt_count, fmt_error, fmt_percent, fmt_with_error};
 use crate::analysis::convergence::{Convergence, QuantileState, Statistic, Unsettled};
 use crate::analysis::robust::RobustVerdict;
-use crate::analysis::verdict::{FocusVerdict, fmt_rank, ordinal};
+use crate::analysis::verdict::{FocusVerdict, Swap, fmt_rank, ordinal};
 
 /// A verdict as printed: one sentence and its bullet points.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -255,6 +255,24 @@ fn keeps(verdict: &FocusVerdict) -> (String, String) {
     )
 }
 
+/// One unit the focus changes places with: "Hong Kong (6th nominally; reversed in 31.0%)", or
+/// for a unit sharing the focus's nominal rank, "(also 7th nominally; separated in 40.0%)".
+/// `in_full` spells out "order reversed … of samples" for the bullet list.
+fn describe_swap(swap: &Swap, in_full: bool) -> String {
+    let rank = ordinal(swap.nominal_rank);
+    let (nominal, departure) = match (swap.nominally_tied, in_full) {
+        (true, _) => (format!("also {rank}"), "separated"),
+        (false, true) => (rank, "order reversed"),
+        (false, false) => (rank, "reversed"),
+    };
+    let of_samples = if in_full { " of samples" } else { "" };
+    format!(
+        "{} ({nominal} nominally; {departure} in {:.1}%{of_samples})",
+        swap.name,
+        100.0 * swap.p_reversed
+    )
+}
+
 /// The focus unit's verdict in one sentence, with every number and its error.
 pub fn focus_sentence(verdict: &FocusVerdict, c: &Convergence) -> String {
     let swap_text = if verdict.swaps.is_empty() {
@@ -265,12 +283,7 @@ pub fn focus_sentence(verdict: &FocusVerdict, c: &Convergence) -> String {
             verdict
                 .swaps
                 .iter()
-                .map(|s| format!(
-                    "{} ({} nominally; reversed in {:.1}%)",
-                    s.name,
-                    ordinal(s.nominal_rank),
-                    100.0 * s.p_reversed
-                ))
+                .map(|s| describe_swap(s, false))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -377,12 +390,7 @@ pub fn robust_text(verdict: &RobustVerdict, c: &Convergence) -> VerdictText {
             verdict
                 .swaps
                 .iter()
-                .map(|s| format!(
-                    "{} ({} nominally; order reversed in {:.1}% of samples)",
-                    s.name,
-                    ordinal(s.nominal_rank),
-                    100.0 * s.p_reversed
-                ))
+                .map(|s| describe_swap(s, true))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
