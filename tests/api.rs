@@ -38,16 +38,39 @@ fn score_equals_the_command_and_ranks_beijing_seventh() {
     assert_eq!(result.rank("Beijing"), Some(7));
     assert_eq!(result.summary_json(), cli(&["score", "--format", "json"]));
     assert_eq!(result.csv(false), cli(&["score", "--format", "csv"]));
-    // A what-if method, typed: the same as the flag.
-    let options = ScoreOptions {
+    // A what-if method, typed: the same as the flags.
+    let geometric = ScoreOptions {
         aggregation: Some("geometric".parse().unwrap()),
         ..ScoreOptions::default()
+    };
+    let options = ScoreOptions {
+        normalisation: Some("minmax(1,100)".parse().unwrap()),
+        ..geometric.clone()
     };
     let what_if = ranksense::score(&index, options).unwrap();
     assert_eq!(
         what_if.summary_json(),
-        cli(&["score", "--aggregation", "geometric", "--format", "json"])
+        cli(&[
+            "score",
+            "--normalisation",
+            "minmax(1,100)",
+            "--aggregation",
+            "geometric",
+            "--format",
+            "json"
+        ])
     );
+    // Geometric means of values down to 0 are refused with the problem and the fix, in the
+    // data's terms (the command adds its flag's name; the library has no flags).
+    let refused = ranksense::score(&index, geometric).err().unwrap();
+    assert!(refused.is_input());
+    let message = refused.to_string();
+    assert!(
+        message.contains("needs strictly positive values"),
+        "{message}"
+    );
+    assert!(message.contains("minmax(1,100)"), "{message}");
+    assert!(!message.contains("--"), "{message}");
 }
 
 #[test]
@@ -77,7 +100,9 @@ fn uncertainty_equals_the_command_on_the_same_seed_for_any_thread_count() {
     assert_eq!(beijing.nominal_rank, 7);
     // The median the command printed for Beijing is the facade's, to the bit.
     let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let units = summary["uncertainty"]["units"].as_array().unwrap();
+    let units = summary["uncertainty"]["statistics"]["units"]
+        .as_array()
+        .unwrap();
     let printed = units.iter().find(|u| u["name"] == "Beijing").unwrap();
     assert_eq!(printed["median_rank"].as_f64(), Some(beijing.median_rank));
     let csv = cli(&[
