@@ -18,7 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Top-level modules in dependency order (DESIGN: model → pipeline → engine → scenario →
-/// analysis → report → cli): a module may import its own layer and earlier ones only.
+/// analysis → report → api (the facade) → cli): a module may import its own layer and earlier ones only.
 const LAYERS: &[&[&str]] = &[
     &["model"],
     &["pipeline"],
@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["analysis"],
     &["report"],
+    &["api"],
     &["cli"],
 ];
 

@@ -2,6 +2,7 @@
 
 pub mod convergence;
 pub mod mc_error;
+pub mod merge;
 pub mod rank_stats;
 pub mod rating;
 pub mod robust;

@@ -113,13 +113,17 @@ pub enum UncertaintyError {
     UnknownFocus(String),
     #[error(transparent)]
     ScreenedFocus(#[from] crate::pipeline::screen::ScreenedOut),
-    #[error("the number of samples must be at least 1; fix: pass e.g. `--samples 10000`")]
+    #[error(
+        "the number of samples must be at least 1; fix: ask for at least one sample, e.g. 10000"
+    )]
     NoSamples,
     #[error(
-        "--threads {0} is more than {MAX_THREADS}; every thread keeps its own accumulator, so this only costs memory; fix: use at most the number of cores (0 = all)"
+        "{0} worker threads is more than {MAX_THREADS}; every thread keeps its own accumulator, so this only costs memory; fix: use at most the number of cores (0 = all)"
     )]
     TooManyThreads(usize),
-    #[error("top-k must be between 1 and the number of units ({0}); fix: pass e.g. `--top-k 10`")]
+    #[error(
+        "top-k must be between 1 and the number of units ({0}); fix: choose a k in that range, e.g. 10"
+    )]
     BadTopK(usize),
 }
 

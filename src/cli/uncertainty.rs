@@ -8,14 +8,13 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format};
-use ranksense::analysis::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess};
+use ranksense::analysis::convergence::{DEFAULT_MAX_SAMPLES, FIRST_BATCH};
+use ranksense::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_run};
 use ranksense::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, default_top_k, run_uncertainty,
 };
 use ranksense::engine::accumulate::MAX_SAMPLES;
-use ranksense::engine::shard::{
-    PartialState, RunFingerprint, STATE_FORMAT, Shard, merge_states_observed,
-};
+use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard};
 use ranksense::model::Index;
 use ranksense::report::output::{check_report_folder, write_atomic};
 use ranksense::report::provenance::{DEFAULT_SEED, Resolved};
@@ -392,106 +391,30 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         let state = PartialState::from_file(&file, &bytes).map_err(Failure::input)?;
         states.push((file, state));
     }
-    let progress = Progress::new(states.len() as u64);
-    let merged = merge_states_observed(&states, &progress);
-    progress.finish();
-    let (fingerprint, accumulator) = merged.map_err(Failure::input)?;
-    let (index, mut scenario) = args.run.load()?;
-    // The shards' focus and top-k replace the scenario's, as a flag of theirs did.
-    scenario.override_with(fingerprint.focus.is_some(), true);
-    // The run is the shards' run: every setting comes from them, and one given here only
-    // has to agree (see `check_merge_flags`).
-    let options = UncertaintyOptions {
-        samples: args.samples.samples.unwrap_or(fingerprint.total_samples),
-        seed: args.run.seed.unwrap_or(fingerprint.seed),
-        focus: args.run.focus.clone().or(fingerprint.focus.clone()),
-        top_k: Some(args.run.top_k.unwrap_or(fingerprint.top_k)),
-        bin_width: Some(args.bin_width.unwrap_or(accumulator.bins.width)),
+    let (index, scenario) = args.run.load()?;
+    let request = MergeRequest {
+        samples: args.samples.samples,
+        seed: args.run.seed,
+        focus: args.run.focus.clone(),
+        top_k: args.run.top_k,
+        bin_width: args.bin_width,
         pairs: args.pairs,
-        ..args
-            .run
-            .options(args.samples.samples, DEFAULT_MAX_SAMPLES, &scenario)
+        threads: args.run.threads,
     };
-    let setup =
-        Setup::new(&index, &scenario.scenario, &scenario.text, &options).map_err(Failure::input)?;
-    check_merge_flags(&args, &fingerprint, &setup, &accumulator)?;
-    if setup.fingerprint.version != fingerprint.version {
-        return Err(Failure::input(anyhow::anyhow!(
-            "the shards were run by ranksense {}, this is ranksense {}; fix: merge them with the version that ran them, or run the shards again with this one",
-            fingerprint.version,
-            setup.fingerprint.version
-        )));
-    }
-    if setup.fingerprint != fingerprint {
-        return Err(Failure::input(anyhow::anyhow!(
-            "the shards were run on other data or another scenario than the ones given here (data hash {} vs {}, scenario hash {} vs {}); fix: pass the same --data and --scenario as the shard runs",
-            fingerprint
-                .input_hash
-                .get(..12)
-                .unwrap_or(&fingerprint.input_hash),
-            setup
-                .fingerprint
-                .input_hash
-                .get(..12)
-                .unwrap_or(&setup.fingerprint.input_hash),
-            fingerprint
-                .scenario_hash
-                .get(..12)
-                .unwrap_or(&fingerprint.scenario_hash),
-            setup
-                .fingerprint
-                .scenario_hash
-                .get(..12)
-                .unwrap_or(&setup.fingerprint.scenario_hash)
-        )));
-    }
-    // Same data and scenario, so the parts of the layout no flag chooses must be this run's:
-    // a state that passed its checksum but not this was rewritten with a forged checksum.
-    let expected = ranksense::engine::Accumulator::new(&ranksense::engine::Layout {
-        pair_units: accumulator.pair_units.clone(),
-        ..setup.layout.clone()
-    });
-    for (file, state) in &states {
-        let a = &state.accumulator;
-        if (a.n_units, a.n_bands, &a.weight_nodes, a.factor_moved.len())
-            != (
-                expected.n_units,
-                expected.n_bands,
-                &expected.weight_nodes,
-                expected.factor_moved.len(),
-            )
-            || (a.score_scale, a.score_sq_scale, a.weight_scale)
-                != (
-                    expected.score_scale,
-                    expected.score_sq_scale,
-                    expected.weight_scale,
-                )
-        {
-            return Err(Failure::input(anyhow::anyhow!(
-                "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run the shard again with `ranksense uncertainty --shard {}`",
-                state.shard
-            )));
-        }
-    }
-    drop(states);
-    let stats = setup.summarise(&accumulator);
-    let verdict = setup.verdict(&stats);
-    let factors = setup.model.factor_summaries();
-    let convergence = Convergence::new(assess(&stats), accumulator.samples, None);
-    let result = UncertaintyRun {
-        setup,
-        accumulator,
-        stats,
-        verdict,
-        convergence,
-        factors,
-    };
-    let summary = summary_of(
+    let progress = Progress::new(states.len() as u64);
+    let merged = merge_run(
         &index,
-        &scenario,
-        &result,
-        (Some(fingerprint.total_samples), fingerprint.seed),
+        &scenario.scenario,
+        &scenario.text,
+        states,
+        &request,
+        &progress,
     );
+    progress.finish();
+    let result = merged.map_err(merge_failure)?;
+    let fingerprint = &result.setup.fingerprint;
+    let settings = (Some(fingerprint.total_samples), fingerprint.seed);
+    let summary = summary_of(&index, &scenario, &result, settings);
     let uncertainty_args = UncertaintyArgs {
         run: args.run.clone(),
         samples: args.samples.clone(),
@@ -514,75 +437,46 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     )
 }
 
-/// `merge` takes the run's settings from the shards. A flag given anyway must name the value
-/// the shards were run with: a user who passes `--seed 9` expects seed 9, so merging shards of
-/// seed 7 under it would be a silent lie, and dropping the flag would hide the mistake.
-fn check_merge_flags(
-    args: &MergeArgs,
-    shards: &RunFingerprint,
-    setup: &Setup,
-    accumulator: &ranksense::engine::Accumulator,
-) -> Result<(), Failure> {
-    let differs = |flag: &str, given: String, ran: String| {
-        Failure::input(anyhow::anyhow!(
-            "the shards were run with {flag} {ran}, not {given}; fix: pass `{flag} {ran}` or leave {flag} out (merge takes it from the shards); for {flag} {given}, run the shards again with it"
-        ))
-    };
-    if let Some(seed) = args.run.seed
-        && seed != shards.seed
-    {
-        return Err(differs("--seed", seed.to_string(), shards.seed.to_string()));
-    }
-    if let Some(samples) = args.samples.samples
-        && samples != shards.total_samples
-    {
-        return Err(differs(
-            "--samples",
-            samples.to_string(),
-            shards.total_samples.to_string(),
-        ));
-    }
-    if let Some(focus) = &args.run.focus
-        && setup.fingerprint.focus != shards.focus
-    {
-        let ran = shards.focus.clone().unwrap_or_else(|| "no focus".into());
-        return Err(differs("--focus", focus.clone(), ran));
-    }
-    if let Some(k) = args.run.top_k
-        && setup.fingerprint.top_k != shards.top_k
-    {
-        return Err(differs("--top-k", k.to_string(), shards.top_k.to_string()));
-    }
-    if let Some(width) = args.bin_width
-        && setup
-            .layout
-            .bin_width
-            .clamp(1, accumulator.n_units.max(1) as u32)
-            != accumulator.bins.width
-    {
-        return Err(differs(
-            "--bin-width",
-            width.to_string(),
-            accumulator.bins.width.to_string(),
-        ));
-    }
-    if let Some(pairs) = args.pairs
-        && setup.layout.pair_units != accumulator.pair_units
-    {
-        let given = match pairs {
-            PairSelection::All => "all".to_string(),
-            PairSelection::Focus => "focus".to_string(),
-            PairSelection::Top(k) => format!("top:{k}"),
-        };
-        let rows = accumulator.pair_units.len();
-        return Err(Failure::input(anyhow::anyhow!(
+/// A merge's refusal in the command line's words: a setting the shards were not run with is
+/// named as the flag that asked for it.
+fn merge_failure(error: MergeRunError) -> Failure {
+    let message = match &error {
+        MergeRunError::Setting {
+            setting,
+            given,
+            ran,
+        } => {
+            let flag = match setting {
+                MergeSetting::Seed => "--seed",
+                MergeSetting::Samples => "--samples",
+                MergeSetting::Focus => "--focus",
+                MergeSetting::TopK => "--top-k",
+                MergeSetting::BinWidth => "--bin-width",
+            };
+            format!(
+                "the shards were run with {flag} {ran}, not {given}; fix: pass `{flag} {ran}` or leave {flag} out (merge takes it from the shards); for {flag} {given}, run the shards again with it"
+            )
+        }
+        MergeRunError::Pairs { given, kept, all } => format!(
             "the shards kept pairwise counts for {}, not for `--pairs {given}`; fix: leave --pairs out (merge takes the pairs from the shards), or run the shards again with `--pairs {given}`",
-            if rows == accumulator.n_units {
+            if *all {
                 "every unit (`--pairs all`)".to_string()
             } else {
-                format!("{rows} of the {} units", accumulator.n_units)
+                kept.clone()
             }
-        )));
-    }
-    Ok(())
+        ),
+        MergeRunError::OtherInputs {
+            shard_data,
+            given_data,
+            shard_scenario,
+            given_scenario,
+        } => format!(
+            "the shards were run on other data or another scenario than the ones given here (data hash {shard_data} vs {given_data}, scenario hash {shard_scenario} vs {given_scenario}); fix: pass the same --data and --scenario as the shard runs"
+        ),
+        MergeRunError::Layout { file, shard } => format!(
+            "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run the shard again with `ranksense uncertainty --shard {shard}`"
+        ),
+        _ => return Failure::input(error),
+    };
+    Failure::input(anyhow::anyhow!(message))
 }

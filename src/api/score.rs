@@ -1,0 +1,86 @@
+//! `score`: the nominal ranking of an index, or its ranking under another normalisation or aggregation (a what-if).
+
+use super::{Error, Index};
+use crate::model::method::{Aggregation, Normalisation};
+use crate::pipeline::prepare::nominal_variant;
+use crate::pipeline::{Config, Evaluation, Prepared, evaluate, prepare};
+use crate::report::ranking::{UnitResult, ranking_csv, ranking_units};
+use crate::report::summary::Summary;
+
+/// Options of [`score`]. The default scores the index under its nominal method.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreOptions {
+    /// Use this normalisation instead of the nominal one (e.g. `"zscore(10,2)".parse()`).
+    pub normalisation: Option<Normalisation>,
+    /// Use this aggregation at every aggregate level instead of the nominal ones.
+    pub aggregation: Option<Aggregation>,
+}
+
+/// The ranking [`score`] computed: every unit's index score and rank, and each aggregate's.
+pub struct ScoreResult {
+    prepared: Prepared,
+    evaluation: Evaluation,
+    ranking: Vec<UnitResult>,
+    summary: Summary,
+}
+
+/// Scores every unit under the index's nominal method (or the what-if of `options`): the same
+/// numbers as `ranksense score`.
+pub fn score(index: &Index, options: ScoreOptions) -> Result<ScoreResult, Error> {
+    let mut model = index.model().clone();
+    if let Some(normalisation) = options.normalisation {
+        model.nominal.normalisation = normalisation;
+    }
+    if let Some(aggregation) = options.aggregation {
+        model.nominal.aggregation = vec![aggregation; model.framework.n_aggregate_levels()];
+    }
+    let prepared = prepare(&model, &[nominal_variant(&model)])?;
+    let config = Config {
+        variant: 0,
+        aggregation: model.nominal.aggregation.clone(),
+        weights: prepared.framework.nominal_weights(),
+    };
+    let evaluation = evaluate(&prepared, &config)?;
+    let ranking = ranking_units(&prepared, &evaluation);
+    // The summary.json envelope; its method is the one scored (what-if included).
+    let mut summary = Summary::new("score", &model);
+    summary.ranking = Some(ranking.clone());
+    Ok(ScoreResult {
+        prepared,
+        evaluation,
+        ranking,
+        summary,
+    })
+}
+
+impl ScoreResult {
+    /// Units in rank order (best first), each with its index score and rank and every
+    /// aggregate's score and rank.
+    pub fn units(&self) -> &[UnitResult] {
+        &self.ranking
+    }
+
+    /// One unit's result, by uCode or name; `None` if it is not ranked (unknown, or left out
+    /// by screening).
+    pub fn unit(&self, code_or_name: &str) -> Option<&UnitResult> {
+        self.ranking
+            .iter()
+            .find(|u| u.code == code_or_name || u.name == code_or_name)
+    }
+
+    /// A unit's rank (1 = best), by uCode or name.
+    pub fn rank(&self, code_or_name: &str) -> Option<u32> {
+        self.unit(code_or_name).map(|u| u.rank)
+    }
+
+    /// The ranking as CSV (`score --format csv`); with `indicators`, the normalised indicator
+    /// values too (`--level 1`).
+    pub fn csv(&self, indicators: bool) -> String {
+        ranking_csv(&self.prepared, &self.evaluation, indicators)
+    }
+
+    /// The summary.json envelope (`score --format json`).
+    pub fn summary_json(&self) -> String {
+        self.summary.to_json()
+    }
+}
