@@ -7,21 +7,21 @@ use crate::report::palette::{ACCENT, AXIS, BACKGROUND, GRID, INK, MUTED_INK};
 use crate::report::svg::{Anchor, Element, SvgDocument, Text, chars_fitting, text_width, truncate};
 
 pub(super) const MARGIN: f64 = 16.0;
-pub(super) const TITLE_SIZE: f64 = 16.0;
-pub(super) const MIN_TITLE_SIZE: f64 = 13.5;
-pub(super) const SUBTITLE_SIZE: f64 = 12.0;
+const TITLE_SIZE: f64 = 16.0;
+const MIN_TITLE_SIZE: f64 = 13.5;
+const SUBTITLE_SIZE: f64 = 12.0;
 pub(super) const AXIS_TITLE_SIZE: f64 = 12.0;
 pub(super) const TICK_SIZE: f64 = 11.0;
 pub(super) const LEGEND_SIZE: f64 = 11.5;
 /// Width of a legend mark and the gaps around its text.
-pub(super) const LEGEND_MARK_WIDTH: f64 = 18.0;
-pub(super) const LEGEND_ROW_HEIGHT: f64 = 18.0;
+const LEGEND_MARK_WIDTH: f64 = 18.0;
+const LEGEND_ROW_HEIGHT: f64 = 18.0;
 /// Centre of the first legend row, below the title and subtitle.
 pub(super) const LEGEND_TOP: f64 = 68.0;
 /// Rows of a list chart: comfortable pitch, the plot height cap beyond which rows shrink, and the
 /// pitch labels need to stay legible at 11 px.
-pub(super) const COMFORTABLE_ROW_PITCH: f64 = 16.0;
-pub(super) const MAX_ROWS_HEIGHT: f64 = 2000.0;
+const COMFORTABLE_ROW_PITCH: f64 = 16.0;
+const MAX_ROWS_HEIGHT: f64 = 2000.0;
 pub(super) const MIN_LABEL_PITCH: f64 = 13.0;
 /// Longest row label shown in full; longer ones are truncated with an ellipsis and a tooltip.
 pub(super) const MAX_LABEL_CHARS: usize = 28;
@@ -96,13 +96,13 @@ impl<'a> LegendItem<'a> {
         }
     }
 
-    pub(super) fn width(&self) -> f64 {
+    fn width(&self) -> f64 {
         LEGEND_MARK_WIDTH + 6.0 + text_width(&self.label, LEGEND_SIZE)
     }
 }
 
 /// Positions (x offset, row) of legend items laid out left to right, wrapping at `max_width`.
-pub(super) fn legend_layout(items: &[LegendItem<'_>], max_width: f64) -> Vec<(f64, usize)> {
+fn legend_layout(items: &[LegendItem<'_>], max_width: f64) -> Vec<(f64, usize)> {
     const ITEM_GAP: f64 = 20.0;
     let mut positions = Vec::with_capacity(items.len());
     let (mut x, mut row) = (0.0, 0);
