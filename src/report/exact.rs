@@ -1,8 +1,6 @@
 //! Exact bounds, stability intervals, weight sweeps and dropped elements as CSV files, tables, charts and plain sentences.
 
-use super::charts::{
-    SweepChart, SweepSeries, TernaryCell, TernaryChart, sweep_trajectories, ternary_map,
-};
+use super::charts::{simplex_chart, sweep_chart, sweep_trajectories, ternary_map};
 use super::format::num;
 use super::output::Files;
 use super::summary::Summary;
@@ -577,30 +575,6 @@ pub fn sweep_csv(result: &SweepResult) -> String {
     table.to_csv()
 }
 
-/// The rank-trajectory chart of a sweep, the focus unit highlighted.
-pub fn sweep_chart(result: &SweepResult) -> SweepChart {
-    SweepChart {
-        title: format!("Ranks as the weight of {} varies", result.weight_name),
-        x_label: format!(
-            "Weight of {} ({}) within {} (siblings rescaled)",
-            result.weight_name, result.weight, result.parent
-        ),
-        x: result.values.clone(),
-        series: result
-            .unit_codes
-            .iter()
-            .enumerate()
-            .map(|(u, code)| SweepSeries {
-                label: code.clone(),
-                ranks: result.ranks.iter().map(|r| r[u]).collect(),
-                highlight: result.focus == Some(u),
-            })
-            .collect(),
-        nominal_x: Some(result.nominal),
-        max_rank: result.unit_codes.len() as u32,
-    }
-}
-
 /// The focus unit's rank along the sweep as segments of constant rank.
 pub fn sweep_table(result: &SweepResult) -> Option<Table> {
     let focus = result.focus?;
@@ -697,28 +671,6 @@ pub fn simplex_csv(result: &SimplexResult) -> String {
         table.push(row);
     }
     table.to_csv()
-}
-
-/// The ternary heat map of a simplex result, the nominal weights marked.
-pub fn simplex_chart(result: &SimplexResult) -> TernaryChart {
-    TernaryChart {
-        title: format!(
-            "Rank of {} over the weights within {}",
-            result.focus_name, result.parent_name
-        ),
-        vertex_labels: result.children_names.clone(),
-        cells: result
-            .points
-            .iter()
-            .map(|p| TernaryCell {
-                w: p.weights,
-                rank: p.rank,
-            })
-            .collect(),
-        nominal: result.nominal,
-        nominal_rank: result.nominal_rank,
-        focus_label: result.focus_name.clone(),
-    }
 }
 
 fn fmt_triple(children: &[String; 3], weights: &[f64; 3]) -> String {

@@ -1,132 +1,96 @@
-//! View models for the charts, built from typed results: which numbers each chart shows, not how it draws them.
+//! Which charts each report draws, in reading order, with their file names and captions: the
+//! one place a chart is registered. Each chart's view model, builder and renderer live in its
+//! own file under `report::charts`.
 
-use super::charts::{HeatmapChart, HistogramChart, RankIntervalChart, RankIntervalRow};
-use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
+use super::charts::{
+    acceptability_heatmap, chart_scope, heatmap_chart, histogram_chart, rank_histogram,
+    rank_interval_chart, rank_intervals, simplex_chart, sobol_bars, sobol_chart, sweep_chart,
+    sweep_trajectories, ternary_map,
+};
+use super::exact::{simplex_sentence, sweep_sentence};
+use crate::analysis::robust::RobustRun;
 
-/// Most units a per-unit chart shows before it shows a band around the focus instead.
-pub const MAX_CHART_UNITS: usize = 60;
-
-/// Units to chart: all of them, or for large indices the nominal top and a band around the
-/// focus, so that names stay readable.
-pub fn chart_units(stats: &UncertaintyStats, focus: Option<usize>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..stats.units.len()).collect();
-    order.sort_by_key(|&u| (stats.units[u].nominal_rank, u));
-    if order.len() <= MAX_CHART_UNITS {
-        return order;
-    }
-    let position = focus
-        .and_then(|f| order.iter().position(|&u| u == f))
-        .unwrap_or(0);
-    let half = MAX_CHART_UNITS / 2;
-    let start = position
-        .saturating_sub(half)
-        .min(order.len() - MAX_CHART_UNITS);
-    order[start..start + MAX_CHART_UNITS].to_vec()
+/// One chart of the report: file name, caption and SVG.
+pub struct Chart {
+    pub file: String,
+    pub caption: String,
+    pub svg: String,
 }
 
-/// For a chart of a large index, which units it shows: "60 of 300 units (nominal ranks 101–160,
-/// around Beijing)"; `None` when it shows them all.
-pub fn chart_scope(stats: &UncertaintyStats, focus: Option<usize>) -> Option<String> {
-    let units = chart_units(stats, focus);
-    if units.len() == stats.units.len() {
-        return None;
-    }
-    let ranks: Vec<u32> = units.iter().map(|&u| stats.units[u].nominal_rank).collect();
-    let (first, last) = (
-        ranks.iter().copied().min().unwrap_or(1),
-        ranks.iter().copied().max().unwrap_or(1),
-    );
-    let around = focus
-        .filter(|f| units.contains(f))
-        .map(|f| format!(", around {}", stats.units[f].name))
+/// Every chart of the report, in reading order.
+pub fn robust_charts(run: &RobustRun) -> Vec<Chart> {
+    let stats = &run.uncertainty.stats;
+    let distribution = run.uncertainty.rank_distribution();
+    let focus = run.uncertainty.setup.focus;
+    let name = &run.verdict.focus.name;
+    // A large index's per-unit charts show a band of units: the title says which.
+    let scope = chart_scope(stats, focus)
+        .map(|scope| format!(": {scope}"))
         .unwrap_or_default();
-    Some(format!(
-        "{} of {} units (nominal ranks {first}–{last}{around})",
-        units.len(),
-        stats.units.len()
-    ))
-}
-
-/// Rank intervals: every (charted) unit by nominal rank, median, 5–95% interval, nominal marker.
-pub fn rank_interval_chart(
-    stats: &UncertaintyStats,
-    focus: Option<usize>,
-    title: &str,
-) -> RankIntervalChart {
-    RankIntervalChart {
-        title: title.to_string(),
-        rows: chart_units(stats, focus)
-            .into_iter()
-            .map(|u| {
-                let s = &stats.units[u];
-                RankIntervalRow {
-                    label: s.name.clone(),
-                    nominal_rank: f64::from(s.nominal_rank),
-                    median_rank: s.median_rank,
-                    q05: s.q05_rank,
-                    q95: s.q95_rank,
-                    highlight: Some(u) == focus,
-                }
-            })
-            .collect(),
-        n_units: stats.units.len(),
+    let mut charts = vec![
+        Chart {
+            file: "rank_intervals.svg".into(),
+            caption: "Median rank (dot) and 90% interval (bar) of every unit over the Monte Carlo samples; the diamond marks the nominal rank.".into(),
+            svg: rank_intervals(&rank_interval_chart(stats, focus, &format!("Rank intervals under the scenario{scope}"))),
+        },
+        Chart {
+            file: "rank_acceptability.svg".into(),
+            caption: "Rank acceptability: the probability that each unit takes each rank; outlined cells are the nominal ranks.".into(),
+            svg: acceptability_heatmap(&heatmap_chart(stats, &distribution, focus, &format!("Rank acceptability{scope}"))),
+        },
+    ];
+    if let Some(f) = focus {
+        charts.push(Chart {
+            file: "rank_histogram.svg".into(),
+            caption: format!("{name}'s rank over the samples; the nominal rank is highlighted."),
+            svg: rank_histogram(&histogram_chart(
+                stats,
+                &distribution,
+                f,
+                &format!("{name}: rank distribution"),
+            )),
+        });
     }
-}
-
-/// Rank acceptability: P(unit has rank r), units × ranks (Lahdelma & Salminen 2001's rank
-/// acceptability indices). With binned ranks each bin's probability is spread evenly.
-pub fn heatmap_chart(
-    stats: &UncertaintyStats,
-    distribution: &RankDistribution,
-    focus: Option<usize>,
-    title: &str,
-) -> HeatmapChart {
-    let units = chart_units(stats, focus);
-    let n = distribution.n_units();
-    let probabilities = units
-        .iter()
-        .map(|&u| {
-            let mut row = vec![0.0; n];
-            for bin in distribution.bins_of(u) {
-                let width = f64::from(bin.to - bin.from + 1);
-                for rank in bin.from..=bin.to {
-                    row[rank as usize - 1] = bin.probability / width;
-                }
+    for target in run.sensitivity.headline_targets() {
+        if target.sobol.constant {
+            continue;
+        }
+        let file = format!("sobol_{}.svg", target.target.replace(':', "_"));
+        let title = match target.family {
+            crate::analysis::sensitivity::TargetFamily::Rs => {
+                "What moves the ranking as a whole (R_S)".to_string()
             }
-            row
-        })
-        .collect();
-    HeatmapChart {
-        title: title.to_string(),
-        row_labels: units.iter().map(|&u| stats.units[u].name.clone()).collect(),
-        n_ranks: n,
-        probabilities,
-        highlight_row: focus.and_then(|f| units.iter().position(|&u| u == f)),
-        nominal_ranks: units
-            .iter()
-            .map(|&u| stats.units[u].nominal_rank as usize)
-            .collect(),
+            crate::analysis::sensitivity::TargetFamily::Rank => format!("What moves {name}'s rank"),
+            crate::analysis::sensitivity::TargetFamily::Topk => {
+                let k = run
+                    .sensitivity
+                    .top_k
+                    .unwrap_or(run.verdict.focus.nominal_rank);
+                format!("What decides whether {name} stays in the top {k}")
+            }
+            crate::analysis::sensitivity::TargetFamily::Score => {
+                format!("What moves {name}'s score")
+            }
+        };
+        charts.push(Chart {
+            file,
+            caption: format!("First-order (S) and total (ST) Sobol indices for {}, with 90% bootstrap intervals.", target.target),
+            svg: sobol_bars(&sobol_chart(target, &title)),
+        });
     }
-}
-
-/// The focus unit's rank histogram.
-pub fn histogram_chart(
-    stats: &UncertaintyStats,
-    distribution: &RankDistribution,
-    focus: usize,
-    title: &str,
-) -> HistogramChart {
-    let mut counts = vec![0u64; distribution.n_units()];
-    for bin in distribution.bins_of(focus) {
-        // Binned histograms put the bin's count on its first rank.
-        counts[bin.from as usize - 1] += bin.count;
+    if let Some(simplex) = &run.simplex {
+        charts.push(Chart {
+            file: "simplex.svg".into(),
+            caption: simplex_sentence(simplex),
+            svg: ternary_map(&simplex_chart(simplex)),
+        });
     }
-    let unit = &stats.units[focus];
-    HistogramChart {
-        title: title.to_string(),
-        unit_label: unit.name.clone(),
-        counts,
-        nominal_rank: unit.nominal_rank as usize,
-        median_rank: unit.median_rank,
+    if let Some(sweep) = &run.sweep {
+        charts.push(Chart {
+            file: "sweep.svg".into(),
+            caption: sweep_sentence(sweep),
+            svg: sweep_trajectories(&sweep_chart(sweep)),
+        });
     }
+    charts
 }

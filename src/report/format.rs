@@ -103,6 +103,52 @@ pub fn fmt_count(n: u64) -> String {
     out
 }
 
+/// A number with a fixed number of decimals, exactly as Rust's `{:.N}` prints it (so `-0.00`
+/// stays possible for a tiny negative value: chart tooltips show it, it is estimation noise).
+pub fn fmt_fixed(value: f64, decimals: usize) -> String {
+    format!("{value:.decimals$}")
+}
+
+/// A proportion as a percentage with a fixed number of decimals: `0.123` → `12.3%` (1 decimal).
+pub fn fmt_share(p: f64, decimals: usize) -> String {
+    format!("{:.decimals$}%", p * 100.0)
+}
+
+/// An axis tick label with a fixed number of decimals, never `-0`.
+pub fn fmt_tick(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_owned()
+    } else {
+        text
+    }
+}
+
+/// A coordinate or length for an SVG attribute (also a rank shown in a chart), compactly and
+/// deterministically: at most two decimals, trailing zeros dropped, never `-0`, and non-finite
+/// values written as `0` so a bad input can never produce an unparsable attribute.
+pub fn fmt_compact(value: f64) -> String {
+    if !value.is_finite() {
+        return "0".to_owned();
+    }
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded == 0.0 {
+        return "0".to_owned();
+    }
+    let mut text = format!("{rounded:.2}");
+    while text.ends_with('0') {
+        text.pop();
+    }
+    if text.ends_with('.') {
+        text.pop();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +177,22 @@ mod tests {
         assert_eq!(fmt_rate(12_345.0, "runs"), "12.3 k runs/s");
         assert_eq!(fmt_count(1_000_000), "1,000,000");
         assert_eq!(fmt_count(999), "999");
+    }
+
+    #[test]
+    fn chart_numbers() {
+        assert_eq!(fmt_tick(0.30000000000000004, 1), "0.3");
+        assert_eq!(fmt_tick(-0.0000001, 1), "0.0");
+        assert_eq!(fmt_tick(-0.2, 1), "-0.2");
+        assert_eq!(fmt_fixed(-0.0001, 2), "-0.00");
+        assert_eq!(fmt_share(0.1234, 1), "12.3%");
+        assert_eq!(fmt_share(0.5, 0), "50%");
+        assert_eq!(fmt_compact(1.0), "1");
+        assert_eq!(fmt_compact(1.5), "1.5");
+        assert_eq!(fmt_compact(1.23456), "1.23");
+        assert_eq!(fmt_compact(-0.001), "0");
+        assert_eq!(fmt_compact(-2.499), "-2.5");
+        assert_eq!(fmt_compact(f64::NAN), "0");
+        assert_eq!(fmt_compact(120.0), "120");
     }
 }

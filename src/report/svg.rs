@@ -1,4 +1,4 @@
-//! A tiny SVG writer: XML escaping, number formatting, elements and text, nothing chart-specific.
+//! A tiny SVG writer: XML escaping, elements and text (numbers through `report::format`), nothing chart-specific.
 //!
 //! Charts are plain strings so they can be inlined in HTML, committed to Git and shown on GitHub.
 //! Styling is done with presentation attributes rather than a `<style>` block: CSS inside an
@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+
+use super::format::fmt_compact;
 
 /// Font stack used by every chart; DejaVu Sans first because it is what `rsvg-convert` and most
 /// Linux browsers have, then the common fallbacks.
@@ -36,27 +38,6 @@ pub fn escape(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(escaped)
-}
-
-/// Format a coordinate or length compactly and deterministically: at most two decimals,
-/// trailing zeros dropped, never `-0`, and non-finite values written as `0` so a bad input can
-/// never produce an unparsable attribute.
-pub fn number(value: f64) -> String {
-    if !value.is_finite() {
-        return "0".to_owned();
-    }
-    let rounded = (value * 100.0).round() / 100.0;
-    if rounded == 0.0 {
-        return "0".to_owned();
-    }
-    let mut text = format!("{rounded:.2}");
-    while text.ends_with('0') {
-        text.pop();
-    }
-    if text.ends_with('.') {
-        text.pop();
-    }
-    text
 }
 
 /// Estimated rendered width in pixels of `text` at `font_size`, for layout (label columns,
@@ -102,9 +83,9 @@ impl Element {
         self
     }
 
-    /// A numeric attribute, formatted with [`number`].
+    /// A numeric attribute, formatted with [`fmt_compact`].
     pub fn num(mut self, name: &str, value: f64) -> Self {
-        let _ = write!(self.attributes, " {name}=\"{}\"", number(value));
+        let _ = write!(self.attributes, " {name}=\"{}\"", fmt_compact(value));
         self
     }
 
@@ -121,7 +102,7 @@ impl Element {
             if index > 0 {
                 self.attributes.push(' ');
             }
-            let _ = write!(self.attributes, "{},{}", number(*x), number(*y));
+            let _ = write!(self.attributes, "{},{}", fmt_compact(*x), fmt_compact(*y));
         }
         self.attributes.push('"');
         self
@@ -262,8 +243,8 @@ impl SvgDocument {
             buffer,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
              viewBox=\"0 0 {w} {h}\" role=\"img\" font-family=\"{font}\">\n<title>{title}</title>\n",
-            w = number(width),
-            h = number(height),
+            w = fmt_compact(width),
+            h = fmt_compact(height),
             font = escape(FONT_FAMILY),
             title = escape(title),
         );
@@ -319,9 +300,9 @@ impl SvgDocument {
         let _ = write!(
             self.buffer,
             "<text x=\"{}\" y=\"{}\" dy=\"0.35em\" font-size=\"{}\" fill=\"{}\"",
-            number(text.x),
-            number(text.y),
-            number(text.size),
+            fmt_compact(text.x),
+            fmt_compact(text.y),
+            fmt_compact(text.size),
             escape(text.fill)
         );
         if text.anchor != Anchor::Start {
@@ -334,9 +315,9 @@ impl SvgDocument {
             let _ = write!(
                 self.buffer,
                 " transform=\"rotate({} {} {})\"",
-                number(text.rotate_degrees),
-                number(text.x),
-                number(text.y)
+                fmt_compact(text.rotate_degrees),
+                fmt_compact(text.x),
+                fmt_compact(text.y)
             );
         }
         if let Some(class) = text.class {
@@ -377,17 +358,6 @@ mod tests {
             "A&amp;B &lt;x&gt; &quot;q&quot; &apos;a&apos;"
         );
         assert!(matches!(escape("plain"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn number_is_compact_and_never_negative_zero() {
-        assert_eq!(number(1.0), "1");
-        assert_eq!(number(1.5), "1.5");
-        assert_eq!(number(1.23456), "1.23");
-        assert_eq!(number(-0.001), "0");
-        assert_eq!(number(-2.499), "-2.5");
-        assert_eq!(number(f64::NAN), "0");
-        assert_eq!(number(120.0), "120");
     }
 
     #[test]
