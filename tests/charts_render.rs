@@ -343,6 +343,7 @@ fn ternary_chart(resolution: u32, first_vertex: &str) -> TernaryChart {
     }
     TernaryChart {
         title: "Luxembourg's rank over the Sustainability pillar weights".into(),
+        subtitle: "Every combination of the three weights".into(),
         vertex_labels: [
             first_vertex.to_owned(),
             "Social".into(),
@@ -651,6 +652,7 @@ fn empty_inputs_still_give_valid_charts() {
         }),
         ternary_map(&TernaryChart {
             title: "Empty".into(),
+            subtitle: "Every combination of the three weights".into(),
             vertex_labels: ["a".into(), "b".into(), "c".into()],
             cells: vec![],
             nominal: [f64::NAN; 3],

@@ -165,10 +165,14 @@ fn report_labels_say_what_each_number_covers() {
 
     // Chart titles by names, not codes.
     let simplex = &summary["simplex"];
+    let children = simplex["children_names"].as_array().unwrap();
+    let name = |i: usize| children[i].as_str().unwrap();
     let title = format!(
-        "<title>Rank of {} over the weights within {}</title>",
+        "<title>Rank of {} over the weights of {}, {} and {}</title>",
         simplex["focus_name"].as_str().unwrap(),
-        simplex["parent_name"].as_str().unwrap()
+        name(0),
+        name(1),
+        name(2)
     );
     assert!(
         fs::read_to_string(out.join("simplex.svg"))

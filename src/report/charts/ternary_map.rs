@@ -30,6 +30,8 @@ pub struct TernaryCell {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TernaryChart {
     pub title: String,
+    /// The line under the title: what the weights are and where they sit in the framework.
+    pub subtitle: String,
     /// Names of the three weighted components: top, bottom left, bottom right.
     pub vertex_labels: [String; 3],
     pub cells: Vec<TernaryCell>,
@@ -42,10 +44,16 @@ pub struct TernaryChart {
 /// The ternary heat map of a simplex result, the nominal weights marked.
 pub fn simplex_chart(result: &SimplexResult) -> TernaryChart {
     TernaryChart {
+        // The three names, not the parent's: a parent such as "International Exchange Centers
+        // Index 2022 (reconstruction)" would push the heading past the chart's width.
         title: format!(
-            "Rank of {} over the weights within {}",
-            result.focus_name, result.parent_name
+            "Rank of {} over the weights of {}, {} and {}",
+            result.focus_name,
+            result.children_names[0],
+            result.children_names[1],
+            result.children_names[2]
         ),
+        subtitle: "Every combination of the three sibling weights, which sum to 1".into(),
         vertex_labels: result.children_names.clone(),
         cells: result
             .points
@@ -215,11 +223,7 @@ pub fn ternary_map(chart: &TernaryChart) -> String {
         + MARGIN;
 
     let mut doc = SvgDocument::new(width, height, &chart.title);
-    let subtitle = format!(
-        "Rank of {} for every combination of the three weights",
-        chart.focus_label
-    );
-    draw_heading(&mut doc, width, &chart.title, Some(&subtitle));
+    draw_heading(&mut doc, width, &chart.title, Some(&chart.subtitle));
 
     let cells: Vec<((f64, f64), &TernaryCell)> = chart
         .cells
