@@ -215,7 +215,7 @@ fn verdict_numbers_equal_those_in_summary_json() {
     // The printed points quote those numbers.
     let text = &json["verdict_text"];
     let points = text["points"].as_array().unwrap();
-    let median = ranksense::analysis::verdict::fmt_rank(stats["median_rank"].as_f64().unwrap());
+    let median = ranksense::report::format::fmt_rank(stats["median_rank"].as_f64().unwrap());
     let first = points[0].as_str().unwrap();
     assert!(
         first.starts_with("Median rank ") && first.contains(&median),

@@ -3,11 +3,10 @@
 use super::charts::{
     SweepChart, SweepSeries, TernaryCell, TernaryChart, sweep_trajectories, ternary_map,
 };
-use super::format::num;
+use super::format::{fmt_distance, fmt_optional, fmt_short, fmt_weight, num, ordinal};
 use super::output::Files;
 use super::summary::Summary;
 use super::table::Table;
-use crate::analysis::verdict::ordinal;
 use crate::analysis::weights::drop::DropResult;
 use crate::analysis::weights::exact::{
     BoundsReport, LevelStability, MinimalMove, StabilityReport, UnitBounds, WeightStability,
@@ -15,30 +14,6 @@ use crate::analysis::weights::exact::{
 use crate::analysis::weights::stability::Crossing;
 use crate::analysis::weights::sweep::{SimplexResult, SweepResult};
 use crate::model::Index;
-
-/// A weight for tables: three decimals.
-fn fmt_weight(x: f64) -> String {
-    if x.is_nan() {
-        "NA".into()
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-/// A distance between weight vectors: four decimals, or two significant digits when tiny.
-fn fmt_distance(x: f64) -> String {
-    if x != 0.0 && x.abs() < 1e-3 {
-        format!("{x:.2e}")
-    } else {
-        format!("{x:.4}")
-    }
-}
-
-/// A weight for sentences: up to three decimals, trailing zeros dropped (`0`, `0.5`, `0.412`).
-fn fmt_short(x: f64) -> String {
-    let text = format!("{x:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
 
 fn ordinal_usize(rank: usize) -> String {
     ordinal(rank as u32)
@@ -222,10 +197,16 @@ pub fn bounds_summary(index: &Index, report: &BoundsReport) -> Summary {
     summary
 }
 
-/// The files of `ranksense bounds --out`: bounds.csv and summary.json.
-pub fn bounds_files(index: &Index, report: &BoundsReport) -> Files {
+/// The tables of exact bounds: bounds.csv (in `bounds`'s and `robust`'s folders alike).
+pub fn bounds_tables(report: &BoundsReport) -> Files {
     let mut files = Files::default();
     files.add("bounds.csv", bounds_csv(report));
+    files
+}
+
+/// The files of `ranksense bounds --out`: bounds.csv and summary.json.
+pub fn bounds_files(index: &Index, report: &BoundsReport) -> Files {
+    let mut files = bounds_tables(report);
     files.add("summary.json", bounds_summary(index, report).to_json());
     files
 }
@@ -548,11 +529,18 @@ pub fn stability_summary(index: &Index, report: &StabilityReport) -> Summary {
     summary
 }
 
-/// The files of `ranksense stability --out`: stability.csv, minimal_change.csv, summary.json.
-pub fn stability_files(index: &Index, report: &StabilityReport) -> Files {
+/// The tables of weight stability: stability.csv and minimal_change.csv (in `stability`'s and
+/// `robust`'s folders alike).
+pub fn stability_tables(report: &StabilityReport) -> Files {
     let mut files = Files::default();
     files.add("stability.csv", stability_csv(report));
     files.add("minimal_change.csv", minimal_change_csv(report));
+    files
+}
+
+/// The files of `ranksense stability --out`: stability.csv, minimal_change.csv, summary.json.
+pub fn stability_files(index: &Index, report: &StabilityReport) -> Files {
+    let mut files = stability_tables(report);
     files.add("summary.json", stability_summary(index, report).to_json());
     files
 }
@@ -672,10 +660,16 @@ pub fn sweep_summary(index: &Index, result: &SweepResult) -> Summary {
     summary
 }
 
-/// The files of `ranksense sweep --weight --out`: sweep.csv, sweep.svg and summary.json.
-pub fn sweep_files(index: &Index, result: &SweepResult) -> Files {
+/// The table of a weight sweep: sweep.csv (in `sweep`'s and `robust`'s folders alike).
+pub fn sweep_tables(result: &SweepResult) -> Files {
     let mut files = Files::default();
     files.add("sweep.csv", sweep_csv(result));
+    files
+}
+
+/// The files of `ranksense sweep --weight --out`: sweep.csv, sweep.svg and summary.json.
+pub fn sweep_files(index: &Index, result: &SweepResult) -> Files {
+    let mut files = sweep_tables(result);
     files.add("sweep.svg", sweep_trajectories(&sweep_chart(result)));
     files.add("summary.json", sweep_summary(index, result).to_json());
     files
@@ -764,10 +758,16 @@ pub fn simplex_summary(index: &Index, result: &SimplexResult) -> Summary {
     summary
 }
 
-/// The files of `ranksense sweep --simplex --out`: simplex.csv, simplex.svg and summary.json.
-pub fn simplex_files(index: &Index, result: &SimplexResult) -> Files {
+/// The table of a simplex map: simplex.csv (in `sweep --simplex`'s and `robust`'s folders alike).
+pub fn simplex_tables(result: &SimplexResult) -> Files {
     let mut files = Files::default();
     files.add("simplex.csv", simplex_csv(result));
+    files
+}
+
+/// The files of `ranksense sweep --simplex --out`: simplex.csv, simplex.svg and summary.json.
+pub fn simplex_files(index: &Index, result: &SimplexResult) -> Files {
+    let mut files = simplex_tables(result);
     files.add("simplex.svg", ternary_map(&simplex_chart(result)));
     files.add("summary.json", simplex_summary(index, result).to_json());
     files
@@ -776,10 +776,6 @@ pub fn simplex_files(index: &Index, result: &SimplexResult) -> Files {
 // ---------------------------------------------------------------------------------------------
 // Drop
 // ---------------------------------------------------------------------------------------------
-
-fn fmt_optional(x: Option<f64>) -> String {
-    x.map(num).unwrap_or_else(|| "NA".into())
-}
 
 /// `drop.csv`: `removed, mean_abs_rank_change` (COINr's `MeanAbsDiff`, with its `Nominal` row
 /// of 0), then `level`.

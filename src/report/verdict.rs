@@ -2,25 +2,16 @@
 
 use serde::Serialize;
 
-use super::format::{fmt_count, fmt_error, fmt_percent, fmt_with_error};
+use super::format::{fmt_error, fmt_percent, fmt_rank, fmt_samples, fmt_with_error, ordinal};
 use crate::analysis::convergence::{Convergence, QuantileState, Statistic, Unsettled};
 use crate::analysis::robust::RobustVerdict;
-use crate::analysis::verdict::{FocusVerdict, fmt_rank, ordinal};
+use crate::analysis::verdict::FocusVerdict;
 
 /// A verdict as printed: one sentence and its bullet points.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerdictText {
     pub sentence: String,
     pub points: Vec<String>,
-}
-
-/// "1 sample", "10,000 samples".
-pub fn fmt_samples(n: u64) -> String {
-    if n == 1 {
-        "1 sample".into()
-    } else {
-        format!("{} samples", fmt_count(n))
-    }
 }
 
 /// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "about 7 (not settled: 6–9)".
