@@ -1,7 +1,11 @@
 //! Number formatting shared by every CSV writer and renderer, so that one number reads the same
 //! in every file: values, Monte Carlo errors, percentages, ranks, weights, scores, Sobol indices,
-//! counts and rates. Every `fmt_*` of the report layer lives here (the model and analysis
-//! layers, below report, keep the two they need for their own messages).
+//! counts, rates, rank quantiles and SVG coordinates. Every `fmt_*` of the report layer lives
+//! here (the model and analysis layers, below report, keep the two they need for their own
+//! messages; the charts' axis ticks move here when charts.rs is split).
+
+use crate::analysis::convergence::QuantileState;
+use crate::analysis::verdict::FocusVerdict;
 
 /// Shortest round-trip text of a number, `NA` for missing (R's spelling, for COINr users).
 pub fn num(x: f64) -> String {
@@ -190,6 +194,89 @@ pub fn ordinal(n: u32) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
+}
+
+/// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "about 7 (not settled: 6–9)".
+pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
+    match *state {
+        QuantileState::Settled { rank } => fmt_rank(rank),
+        QuantileState::Boundary { low, high, .. } if high - low <= 1.0 => {
+            format!("{} or {}", fmt_rank(low), fmt_rank(high))
+        }
+        QuantileState::Boundary { low, high, .. } => {
+            format!("{}–{}", fmt_rank(low), fmt_rank(high))
+        }
+        QuantileState::Unsettled { low, high } if low == high || low.is_nan() => {
+            format!("about {}", fmt_rank(point))
+        }
+        QuantileState::Unsettled { low, high } => format!(
+            "about {} (not settled: {}–{})",
+            fmt_rank(point),
+            fmt_rank(low),
+            fmt_rank(high)
+        ),
+    }
+}
+
+/// A rank quantile in a table cell: "7", "7/8" (a boundary), "~7" (not settled).
+pub fn fmt_quantile_cell(state: &QuantileState, point: f64) -> String {
+    match *state {
+        QuantileState::Settled { rank } => fmt_rank(rank),
+        QuantileState::Boundary { low, high, .. } => {
+            format!("{}/{}", fmt_rank(low), fmt_rank(high))
+        }
+        QuantileState::Unsettled { .. } => format!("~{}", fmt_rank(point)),
+    }
+}
+
+/// Two ends of a rank interval as a table cell: "4–11", or "always 6" when both ends are the
+/// same (never "6–6").
+pub fn fmt_span(low: String, high: String) -> String {
+    if low == high {
+        format!("always {low}")
+    } else {
+        format!("{low}–{high}")
+    }
+}
+
+/// The 90% rank interval in words: "4–11", "4–(11 or 12)", or "the single rank 7".
+pub fn fmt_interval(verdict: &FocusVerdict) -> String {
+    let q05 = fmt_quantile(&verdict.q05, verdict.q05_rank);
+    let q95 = fmt_quantile(&verdict.q95, verdict.q95_rank);
+    let wrap = |text: String| {
+        if text.contains(' ') {
+            format!("({text})")
+        } else {
+            text
+        }
+    };
+    match (verdict.q05, verdict.q95) {
+        (QuantileState::Settled { rank: a }, QuantileState::Settled { rank: b }) if a == b => {
+            format!("the single rank {}", fmt_rank(a))
+        }
+        _ => format!("{}–{}", wrap(q05), wrap(q95)),
+    }
+}
+
+/// An SVG coordinate or length, compactly and deterministically: at most two decimals,
+/// trailing zeros dropped, never `-0`, and non-finite values written as `0` so a bad input can
+/// never produce an unparsable attribute.
+pub fn fmt_coordinate(value: f64) -> String {
+    if !value.is_finite() {
+        return "0".to_owned();
+    }
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded == 0.0 {
+        return "0".to_owned();
+    }
+    let mut text = format!("{rounded:.2}");
+    while text.ends_with('0') {
+        text.pop();
+    }
+    if text.ends_with('.') {
+        text.pop();
+    }
+    text
 }
 
 #[cfg(test)]

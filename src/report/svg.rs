@@ -38,26 +38,8 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
-/// Format a coordinate or length compactly and deterministically: at most two decimals,
-/// trailing zeros dropped, never `-0`, and non-finite values written as `0` so a bad input can
-/// never produce an unparsable attribute.
-pub fn number(value: f64) -> String {
-    if !value.is_finite() {
-        return "0".to_owned();
-    }
-    let rounded = (value * 100.0).round() / 100.0;
-    if rounded == 0.0 {
-        return "0".to_owned();
-    }
-    let mut text = format!("{rounded:.2}");
-    while text.ends_with('0') {
-        text.pop();
-    }
-    if text.ends_with('.') {
-        text.pop();
-    }
-    text
-}
+/// Coordinates and lengths are numbers like any other: formatted in `report::format`.
+pub use super::format::fmt_coordinate as number;
 
 /// Estimated rendered width in pixels of `text` at `font_size`, for layout (label columns,
 /// legends, collision checks). Deliberately generous.

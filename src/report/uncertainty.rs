@@ -1,11 +1,10 @@
 //! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv, the uncertainty table and report.md.
 
-use super::format::{num, ordinal};
+use super::format::{fmt_quantile_cell, fmt_span, num, ordinal};
 use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
-use super::verdict::{fmt_quantile_cell, fmt_span};
 use crate::analysis::convergence::QuantileState;
 use crate::analysis::mc_error::{binomial_se, proportion_se};
 use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
