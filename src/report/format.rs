@@ -341,4 +341,13 @@ mod tests {
         assert_eq!(fmt_count(1_000_000), "1,000,000");
         assert_eq!(fmt_count(999), "999");
     }
+
+    #[test]
+    fn tiny_distances_keep_their_digits() {
+        assert_eq!(fmt_distance(0.04041), "0.0404");
+        assert_eq!(fmt_distance(2.31e-5), "2.31e-5");
+        assert_eq!(fmt_distance(0.0), "0.0000");
+        assert_eq!(fmt_short(0.5), "0.5");
+        assert_eq!(fmt_short(1.0), "1");
+    }
 }
