@@ -69,7 +69,7 @@ fn the_top_k_sobol_target_names_its_k_wherever_it_appears() {
     // The definition spells k out, so "top-k" can be checked against P(top k) of the table.
     assert!(report.contains(&format!(
         "1 when BEJ ranks {} or better (top {k})",
-        ranksense::analysis::verdict::ordinal(k as u32)
+        ranksense::report::format::ordinal(k as u32)
     )));
     let chart = fs::read_to_string(out.join(format!("sobol_top{k}_BEJ.svg"))).unwrap();
     assert!(chart.contains(&format!("Target: {name}")));

@@ -59,6 +59,7 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
         "summary.json",
         "rank_stats.csv",
         "rank_histogram.csv",
+        "rank_bands.csv",
         "pairwise.csv",
         "central_weights.csv",
         "sobol.csv",
@@ -139,6 +140,37 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
     }
 }
 
+/// The report folder holds each analysis's own tables, byte for byte and in its order: the
+/// folder's list is composed from the analyses' lists, never re-listed by hand.
+#[test]
+fn report_folder_holds_every_analysis_table_as_its_command_writes_it() {
+    use ranksense::report::exact::{bounds_tables, simplex_tables, stability_tables, sweep_tables};
+    use ranksense::report::sensitivity::sensitivity_tables;
+    use ranksense::report::uncertainty::uncertainty_tables;
+    let (index, text, run) = ieci_run(0);
+    let (_, files) = summary_json(&index, &text, &run);
+    let names: Vec<&str> = files.files.iter().map(|(n, _)| n.as_str()).collect();
+    let parts = [
+        uncertainty_tables(&run.uncertainty),
+        sensitivity_tables(&run.sensitivity),
+        bounds_tables(run.bounds.last().unwrap()),
+        stability_tables(run.stability.as_ref().unwrap()),
+        simplex_tables(run.simplex.as_ref().unwrap()),
+        sweep_tables(run.sweep.as_ref().unwrap()),
+    ];
+    let mut last = 0;
+    for part in &parts {
+        assert!(!part.files.is_empty());
+        for (name, bytes) in &part.files {
+            let at = names.iter().position(|n| n == name);
+            let at = at.unwrap_or_else(|| panic!("{name} missing from {names:?}"));
+            assert!(at > last, "{name} out of order in {names:?}");
+            last = at;
+            assert_eq!(files.get(name), Some(bytes.as_slice()), "{name}");
+        }
+    }
+}
+
 #[test]
 fn verdict_numbers_equal_those_in_summary_json() {
     let (index, text, run) = ieci_run(0);
@@ -215,7 +247,7 @@ fn verdict_numbers_equal_those_in_summary_json() {
     // The printed points quote those numbers.
     let text = &json["verdict_text"];
     let points = text["points"].as_array().unwrap();
-    let median = ranksense::analysis::verdict::fmt_rank(stats["median_rank"].as_f64().unwrap());
+    let median = ranksense::report::format::fmt_rank(stats["median_rank"].as_f64().unwrap());
     let first = points[0].as_str().unwrap();
     assert!(
         first.starts_with("Median rank ") && first.contains(&median),

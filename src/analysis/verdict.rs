@@ -59,25 +59,6 @@ pub struct FocusVerdict {
     pub swaps: Vec<Swap>,
 }
 
-/// "7th", "21st", "112th".
-pub fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-/// Formats a rank statistic: integers without decimals, others with up to two (type-7
-/// quantiles interpolate, e.g. 8.05).
-pub fn fmt_rank(x: f64) -> String {
-    let text = format!("{x:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// Builds the focus unit's verdict from the summarised statistics.
 pub fn focus_verdict(stats: &UncertaintyStats, focus: usize, rule: &RatingRule) -> FocusVerdict {
     let unit = &stats.units[focus];
@@ -161,25 +142,5 @@ pub fn focus_verdict(stats: &UncertaintyStats, focus: usize, rule: &RatingRule) 
         rule: *rule,
         rank_bin_width: stats.rank_bin_width,
         swaps,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordinals() {
-        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
-            .iter()
-            .map(|&n| ordinal(n))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
-                "111th"
-            ]
-        );
     }
 }

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::progress::Progress;
 use super::scenario::load as load_scenario;
-use super::{DataArgs, Failure, Format};
+use super::{DataArgs, Failure, Format, present};
 use ranksense::analysis::weights::drop::{DropRequest, drop_elements};
 use ranksense::analysis::weights::exact::{
     BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
@@ -16,9 +16,7 @@ use ranksense::analysis::weights::sweep::{
     SimplexRequest, SweepRequest, simplex_map, sweep_weight,
 };
 use ranksense::model::Index;
-use ranksense::report::exact as report;
-use ranksense::report::output::Files;
-use ranksense::report::table::Table;
+use ranksense::report::render::{BoundsView, DropView, SimplexView, StabilityView, SweepView};
 
 impl From<ExactError> for Failure {
     fn from(error: ExactError) -> Self {
@@ -60,40 +58,6 @@ impl CommonArgs {
             aggregation: self.aggregation.as_deref().map(str::parse).transpose()?,
         };
         Ok((index, method))
-    }
-
-    /// Writes `files` into `--out` (if given) and says so on the terminal.
-    fn write(&self, files: &Files) -> Result<(), Failure> {
-        if let Some(dir) = &self.out {
-            let written = files.write_to(dir)?;
-            if self.format == Format::Table {
-                let names: Vec<String> = written
-                    .iter()
-                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
-                    .collect();
-                println!("\nWrote {} to {}", names.join(", "), dir.display());
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Title line and, for reconstructed data, the reminder that the answer is about them.
-fn print_header(index: &Index, what: &str) {
-    println!("{} — {what}", index.info.name);
-    if index.info.reconstruction {
-        println!(
-            "Note: these data are a reconstruction, not the publisher's data; the answer is about the reconstruction."
-        );
-    }
-}
-
-/// Prints a sentence and a table in the table or Markdown format.
-fn print_sentence_table(format: Format, sentence: &str, table: &Table) {
-    if format == Format::Markdown {
-        print!("{sentence}\n\n{}", table.to_markdown());
-    } else {
-        print!("\n{}", table.to_terminal());
     }
 }
 
@@ -181,55 +145,13 @@ pub fn bounds(args: BoundsArgs) -> Result<(), Failure> {
         .out
         .as_ref()
         .map(|dir| dir.join("bounds.csv").display().to_string());
-    let focus_unit = result.focus.as_deref().and_then(|f| result.unit(f));
-    let sentence = match focus_unit {
-        Some(unit) => report::bounds_sentence(&result, unit, witness_file.as_deref()),
-        None => report::bounds_all_sentence(&result),
+    let view = BoundsView {
+        index: &index,
+        result: &result,
+        all_units: args.all,
+        witness_file,
     };
-    match common.format {
-        Format::Csv => print!("{}", report::bounds_csv(&result)),
-        Format::Json => print!("{}", report::bounds_summary(&index, &result).to_json()),
-        Format::Table | Format::Markdown => {
-            if common.format == Format::Table {
-                print_header(&index, "exact rank bounds");
-                println!("Method: {}", result.method.label());
-                println!("\n{sentence}");
-            }
-            let table = match (args.all, focus_unit) {
-                (false, Some(unit)) => report::witness_table(&result, unit),
-                _ => report::bounds_table(&result),
-            };
-            print_sentence_table(common.format, &sentence, &table);
-            if common.format == Format::Table {
-                if args.all
-                    && let Some(unit) = focus_unit
-                {
-                    println!(
-                        "\n{}",
-                        report::bounds_sentence(&result, unit, witness_file.as_deref())
-                    );
-                }
-                if result.units.iter().any(|u| !u.exact) {
-                    println!("* achieved by the witness weights, not proven extreme (see below).");
-                }
-                println!("\n{}", result.exactness);
-                for note in &result.notes {
-                    println!("Note: {note}.");
-                }
-                if let Some(unit) = result.units.iter().find(|u| !u.verified) {
-                    println!(
-                        "Warning: the ordinary scorer ranks {} {} and {} at its witnesses (reported {} and {}).",
-                        unit.code,
-                        unit.scorer_best_rank,
-                        unit.scorer_worst_rank,
-                        unit.best_rank,
-                        unit.worst_rank
-                    );
-                }
-            }
-        }
-    }
-    common.write(&report::bounds_files(&index, &result))
+    present(&view, common.format, common.out.as_deref())
 }
 
 #[derive(Debug, Args)]
@@ -271,64 +193,11 @@ pub fn stability(args: StabilityArgs) -> Result<(), Failure> {
         top_k: args.top_k,
     };
     let result = stability_for(&index, &request)?;
-    let sentence = report::stability_sentence(&result);
-    match common.format {
-        Format::Csv => print!("{}", report::stability_csv(&result)),
-        Format::Json => print!("{}", report::stability_summary(&index, &result).to_json()),
-        Format::Table | Format::Markdown => {
-            let markdown = common.format == Format::Markdown;
-            if markdown {
-                println!("{sentence}");
-            } else {
-                print_header(&index, "weight stability");
-                println!("Method: {}", result.method.label());
-                println!("\n{sentence}");
-            }
-            for set in &result.sets {
-                println!(
-                    "\n{} (one at a time, siblings rescaled proportionally; normalised within the parent):",
-                    capitalise(&set.label)
-                );
-                let table = report::stability_table(set, result.top_k);
-                print!(
-                    "{}",
-                    if markdown {
-                        table.to_markdown()
-                    } else {
-                        table.to_terminal()
-                    }
-                );
-            }
-            println!(
-                "\nSmallest weight changes that move {} one place:",
-                result.focus
-            );
-            let table = report::minimal_change_table(&result);
-            print!(
-                "{}",
-                if markdown {
-                    table.to_markdown()
-                } else {
-                    table.to_terminal()
-                }
-            );
-            for set in &result.sets {
-                println!("{}", report::minimal_change_sentence(&result, set));
-            }
-            for skipped in &result.skipped {
-                println!("Skipped {skipped}");
-            }
-        }
-    }
-    common.write(&report::stability_files(&index, &result))
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    let view = StabilityView {
+        index: &index,
+        result: &result,
+    };
+    present(&view, common.format, common.out.as_deref())
 }
 
 #[derive(Debug, Args)]
@@ -368,18 +237,11 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             focus: common.focus.clone(),
         };
         let result = simplex_map(&index, &request)?;
-        let sentence = report::simplex_sentence(&result);
-        match common.format {
-            Format::Csv => print!("{}", report::simplex_csv(&result)),
-            Format::Json => print!("{}", report::simplex_summary(&index, &result).to_json()),
-            Format::Table => {
-                print_header(&index, "rank over the weight simplex");
-                println!("Method: {}", result.method.label());
-                println!("\n{sentence}");
-            }
-            Format::Markdown => println!("{sentence}"),
-        }
-        return common.write(&report::simplex_files(&index, &result));
+        let view = SimplexView {
+            index: &index,
+            result: &result,
+        };
+        return present(&view, common.format, common.out.as_deref());
     }
     let request = SweepRequest {
         method,
@@ -390,24 +252,11 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         focus: common.focus.clone(),
     };
     let result = sweep_weight(&index, &request)?;
-    let sentence = report::sweep_sentence(&result);
-    match common.format {
-        Format::Csv => print!("{}", report::sweep_csv(&result)),
-        Format::Json => print!("{}", report::sweep_summary(&index, &result).to_json()),
-        Format::Table | Format::Markdown => {
-            if common.format == Format::Table {
-                print_header(&index, "weight sweep");
-                println!("Method: {}", result.method.label());
-                println!("\n{sentence}");
-            }
-            match report::sweep_table(&result) {
-                Some(table) => print_sentence_table(common.format, &sentence, &table),
-                None if common.format == Format::Markdown => println!("{sentence}"),
-                None => {}
-            }
-        }
-    }
-    common.write(&report::sweep_files(&index, &result))
+    let view = SweepView {
+        index: &index,
+        result: &result,
+    };
+    present(&view, common.format, common.out.as_deref())
 }
 
 #[derive(Debug, Args)]
@@ -429,21 +278,9 @@ pub fn drop(args: DropArgs) -> Result<(), Failure> {
         focus: common.focus.clone(),
     };
     let result = drop_elements(&index, &request)?;
-    let sentence = report::drop_sentence(&result);
-    match common.format {
-        Format::Csv => print!("{}", report::drop_csv(&result)),
-        Format::Json => print!("{}", report::drop_summary(&index, &result).to_json()),
-        Format::Table | Format::Markdown => {
-            if common.format == Format::Table {
-                print_header(
-                    &index,
-                    "dropping elements (weight set to zero, COINr remove_elements)",
-                );
-                println!("Method: {}", result.method.label());
-                println!("\n{sentence}");
-            }
-            print_sentence_table(common.format, &sentence, &report::drop_table(&result));
-        }
-    }
-    common.write(&report::drop_files(&index, &result))
+    let view = DropView {
+        index: &index,
+        result: &result,
+    };
+    present(&view, common.format, common.out.as_deref())
 }

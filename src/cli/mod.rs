@@ -33,12 +33,14 @@ mod uncertainty;
 mod validate;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use data::DataArgs;
+use ranksense::report::render::{self, Render};
 
 /// ranksense — how far can each rank of a composite indicator be trusted?
 ///
@@ -113,6 +115,61 @@ pub enum ReportFormat {
     Table,
     Markdown,
     Json,
+}
+
+impl From<Format> for render::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Table => render::Format::Table,
+            Format::Csv => render::Format::Csv,
+            Format::Json => render::Format::Json,
+            Format::Markdown => render::Format::Markdown,
+        }
+    }
+}
+
+impl From<ReportFormat> for render::Format {
+    fn from(format: ReportFormat) -> Self {
+        match format {
+            ReportFormat::Table => render::Format::Table,
+            ReportFormat::Markdown => render::Format::Markdown,
+            ReportFormat::Json => render::Format::Json,
+        }
+    }
+}
+
+/// Prints `result` in `format` and writes its files into `out` (if given): the one way every
+/// command presents a result. Machine-readable output stays pure data (notes go to standard
+/// error); the terminal says where the files went.
+pub(crate) fn present(
+    result: &dyn Render,
+    format: impl Into<render::Format>,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    let format = format.into();
+    if format.is_machine_readable()
+        && let Some(note) = result.machine_note()
+    {
+        eprintln!("note: {note}");
+    }
+    let text = result
+        .render(format)
+        .ok_or_else(|| Failure::Internal(anyhow::anyhow!("this result has no {format:?} form")))?;
+    let Some(dir) = out else {
+        print!("{text}");
+        return Ok(());
+    };
+    if result.files_first() {
+        result.files().write_to(dir)?;
+        print!("{text}");
+    } else {
+        print!("{text}");
+        let written = result.files().write_to(dir)?;
+        if format == render::Format::Table {
+            print!("{}", result.written(dir, &written));
+        }
+    }
+    Ok(())
 }
 
 /// How a command failed: bad input (exit code 2) or anything else (exit code 1).

@@ -7,15 +7,14 @@ use clap::Args;
 
 use super::progress::Progress;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, SamplesArg, whole_in, write_runs_file};
-use super::{Failure, ReportFormat};
+use super::{Failure, ReportFormat, present};
 use ranksense::analysis::convergence::DEFAULT_MAX_SAMPLES;
 use ranksense::analysis::robust::{RobustOptions, run_robust};
 use ranksense::analysis::uncertainty::default_top_k;
 use ranksense::engine::accumulate::MAX_SAMPLES;
 use ranksense::report::provenance::Resolved;
-use ranksense::report::robust::{robust_files, robust_summary};
-use ranksense::report::uncertainty::uncertainty_table;
-use ranksense::report::verdict::robust_text;
+use ranksense::report::render::RobustView;
+use ranksense::report::robust::robust_summary;
 
 #[derive(Debug, Args)]
 pub struct RobustArgs {
@@ -91,47 +90,15 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
             default_top_k: default_top_k(setup.prepared.n_units()),
         },
     );
-    let mut files = robust_files(&index, &summary, &run);
-    scenario.add_file(&mut files);
-    let written = files.write_to(&args.out)?;
-    match args.format {
-        ReportFormat::Table => {
-            let verdict = &run.verdict;
-            println!("{}", index.info.name);
-            println!(
-                "Scenario {} · {} · Sobol N = {} · seed {} · {:.1} s\n",
-                scenario.file,
-                ranksense::report::verdict::fmt_samples(run.uncertainty.stats.samples),
-                args.base_samples,
-                options.uncertainty.seed,
-                started.elapsed().as_secs_f64()
-            );
-            let text = robust_text(verdict, &run.uncertainty.convergence);
-            println!("VERDICT: {}\n", text.sentence);
-            for point in &text.points {
-                println!("  • {point}");
-            }
-            let stats = &run.uncertainty.stats;
-            let limit = (stats.units.len() > 60).then_some(30);
-            println!(
-                "\n{}",
-                uncertainty_table(stats, run.uncertainty.setup.focus, limit).to_terminal()
-            );
-            for note in &run.notes {
-                println!("Note: {note}");
-            }
-            println!(
-                "Report: {} ({} files; open report.html in a browser)",
-                args.out.display(),
-                written.len()
-            );
-        }
-        ReportFormat::Markdown => print!(
-            "{}",
-            String::from_utf8_lossy(files.get("report.md").unwrap_or_default())
-        ),
-        ReportFormat::Json => print!("{}", summary.to_json()),
-    }
+    let view = RobustView::new(
+        &index,
+        &summary,
+        &run,
+        &args.out,
+        (args.base_samples, options.uncertainty.seed),
+        started.elapsed(),
+    );
+    present(&view, args.format, Some(&args.out))?;
     // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
         write_runs_file(path, &run.uncertainty, &options.uncertainty)?;

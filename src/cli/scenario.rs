@@ -4,7 +4,6 @@ use std::path::Path;
 
 use super::Failure;
 use ranksense::model::Index;
-use ranksense::report::output::Files;
 use ranksense::report::provenance::{
     DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings,
 };
@@ -94,13 +93,6 @@ impl LoadedScenario {
     pub fn describe(&self, summary: &mut Summary, index: &Index, resolved: &Resolved) {
         summary.settings = Some(RunSettings::attribute(index, &self.written, resolved));
         summary.derived_scenario = self.derived.as_ref().map(DerivedScenario::of);
-    }
-
-    /// Adds the derived scenario's file to a report folder's files.
-    pub fn add_file(&self, files: &mut Files) {
-        if self.derived.is_some() {
-            files.add(DERIVED_SCENARIO_FILE, self.text.clone());
-        }
     }
 
     /// Tells stderr that the scenario was derived, and where it is written (`out`, the report

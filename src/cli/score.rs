@@ -4,13 +4,11 @@ use std::str::FromStr;
 
 use clap::Args;
 
-use super::{DataArgs, Failure, Format};
+use super::{DataArgs, Failure, Format, present};
 use ranksense::model::method::{Aggregation, MethodParseError};
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, ConfigError, evaluate, prepare};
-use ranksense::report::method::MethodDisclosure;
-use ranksense::report::ranking::{column_nodes, ranking_csv, ranking_table, ranking_units};
-use ranksense::report::summary::Summary;
+use ranksense::report::render::ScoreView;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -75,57 +73,13 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
         }
         other => Failure::input(other),
     })?;
-    let screened = prepared.screening.disclosure();
-    let focus = index
-        .info
-        .focus
-        .as_deref()
-        .and_then(|f| prepared.find_unit(f));
-    match args.format {
-        Format::Table | Format::Markdown => {
-            let columns = column_nodes(&prepared, args.level);
-            let table = ranking_table(&prepared, &evaluation, &columns, focus);
-            if args.format == Format::Table {
-                println!("{}", index.info.name);
-                if index.info.reconstruction {
-                    println!(
-                        "Note: these data are a reconstruction, not the publisher's data (see `ranksense validate` / the data README)."
-                    );
-                }
-                // Every step that ran, from the one disclosure every report prints.
-                println!("Method:");
-                for line in MethodDisclosure::of(&index).lines() {
-                    println!("  {line}");
-                }
-                if let Some(screened) = &screened {
-                    println!("{screened}");
-                }
-                println!();
-                print!("{}", table.to_terminal());
-            } else {
-                if let Some(screened) = &screened {
-                    println!("{screened}\n");
-                }
-                print!("{}", table.to_markdown());
-            }
-        }
-        // Machine-readable stdout stays pure data; the disclosure goes to stderr.
-        Format::Csv | Format::Json => {
-            if let Some(screened) = &screened {
-                eprintln!("note: {screened}");
-            }
-            if args.format == Format::Csv {
-                let indicators = args.level == Some(1);
-                print!("{}", ranking_csv(&prepared, &evaluation, indicators));
-            } else {
-                // The summary.json envelope; its method is the one scored (what-if included).
-                let mut summary = Summary::new("score", &index);
-                summary.ranking = Some(ranking_units(&prepared, &evaluation));
-                print!("{}", summary.to_json());
-            }
-        }
-    }
-    Ok(())
+    let view = ScoreView {
+        index: &index,
+        prepared: &prepared,
+        evaluation: &evaluation,
+        level: args.level,
+    };
+    present(&view, args.format, None)
 }
 
 /// A method flag's value, or the parser's problem and fix (the wording index.toml and scenario

@@ -9,16 +9,13 @@ use super::progress::Progress;
 use super::scenario::LoadedScenario;
 use super::sobol::Points;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
-use super::{Failure, Format};
+use super::{Failure, Format, present};
 use ranksense::analysis::sensitivity::{
     SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
 };
 use ranksense::model::Index;
-use ranksense::report::output::Files;
 use ranksense::report::provenance::{DEFAULT_SEED, DerivedScenario, Resolved, RunSettings};
-use ranksense::report::sensitivity::{
-    convergence_table, sensitivity_markdown, targets_sobol_csv, targets_sobol_table,
-};
+use ranksense::report::render::SensitivityView;
 use ranksense::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
 use ranksense::scenario::Scenario;
 use ranksense::scenario::factors::ScenarioModel;
@@ -107,7 +104,7 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     progress.finish();
     let elapsed = started.elapsed();
     let summary = summary_of(&index, &scenario, &result);
-    present(&args, &scenario, &index, &summary, &result, elapsed)
+    present_run(&args, &index, &summary, &result, elapsed)
 }
 
 fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {
@@ -143,102 +140,19 @@ fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun)
     summary
 }
 
-/// The report files of a sensitivity run.
-pub fn sensitivity_files(summary: &Summary, result: &SensitivityRun) -> Files {
-    let mut files = Files::default();
-    files.add("sobol.csv", targets_sobol_csv(&result.targets));
-    files.add("summary.json", summary.to_json());
-    files.add("report.md", sensitivity_markdown(summary));
-    files
-}
-
-fn present(
+/// Prints the run and writes its files into `--out`.
+fn present_run(
     args: &SensitivityArgs,
-    scenario: &LoadedScenario,
     index: &Index,
     summary: &Summary,
     result: &SensitivityRun,
     elapsed: Duration,
 ) -> Result<(), Failure> {
-    match args.format {
-        Format::Table => print_table(index, summary, result, elapsed),
-        Format::Csv => print!("{}", targets_sobol_csv(&result.targets)),
-        Format::Json => print!("{}", summary.to_json()),
-        Format::Markdown => print!("{}", sensitivity_markdown(summary)),
-    }
-    if let Some(dir) = &args.out {
-        let mut files = sensitivity_files(summary, result);
-        scenario.add_file(&mut files);
-        let written = files.write_to(dir)?;
-        if args.format == Format::Table {
-            println!("\nWrote {} files to {}", written.len(), dir.display());
-        }
-    }
-    Ok(())
-}
-
-fn print_table(index: &Index, summary: &Summary, result: &SensitivityRun, elapsed: Duration) {
-    let design = &result.design;
-    println!("{} — Sobol sensitivity", index.info.name);
-    if index.info.reconstruction {
-        println!(
-            "Note: these data are a reconstruction, not the publisher's data; the answer is about \
-             the reconstruction."
-        );
-    }
-    println!(
-        "N = {} base rows × ({} factors + 2) = {} runs ({} points, seed {}), {} bootstrap \
-         resamples, in {:.2} s; scenario {}\n",
-        design.n(),
-        design.factor_count(),
-        design.run_count(),
-        match design.points() {
-            ranksense::analysis::sobol::PointKind::Sobol => "Sobol",
-            ranksense::analysis::sobol::PointKind::Random => "random",
-        },
-        design.seed(),
-        result.settings.bootstrap_resamples,
-        elapsed.as_secs_f64(),
-        summary.scenario.as_ref().map_or("", |s| s.file.as_str())
-    );
-    let headline = result.headline_targets();
-    print!(
-        "{}",
-        targets_sobol_table(&headline, result.settings.confidence_level).to_terminal()
-    );
-    if let Some(driver) = &result.driver {
-        println!("\n{}", driver.sentence);
-    }
-    let constant: Vec<&str> = result
-        .targets
-        .iter()
-        .filter(|t| t.sobol.constant)
-        .map(|t| t.target.as_str())
-        .collect();
-    if !constant.is_empty() {
-        let shown = constant.len().min(8);
-        println!(
-            "\n{} of {} targets never change (reported as constant, indices 0): {}{}",
-            constant.len(),
-            result.targets.len(),
-            constant[..shown].join(", "),
-            if constant.len() > shown { ", …" } else { "" }
-        );
-    }
-    for note in &result.notes {
-        println!("Note: {note}");
-    }
-    let convergence_target = result
-        .driver
-        .as_ref()
-        .and_then(|d| result.target(&d.target))
-        .or_else(|| headline.first().copied())
-        .filter(|t| !t.sobol.constant);
-    if let Some(target) = convergence_target {
-        println!(
-            "\nConvergence of {} (S_i / ST_i on the first N/8, N/4, N/2, N rows):",
-            target.target
-        );
-        print!("{}", convergence_table(target).to_terminal());
-    }
+    let view = SensitivityView {
+        index,
+        summary,
+        result,
+        elapsed,
+    };
+    present(&view, args.format, args.out.as_deref())
 }

@@ -4,13 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{Failure, Format};
+use super::{Failure, Format, present};
 use ranksense::analysis::sobol::{
     DesignOrder, Estimator, EstimatorSettings, FactorSet, PointKind, SobolError, analyze_csv,
     analyze_salib_csv, sample_csv,
 };
-use ranksense::report::output::{Files, write_atomic};
-use ranksense::report::sensitivity::{sobol_csv, sobol_table};
+use ranksense::report::output::write_atomic;
+use ranksense::report::render::SobolView;
 
 /// How the base matrices of a design are filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,54 +193,13 @@ fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
         ),
     }
     .map_err(with_layout_flag)?;
-    let target = args.column.as_deref().unwrap_or("output");
-    let csv = sobol_csv([(target, &result)]);
-    match args.format {
-        Format::Table => {
-            let k = result.indices.len();
-            println!(
-                "Sobol indices of `{target}`: N = {} base rows, {k} factors, {} runs; {} bootstrap \
-                 resamples ({:.0}% intervals), {} estimator\n",
-                result.n,
-                runs,
-                settings.bootstrap_resamples,
-                100.0 * settings.confidence_level,
-                match settings.estimator {
-                    Estimator::Centred => "centred",
-                    Estimator::Coinr => "COINr's uncentred",
-                }
-            );
-            print!(
-                "{}",
-                sobol_table([(target, &result)], settings.confidence_level).to_terminal()
-            );
-            if result.constant {
-                println!("\nThe outputs are all equal: no factor moves them (every index is 0).");
-            }
-        }
-        Format::Csv => print!("{csv}"),
-        Format::Json => {
-            let json = serde_json::json!({
-                "target": target,
-                "estimator": settings,
-                "result": result,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).map_err(|e| Failure::Internal(e.into()))?
-            );
-        }
-        Format::Markdown => print!(
-            "{}",
-            sobol_table([(target, &result)], settings.confidence_level).to_markdown()
-        ),
-    }
-    if let Some(dir) = &args.out {
-        let mut files = Files::default();
-        files.add("sobol.csv", csv);
-        files.write_to(dir)?;
-    }
-    Ok(())
+    let view = SobolView {
+        target: args.column.as_deref().unwrap_or("output"),
+        settings: &settings,
+        result: &result,
+        runs,
+    };
+    present(&view, args.format, args.out.as_deref())
 }
 
 /// A design read in the wrong layout: the library says which layout the rows follow; the fix

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
-use super::{DataArgs, Failure, Format};
+use super::{DataArgs, Failure, Format, present};
 use ranksense::analysis::convergence::{DEFAULT_MAX_SAMPLES, FIRST_BATCH};
 use ranksense::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_run};
 use ranksense::analysis::uncertainty::{
@@ -18,11 +18,9 @@ use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard};
 use ranksense::model::Index;
 use ranksense::report::output::{check_report_folder, write_atomic};
 use ranksense::report::provenance::{DEFAULT_SEED, Resolved};
+use ranksense::report::render::UncertaintyView;
 use ranksense::report::summary::Summary;
-use ranksense::report::uncertainty::{
-    rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_summary, uncertainty_table,
-};
-use ranksense::report::verdict::{convergence_sentence, focus_sentence};
+use ranksense::report::uncertainty::uncertainty_summary;
 
 /// Most base rows of a Sobol design (`--base-samples`): the design's N (k + 2) outputs per
 /// target are held in memory, so 2^30 rows already need tens of GiB; the variance estimators
@@ -198,7 +196,7 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     let elapsed = started.elapsed();
     let fixed = (!options.converge).then_some(options.samples);
     let summary = summary_of(&index, &scenario, &result, (fixed, options.seed));
-    present(&args, &index, &scenario, &summary, &result, elapsed)?;
+    present_run(&args, &index, &summary, &result, elapsed)?;
     // After the report folder: it may be inside it, and the folder is replaced as a whole.
     if let Some(path) = &args.runs_file {
         write_runs_file(path, &result, &options)?;
@@ -247,74 +245,21 @@ fn summary_of(
     summary
 }
 
-fn present(
+/// Prints the run and writes its files into `--out`.
+fn present_run(
     args: &UncertaintyArgs,
     index: &Index,
-    scenario: &LoadedScenario,
     summary: &Summary,
     result: &UncertaintyRun,
     elapsed: std::time::Duration,
 ) -> Result<(), Failure> {
-    let stats = &result.stats;
-    let focus = result.setup.focus;
-    match args.format {
-        Format::Table => {
-            println!("{} — rank uncertainty", index.info.name);
-            if index.info.reconstruction {
-                println!(
-                    "Note: these data are a reconstruction, not the publisher's data; the answer is about the reconstruction."
-                );
-            }
-            println!(
-                "{} samples (seed {}) in {:.2} s; scenario {}\n",
-                stats.samples,
-                summary
-                    .uncertainty
-                    .as_ref()
-                    .map(|u| u.seed)
-                    .unwrap_or_default(),
-                elapsed.as_secs_f64(),
-                summary
-                    .scenario
-                    .as_ref()
-                    .map(|s| s.file.as_str())
-                    .unwrap_or("")
-            );
-            let limit = (stats.units.len() > 60).then_some(30);
-            print!("{}", uncertainty_table(stats, focus, limit).to_terminal());
-            if let Some(verdict) = &result.verdict {
-                println!(
-                    "\nVerdict: {}",
-                    focus_sentence(verdict, &result.convergence)
-                );
-                println!("Rule: {}.", verdict.rule.text());
-            }
-            println!(
-                "\n{}",
-                convergence_sentence(&result.convergence, result.setup.top_k)
-            );
-            for activity in &summary.uncertainty.as_ref().expect("set").factor_activity {
-                if activity.samples_moved == 0 {
-                    println!(
-                        "Warning: factor `{}` never moved off its nominal value.",
-                        activity.factor
-                    );
-                }
-            }
-        }
-        Format::Csv => print!("{}", rank_stats_csv(stats)),
-        Format::Json => print!("{}", summary.to_json()),
-        Format::Markdown => print!("{}", uncertainty_markdown(summary)),
-    }
-    if let Some(dir) = &args.out {
-        let mut files = uncertainty_files(summary, result);
-        scenario.add_file(&mut files);
-        let written = files.write_to(dir)?;
-        if args.format == Format::Table {
-            println!("\nWrote {} files to {}", written.len(), dir.display());
-        }
-    }
-    Ok(())
+    let view = UncertaintyView {
+        index,
+        summary,
+        result,
+        elapsed,
+    };
+    present(&view, args.format, args.out.as_deref())
 }
 
 fn run_shard(
@@ -427,10 +372,9 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         bin_width: None,
         pairs: None,
     };
-    present(
+    present_run(
         &uncertainty_args,
         &index,
-        &scenario,
         &summary,
         &result,
         std::time::Duration::ZERO,

@@ -1,5 +1,11 @@
 //! Number formatting shared by every CSV writer and renderer, so that one number reads the same
-//! in every file: values, Monte Carlo errors, percentages, ranks and rates.
+//! in every file: values, Monte Carlo errors, percentages, ranks, weights, scores, Sobol indices,
+//! counts, rates, rank quantiles and SVG coordinates. Every `fmt_*` of the report layer lives
+//! here (the model and analysis layers, below report, keep the two they need for their own
+//! messages; the charts' axis ticks move here when charts.rs is split).
+
+use crate::analysis::convergence::QuantileState;
+use crate::analysis::verdict::FocusVerdict;
 
 /// Shortest round-trip text of a number, `NA` for missing (R's spelling, for COINr users).
 pub fn num(x: f64) -> String {
@@ -128,6 +134,155 @@ pub fn fmt_tick(value: f64, decimals: usize) -> String {
     }
 }
 
+/// `x` with `decimals` fixed decimals, `NA` for missing.
+fn fixed_or_na(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        "NA".into()
+    } else {
+        format!("{x:.decimals$}")
+    }
+}
+
+/// `x` with at most `decimals` decimals, trailing zeros and point dropped (`7`, `8.05`).
+fn trimmed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A score for tables: two decimals (full precision goes to CSV and JSON).
+pub fn fmt_score(x: f64) -> String {
+    fixed_or_na(x, 2)
+}
+
+/// A weight for tables: three decimals.
+pub fn fmt_weight(x: f64) -> String {
+    fixed_or_na(x, 3)
+}
+
+/// A weight for sentences: up to three decimals, trailing zeros dropped (`0`, `0.5`, `0.412`).
+pub fn fmt_short(x: f64) -> String {
+    trimmed(x, 3)
+}
+
+/// A rank statistic: integers without decimals, others with up to two (type-7 quantiles
+/// interpolate, e.g. 8.05; Hyndman & Fan 1996).
+pub fn fmt_rank(x: f64) -> String {
+    trimmed(x, 2)
+}
+
+/// A distance between weight vectors: four decimals, or two significant digits when tiny.
+pub fn fmt_distance(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:.2e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// An optional value in a CSV cell: shortest round-trip text, `NA` when absent.
+pub fn fmt_optional(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_else(|| "NA".into())
+}
+
+/// A Sobol index for tables: three decimals, without a minus sign on values that round to zero
+/// (estimators can dip just below zero; Saltelli et al. 2010).
+pub fn fmt_index(x: f64) -> String {
+    let text = format!("{x:.3}");
+    if text == "-0.000" {
+        "0.000".to_string()
+    } else {
+        text
+    }
+}
+
+/// A Sobol index interval for tables: `[0.120, 0.340]`.
+pub fn fmt_index_interval(lo: f64, hi: f64) -> String {
+    format!("[{}, {}]", fmt_index(lo), fmt_index(hi))
+}
+
+/// "1 sample", "10,000 samples".
+pub fn fmt_samples(n: u64) -> String {
+    if n == 1 {
+        "1 sample".into()
+    } else {
+        format!("{} samples", fmt_count(n))
+    }
+}
+
+/// "7th", "21st", "112th".
+pub fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "about 7 (not settled: 6–9)".
+pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
+    match *state {
+        QuantileState::Settled { rank } => fmt_rank(rank),
+        QuantileState::Boundary { low, high, .. } if high - low <= 1.0 => {
+            format!("{} or {}", fmt_rank(low), fmt_rank(high))
+        }
+        QuantileState::Boundary { low, high, .. } => {
+            format!("{}–{}", fmt_rank(low), fmt_rank(high))
+        }
+        QuantileState::Unsettled { low, high } if low == high || low.is_nan() => {
+            format!("about {}", fmt_rank(point))
+        }
+        QuantileState::Unsettled { low, high } => format!(
+            "about {} (not settled: {}–{})",
+            fmt_rank(point),
+            fmt_rank(low),
+            fmt_rank(high)
+        ),
+    }
+}
+
+/// A rank quantile in a table cell: "7", "7/8" (a boundary), "~7" (not settled).
+pub fn fmt_quantile_cell(state: &QuantileState, point: f64) -> String {
+    match *state {
+        QuantileState::Settled { rank } => fmt_rank(rank),
+        QuantileState::Boundary { low, high, .. } => {
+            format!("{}/{}", fmt_rank(low), fmt_rank(high))
+        }
+        QuantileState::Unsettled { .. } => format!("~{}", fmt_rank(point)),
+    }
+}
+
+/// Two ends of a rank interval as a table cell: "4–11", or "always 6" when both ends are the
+/// same (never "6–6").
+pub fn fmt_span(low: String, high: String) -> String {
+    if low == high {
+        format!("always {low}")
+    } else {
+        format!("{low}–{high}")
+    }
+}
+
+/// The 90% rank interval in words: "4–11", "4–(11 or 12)", or "the single rank 7".
+pub fn fmt_interval(verdict: &FocusVerdict) -> String {
+    let q05 = fmt_quantile(&verdict.q05, verdict.q05_rank);
+    let q95 = fmt_quantile(&verdict.q95, verdict.q95_rank);
+    let wrap = |text: String| {
+        if text.contains(' ') {
+            format!("({text})")
+        } else {
+            text
+        }
+    };
+    match (verdict.q05, verdict.q95) {
+        (QuantileState::Settled { rank: a }, QuantileState::Settled { rank: b }) if a == b => {
+            format!("the single rank {}", fmt_rank(a))
+        }
+        _ => format!("{}–{}", wrap(q05), wrap(q95)),
+    }
+}
+
 /// A coordinate or length for an SVG attribute (also a rank shown in a chart), compactly and
 /// deterministically: at most two decimals, trailing zeros dropped, never `-0`, and non-finite
 /// values written as `0` so a bad input can never produce an unparsable attribute.
@@ -152,6 +307,39 @@ pub fn fmt_compact(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinals() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
+            .iter()
+            .map(|&n| ordinal(n))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+                "111th"
+            ]
+        );
+    }
+
+    #[test]
+    fn table_numbers() {
+        assert_eq!(fmt_score(f64::NAN), "NA");
+        assert_eq!(fmt_score(1.005_1), "1.01");
+        assert_eq!(fmt_weight(0.25), "0.250");
+        assert_eq!(fmt_short(0.5), "0.5");
+        assert_eq!(fmt_short(0.0), "0");
+        assert_eq!(fmt_rank(8.05), "8.05");
+        assert_eq!(fmt_rank(7.0), "7");
+        assert_eq!(fmt_distance(0.000_123_4), "1.23e-4");
+        assert_eq!(fmt_distance(0.25), "0.2500");
+        assert_eq!(fmt_optional(None), "NA");
+        assert_eq!(fmt_index(-0.000_2), "0.000");
+        assert_eq!(fmt_index_interval(-0.01, 0.5), "[-0.010, 0.500]");
+        assert_eq!(fmt_samples(1), "1 sample");
+        assert_eq!(fmt_samples(10_000), "10,000 samples");
+    }
 
     #[test]
     fn errors_print_to_their_first_significant_digit() {
@@ -194,5 +382,14 @@ mod tests {
         assert_eq!(fmt_compact(-2.499), "-2.5");
         assert_eq!(fmt_compact(f64::NAN), "0");
         assert_eq!(fmt_compact(120.0), "120");
+    }
+
+    #[test]
+    fn tiny_distances_keep_their_digits() {
+        assert_eq!(fmt_distance(0.04041), "0.0404");
+        assert_eq!(fmt_distance(2.31e-5), "2.31e-5");
+        assert_eq!(fmt_distance(0.0), "0.0000");
+        assert_eq!(fmt_short(0.5), "0.5");
+        assert_eq!(fmt_short(1.0), "1");
     }
 }

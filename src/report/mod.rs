@@ -11,6 +11,7 @@ pub mod output;
 pub mod palette;
 pub mod provenance;
 pub mod ranking;
+pub mod render;
 pub mod robust;
 pub mod sensitivity;
 pub mod summary;

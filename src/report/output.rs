@@ -169,6 +169,11 @@ impl Files {
         self.files.push((name.into(), bytes.into()));
     }
 
+    /// Adds every file of `other`, in its order (a report composed of its analyses' files).
+    pub fn extend(&mut self, other: Files) {
+        self.files.extend(other.files);
+    }
+
     /// Writes the set as the report folder `dir`, all or nothing.
     ///
     /// Every file is written and flushed into a fresh hidden sibling folder, then that folder

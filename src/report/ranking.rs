@@ -2,17 +2,9 @@
 
 use serde::Serialize;
 
+use super::format::fmt_score;
 use super::table::Table;
 use crate::pipeline::{Evaluation, Prepared};
-
-/// Formats a score for tables: two decimals (full precision goes to CSV and JSON).
-pub fn fmt_score(x: f64) -> String {
-    if x.is_nan() {
-        "NA".into()
-    } else {
-        format!("{x:.2}")
-    }
-}
 
 /// Rows sorted by the top node's rank (ties by unit order).
 fn order_by_rank(prepared: &Prepared, evaluation: &Evaluation) -> Vec<usize> {

@@ -1,20 +1,19 @@
 //! The `robust` report folder: verdict, method, every table and chart, as Markdown, self-contained HTML, CSV and summary.json.
 
 use super::exact::{
-    bounds_csv, bounds_table, minimal_change_csv, minimal_change_table, simplex_csv, stability_csv,
-    stability_sentence, stability_table, sweep_csv,
+    bounds_csv, bounds_table, bounds_tables, minimal_change_table, simplex_tables,
+    stability_sentence, stability_table, stability_tables, sweep_tables,
 };
 use super::figures::{Chart, robust_charts};
 use super::html::HtmlReport;
 use super::markdown::MarkdownReport;
 use super::output::Files;
-use super::sensitivity::{RS_DEFINITION, targets_sobol_csv, targets_sobol_table, topk_definition};
+use super::sensitivity::{RS_DEFINITION, sensitivity_tables, targets_sobol_table, topk_definition};
 use super::summary::{ScenarioSummary, SensitivitySummary, Summary, UncertaintySummary};
 use super::table::Table;
-use super::uncertainty::{
-    central_weights_csv, pairwise_csv, rank_histogram_csv, rank_stats_csv, uncertainty_table,
-};
+use super::uncertainty::{uncertainty_table, uncertainty_tables};
 use crate::analysis::robust::RobustRun;
+use crate::analysis::weights::exact::WeightSet;
 use crate::model::Index;
 
 /// The summary.json of a robust run.
@@ -112,7 +111,7 @@ fn title(index: &Index, run: &RobustRun) -> String {
     format!(
         "Is {}'s {} place robust?",
         run.verdict.focus.name,
-        crate::analysis::verdict::ordinal(run.verdict.focus.nominal_rank)
+        super::format::ordinal(run.verdict.focus.nominal_rank)
     )
     .replace("  ", " ")
         + if index.info.reconstruction {
@@ -307,57 +306,43 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
     page.finish()
 }
 
-/// Every file of the report folder.
+/// Every file of the report folder: the reports and summary.json, then each analysis's own
+/// tables (the same files its command writes), the per-level bounds and the charts.
 pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files {
     let charts = robust_charts(run);
     let mut files = Files::default();
     files.add("report.md", robust_markdown(index, summary, run, &charts));
     files.add("report.html", robust_html(index, summary, run, &charts));
     files.add("summary.json", summary.to_json());
-    let u = &run.uncertainty;
-    files.add("rank_stats.csv", rank_stats_csv(&u.stats));
-    files.add(
-        "rank_histogram.csv",
-        rank_histogram_csv(&u.setup.prepared, &u.rank_distribution()),
-    );
-    files.add(
-        "rank_bands.csv",
-        super::uncertainty::rank_bands_csv(&u.stats),
-    );
-    files.add("pairwise.csv", pairwise_csv(&u.stats));
-    files.add("central_weights.csv", central_weights_csv(&u.stats));
-    files.add("sobol.csv", targets_sobol_csv(&run.sensitivity.targets));
+    files.extend(uncertainty_tables(&run.uncertainty));
+    files.extend(sensitivity_tables(&run.sensitivity));
     // bounds.csv: the headline range (every varied level together); one file per level too.
     if let Some((last, per_level)) = run.bounds.split_last() {
-        files.add("bounds.csv", bounds_csv(last));
-        if !per_level.is_empty() {
-            for report in per_level {
-                let levels = match &report.weight_set {
-                    crate::analysis::weights::exact::WeightSet::Levels(levels) => levels
-                        .iter()
-                        .map(|l| l.to_string())
-                        .collect::<Vec<_>>()
-                        .join("_"),
-                    crate::analysis::weights::exact::WeightSet::Effective => {
-                        "indicators".to_string()
-                    }
-                };
-                files.add(format!("bounds_level{levels}.csv"), bounds_csv(report));
-            }
+        files.extend(bounds_tables(last));
+        for report in per_level {
+            let levels = match &report.weight_set {
+                WeightSet::Levels(levels) => levels
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    .join("_"),
+                WeightSet::Effective => "indicators".to_string(),
+            };
+            files.add(format!("bounds_level{levels}.csv"), bounds_csv(report));
         }
     }
     if let Some(stability) = &run.stability {
-        files.add("stability.csv", stability_csv(stability));
-        files.add("minimal_change.csv", minimal_change_csv(stability));
+        files.extend(stability_tables(stability));
     }
     if let Some(simplex) = &run.simplex {
-        files.add("simplex.csv", simplex_csv(simplex));
+        files.extend(simplex_tables(simplex));
     }
     if let Some(sweep) = &run.sweep {
-        files.add("sweep.csv", sweep_csv(sweep));
+        files.extend(sweep_tables(sweep));
     }
     for chart in charts {
         files.add(chart.file, chart.svg);
     }
+    summary.add_derived_scenario(&mut files);
     files
 }

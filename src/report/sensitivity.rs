@@ -2,11 +2,12 @@
 
 use std::fmt::Write;
 
-use super::format::num;
+use super::format::{fmt_index, fmt_index_interval, num, ordinal};
 use super::markdown::MarkdownReport;
+use super::output::Files;
 use super::summary::Summary;
 use super::table::Table;
-use crate::analysis::sensitivity::{TargetFamily, TargetResult, is_interaction};
+use crate::analysis::sensitivity::{SensitivityRun, TargetFamily, TargetResult, is_interaction};
 use crate::analysis::sobol::{PointKind, SobolIndex, SobolResult};
 
 /// What R_S means, for every report that shows it (Saisana, Saltelli & Tarantola 2005, JRSS A
@@ -18,7 +19,7 @@ pub const RS_DEFINITION: &str = "R_S is the mean absolute rank shift, (1/n) Σ |
 pub fn topk_definition(k: u32, focus: &str) -> String {
     format!(
         "`top{k}:{focus}` target: 1 when {focus} ranks {} or better (top {k}), else 0; its variance is p(1 − p), p the share of runs in the top {k}",
-        crate::analysis::verdict::ordinal(k)
+        ordinal(k)
     )
 }
 
@@ -54,18 +55,21 @@ pub fn targets_sobol_csv(targets: &[TargetResult]) -> String {
     sobol_csv(targets.iter().map(|t| (t.target.as_str(), &t.sobol)))
 }
 
-/// Three decimals, without a minus sign on values that round to zero.
-fn fixed3(x: f64) -> String {
-    let text = format!("{x:.3}");
-    if text == "-0.000" {
-        "0.000".to_string()
-    } else {
-        text
-    }
+/// The tables of a sensitivity run: sobol.csv (in `sensitivity`'s and `robust`'s folders alike).
+pub fn sensitivity_tables(result: &SensitivityRun) -> Files {
+    let mut files = Files::default();
+    files.add("sobol.csv", targets_sobol_csv(&result.targets));
+    files
 }
 
-fn interval(lo: f64, hi: f64) -> String {
-    format!("[{}, {}]", fixed3(lo), fixed3(hi))
+/// The report files of a sensitivity run: its [tables](sensitivity_tables), summary.json,
+/// report.md and, when the scenario was derived, scenario.toml.
+pub fn sensitivity_files(summary: &Summary, result: &SensitivityRun) -> Files {
+    let mut files = sensitivity_tables(result);
+    files.add("summary.json", summary.to_json());
+    files.add("report.md", sensitivity_markdown(summary));
+    summary.add_derived_scenario(&mut files);
+    files
 }
 
 /// Indices of `result` sorted by total index, largest first (ties keep design order).
@@ -119,11 +123,11 @@ pub fn sobol_table<'a>(
             table.push(vec![
                 target.to_string(),
                 index.factor.clone(),
-                fixed3(index.first.value),
-                interval(index.first.lo, index.first.hi),
-                fixed3(index.total.value),
-                interval(index.total.lo, index.total.hi),
-                format!("{}{marker}", fixed3(gap)),
+                fmt_index(index.first.value),
+                fmt_index_interval(index.first.lo, index.first.hi),
+                fmt_index(index.total.value),
+                fmt_index_interval(index.total.lo, index.total.hi),
+                format!("{}{marker}", fmt_index(gap)),
             ]);
         }
     }
@@ -149,7 +153,11 @@ pub fn convergence_table(target: &TargetResult) -> Table {
             row.push(if step.constant {
                 "constant".to_string()
             } else {
-                format!("{} / {}", fixed3(step.first[i]), fixed3(step.total[i]))
+                format!(
+                    "{} / {}",
+                    fmt_index(step.first[i]),
+                    fmt_index(step.total[i])
+                )
             });
         }
         table.push(row);
@@ -187,8 +195,8 @@ pub fn unit_drivers_table(targets: &[TargetResult]) -> Table {
                 format!("{}", target.nominal),
                 changed,
                 top.factor.clone(),
-                fixed3(top.total.value),
-                fixed3(top.first.value),
+                fmt_index(top.total.value),
+                fmt_index(top.first.value),
             ],
             _ => vec![
                 unit,

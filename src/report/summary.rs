@@ -248,6 +248,14 @@ impl Summary {
         }
     }
 
+    /// Adds the derived scenario's file (the scenario text as run, with its comments) to a
+    /// report folder's files, when no scenario was given and one was derived.
+    pub fn add_derived_scenario(&self, files: &mut super::output::Files) {
+        if let (Some(derived), Some(scenario)) = (&self.derived_scenario, &self.scenario) {
+            files.add(derived.file.clone(), scenario.text.clone());
+        }
+    }
+
     /// Pretty JSON with a trailing newline. Non-finite numbers become `null`.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("summary is serialisable") + "\n"

@@ -1,16 +1,14 @@
 //! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv, the uncertainty table and report.md.
 
-use super::format::num;
+use super::format::{fmt_quantile_cell, fmt_span, num, ordinal};
 use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
-use super::verdict::{fmt_quantile_cell, fmt_span};
 use crate::analysis::convergence::QuantileState;
 use crate::analysis::mc_error::{binomial_se, proportion_se};
 use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
 use crate::analysis::uncertainty::UncertaintyRun;
-use crate::analysis::verdict::ordinal;
 use crate::model::Index;
 use crate::pipeline::Prepared;
 
@@ -324,9 +322,9 @@ pub fn uncertainty_summary(
     summary
 }
 
-/// The report files of an uncertainty run: rank_stats.csv, rank_histogram.csv, pairwise.csv,
-/// central_weights.csv, summary.json, report.md.
-pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
+/// The tables of an uncertainty run: rank_stats.csv, rank_histogram.csv, rank_bands.csv,
+/// pairwise.csv, central_weights.csv (in `uncertainty`'s and `robust`'s folders alike).
+pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
     let mut files = Files::default();
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
     files.add(
@@ -336,7 +334,15 @@ pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
     files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));
     files.add("central_weights.csv", central_weights_csv(&result.stats));
+    files
+}
+
+/// The report files of an uncertainty run: its [tables](uncertainty_tables), summary.json,
+/// report.md and, when the scenario was derived, scenario.toml.
+pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
+    let mut files = uncertainty_tables(result);
     files.add("summary.json", summary.to_json());
     files.add("report.md", uncertainty_markdown(summary));
+    summary.add_derived_scenario(&mut files);
     files
 }

@@ -2,87 +2,19 @@
 
 use serde::Serialize;
 
-use super::format::{fmt_count, fmt_error, fmt_percent, fmt_with_error};
+use super::format::{
+    fmt_error, fmt_interval, fmt_percent, fmt_quantile, fmt_rank, fmt_samples, fmt_with_error,
+    ordinal,
+};
 use crate::analysis::convergence::{Convergence, QuantileState, Statistic, Unsettled};
 use crate::analysis::robust::RobustVerdict;
-use crate::analysis::verdict::{FocusVerdict, Swap, fmt_rank, ordinal};
+use crate::analysis::verdict::{FocusVerdict, Swap};
 
 /// A verdict as printed: one sentence and its bullet points.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerdictText {
     pub sentence: String,
     pub points: Vec<String>,
-}
-
-/// "1 sample", "10,000 samples".
-pub fn fmt_samples(n: u64) -> String {
-    if n == 1 {
-        "1 sample".into()
-    } else {
-        format!("{} samples", fmt_count(n))
-    }
-}
-
-/// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "about 7 (not settled: 6–9)".
-pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
-    match *state {
-        QuantileState::Settled { rank } => fmt_rank(rank),
-        QuantileState::Boundary { low, high, .. } if high - low <= 1.0 => {
-            format!("{} or {}", fmt_rank(low), fmt_rank(high))
-        }
-        QuantileState::Boundary { low, high, .. } => {
-            format!("{}–{}", fmt_rank(low), fmt_rank(high))
-        }
-        QuantileState::Unsettled { low, high } if low == high || low.is_nan() => {
-            format!("about {}", fmt_rank(point))
-        }
-        QuantileState::Unsettled { low, high } => format!(
-            "about {} (not settled: {}–{})",
-            fmt_rank(point),
-            fmt_rank(low),
-            fmt_rank(high)
-        ),
-    }
-}
-
-/// A rank quantile in a table cell: "7", "7/8" (a boundary), "~7" (not settled).
-pub fn fmt_quantile_cell(state: &QuantileState, point: f64) -> String {
-    match *state {
-        QuantileState::Settled { rank } => fmt_rank(rank),
-        QuantileState::Boundary { low, high, .. } => {
-            format!("{}/{}", fmt_rank(low), fmt_rank(high))
-        }
-        QuantileState::Unsettled { .. } => format!("~{}", fmt_rank(point)),
-    }
-}
-
-/// Two ends of a rank interval as a table cell: "4–11", or "always 6" when both ends are the
-/// same (never "6–6").
-pub fn fmt_span(low: String, high: String) -> String {
-    if low == high {
-        format!("always {low}")
-    } else {
-        format!("{low}–{high}")
-    }
-}
-
-/// The 90% rank interval in words: "4–11", "4–(11 or 12)", or "the single rank 7".
-pub fn fmt_interval(verdict: &FocusVerdict) -> String {
-    let q05 = fmt_quantile(&verdict.q05, verdict.q05_rank);
-    let q95 = fmt_quantile(&verdict.q95, verdict.q95_rank);
-    let wrap = |text: String| {
-        if text.contains(' ') {
-            format!("({text})")
-        } else {
-            text
-        }
-    };
-    match (verdict.q05, verdict.q95) {
-        (QuantileState::Settled { rank: a }, QuantileState::Settled { rank: b }) if a == b => {
-            format!("the single rank {}", fmt_rank(a))
-        }
-        _ => format!("{}–{}", wrap(q05), wrap(q95)),
-    }
 }
 
 /// "the median is 7 or 8: P(rank ≤ 7) = 0.50 ± 0.01", one per quantile on a boundary.
