@@ -106,7 +106,8 @@ fn factor_headers() -> String {
     }
 }
 
-/// The scenario's reader: the shared spanned TOML reader plus the scenario's sections (below).
+/// The scenario's reader: the shared spanned TOML reader; each section adds its own parser
+/// (`impl Reader` in its file under `sections/`).
 pub(crate) struct Reader<'s>(TomlReader<'s>);
 
 impl<'s> std::ops::Deref for Reader<'s> {

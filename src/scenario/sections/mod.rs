@@ -114,7 +114,7 @@ pub(crate) fn top_keys() -> Vec<&'static str> {
 pub fn reference_markdown() -> String {
     let mut out = String::from(
         "<!-- Generated from src/scenario/sections/ by `ranksense::scenario::reference_markdown`. \
-         Do not edit: regenerate with `RANKSENSE_BLESS=1 cargo test --test scenario_reference`. -->\n\n\
+         Do not edit: regenerate with `RANKSENSE_BLESS=1 cargo test --release --test scenario_reference`. -->\n\n\
          # Scenario file reference\n\n\
          A scenario file (TOML) names the uncertain choices of a composite indicator, each one a \
          *factor* of the uncertainty and sensitivity analysis (Saisana, Saltelli & Tarantola 2005). \

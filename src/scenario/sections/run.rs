@@ -22,7 +22,7 @@ pub(crate) const SECTION: Section = Section {
         KeyDoc {
             key: "name",
             meaning: "a title for reports",
-            default: "the file name",
+            default: "none",
             values: &[],
         },
         KeyDoc {
@@ -40,7 +40,7 @@ pub(crate) const SECTION: Section = Section {
         KeyDoc {
             key: "seed",
             meaning: "the random seed; the same seed gives the same results, byte for byte",
-            default: "a fixed built-in seed",
+            default: "1",
             values: &[],
         },
         KeyDoc {
