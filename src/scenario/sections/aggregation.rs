@@ -6,14 +6,14 @@ use std::fmt::Write as _;
 use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
-use crate::scenario::reader::Reader;
-use crate::scenario::validate::Validator;
+use crate::scenario::sections::reader::Reader;
+use crate::scenario::sections::validate::Validator;
 use serde::{Deserialize, Serialize};
 
 use crate::model::input::toml::Field;
 use crate::model::method::Aggregation;
-use crate::scenario::file::{Choice, choice_lines};
-use crate::scenario::reader::list;
+use crate::scenario::choice::{Choice, choice_lines};
+use crate::scenario::sections::reader::list;
 
 /// The `[[aggregation]]` section.
 pub(crate) const SECTION: Section = Section {

@@ -5,15 +5,15 @@ use std::fmt::Write as _;
 use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
-use crate::scenario::reader::Reader;
-use crate::scenario::validate::Validator;
+use crate::scenario::sections::reader::Reader;
+use crate::scenario::sections::validate::Validator;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::de::{DeArray, DeValue};
 
 use crate::model::Framework;
 use crate::model::input::suggest;
 use crate::model::input::toml::Field;
-use crate::scenario::file::{quoted, strings};
+use crate::scenario::choice::{quoted, strings};
 
 /// The `[exclusion]` section.
 pub(crate) const SECTION: Section = Section {

@@ -4,8 +4,8 @@ use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
 use crate::model::method::Imputation;
-use crate::scenario::file::choice_lines;
-use crate::scenario::reader::Reader;
+use crate::scenario::choice::choice_lines;
+use crate::scenario::sections::reader::Reader;
 
 /// The `[imputation]` section.
 pub(crate) const SECTION: Section = Section {

@@ -15,17 +15,19 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use toml::de::DeTable;
 
-use super::file::Choice;
-use super::reader::Reader;
-use super::validate::Validator;
+use self::reader::Reader;
+use self::validate::Validator;
 use crate::model::method::{Imputation, Normalisation};
+use crate::scenario::choice::Choice;
 
 pub mod aggregation;
 pub mod exclusion;
 pub mod imputation;
 pub mod normalisation;
+pub(crate) mod reader;
 pub mod run;
 pub mod treatment;
+pub(crate) mod validate;
 pub mod verdict;
 pub mod weights;
 

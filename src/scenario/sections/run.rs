@@ -7,9 +7,9 @@ use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
 use crate::engine::accumulate::MAX_SAMPLES;
-use crate::scenario::file::quoted;
-use crate::scenario::reader::Reader;
-use crate::scenario::validate::Validator;
+use crate::scenario::choice::quoted;
+use crate::scenario::sections::reader::Reader;
+use crate::scenario::sections::validate::Validator;
 
 /// The run keys.
 pub(crate) const SECTION: Section = Section {

@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
-use crate::scenario::reader::Reader;
-use crate::scenario::validate::Validator;
+use crate::scenario::sections::reader::Reader;
+use crate::scenario::sections::validate::Validator;
 use serde::{Deserialize, Serialize};
 
 use crate::model::input::toml::Field;
 use crate::model::method::Treatment;
-use crate::scenario::file::{float, quoted};
+use crate::scenario::choice::{float, quoted};
 
 /// The `[treatment]` section.
 pub(crate) const SECTION: Section = Section {

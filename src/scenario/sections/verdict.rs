@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
-use crate::scenario::reader::Reader;
+use crate::scenario::sections::reader::Reader;
 use serde::{Deserialize, Serialize};
 
 /// The `[verdict]` section.

@@ -16,9 +16,9 @@ use super::{KeyDoc, Scenario, Section};
 use crate::model::Framework;
 use crate::model::input::suggest;
 use crate::model::input::toml::Field;
-use crate::scenario::file::{float, quoted};
-use crate::scenario::reader::Reader;
-use crate::scenario::validate::Validator;
+use crate::scenario::choice::{float, quoted};
+use crate::scenario::sections::reader::Reader;
+use crate::scenario::sections::validate::Validator;
 
 /// The `[[weights]]` section.
 pub(crate) const SECTION: Section = Section {

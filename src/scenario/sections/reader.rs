@@ -1,5 +1,5 @@
 //! The scenario reader's shared plumbing: reading the file's text, the spanned TOML reader with
-//! the scenario's sections (each section parses its own table, see [`super::sections`]), the
+//! the scenario's sections (each section parses its own table, see [`super`]), the
 //! checks across sections (factor names), the parsers every choice section shares (`nominal`,
 //! `alternatives`, `probabilities`, `name`), and how problems become one [`ScenarioError`].
 
@@ -10,11 +10,11 @@ use std::str::FromStr;
 
 use toml::de::DeTable;
 
-use super::file::{Choice, PROBABILITY_TOLERANCE};
-use super::sections::{SECTIONS, Scenario, top_keys};
+use super::{SECTIONS, Scenario, top_keys};
 use crate::model::input::toml::{Field, TomlReader};
 use crate::model::method::MethodParseError;
 use crate::model::{Diagnostic, Location};
+use crate::scenario::choice::{Choice, PROBABILITY_TOLERANCE};
 
 /// Why a scenario could not be used.
 #[derive(Debug, thiserror::Error)]

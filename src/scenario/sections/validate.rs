@@ -1,5 +1,5 @@
 //! Checking a scenario against the index it will run on: the shared plumbing (locations, unit
-//! and code listings), each section's own rules (in its file under [`super::sections`]) and the
+//! and code listings), each section's own rules (in its file in this folder) and the
 //! rule across sections: the methods a sample can combine must find what they need and be able
 //! to run together.
 
@@ -7,9 +7,9 @@ use crate::model::input::suggest;
 use crate::model::method::{IndicatorMetadata, Normalisation};
 use crate::model::{Diagnostic, Framework, Index, Location};
 
-use super::file::Choice;
 use super::reader::{ScenarioError, into_result};
-use super::sections::{SECTIONS, Scenario};
+use super::{SECTIONS, Scenario};
+use crate::scenario::choice::Choice;
 
 impl Scenario {
     /// Checks the scenario against the index it will run on, reporting every problem:
