@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use super::factors::ScenarioModel;
-use super::file::{
+use super::{
     AggregationSpec, Choice, ExclusionSet, ExclusionSpec, Grouping, Scenario, WeightMode,
     WeightSpec, WeightTarget,
 };

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Gamma};
 
-use super::file::{Choice, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget};
+use super::{Choice, Grouping, Scenario, ScenarioError, WeightMode, WeightTarget};
 use crate::engine::SampleModel;
 use crate::model::error::Location;
 use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};

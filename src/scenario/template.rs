@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
+use super::Scenario;
 use super::derive::Derivation;
-use super::file::Scenario;
 use crate::model::Index;
 use crate::model::method::{Aggregation, Imputation, Normalisation};
 
@@ -312,10 +312,7 @@ mod tests {
 
     use super::*;
     use crate::scenario::derive::derive;
-    use crate::scenario::{
-        AGGREGATION_KEYS, CHOICE_KEYS, EXCLUSION_KEYS, TOP_KEYS, TREATMENT_KEYS, VERDICT_KEYS,
-        WEIGHT_KEYS,
-    };
+    use crate::scenario::sections::{SECTIONS, top_keys};
 
     /// The lines of a block that are TOML once their `# ` is removed (keys and headers).
     fn uncomment(block: &str) -> String {
@@ -370,28 +367,22 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
                 used.extend(scenario.key_lines.keys().filter_map(|p| section_and_key(p)));
             }
-            let sections: [(&str, &[&str]); 7] = [
-                ("weights", WEIGHT_KEYS),
-                ("normalisation", CHOICE_KEYS),
-                ("aggregation", AGGREGATION_KEYS),
-                ("imputation", CHOICE_KEYS),
-                ("treatment", TREATMENT_KEYS),
-                ("exclusion", EXCLUSION_KEYS),
-                ("verdict", VERDICT_KEYS),
-            ];
-            for (section, keys) in sections {
+            // Every key every section accepts (the parser's own lists, from the registry).
+            for section in SECTIONS.iter().filter(|s| !s.name.is_empty()) {
                 assert!(
-                    used.contains(&(String::new(), section.to_string())),
-                    "{section}"
+                    used.contains(&(String::new(), section.name.to_string())),
+                    "{}",
+                    section.name
                 );
-                for key in keys {
+                for key in section.key_names() {
                     assert!(
-                        used.contains(&(section.to_string(), key.to_string())),
-                        "{name}: `{section}.{key}` is missing from the vocabulary"
+                        used.contains(&(section.name.to_string(), key.to_string())),
+                        "{name}: `{}.{key}` is missing from the vocabulary",
+                        section.name
                     );
                 }
             }
-            for key in TOP_KEYS {
+            for key in top_keys() {
                 assert!(
                     used.contains(&(String::new(), key.to_string())),
                     "{name}: top-level `{key}` is missing from the vocabulary"
