@@ -316,3 +316,127 @@ fn importance_shares_sum_to_one_within_each_parent() {
         assert!((shares - 1.0).abs() < 1e-12 && (weights - 1.0).abs() < 1e-12);
     }
 }
+
+#[test]
+fn heat_map_follows_the_framework_and_charts_have_every_mark() {
+    let (index, prepared, evaluation) = asem();
+    let framework = &prepared.framework;
+    let audit = coherence::audit(
+        &index,
+        &prepared,
+        0,
+        &evaluation,
+        &framework.nominal_weights(),
+        &Settings {
+            resamples: 0,
+            ..Settings::default()
+        },
+    );
+    let heat = &audit.heat_map;
+    assert_eq!(heat.rows.len(), framework.n_indicators());
+    assert_eq!(
+        heat.columns.len(),
+        framework.n_nodes() - framework.n_indicators()
+    );
+    // Framework order: the indicators of one parent are contiguous.
+    let parents: Vec<usize> = heat
+        .rows
+        .iter()
+        .map(|&n| framework.nodes[n].parent.unwrap())
+        .collect();
+    for (i, p) in parents.iter().enumerate() {
+        assert!(
+            !parents[i + 1..]
+                .iter()
+                .skip_while(|q| *q == p)
+                .any(|q| q == p)
+        );
+    }
+    let svg = ranksense::report::coherence_charts::heat_map_svg(heat, framework);
+    assert_eq!(
+        svg.matches("class=\"cell\"").count(),
+        heat.rows.len() * heat.columns.len()
+    );
+    let svg = ranksense::report::coherence_charts::importance_svg(&audit, framework, 2);
+    assert_eq!(
+        svg.matches("class=\"weight\"").count(),
+        framework.level_nodes(2).len()
+    );
+    let files = ranksense::report::coherence::coherence_files(&index, &audit, framework);
+    let header = |name: &str| {
+        let bytes = files
+            .files
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1
+            .clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(header("coherence.csv"), "measure,x,y,value,interval,flag");
+    assert!(
+        header("importance.csv")
+            .starts_with("code,level,parent,weight_share,importance_share,eta2")
+    );
+    assert!(header("pca.csv").starts_with("aggregate,n,component,eigenvalue,share"));
+    let summary = String::from_utf8(
+        files
+            .files
+            .iter()
+            .find(|(n, _)| n == "summary.json")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(json["coherence"]["importance"].as_array().unwrap().len() == framework.n_nodes() - 1);
+    assert!(!summary.contains("NaN"));
+}
+
+#[test]
+fn the_coherence_command_prints_and_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let assert = assert_cmd::Command::cargo_bin("ranksense")
+        .unwrap()
+        .args([
+            "coherence",
+            "--data",
+            "asem",
+            "--bootstrap",
+            "20",
+            "--format",
+            "csv",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.starts_with("measure,x,y,value,interval,flag\n"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("coherence.csv")).unwrap(),
+        stdout
+    );
+    for file in [
+        "importance.csv",
+        "pca.csv",
+        "report.md",
+        "summary.json",
+        "coherence-heatmap.svg",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    // A bad data source is a located input error: exit 2.
+    assert_cmd::Command::cargo_bin("ranksense")
+        .unwrap()
+        .args(["coherence", "--data", "no-such-folder"])
+        .assert()
+        .code(2);
+}

@@ -71,7 +71,10 @@ pub fn run(args: CoherenceArgs) -> Result<(), Failure> {
             println!("\nInternal consistency:");
             print!("{}", consistency_table(&result, framework).to_terminal());
             println!("\nImportance against weight (η², bias-corrected):");
-            print!("{}", importance_table(&result, framework).to_terminal());
+            print!(
+                "{}",
+                importance_table(&result, framework, Some(3)).to_terminal()
+            );
         }
         Format::Csv => print!("{}", coherence_csv(&result, framework)),
         Format::Json => print!(

@@ -16,8 +16,10 @@ use crate::model::{Framework, Index};
 pub const ALPHA_ACCEPTABLE: f64 = 0.7;
 
 /// A weight share and an importance share further apart than this (absolute) are reported
-/// as a finding.
+/// as a finding for the index's own components (the level below the index) ...
 pub const SHARE_GAP: f64 = 0.10;
+/// ... and further apart than this for lower levels, so the findings stay a short list.
+pub const SHARE_GAP_LOWER: f64 = 0.30;
 
 fn code(framework: &Framework, node: usize) -> &str {
     &framework.nodes[node].code
@@ -72,7 +74,7 @@ pub fn findings(coherence: &Coherence, framework: &Framework) -> Vec<String> {
             .find(|o| o.relation == Relation::Parent && o.x == c.x)
             .and_then(|o| o.estimate.r);
         out.push(format!(
-            "{} correlates more with {} (r = {:.2}) than with its own {} (r = {:.2}).",
+            "{} correlates more with {} (r = {:.3}) than with its own {} (r = {:.3}).",
             code(framework, c.x),
             name(framework, c.y),
             c.estimate.r.unwrap_or(f64::NAN),
@@ -115,7 +117,12 @@ pub fn findings(coherence: &Coherence, framework: &Framework) -> Vec<String> {
         let (Some(ratio), Some(share)) = (&i.ratio, i.share) else {
             continue;
         };
-        if (share - i.weight_share).abs() > SHARE_GAP {
+        let gap = if framework.nodes[i.node].parent == Some(framework.top) {
+            SHARE_GAP
+        } else {
+            SHARE_GAP_LOWER
+        };
+        if (share - i.weight_share).abs() > gap {
             out.push(format!(
                 "{} carries {} of its parent's weight but {} of the importance (η² = {:.2}: alone it explains {} of the index's variance).",
                 name(framework, i.node),
@@ -269,7 +276,17 @@ pub fn coherence_csv(coherence: &Coherence, framework: &Framework) -> String {
 
 /// `importance.csv`: one row per node: `code, level, parent, weight_share, importance_share,
 /// eta2, eta2_low, eta2_high, r2, eta2_uncorrected, knots, n`.
-pub fn importance_table(coherence: &Coherence, framework: &Framework) -> Table {
+///
+/// `digits`: decimals shown (`None`: every digit, for the CSV).
+pub fn importance_table(
+    coherence: &Coherence,
+    framework: &Framework,
+    digits: Option<usize>,
+) -> Table {
+    let opt = |x: Option<f64>| match (x, digits) {
+        (Some(v), Some(d)) => format!("{v:.d$}"),
+        (x, _) => opt(x),
+    };
     let mut table = Table::new(
         &[
             "code",
@@ -296,7 +313,7 @@ pub fn importance_table(coherence: &Coherence, framework: &Framework) -> Table {
             node.code.clone(),
             node.level.to_string(),
             parent,
-            num(i.weight_share),
+            opt(Some(i.weight_share)),
             opt(i.share),
             opt(r.map(|r| r.eta2)),
             opt(lo),
@@ -488,7 +505,24 @@ pub fn coherence_markdown(coherence: &Coherence, framework: &Framework) -> Strin
         (coherence.settings.level * 100.0).round(),
         coherence.settings.resamples
     ));
-    md.push_str(&importance_table(coherence, framework).to_markdown());
+    md.push_str(&importance_table(coherence, framework, Some(3)).to_markdown());
+    md
+}
+
+/// The Markdown section with its charts linked (the files [`coherence_files`] writes).
+pub fn coherence_markdown_with_charts(coherence: &Coherence, framework: &Framework) -> String {
+    let mut md = coherence_markdown(coherence, framework);
+    md.push_str(&format!(
+        "\n![Correlations of the indicators with every aggregate]({})\n",
+        super::coherence_charts::HEAT_MAP_FILE
+    ));
+    for level in 1..framework.n_levels {
+        md.push_str(&format!(
+            "\n![Weight against importance, {}]({})\n",
+            framework.level_name(level),
+            super::coherence_charts::importance_file(level)
+        ));
+    }
     md
 }
 
@@ -606,14 +640,24 @@ pub fn coherence_files(index: &Index, coherence: &Coherence, framework: &Framewo
     files.add("coherence.csv", coherence_csv(coherence, framework));
     files.add(
         "importance.csv",
-        importance_table(coherence, framework).to_csv(),
+        importance_table(coherence, framework, None).to_csv(),
     );
     files.add("pca.csv", pca_csv(coherence, framework));
+    files.add(
+        super::coherence_charts::HEAT_MAP_FILE,
+        super::coherence_charts::heat_map_svg(&coherence.heat_map, framework),
+    );
+    for level in 1..framework.n_levels {
+        files.add(
+            super::coherence_charts::importance_file(level),
+            super::coherence_charts::importance_svg(coherence, framework, level),
+        );
+    }
     let mut md = format!("# {}: statistical coherence\n\n", index.info.name);
     if index.info.reconstruction {
         md.push_str("> These data are a reconstruction, not the publisher's data.\n\n");
     }
-    md.push_str(&coherence_markdown(coherence, framework));
+    md.push_str(&coherence_markdown_with_charts(coherence, framework));
     files.add("report.md", md);
     let summary = Summary::new("coherence", index);
     files.add(

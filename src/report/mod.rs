@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod coherence;
+pub mod coherence_charts;
 pub mod exact;
 pub mod figures;
 pub mod format;

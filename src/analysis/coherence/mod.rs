@@ -74,7 +74,55 @@ pub struct Coherence {
     pub consistency: Vec<Consistency>,
     /// Every node but the index, in storage order.
     pub importance: Vec<Importance>,
+    /// Pearson correlations of every indicator with every aggregate, for the heat map.
+    pub heat_map: HeatMap,
     pub settings: Settings,
+}
+
+/// Pearson correlations (pairwise-complete) of every indicator (rows) with every aggregate
+/// (columns), both in the framework's order: depth-first from the index, so the indicators of
+/// one group sit together; columns run from the lowest aggregate level to the index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatMap {
+    pub rows: Vec<usize>,
+    pub columns: Vec<usize>,
+    /// Row-major, `rows.len() × columns.len()`.
+    pub r: Vec<Option<f64>>,
+}
+
+/// Every node depth-first from the index (pre-order, children in meta.csv order).
+pub fn framework_order(framework: &crate::model::Framework) -> Vec<usize> {
+    let mut order = Vec::with_capacity(framework.n_nodes());
+    let mut stack = vec![framework.top];
+    while let Some(node) = stack.pop() {
+        order.push(node);
+        stack.extend(framework.nodes[node].children.iter().rev());
+    }
+    order
+}
+
+/// The heat map of `values` (see [`HeatMap`]).
+pub fn heat_map(framework: &crate::model::Framework, values: &[Vec<f64>]) -> HeatMap {
+    let order = framework_order(framework);
+    let rows: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&n| n < framework.n_indicators())
+        .collect();
+    let columns: Vec<usize> = (2..=framework.n_levels)
+        .flat_map(|level| {
+            order
+                .iter()
+                .copied()
+                .filter(move |&n| framework.nodes[n].level == level)
+        })
+        .collect();
+    let r = rows
+        .iter()
+        .flat_map(|&x| columns.iter().map(move |&y| (x, y)))
+        .map(|(x, y)| correlation::correlate(Method::Pearson, &values[x], &values[y]).r)
+        .collect();
+    HeatMap { rows, columns, r }
 }
 
 /// Every node's values per unit: indicators as prepared (normalised), aggregates as scored.
@@ -116,6 +164,7 @@ pub fn audit(
         correlations,
         consistency,
         importance,
+        heat_map: heat_map(framework, values),
         settings: settings.clone(),
     }
 }
