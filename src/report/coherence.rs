@@ -15,10 +15,9 @@ use crate::model::{Framework, Index};
 /// Theory*, 2nd ed.: 0.7 for instruments in early use; the OECD/JRC Handbook 2008 §5.1 quotes it).
 pub const ALPHA_ACCEPTABLE: f64 = 0.7;
 
-/// A weight share and an importance share further apart than this (absolute) are reported
-/// as a finding for the index's own components (the level below the index) ...
-pub const SHARE_GAP: f64 = 0.10;
-/// ... and further apart than this for lower levels, so the findings stay a short list.
+pub use crate::analysis::coherence::SHARE_GAP;
+/// A weight share and an importance share further apart than this are a finding below the
+/// index's own components (a wider gap, so the findings stay a short list).
 pub const SHARE_GAP_LOWER: f64 = 0.30;
 
 fn code(framework: &Framework, node: usize) -> &str {

@@ -190,7 +190,7 @@ pub fn importance_svg(coherence: &Coherence, framework: &Framework, level: usize
         if let Some(share) = i.share {
             let xs = x_of(share);
             doc.leaf(Element::line(xw, y, xs, y).stroke(AXIS, 1.5));
-            let far = (share - i.weight_share).abs() > super::coherence::SHARE_GAP;
+            let far = (share - i.weight_share).abs() > crate::analysis::coherence::SHARE_GAP;
             doc.leaf_with_tooltip(
                 Element::circle(xs, y, 5.0)
                     .fill(if far { ACCENT } else { PRIMARY })

@@ -22,6 +22,10 @@ pub use importance::Ratio;
 pub use pca::{Components, NoComponents};
 pub use quality::Quality;
 
+/// A weight share and an importance share further apart than this (absolute) are a finding
+/// for the index's own components (the level below the index), and the charts mark them.
+pub const SHARE_GAP: f64 = 0.10;
+
 /// Settings of the audit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
