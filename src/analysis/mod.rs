@@ -1,5 +1,6 @@
 //! Analyses on top of the scorer and the engine: rank statistics, verdicts, sensitivity indices, exact rank bounds, weight stability.
 
+pub mod coherence;
 pub mod convergence;
 pub mod mc_error;
 pub mod merge;

@@ -19,6 +19,7 @@ macro_rules! println {
     };
 }
 
+mod coherence;
 mod data;
 mod exact;
 mod init;
@@ -59,6 +60,9 @@ pub enum Command {
     /// The main job: is the focus unit's rank robust? Uncertainty, sensitivity, exact bounds,
     /// stability and charts from one seed, written to a report folder (./ranksense-report).
     Robust(robust::RobustArgs),
+    /// Statistical coherence audit: data quality, correlations with flags, Cronbach's α, PCA
+    /// and each indicator's importance (η²) against its weight.
+    Coherence(coherence::CoherenceArgs),
     /// Write a scenario derived from your index, with every scenario option commented, to
     /// DIR/scenario.toml (and a commented DIR/index.toml if the folder has none).
     Init(init::InitArgs),
@@ -227,6 +231,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Robust(args) => robust::run(args),
+        Command::Coherence(args) => coherence::run(args),
         Command::Init(args) => init::run(args),
         Command::Score(args) => score::run(args),
         Command::Validate(args) => validate::run(args),

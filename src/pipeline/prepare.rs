@@ -222,7 +222,7 @@ pub fn screening(index: &Index) -> Result<Screening, PrepareError> {
 }
 
 /// The raw data, denominated if the nominal method says so: what imputation starts from.
-fn nominal_base(index: &Index) -> Columns {
+pub fn nominal_base(index: &Index) -> Columns {
     if index.nominal.denominate {
         denominate(index)
     } else {

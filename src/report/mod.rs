@@ -1,6 +1,8 @@
 //! Presentation: tables, CSV/JSON/Markdown/HTML files and SVG charts built from typed analysis results.
 
 pub mod charts;
+pub mod coherence;
+pub mod coherence_charts;
 pub mod exact;
 pub mod figures;
 pub mod format;

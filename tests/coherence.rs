@@ -1,0 +1,442 @@
+//! The statistical coherence audit (issue #16) against its definitions: correlations, α and
+//! PCA on closed-form small cases and on COINr's ASEM example (values recomputed here from the
+//! textbook definitions, not copied from the library), η² on synthetic indices with known
+//! analytic values, and the bias correction of η² shown on variables with no effect.
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use ranksense::analysis::coherence::correlation::{Method, Relation, correlate};
+use ranksense::analysis::coherence::cronbach::cronbach_alpha;
+use ranksense::analysis::coherence::importance::correlation_ratio;
+use ranksense::analysis::coherence::pca::principal_components;
+use ranksense::analysis::coherence::{self, Flag, Settings};
+use ranksense::model::embedded;
+use ranksense::pipeline::prepare::nominal_variant;
+use ranksense::pipeline::{Config, Evaluation, Prepared, evaluate, prepare};
+
+const NAN: f64 = f64::NAN;
+
+#[test]
+fn pearson_and_spearman_match_hand_computed_values_with_pairwise_deletion() {
+    // x̄ = 3, ȳ = 4: Σdxdy = 6, Σdx² = 10, Σdy² = 6, r = 6/√60.
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0, NAN, 9.0];
+    let y = [2.0, 4.0, 5.0, 4.0, 5.0, 7.0, NAN];
+    let pearson = correlate(Method::Pearson, &x, &y);
+    assert_eq!(pearson.n, 5, "the two incomplete pairs are left out");
+    assert!((pearson.r.unwrap() - 6.0 / 60f64.sqrt()).abs() < 1e-15);
+    // Ranks of y on the complete pairs: 1, 2.5, 4.5, 2.5, 4.5 (ties averaged): r = 7/√90.
+    let spearman = correlate(Method::Spearman, &x, &y);
+    assert!((spearman.r.unwrap() - 7.0 / 90f64.sqrt()).abs() < 1e-15);
+    // A constant column has no correlation (R: NA), never NaN.
+    assert_eq!(correlate(Method::Pearson, &x, &[1.0; 7]).r, None);
+}
+
+#[test]
+fn cronbach_alpha_matches_the_closed_form() {
+    // var x = var y = 5/3, cov = 1: α = k/(k−1)(1 − Σvar/var(total)) = 2(1 − (10/3)/(16/3)) = 0.75.
+    let x = [1.0, 2.0, 3.0, 4.0];
+    let y = [2.0, 1.0, 4.0, 3.0];
+    assert!((cronbach_alpha(&[&x, &y]).unwrap() - 0.75).abs() < 1e-15);
+    assert_eq!(cronbach_alpha(&[&x]), None, "one column has no α");
+}
+
+#[test]
+fn pca_of_two_columns_has_eigenvalues_one_plus_and_minus_r() {
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+    let y = [2.0, 4.0, 5.0, 4.0, 5.0];
+    let r = 6.0 / 60f64.sqrt();
+    let pca = principal_components(&[&x, &y]).unwrap();
+    assert!((pca.eigenvalues[0] - (1.0 + r)).abs() < 1e-12);
+    assert!((pca.eigenvalues[1] - (1.0 - r)).abs() < 1e-12);
+    assert!((pca.shares[0] - (1.0 + r) / 2.0).abs() < 1e-12);
+    // First loadings (1, 1)/√2, sign convention: they sum to ≥ 0.
+    for l in &pca.loadings {
+        assert!((l - 0.5f64.sqrt()).abs() < 1e-12, "{:?}", pca.loadings);
+    }
+    assert_eq!(pca.kaiser_count(), 1);
+    // Listwise deletion: a unit missing one column is left out.
+    let pca = principal_components(&[&[1.0, 2.0, 3.0, NAN], &[1.0, 3.0, 2.0, 4.0]]).unwrap();
+    assert_eq!(pca.n, 3);
+}
+
+fn asem() -> (ranksense::model::Index, Prepared, Evaluation) {
+    let index = embedded::load("asem").unwrap();
+    let prepared = prepare(&index, &[nominal_variant(&index)]).unwrap();
+    let config = Config {
+        variant: 0,
+        aggregation: index.nominal.aggregation.clone(),
+        weights: prepared.framework.nominal_weights(),
+    };
+    let evaluation = evaluate(&prepared, &config).unwrap();
+    (index, prepared, evaluation)
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+fn var(x: &[f64]) -> f64 {
+    let m = mean(x);
+    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64
+}
+
+fn textbook_pearson(x: &[f64], y: &[f64]) -> f64 {
+    let (mx, my) = (mean(x), mean(y));
+    let cov: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (a - mx) * (b - my))
+        .sum::<f64>();
+    cov / (x.len() - 1) as f64 / (var(x) * var(y)).sqrt()
+}
+
+/// COINr's ASEM example as `build_example_coin()` builds it (denominated, group-mean imputed,
+/// screened at 90%, Winsorised, min-max 0–100, arithmetic means: the shipped data/asem). After
+/// the group-mean imputation no value is missing, so COINr's pairwise-complete conventions
+/// reduce to the textbook formulas recomputed here: get_corr = R `cor` (Pearson),
+/// get_cronbach = k/(k − 1)(1 − Σ var_i / var(Σ x_i)), get_PCA's variance shares = eigenvalues of
+/// the correlation matrix / k, the largest found here by power iteration.
+#[test]
+fn asem_correlations_alpha_and_pca_equal_their_definitions() {
+    let (index, prepared, evaluation) = asem();
+    let framework = &prepared.framework;
+    let values = &evaluation.scores;
+    assert!(
+        values.iter().flatten().all(|v| !v.is_nan()),
+        "the imputed ASEM data are complete"
+    );
+    let audit = coherence::audit(
+        &index,
+        &prepared,
+        0,
+        &evaluation,
+        &framework.nominal_weights(),
+        &Settings {
+            resamples: 0,
+            ..Settings::default()
+        },
+    );
+    let pearson: Vec<_> = audit
+        .correlations
+        .iter()
+        .filter(|c| c.method == Method::Pearson)
+        .collect();
+    // Every indicator with its parent, and every sibling pair, is there.
+    let with_parent = pearson
+        .iter()
+        .filter(|c| c.relation == Relation::Parent)
+        .count();
+    assert_eq!(with_parent, framework.n_nodes() - 1);
+    for c in &pearson {
+        let expected = textbook_pearson(&values[c.x], &values[c.y]);
+        assert!(
+            (c.estimate.r.unwrap() - expected).abs() < 1e-9,
+            "{} ~ {}",
+            framework.nodes[c.x].code,
+            framework.nodes[c.y].code
+        );
+    }
+    for consistency in &audit.consistency {
+        let children = &framework.nodes[consistency.aggregate].children;
+        let k = children.len() as f64;
+        let n = values[0].len();
+        let totals: Vec<f64> = (0..n)
+            .map(|u| children.iter().map(|&c| values[c][u]).sum())
+            .collect();
+        let sum_var: f64 = children.iter().map(|&c| var(&values[c])).sum();
+        let alpha = k / (k - 1.0) * (1.0 - sum_var / var(&totals));
+        assert!(
+            (consistency.alpha.unwrap() - alpha).abs() < 1e-9,
+            "α of {}",
+            framework.nodes[consistency.aggregate].code
+        );
+        // Largest eigenvalue of the correlation matrix by power iteration.
+        let kk = children.len();
+        let corr: Vec<f64> = (0..kk * kk)
+            .map(|e| textbook_pearson(&values[children[e / kk]], &values[children[e % kk]]))
+            .collect();
+        let mut v = vec![1.0; kk];
+        let mut lambda = 0.0;
+        for _ in 0..5000 {
+            let w: Vec<f64> = (0..kk)
+                .map(|i| (0..kk).map(|j| corr[i * kk + j] * v[j]).sum())
+                .collect();
+            lambda = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v = w.iter().map(|x| x / lambda).collect();
+        }
+        let pca = consistency.components.as_ref().unwrap();
+        assert!(
+            (pca.shares[0] - lambda / k).abs() < 1e-9,
+            "PCA share of {}",
+            framework.nodes[consistency.aggregate].code
+        );
+        assert!((pca.eigenvalues.iter().sum::<f64>() - k).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn flags_follow_their_thresholds() {
+    let (index, prepared, evaluation) = asem();
+    let audit = coherence::audit(
+        &index,
+        &prepared,
+        0,
+        &evaluation,
+        &prepared.framework.nominal_weights(),
+        &Settings {
+            resamples: 0,
+            ..Settings::default()
+        },
+    );
+    let t = audit.settings.thresholds;
+    let mut negatives = 0;
+    for c in &audit.correlations {
+        let r = c.estimate.r.unwrap();
+        let has = |f: Flag| c.flags.contains(&f);
+        assert_eq!(
+            has(Flag::Negative),
+            c.relation == Relation::Parent && r < 0.0
+        );
+        assert_eq!(
+            has(Flag::Weak),
+            c.relation == Relation::Parent && (0.0..t.weak).contains(&r)
+        );
+        assert_eq!(
+            has(Flag::Collinear),
+            c.relation == Relation::Siblings && r > t.collinear
+        );
+        assert_eq!(
+            has(Flag::NotSignificant),
+            c.p_value.unwrap() > t.significance
+        );
+        if c.relation == Relation::OtherGroup {
+            let own = audit
+                .correlations
+                .iter()
+                .find(|o| o.method == c.method && o.relation == Relation::Parent && o.x == c.x)
+                .unwrap();
+            assert_eq!(has(Flag::CloserElsewhere), r > own.estimate.r.unwrap());
+        }
+        negatives += usize::from(has(Flag::Negative));
+    }
+    // ASEM has indicators that pull against their pillar (e.g. in the environmental pillar).
+    assert!(negatives > 0);
+}
+
+fn uniform(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
+    (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
+}
+
+/// y = Σ w_i x_i with independent x_i ~ U(−1, 1): η²(x_i) = r²(x_i) = w_i² Var(x_i) / Var(y).
+#[test]
+fn eta_squared_of_a_linear_index_is_r_squared() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n = 4000;
+    let w = [0.5, 0.3, 0.2];
+    let xs: Vec<Vec<f64>> = (0..3).map(|_| uniform(&mut rng, n)).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|u| (0..3).map(|i| w[i] * xs[i][u]).sum())
+        .collect();
+    let total: f64 = w.iter().map(|wi| wi * wi).sum();
+    for i in 0..3 {
+        let analytic = w[i] * w[i] / total;
+        let ratio = correlation_ratio(&xs[i], &y, 100, 0.95, 3).unwrap();
+        assert!(
+            (ratio.eta2 - analytic).abs() < 0.02,
+            "{i}: {ratio:?} vs {analytic}"
+        );
+        assert!((ratio.r2 - ratio.eta2).abs() < 0.01, "{ratio:?}");
+        let (lo, hi) = ratio.interval.unwrap();
+        assert!(lo < ratio.eta2 && ratio.eta2 < hi);
+    }
+}
+
+/// y = x₁ + x₂², x ~ U(−1, 1): r²(x₂) = 0 (x₂ symmetric), η²(x₂) = Var(x₂²)/Var(y) = (4/45)/(19/45).
+#[test]
+fn eta_squared_sees_a_non_linear_effect_that_r_squared_misses() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let n = 4000;
+    let x1 = uniform(&mut rng, n);
+    let x2 = uniform(&mut rng, n);
+    let y: Vec<f64> = (0..n).map(|u| x1[u] + x2[u] * x2[u]).collect();
+    let ratio = correlation_ratio(&x2, &y, 0, 0.95, 3).unwrap();
+    assert!(ratio.r2.abs() < 0.01, "{ratio:?}");
+    assert!((ratio.eta2 - 4.0 / 19.0).abs() < 0.02, "{ratio:?}");
+    let ratio1 = correlation_ratio(&x1, &y, 0, 0.95, 3).unwrap();
+    assert!((ratio1.eta2 - 15.0 / 19.0).abs() < 0.02, "{ratio1:?}");
+}
+
+/// With 37 units (the IECI's size), a variable with no effect reads η² ≈ 0.06–0.17 uncorrected;
+/// the corrected estimate averages 0.
+#[test]
+fn eta_squared_bias_is_corrected_for_a_variable_with_no_effect() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let (mut raw, mut corrected) = (0.0, 0.0);
+    let runs = 400;
+    for _ in 0..runs {
+        let x = uniform(&mut rng, 37);
+        let y = uniform(&mut rng, 37);
+        let ratio = correlation_ratio(&x, &y, 0, 0.95, 1).unwrap();
+        raw += ratio.eta2_raw / runs as f64;
+        corrected += ratio.eta2 / runs as f64;
+    }
+    assert!(raw > 0.06, "the uncorrected estimator is biased: {raw}");
+    assert!(corrected.abs() < 0.02, "corrected mean {corrected}");
+}
+
+#[test]
+fn importance_shares_sum_to_one_within_each_parent() {
+    let (index, prepared, evaluation) = asem();
+    let framework = &prepared.framework;
+    let audit = coherence::audit(
+        &index,
+        &prepared,
+        0,
+        &evaluation,
+        &framework.nominal_weights(),
+        &Settings {
+            resamples: 20,
+            ..Settings::default()
+        },
+    );
+    for parent in framework.aggregates() {
+        let children = &framework.nodes[parent].children;
+        let shares: f64 = audit
+            .importance
+            .iter()
+            .filter(|i| children.contains(&i.node))
+            .map(|i| i.share.unwrap())
+            .sum();
+        let weights: f64 = audit
+            .importance
+            .iter()
+            .filter(|i| children.contains(&i.node))
+            .map(|i| i.weight_share)
+            .sum();
+        assert!((shares - 1.0).abs() < 1e-12 && (weights - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn heat_map_follows_the_framework_and_charts_have_every_mark() {
+    let (index, prepared, evaluation) = asem();
+    let framework = &prepared.framework;
+    let audit = coherence::audit(
+        &index,
+        &prepared,
+        0,
+        &evaluation,
+        &framework.nominal_weights(),
+        &Settings {
+            resamples: 0,
+            ..Settings::default()
+        },
+    );
+    let heat = &audit.heat_map;
+    assert_eq!(heat.rows.len(), framework.n_indicators());
+    assert_eq!(
+        heat.columns.len(),
+        framework.n_nodes() - framework.n_indicators()
+    );
+    // Framework order: the indicators of one parent are contiguous.
+    let parents: Vec<usize> = heat
+        .rows
+        .iter()
+        .map(|&n| framework.nodes[n].parent.unwrap())
+        .collect();
+    for (i, p) in parents.iter().enumerate() {
+        assert!(
+            !parents[i + 1..]
+                .iter()
+                .skip_while(|q| *q == p)
+                .any(|q| q == p)
+        );
+    }
+    let svg = ranksense::report::coherence_charts::heat_map_svg(heat, framework);
+    assert_eq!(
+        svg.matches("class=\"cell\"").count(),
+        heat.rows.len() * heat.columns.len()
+    );
+    let svg = ranksense::report::coherence_charts::importance_svg(&audit, framework, 2);
+    assert_eq!(
+        svg.matches("class=\"weight\"").count(),
+        framework.level_nodes(2).len()
+    );
+    let files = ranksense::report::coherence::coherence_files(&index, &audit, framework);
+    let header = |name: &str| {
+        let bytes = files
+            .files
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1
+            .clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(header("coherence.csv"), "measure,x,y,value,interval,flag");
+    assert!(
+        header("importance.csv")
+            .starts_with("code,level,parent,weight_share,importance_share,eta2")
+    );
+    assert!(header("pca.csv").starts_with("aggregate,n,component,eigenvalue,share"));
+    let summary = String::from_utf8(
+        files
+            .files
+            .iter()
+            .find(|(n, _)| n == "summary.json")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(json["coherence"]["importance"].as_array().unwrap().len() == framework.n_nodes() - 1);
+    assert!(!summary.contains("NaN"));
+}
+
+#[test]
+fn the_coherence_command_prints_and_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let assert = assert_cmd::Command::cargo_bin("ranksense")
+        .unwrap()
+        .args([
+            "coherence",
+            "--data",
+            "asem",
+            "--bootstrap",
+            "20",
+            "--format",
+            "csv",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.starts_with("measure,x,y,value,interval,flag\n"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("coherence.csv")).unwrap(),
+        stdout
+    );
+    for file in [
+        "importance.csv",
+        "pca.csv",
+        "report.md",
+        "summary.json",
+        "coherence-heatmap.svg",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    // A bad data source is a located input error: exit 2.
+    assert_cmd::Command::cargo_bin("ranksense")
+        .unwrap()
+        .args(["coherence", "--data", "no-such-folder"])
+        .assert()
+        .code(2);
+}
