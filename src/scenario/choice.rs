@@ -86,3 +86,22 @@ pub(crate) fn choice_lines<T: Display>(out: &mut String, choice: &Choice<T>) {
     let _ = writeln!(out, "alternatives = {}", strings(alternatives));
     let _ = writeln!(out, "probabilities = {}", floats(&choice.probabilities));
 }
+
+/// The factor name and line of a one-choice section, if it is present.
+pub(crate) fn choice_factor_name<T>(choice: &Option<Choice<T>>) -> Vec<(Option<&str>, usize)> {
+    choice.iter().map(|c| (c.name.as_deref(), c.line)).collect()
+}
+
+/// Writes a one-choice section under its header, if it is present.
+pub(crate) fn write_choice_section<T: Display>(
+    out: &mut String,
+    header: &str,
+    choice: &Option<Choice<T>>,
+) {
+    if let Some(choice) = choice {
+        out.push('\n');
+        out.push_str(header);
+        out.push('\n');
+        choice_lines(out, choice);
+    }
+}

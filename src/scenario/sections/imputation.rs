@@ -4,7 +4,7 @@ use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
 use crate::model::method::Imputation;
-use crate::scenario::choice::choice_lines;
+use crate::scenario::choice::{choice_factor_name, write_choice_section};
 use crate::scenario::sections::reader::Reader;
 
 /// The `[imputation]` section.
@@ -47,31 +47,18 @@ pub(crate) const SECTION: Section = Section {
 };
 
 fn read(reader: &mut Reader<'_>, root: &DeTable<'_>, scenario: &mut Scenario) {
-    if let Some(field) = reader.field(root, "", "imputation")
-        && let Some(table) = reader.table(&field, "[imputation]")
-    {
-        reader.check_keys(table, "imputation", &SECTION.key_names(), |_| None);
-        scenario.imputation = reader.choice::<Imputation>(
-            table,
-            &field,
-            "imputation",
-            Imputation::SPELLINGS,
-            "alternatives = [\"none\", \"mean\"]",
-        );
-    }
+    scenario.imputation = reader.choice_section::<Imputation>(
+        root,
+        &SECTION,
+        Imputation::SPELLINGS,
+        "alternatives = [\"none\", \"mean\"]",
+    );
 }
 
 fn factor_names(scenario: &Scenario) -> Vec<(Option<&str>, usize)> {
-    scenario
-        .imputation
-        .iter()
-        .map(|c| (c.name.as_deref(), c.line))
-        .collect()
+    choice_factor_name(&scenario.imputation)
 }
 
 fn write(scenario: &Scenario, out: &mut String) {
-    if let Some(choice) = &scenario.imputation {
-        out.push_str("\n[imputation]\n");
-        choice_lines(out, choice);
-    }
+    write_choice_section(out, SECTION.header, &scenario.imputation);
 }

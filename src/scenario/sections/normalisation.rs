@@ -4,7 +4,7 @@ use toml::de::DeTable;
 
 use super::{KeyDoc, Scenario, Section};
 use crate::model::method::Normalisation;
-use crate::scenario::choice::choice_lines;
+use crate::scenario::choice::{choice_factor_name, write_choice_section};
 use crate::scenario::sections::reader::Reader;
 
 /// The `[normalisation]` section.
@@ -47,31 +47,18 @@ pub(crate) const SECTION: Section = Section {
 };
 
 fn read(reader: &mut Reader<'_>, root: &DeTable<'_>, scenario: &mut Scenario) {
-    if let Some(field) = reader.field(root, "", "normalisation")
-        && let Some(table) = reader.table(&field, "[normalisation]")
-    {
-        reader.check_keys(table, "normalisation", &SECTION.key_names(), |_| None);
-        scenario.normalisation = reader.choice::<Normalisation>(
-            table,
-            &field,
-            "normalisation",
-            Normalisation::SPELLINGS,
-            "alternatives = [\"minmax(1,100)\", \"rank\"]",
-        );
-    }
+    scenario.normalisation = reader.choice_section::<Normalisation>(
+        root,
+        &SECTION,
+        Normalisation::SPELLINGS,
+        "alternatives = [\"minmax(1,100)\", \"rank\"]",
+    );
 }
 
 fn factor_names(scenario: &Scenario) -> Vec<(Option<&str>, usize)> {
-    scenario
-        .normalisation
-        .iter()
-        .map(|c| (c.name.as_deref(), c.line))
-        .collect()
+    choice_factor_name(&scenario.normalisation)
 }
 
 fn write(scenario: &Scenario, out: &mut String) {
-    if let Some(choice) = &scenario.normalisation {
-        out.push_str("\n[normalisation]\n");
-        choice_lines(out, choice);
-    }
+    write_choice_section(out, SECTION.header, &scenario.normalisation);
 }

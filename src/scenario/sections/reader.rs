@@ -212,6 +212,24 @@ impl Reader<'_> {
         Some(Some(text))
     }
 
+    /// A section that is one discrete choice (`[normalisation]`, `[imputation]`): its table,
+    /// its keys checked against the section's own list, then the choice itself.
+    pub(crate) fn choice_section<T>(
+        &mut self,
+        root: &DeTable<'_>,
+        section: &super::Section,
+        spellings: &[&str],
+        example: &str,
+    ) -> Option<Choice<T>>
+    where
+        T: FromStr<Err = MethodParseError> + PartialEq + fmt::Display,
+    {
+        let field = self.field(root, "", section.name)?;
+        let table = self.table(&field, section.header)?;
+        self.check_keys(table, section.name, &section.key_names(), |_| None);
+        self.choice::<T>(table, &field, section.name, spellings, example)
+    }
+
     /// Parses `nominal`, `alternatives` and `probabilities` of a choice table.
     pub(crate) fn choice<T>(
         &mut self,
