@@ -318,3 +318,50 @@ fn the_readme_command_prints_the_verdict_and_writes_the_folder() {
             .ends_with(".tmp"))
     );
 }
+
+/// The README's example output is the default run's output (`cargo run --release -- robust`),
+/// so it cannot go stale: each paragraph and bullet of the README's block, whitespace folded and
+/// cut at its "..." elision, appears in what the command prints.
+#[test]
+fn the_readme_example_is_what_the_default_run_prints() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme
+        .find("## What `robust` says")
+        .expect("the example section")..];
+    let block = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a text block");
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("ranksense")
+        .unwrap()
+        .args(["robust", "--out"])
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let fold = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let printed = fold(&String::from_utf8(output.stdout).unwrap());
+    let mut checked = 0;
+    for paragraph in block.split("\n\n").flat_map(|p| p.split("  • ")) {
+        let shown = fold(paragraph);
+        let shown = shown
+            .split("...")
+            .next()
+            .unwrap()
+            .trim_end_matches([',', ' ']);
+        if shown.is_empty() {
+            continue;
+        }
+        assert!(
+            printed.contains(shown),
+            "README shows `{shown}`, the default run prints:\n{printed}"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 8,
+        "only {checked} pieces of the README example checked"
+    );
+}
