@@ -32,6 +32,7 @@ fn ieci_run(threads: usize) -> (Index, String, RobustRun) {
         base_samples: 256,
         bootstrap_resamples: 200,
         simplex_resolution: 24,
+        ..RobustOptions::default()
     };
     let run = run_robust(&index, &scenario, text, &options, &Silent).unwrap();
     (index, text.to_string(), run)
