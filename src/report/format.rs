@@ -318,6 +318,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fixed_decimals_print_na_for_what_is_not_a_number() {
+        assert_eq!(fmt_decimals(Some(0.12345), 3), "0.123");
+        for missing in [
+            None,
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(f64::NEG_INFINITY),
+        ] {
+            assert_eq!(fmt_decimals(missing, 3), "NA");
+        }
+    }
+
+    #[test]
     fn ordinals() {
         let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
             .iter()
