@@ -317,6 +317,48 @@ fn importance_shares_sum_to_one_within_each_parent() {
     }
 }
 
+/// An η² that cannot be estimated as a number prints `NA` in the Markdown and HTML tables,
+/// never `NaN` (the table used to format it with `{:.3}`).
+#[test]
+fn importance_tables_print_na_never_nan() {
+    use ranksense::report::coherence::{coherence_markdown, importance_table};
+    let (index, prepared, evaluation) = asem();
+    let framework = &prepared.framework;
+    let mut audit = coherence::audit(
+        &index,
+        &prepared,
+        0,
+        &evaluation,
+        &framework.nominal_weights(),
+        &Settings {
+            resamples: 10,
+            ..Settings::default()
+        },
+    );
+    let ratio = audit.importance[0].ratio.as_mut().unwrap();
+    ratio.eta2 = NAN;
+    ratio.r2 = f64::INFINITY;
+    ratio.interval = Some((NAN, NAN));
+    audit.importance[0].share = Some(NAN);
+    let table = importance_table(&audit, framework, Some(3));
+    let code = &framework.nodes[audit.importance[0].node].code;
+    let markdown = table.to_markdown();
+    let row = markdown
+        .lines()
+        .find(|l| l.contains(&format!("| {code} ")))
+        .unwrap();
+    assert!(row.contains("NA"), "{row}");
+    for text in [
+        markdown.clone(),
+        table.to_html(),
+        coherence_markdown(&audit, framework),
+    ] {
+        for never in ["NaN", " inf ", ">inf<", "| inf"] {
+            assert!(!text.contains(never), "{never} in {text}");
+        }
+    }
+}
+
 #[test]
 fn heat_map_follows_the_framework_and_charts_have_every_mark() {
     let (index, prepared, evaluation) = asem();
@@ -428,6 +470,7 @@ fn the_coherence_command_prints_and_writes_its_files() {
         "importance.csv",
         "pca.csv",
         "report.md",
+        "report.html",
         "summary.json",
         "coherence-heatmap.svg",
     ] {

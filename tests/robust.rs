@@ -32,6 +32,7 @@ fn ieci_run(threads: usize) -> (Index, String, RobustRun) {
         base_samples: 256,
         bootstrap_resamples: 200,
         simplex_resolution: 24,
+        ..RobustOptions::default()
     };
     let run = run_robust(&index, &scenario, text, &options, &Silent).unwrap();
     (index, text.to_string(), run)
@@ -75,6 +76,11 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
         "sobol_rs.svg",
         "simplex.svg",
         "sweep.svg",
+        "coherence.csv",
+        "importance.csv",
+        "pca.csv",
+        "coherence-heatmap.svg",
+        "importance-level1.svg",
     ] {
         assert!(
             names.contains(&expected),
@@ -122,6 +128,8 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
         "Sensitivity (Sobol indices)",
         "Exact rank bounds",
         "Weight stability",
+        "Statistical coherence",
+        "Importance against weight",
         "Charts",
     ] {
         assert!(html.contains(section), "HTML lacks {section}");
@@ -134,6 +142,10 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
         "## Exact rank bounds",
         "## Weight stability",
         "![simplex.svg](simplex.svg)",
+        "## Statistical coherence",
+        "### Importance against weight",
+        "](coherence-heatmap.svg)",
+        "](importance-level1.svg)",
         "Reconstructed data",
     ] {
         assert!(markdown.contains(section), "Markdown lacks {section}");
@@ -144,6 +156,7 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
 /// folder's list is composed from the analyses' lists, never re-listed by hand.
 #[test]
 fn report_folder_holds_every_analysis_table_as_its_command_writes_it() {
+    use ranksense::report::coherence::coherence_tables;
     use ranksense::report::exact::{bounds_tables, simplex_tables, stability_tables, sweep_tables};
     use ranksense::report::sensitivity::sensitivity_tables;
     use ranksense::report::uncertainty::uncertainty_tables;
@@ -157,6 +170,10 @@ fn report_folder_holds_every_analysis_table_as_its_command_writes_it() {
         stability_tables(run.stability.as_ref().unwrap()),
         simplex_tables(run.simplex.as_ref().unwrap()),
         sweep_tables(run.sweep.as_ref().unwrap()),
+        coherence_tables(
+            run.coherence.as_ref().unwrap(),
+            &run.uncertainty.setup.prepared.framework,
+        ),
     ];
     let mut last = 0;
     for part in &parts {
@@ -364,4 +381,81 @@ fn the_readme_example_is_what_the_default_run_prints() {
         checked >= 8,
         "only {checked} pieces of the README example checked"
     );
+}
+
+/// The coherence section of the default `robust` report is the `coherence` command's audit:
+/// the same seed gives the same coherence.csv, importance.csv and pca.csv byte for byte, and
+/// summary.json carries the `coherence` key with its findings and every node's importance.
+#[test]
+fn coherence_section_equals_the_coherence_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let (robust_out, coherence_out) = (dir.path().join("robust"), dir.path().join("coherence"));
+    let run = |args: &[&str], out: &std::path::Path| {
+        let output = Command::cargo_bin("ranksense")
+            .unwrap()
+            .args(args)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    run(
+        &[
+            "robust",
+            "--samples",
+            "1000",
+            "--base-samples",
+            "64",
+            "--bootstrap",
+            "50",
+            "--seed",
+            "77",
+        ],
+        &robust_out,
+    );
+    let csv = run(
+        &["coherence", "--seed", "77", "--format", "csv"],
+        &coherence_out,
+    );
+    assert_eq!(
+        fs::read_to_string(robust_out.join("coherence.csv")).unwrap(),
+        csv
+    );
+    for file in [
+        "coherence.csv",
+        "importance.csv",
+        "pca.csv",
+        "coherence-heatmap.svg",
+        "importance-level1.svg",
+    ] {
+        assert_eq!(
+            fs::read(robust_out.join(file)).unwrap(),
+            fs::read(coherence_out.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let robust: Value =
+        serde_json::from_slice(&fs::read(robust_out.join("summary.json")).unwrap()).unwrap();
+    let alone: Value =
+        serde_json::from_slice(&fs::read(coherence_out.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        robust["coherence"]["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
+    assert_eq!(robust["coherence"], alone["coherence"]);
+    let index = embedded::load("ieci2022").unwrap();
+    assert_eq!(
+        robust["coherence"]["importance"].as_array().unwrap().len(),
+        index.framework.n_nodes() - 1
+    );
+    let markdown = fs::read_to_string(robust_out.join("report.md")).unwrap();
+    let first = robust["coherence"]["findings"][0].as_str().unwrap();
+    assert!(markdown.contains(&format!("- {first}")), "{first}");
 }

@@ -1,7 +1,8 @@
-//! The `robust` job: uncertainty, Sobol sensitivity, exact bounds, stability and the weight-simplex map from one seed, and the verdict that combines them.
+//! The `robust` job: uncertainty, Sobol sensitivity, exact bounds, stability, the weight-simplex map and the statistical coherence audit from one seed, and the verdict that combines them.
 
 use serde::Serialize;
 
+use super::coherence::{Coherence, Settings as CoherenceSettings, audit};
 use super::sensitivity::{
     FocusDriver, SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
     run_sensitivity,
@@ -17,6 +18,8 @@ use super::weights::sweep::{
 };
 use crate::engine::Observer;
 use crate::model::Index;
+use crate::pipeline::prepare::nominal_variant;
+use crate::pipeline::{Config, evaluate, prepare};
 use crate::scenario::{Scenario, WeightMode, WeightTarget};
 
 /// Options of the whole job.
@@ -28,6 +31,9 @@ pub struct RobustOptions {
     pub bootstrap_resamples: usize,
     /// Lattice resolution of the weight-simplex map.
     pub simplex_resolution: usize,
+    /// Bootstrap resamples for the coherence audit's η² intervals (the `coherence`
+    /// command's default; its seed is the run's).
+    pub coherence_resamples: usize,
 }
 
 impl Default for RobustOptions {
@@ -37,6 +43,7 @@ impl Default for RobustOptions {
             base_samples: 2048,
             bootstrap_resamples: 1000,
             simplex_resolution: 60,
+            coherence_resamples: CoherenceSettings::default().resamples,
         }
     }
 }
@@ -88,6 +95,8 @@ pub struct RobustRun {
     pub stability: Option<StabilityReport>,
     pub simplex: Option<SimplexResult>,
     pub sweep: Option<SweepResult>,
+    /// The statistical coherence audit of the nominal index (as the `coherence` command runs it).
+    pub coherence: Option<Coherence>,
     /// Parts that could not be computed for this index, and why (reported, not fatal).
     pub notes: Vec<String>,
     pub verdict: RobustVerdict,
@@ -297,6 +306,10 @@ pub fn run_robust(
         .ok()
     });
 
+    let coherence = coherence_audit(index, options)
+        .map_err(|error| notes.push(format!("statistical coherence: {error}")))
+        .ok();
+
     let certain = bounds.last().and_then(|report| {
         report.unit(&focus_code).map(|unit| CertainRange {
             weights: format!("{} {}", report.weight_set_label, report.range_label),
@@ -319,9 +332,29 @@ pub fn run_robust(
         stability,
         simplex,
         sweep,
+        coherence,
         notes,
         verdict,
     })
+}
+
+/// The coherence audit of the nominal index, exactly as the `coherence` command runs it (the
+/// nominal variant prepared alone, nominal weights), with the run's seed.
+fn coherence_audit(index: &Index, options: &RobustOptions) -> Result<Coherence, String> {
+    let prepared = prepare(index, &[nominal_variant(index)]).map_err(|e| e.to_string())?;
+    let weights = prepared.framework.nominal_weights();
+    let config = Config {
+        variant: 0,
+        aggregation: index.nominal.aggregation.clone(),
+        weights: weights.clone(),
+    };
+    let evaluation = evaluate(&prepared, &config).map_err(|e| e.to_string())?;
+    let settings = CoherenceSettings {
+        resamples: options.coherence_resamples,
+        seed: options.uncertainty.seed,
+        ..CoherenceSettings::default()
+    };
+    Ok(audit(index, &prepared, 0, &evaluation, &weights, &settings))
 }
 
 /// Joins the findings into one verdict (facts; `report::verdict` writes the sentences).

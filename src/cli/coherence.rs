@@ -26,7 +26,7 @@ pub struct CoherenceArgs {
     /// Random seed of the bootstrap. Same seed, same bytes.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// Write coherence.csv, importance.csv, pca.csv, report.md and summary.json into this folder.
+    /// Write report.md, report.html, summary.json, coherence.csv, importance.csv, pca.csv and the charts into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Format of what is printed on standard output (csv: coherence.csv).

@@ -1,32 +1,20 @@
-//! The coherence audit presented: plain-language findings, tables, the CSV files
-//! (`coherence.csv`, `importance.csv`, `pca.csv`), the Markdown section and summary.json's
-//! `coherence` section.
+//! The coherence audit presented: tables, the CSV files (`coherence.csv`, `importance.csv`,
+//! `pca.csv`), the charts, the Markdown and HTML sections and the `coherence` report folder.
+//! The findings and summary.json's section live in `report::coherence_findings`.
 
-use serde::Serialize;
-
-use super::format::num;
+use super::coherence_charts::{HEAT_MAP_FILE, heat_map_svg, importance_file, importance_svg};
+pub use super::coherence_findings::{
+    ALPHA_ACCEPTABLE, CoherenceSummary, ConsistencyRow, ImportanceRow, ParentRow, SHARE_GAP,
+    SHARE_GAP_LOWER, findings,
+};
+use super::coherence_findings::{code, pct};
+use super::format::{fmt_decimals, num};
+use super::html::HtmlReport;
 use super::output::Files;
 use super::summary::Summary;
 use super::table::Table;
 use crate::analysis::coherence::{Coherence, Flag, Method, NoComponents, Relation};
 use crate::model::{Framework, Index};
-
-/// Cronbach's α below this reads as weak internal consistency (Nunnally 1978, *Psychometric
-/// Theory*, 2nd ed.: 0.7 for instruments in early use; the OECD/JRC Handbook 2008 §5.1 quotes it).
-pub const ALPHA_ACCEPTABLE: f64 = 0.7;
-
-pub use crate::analysis::coherence::SHARE_GAP;
-/// A weight share and an importance share further apart than this are a finding below the
-/// index's own components (a wider gap, so the findings stay a short list).
-pub const SHARE_GAP_LOWER: f64 = 0.30;
-
-fn code(framework: &Framework, node: usize) -> &str {
-    &framework.nodes[node].code
-}
-
-fn name(framework: &Framework, node: usize) -> &str {
-    &framework.nodes[node].name
-}
 
 fn flags_text(flags: &[Flag]) -> String {
     flags.iter().map(|f| f.name()).collect::<Vec<_>>().join(";")
@@ -34,105 +22,6 @@ fn flags_text(flags: &[Flag]) -> String {
 
 fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "NA".to_string(), num)
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
-}
-
-/// The plain-language findings, most important first: negative and weak correlations with the
-/// parent, indicators closer to another group, collinear pairs, weak consistency or several
-/// latent dimensions, and weights whose importance falls far from them.
-pub fn findings(coherence: &Coherence, framework: &Framework) -> Vec<String> {
-    let mut out = Vec::new();
-    let pearson = || {
-        coherence
-            .correlations
-            .iter()
-            .filter(|c| c.method == Method::Pearson)
-    };
-    for c in pearson().filter(|c| c.flags.contains(&Flag::Negative)) {
-        out.push(format!(
-            "{} correlates negatively with {} (r = {:.2}).",
-            code(framework, c.x),
-            name(framework, c.y),
-            c.estimate.r.unwrap_or(f64::NAN)
-        ));
-    }
-    for c in pearson().filter(|c| c.flags.contains(&Flag::Weak)) {
-        out.push(format!(
-            "{} correlates only weakly with {} (r = {:.2}, below {}).",
-            code(framework, c.x),
-            name(framework, c.y),
-            c.estimate.r.unwrap_or(f64::NAN),
-            coherence.settings.thresholds.weak
-        ));
-    }
-    for c in pearson().filter(|c| c.flags.contains(&Flag::CloserElsewhere)) {
-        let own = pearson()
-            .find(|o| o.relation == Relation::Parent && o.x == c.x)
-            .and_then(|o| o.estimate.r);
-        out.push(format!(
-            "{} correlates more with {} (r = {:.3}) than with its own {} (r = {:.3}).",
-            code(framework, c.x),
-            name(framework, c.y),
-            c.estimate.r.unwrap_or(f64::NAN),
-            framework.nodes[c.x]
-                .parent
-                .map_or("", |p| name(framework, p)),
-            own.unwrap_or(f64::NAN)
-        ));
-    }
-    for c in pearson().filter(|c| c.flags.contains(&Flag::Collinear)) {
-        out.push(format!(
-            "{} and {} are collinear (r = {:.2} > {}): possible double counting.",
-            code(framework, c.x),
-            code(framework, c.y),
-            c.estimate.r.unwrap_or(f64::NAN),
-            coherence.settings.thresholds.collinear
-        ));
-    }
-    for k in &coherence.consistency {
-        if let Some(alpha) = k.alpha
-            && alpha < ALPHA_ACCEPTABLE
-        {
-            out.push(format!(
-                "{}: Cronbach's α = {alpha:.2}, below {ALPHA_ACCEPTABLE}: its components are not consistent.",
-                name(framework, k.aggregate)
-            ));
-        }
-        if let Ok(pca) = &k.components
-            && pca.kaiser_count() > 1
-        {
-            out.push(format!(
-                "{}: {} principal components have an eigenvalue above 1 (the first explains {}): more than one latent dimension.",
-                name(framework, k.aggregate),
-                pca.kaiser_count(),
-                pct(pca.shares[0])
-            ));
-        }
-    }
-    for i in &coherence.importance {
-        let (Some(ratio), Some(share)) = (&i.ratio, i.share) else {
-            continue;
-        };
-        let gap = if framework.nodes[i.node].parent == Some(framework.top) {
-            SHARE_GAP
-        } else {
-            SHARE_GAP_LOWER
-        };
-        if (share - i.weight_share).abs() > gap {
-            out.push(format!(
-                "{} carries {} of its parent's weight but {} of the importance (η² = {:.2}: alone it explains {} of the index's variance).",
-                name(framework, i.node),
-                pct(i.weight_share),
-                pct(share),
-                ratio.eta2,
-                pct(ratio.eta2.max(0.0))
-            ));
-        }
-    }
-    out
 }
 
 /// `coherence.csv`, long form: `measure, x, y, value, interval, flag`. Measures: `availability`
@@ -282,9 +171,9 @@ pub fn importance_table(
     framework: &Framework,
     digits: Option<usize>,
 ) -> Table {
-    let opt = |x: Option<f64>| match (x, digits) {
-        (Some(v), Some(d)) => format!("{v:.d$}"),
-        (x, _) => opt(x),
+    let opt = |x: Option<f64>| match digits {
+        Some(d) => fmt_decimals(x, d),
+        None => opt(x),
     };
     let mut table = Table::new(
         &[
@@ -480,161 +369,85 @@ pub fn consistency_table(coherence: &Coherence, framework: &Framework) -> Table 
     table
 }
 
+/// Said when the audit finds nothing to report.
+const NO_FINDING: &str = "No coherence finding: every indicator correlates positively with its parent, no pair is collinear, every aggregate is consistent and weights match importance.";
+
+/// What the correlations are computed on, and the flags with their thresholds.
+fn correlation_intro(coherence: &Coherence) -> String {
+    let t = &coherence.settings.thresholds;
+    format!(
+        "Correlations on the normalised indicators and the aggregated scores, each pair on the units where both are present (pairwise-complete). Flags: negative or weak (< {}) with the parent, collinear siblings (> {}, COINr `get_corr_flags`), closer to another group than to its own, not significant at {} (two-sided t-test).",
+        t.weak, t.collinear, t.significance
+    )
+}
+
+const CONSISTENCY_INTRO: &str = "Cronbach's α (pairwise-complete covariances, as COINr `get_cronbach`) and PCA of the standardised children on complete units (COINr `get_PCA`); one eigenvalue above 1 (Kaiser) reads as one latent dimension.";
+
+/// The η² estimator, its interval and what the shares are relative to.
+fn importance_intro(coherence: &Coherence) -> String {
+    format!(
+        "η² (first-order effect of each node on the index; Paruolo, Saisana & Saltelli 2013): cubic regression spline, knots by GCV, bias-corrected (adjusted R²), {}% bootstrap interval from {} resamples. Shares are within each parent.",
+        (coherence.settings.level * 100.0).round(),
+        coherence.settings.resamples
+    )
+}
+
+const HEAT_MAP_CAPTION: &str = "Correlations of the indicators with every aggregate";
+
+fn importance_caption(framework: &Framework, level: usize) -> String {
+    format!("Weight against importance, {}", framework.level_name(level))
+}
+
 /// The Markdown section (for report.md and the `robust` report).
 pub fn coherence_markdown(coherence: &Coherence, framework: &Framework) -> String {
     let mut md = String::from("## Statistical coherence\n\n");
     let findings = findings(coherence, framework);
     if findings.is_empty() {
-        md.push_str("No coherence finding: every indicator correlates positively with its parent, no pair is collinear, every aggregate is consistent and weights match importance.\n\n");
+        md.push_str(&format!("{NO_FINDING}\n\n"));
     }
     for f in &findings {
         md.push_str(&format!("- {f}\n"));
     }
-    let t = &coherence.settings.thresholds;
-    md.push_str(&format!(
-        "\nCorrelations on the normalised indicators and the aggregated scores, each pair on the units where both are present (pairwise-complete). Flags: negative or weak (< {}) with the parent, collinear siblings (> {}, COINr `get_corr_flags`), closer to another group than to its own, not significant at {} (two-sided t-test).\n\n",
-        t.weak, t.collinear, t.significance
-    ));
+    md.push_str(&format!("\n{}\n\n", correlation_intro(coherence)));
     md.push_str("### Correlation with the parent\n\n");
     md.push_str(&parent_table(coherence, framework).to_markdown());
-    md.push_str("\n### Internal consistency\n\nCronbach's α (pairwise-complete covariances, as COINr `get_cronbach`) and PCA of the standardised children on complete units (COINr `get_PCA`); one eigenvalue above 1 (Kaiser) reads as one latent dimension.\n\n");
+    md.push_str(&format!(
+        "\n### Internal consistency\n\n{CONSISTENCY_INTRO}\n\n"
+    ));
     md.push_str(&consistency_table(coherence, framework).to_markdown());
     md.push_str(&format!(
-        "\n### Importance against weight\n\nη² (first-order effect of each node on the index; Paruolo, Saisana & Saltelli 2013): cubic regression spline, knots by GCV, bias-corrected (adjusted R²), {}% bootstrap interval from {} resamples. Shares are within each parent.\n\n",
-        (coherence.settings.level * 100.0).round(),
-        coherence.settings.resamples
+        "\n### Importance against weight\n\n{}\n\n",
+        importance_intro(coherence)
     ));
     md.push_str(&importance_table(coherence, framework, Some(3)).to_markdown());
     md
 }
 
-/// The Markdown section with its charts linked (the files [`coherence_files`] writes).
+/// The Markdown section with its charts linked (the files [`coherence_tables`] writes).
 pub fn coherence_markdown_with_charts(coherence: &Coherence, framework: &Framework) -> String {
     let mut md = coherence_markdown(coherence, framework);
-    md.push_str(&format!(
-        "\n![Correlations of the indicators with every aggregate]({})\n",
-        super::coherence_charts::HEAT_MAP_FILE
-    ));
+    md.push_str(&format!("\n![{HEAT_MAP_CAPTION}]({HEAT_MAP_FILE})\n"));
     for level in 1..framework.n_levels {
         md.push_str(&format!(
-            "\n![Weight against importance, {}]({})\n",
-            framework.level_name(level),
-            super::coherence_charts::importance_file(level)
+            "\n![{}]({})\n",
+            importance_caption(framework, level),
+            importance_file(level)
         ));
     }
     md
 }
 
-/// summary.json's `coherence` section.
-#[derive(Debug, Clone, Serialize)]
-pub struct CoherenceSummary {
-    pub findings: Vec<String>,
-    pub thresholds: crate::analysis::coherence::Thresholds,
-    pub missing_values: &'static str,
-    pub parent_correlations: Vec<ParentRow>,
-    pub consistency: Vec<ConsistencyRow>,
-    pub importance: Vec<ImportanceRow>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ParentRow {
-    pub node: String,
-    pub parent: String,
-    pub pearson: Option<f64>,
-    pub spearman: Option<f64>,
-    pub flags: Vec<Flag>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ConsistencyRow {
-    pub aggregate: String,
-    pub alpha: Option<f64>,
-    pub eigenvalues: Vec<f64>,
-    pub shares: Vec<f64>,
-    pub first_loadings: Vec<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportanceRow {
-    pub node: String,
-    pub weight_share: f64,
-    pub importance_share: Option<f64>,
-    pub eta2: Option<f64>,
-    pub eta2_interval: Option<(f64, f64)>,
-    pub r2: Option<f64>,
-}
-
-impl CoherenceSummary {
-    pub fn of(coherence: &Coherence, framework: &Framework) -> Self {
-        let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
-        let parent_correlations = (0..framework.n_nodes())
-            .filter_map(|x| {
-                let find = |m: Method| {
-                    coherence
-                        .correlations
-                        .iter()
-                        .find(|c| c.method == m && c.relation == Relation::Parent && c.x == x)
-                };
-                let (p, s) = (find(Method::Pearson)?, find(Method::Spearman)?);
-                Some(ParentRow {
-                    node: code(framework, x).into(),
-                    parent: code(framework, p.y).into(),
-                    pearson: finite(p.estimate.r),
-                    spearman: finite(s.estimate.r),
-                    flags: p.flags.clone(),
-                })
-            })
-            .collect();
-        let consistency = coherence
-            .consistency
-            .iter()
-            .map(|k| {
-                let pca = k.components.as_ref().ok();
-                ConsistencyRow {
-                    aggregate: code(framework, k.aggregate).into(),
-                    alpha: finite(k.alpha),
-                    eigenvalues: pca.map_or(Vec::new(), |p| p.eigenvalues.clone()),
-                    shares: pca.map_or(Vec::new(), |p| p.shares.clone()),
-                    first_loadings: pca.map_or(Vec::new(), |p| p.loadings.clone()),
-                }
-            })
-            .collect();
-        let importance = coherence
-            .importance
-            .iter()
-            .map(|i| ImportanceRow {
-                node: code(framework, i.node).into(),
-                weight_share: i.weight_share,
-                importance_share: finite(i.share),
-                eta2: finite(i.ratio.as_ref().map(|r| r.eta2)),
-                eta2_interval: i
-                    .ratio
-                    .as_ref()
-                    .and_then(|r| r.interval)
-                    .filter(|(a, b)| a.is_finite() && b.is_finite()),
-                r2: finite(i.ratio.as_ref().map(|r| r.r2)),
-            })
-            .collect();
-        CoherenceSummary {
-            findings: findings(coherence, framework),
-            thresholds: coherence.settings.thresholds,
-            missing_values: "pairwise-complete for correlations, covariances and η²; complete units of the group for PCA",
-            parent_correlations,
-            consistency,
-            importance,
-        }
-    }
-}
-
 /// summary.json with the `coherence` section added to the common summary.
 pub fn summary_json(summary: &Summary, section: &CoherenceSummary) -> String {
-    let mut value = serde_json::to_value(summary).expect("summary is serialisable");
-    value["coherence"] = serde_json::to_value(section).expect("section is serialisable");
-    serde_json::to_string_pretty(&value).expect("JSON value") + "\n"
+    let mut summary = summary.clone();
+    summary.coherence = Some(section.clone());
+    summary.to_json()
 }
 
-/// The files of a `coherence` report folder.
-pub fn coherence_files(index: &Index, coherence: &Coherence, framework: &Framework) -> Files {
+/// The audit's own tables and charts: `coherence.csv`, `importance.csv`, `pca.csv`, the heat
+/// map and one weight-against-importance chart per level (the `coherence` command's folder
+/// and the `robust` report's share this list).
+pub fn coherence_tables(coherence: &Coherence, framework: &Framework) -> Files {
     let mut files = Files::default();
     files.add("coherence.csv", coherence_csv(coherence, framework));
     files.add(
@@ -642,26 +455,72 @@ pub fn coherence_files(index: &Index, coherence: &Coherence, framework: &Framewo
         importance_table(coherence, framework, None).to_csv(),
     );
     files.add("pca.csv", pca_csv(coherence, framework));
-    files.add(
-        super::coherence_charts::HEAT_MAP_FILE,
-        super::coherence_charts::heat_map_svg(&coherence.heat_map, framework),
-    );
+    files.add(HEAT_MAP_FILE, heat_map_svg(&coherence.heat_map, framework));
     for level in 1..framework.n_levels {
         files.add(
-            super::coherence_charts::importance_file(level),
-            super::coherence_charts::importance_svg(coherence, framework, level),
+            importance_file(level),
+            importance_svg(coherence, framework, level),
         );
     }
+    files
+}
+
+/// The HTML section (for report.html and the `robust` report): the findings, the tables and
+/// the charts inline.
+pub fn coherence_html(page: &mut HtmlReport, coherence: &Coherence, framework: &Framework) {
+    page.heading("Statistical coherence");
+    let findings = findings(coherence, framework);
+    if findings.is_empty() {
+        page.paragraph(NO_FINDING);
+    }
+    page.list(&findings);
+    page.paragraph(&correlation_intro(coherence).replace('`', ""));
+    page.paragraph("Correlation with the parent:");
+    page.table(&parent_table(coherence, framework));
+    page.paragraph(&format!("Internal consistency: {CONSISTENCY_INTRO}").replace('`', ""));
+    page.table(&consistency_table(coherence, framework));
+    page.paragraph(&format!(
+        "Importance against weight: {}",
+        importance_intro(coherence)
+    ));
+    page.table(&importance_table(coherence, framework, Some(3)));
+    page.figure(
+        &heat_map_svg(&coherence.heat_map, framework),
+        HEAT_MAP_CAPTION,
+    );
+    for level in 1..framework.n_levels {
+        page.figure(
+            &importance_svg(coherence, framework, level),
+            &importance_caption(framework, level),
+        );
+    }
+}
+
+/// The files of a `coherence` report folder.
+pub fn coherence_files(index: &Index, coherence: &Coherence, framework: &Framework) -> Files {
+    let mut files = Files::default();
     let mut md = format!("# {}: statistical coherence\n\n", index.info.name);
     if index.info.reconstruction {
-        md.push_str("> These data are a reconstruction, not the publisher's data.\n\n");
+        md.push_str(&format!("> {RECONSTRUCTION_NOTE}\n\n"));
     }
     md.push_str(&coherence_markdown_with_charts(coherence, framework));
     files.add("report.md", md);
+    let mut page = HtmlReport::new(
+        &format!("{}: statistical coherence", index.info.name),
+        &format!("ranksense {} coherence report", env!("CARGO_PKG_VERSION")),
+    );
+    if index.info.reconstruction {
+        page.note(RECONSTRUCTION_NOTE);
+    }
+    coherence_html(&mut page, coherence, framework);
+    files.add("report.html", page.finish());
     let summary = Summary::new("coherence", index);
     files.add(
         "summary.json",
         summary_json(&summary, &CoherenceSummary::of(coherence, framework)),
     );
+    files.extend(coherence_tables(coherence, framework));
     files
 }
+
+const RECONSTRUCTION_NOTE: &str = "These data are a reconstruction, not the publisher's data.";

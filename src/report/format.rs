@@ -115,6 +115,15 @@ pub fn fmt_fixed(value: f64, decimals: usize) -> String {
     format!("{value:.decimals$}")
 }
 
+/// An optional table cell with a fixed number of decimals; `NA` when absent or not finite (a
+/// report never prints `NaN` or `inf`).
+pub fn fmt_decimals(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => fmt_fixed(v, decimals),
+        _ => "NA".into(),
+    }
+}
+
 /// A proportion as a percentage with a fixed number of decimals: `0.123` → `12.3%` (1 decimal).
 pub fn fmt_share(p: f64, decimals: usize) -> String {
     format!("{:.decimals$}%", p * 100.0)
@@ -307,6 +316,19 @@ pub fn fmt_compact(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_decimals_print_na_for_what_is_not_a_number() {
+        assert_eq!(fmt_decimals(Some(0.12345), 3), "0.123");
+        for missing in [
+            None,
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(f64::NEG_INFINITY),
+        ] {
+            assert_eq!(fmt_decimals(missing, 3), "NA");
+        }
+    }
 
     #[test]
     fn ordinals() {

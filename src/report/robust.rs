@@ -1,5 +1,8 @@
 //! The `robust` report folder: verdict, method, every table and chart, as Markdown, self-contained HTML, CSV and summary.json.
 
+use super::coherence::{
+    CoherenceSummary, coherence_html, coherence_markdown_with_charts, coherence_tables,
+};
 use super::exact::{
     bounds_csv, bounds_table, bounds_tables, minimal_change_table, simplex_tables,
     stability_sentence, stability_table, stability_tables, sweep_tables,
@@ -37,12 +40,21 @@ pub fn robust_summary(
     summary.stability = run.stability.clone();
     summary.simplex = run.simplex.clone();
     summary.sweep = run.sweep.clone();
+    summary.coherence = run
+        .coherence
+        .as_ref()
+        .map(|c| CoherenceSummary::of(c, framework(run)));
     summary.verdict = Some(run.verdict.clone());
     summary.verdict_text = Some(super::verdict::robust_text(
         &run.verdict,
         &run.uncertainty.convergence,
     ));
     summary
+}
+
+/// The framework the coherence audit describes (the prepared data's).
+fn framework(run: &RobustRun) -> &crate::model::Framework {
+    &run.uncertainty.setup.prepared.framework
 }
 
 /// What the uncertainty table covers: every factor of the scenario, sampled.
@@ -174,6 +186,10 @@ pub fn robust_markdown(
             );
         }
     }
+    if let Some(coherence) = &run.coherence {
+        report.raw(&coherence_markdown_with_charts(coherence, framework(run)));
+        report.raw("\n");
+    }
     report.raw("## Charts\n\n");
     for chart in charts {
         report.raw(&format!(
@@ -295,6 +311,9 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
             page.table(table);
         }
     }
+    if let Some(coherence) = &run.coherence {
+        coherence_html(&mut page, coherence, framework(run));
+    }
     page.heading("Charts");
     for chart in charts {
         page.figure(&chart.svg, &chart.caption);
@@ -339,6 +358,9 @@ pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files 
     }
     if let Some(sweep) = &run.sweep {
         files.extend(sweep_tables(sweep));
+    }
+    if let Some(coherence) = &run.coherence {
+        files.extend(coherence_tables(coherence, framework(run)));
     }
     for chart in charts {
         files.add(chart.file, chart.svg);

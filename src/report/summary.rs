@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::coherence_findings::CoherenceSummary;
 use super::method::MethodDisclosure;
 use super::provenance::{DerivedScenario, RunSettings};
 use super::ranking::UnitResult;
@@ -216,6 +217,9 @@ pub struct Summary {
     pub sweep: Option<SweepResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drop: Option<DropResult>,
+    /// The statistical coherence audit (`coherence`, and `robust` as one of its sections).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coherence: Option<CoherenceSummary>,
     /// The `robust` verdict, with every number it quotes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<RobustVerdict>,
@@ -243,6 +247,7 @@ impl Summary {
             simplex: None,
             sweep: None,
             drop: None,
+            coherence: None,
             verdict: None,
             verdict_text: None,
         }
