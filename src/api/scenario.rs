@@ -7,12 +7,9 @@ use crate::model::{LoadError, Location};
 use crate::report::output::Files;
 use crate::report::provenance::{DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings};
 use crate::report::summary::Summary;
-use crate::scenario::derive::{Derivation, derive};
-use crate::scenario::template::scenario_file;
+use crate::scenario::derive::Derivation;
+use crate::scenario::template::{DERIVED_LABEL, derived_file};
 use crate::scenario::{self, embedded, read_text};
-
-/// The label of a derived scenario in reports and messages.
-const DERIVED_LABEL: &str = "scenario.toml (derived from the index)";
 
 /// A scenario (the TOML file format of the README's scenario reference) with the text it was
 /// read from: the text is hashed into reports and shard fingerprints, so a run records exactly
@@ -71,20 +68,15 @@ impl Scenario {
     /// open; [`crate::scenario::derive`]), read back from the file text it is written as, so
     /// that running that file again is the same run.
     pub fn default_for(index: &Index) -> Result<Scenario, Error> {
-        match index.source() {
-            "embedded:asem" => return Scenario::shipped("asem"),
-            "embedded:ieci2022" => return Scenario::shipped(embedded::DEFAULT),
-            _ => {}
+        if let Some(name) = embedded::default_for(index.source()) {
+            return Scenario::shipped(name);
         }
-        let derivation = derive(index.model()).map_err(Error::internal)?;
-        let text = scenario_file(index.model(), &derivation);
-        let parsed = scenario::Scenario::from_toml_str(&text, DERIVED_LABEL)
-            .map_err(|e| Error::internal(format!("the derived scenario does not parse: {e}")))?;
+        let derived = derived_file(index.model()).map_err(Error::internal)?;
         Ok(Scenario {
-            parsed,
-            text,
+            parsed: derived.scenario,
+            text: derived.text,
             label: DERIVED_LABEL.to_string(),
-            derived: Some(derivation),
+            derived: Some(derived.derivation),
         })
     }
 

@@ -9,9 +9,9 @@ use crate::analysis::sensitivity::{
 use crate::analysis::sobol::PointKind;
 use crate::engine::Silent;
 use crate::report::output::Files;
-use crate::report::provenance::{DEFAULT_SEED, DerivedScenario, Resolved, RunSettings};
-use crate::report::sensitivity::{sensitivity_markdown, targets_sobol_csv};
-use crate::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
+use crate::report::provenance::DEFAULT_SEED;
+use crate::report::sensitivity::{sensitivity_markdown, sensitivity_summary, targets_sobol_csv};
+use crate::report::summary::Summary;
 
 /// Options of [`sensitivity`]; the default is the command line's.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,37 +111,14 @@ pub fn sensitivity(
 
 /// The summary.json of a sensitivity run: results, scenario, settings and their origins.
 fn summary_of(index: &Index, scenario: &Scenario, run: &SensitivityRun) -> Summary {
-    let mut summary = Summary::new("sensitivity", index.model());
-    summary.scenario = Some(ScenarioSummary {
-        file: scenario.label().to_string(),
-        sha256: run.setup.fingerprint.scenario_hash.clone(),
-        text: scenario.text().to_string(),
-        factors: run.factor_summaries.clone(),
-    });
-    summary.sensitivity = Some(SensitivitySummary::of(run));
-    // k of the topk target (absent without a focus): the caller's, else the focus unit's
-    // nominal rank; sensitivity does not read the scenario's top_k.
-    let setup = &run.setup;
-    let nominal_rank = run
-        .focus
-        .map_or(1, |f| setup.nominal.top_ranks(&setup.prepared)[f]);
-    let as_read = crate::scenario::Scenario {
-        top_k: None,
-        ..scenario.model().clone()
-    };
-    summary.settings = Some(RunSettings::attribute(
+    sensitivity_summary(
         index.model(),
-        &as_read,
-        &Resolved {
-            samples: None,
-            seed: run.design.seed(),
-            focus: run.focus.map(|f| setup.prepared.units[f].code.as_str()),
-            top_k: run.top_k,
-            default_top_k: nominal_rank,
-        },
-    ));
-    summary.derived_scenario = scenario.derived_record().map(DerivedScenario::of);
-    summary
+        scenario.label(),
+        scenario.text(),
+        scenario.model(),
+        scenario.derived_record(),
+        run,
+    )
 }
 
 impl SensitivityResult {

@@ -8,9 +8,9 @@ use ranksense::report::provenance::{
     DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings,
 };
 use ranksense::report::summary::Summary;
-use ranksense::scenario::derive::{Derivation, derive};
+use ranksense::scenario::derive::Derivation;
 use ranksense::scenario::embedded;
-use ranksense::scenario::template::scenario_file;
+use ranksense::scenario::template::{DERIVED_LABEL, derived_file};
 use ranksense::scenario::{Scenario, read_text};
 
 /// A loaded scenario with its text (hashed into reports and shard fingerprints).
@@ -25,18 +25,16 @@ pub struct LoadedScenario {
     pub derived: Option<Derivation>,
 }
 
-/// The label of a derived scenario in reports and messages.
-const DERIVED_LABEL: &str = "scenario.toml (derived from the index)";
-
 /// Loads `--scenario` (path, or shipped name such as `ieci-full`), or the default for the
 /// index: `ieci-full` for the embedded IECI data, `asem` for the embedded ASEM data, and
 /// for any other index the scenario derived from it ([`derive`]).
 pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure> {
     let name = match arg {
         Some(name) => name.to_string(),
-        None if index.info.source == "embedded:asem" => "asem".to_string(),
-        None if index.info.source == "embedded:ieci2022" => embedded::DEFAULT.to_string(),
-        None => return derived(index),
+        None => match embedded::default_for(&index.info.source) {
+            Some(name) => name.to_string(),
+            None => return derived(index),
+        },
     };
     let path = Path::new(&name);
     let (file, text) = if path.exists() {
@@ -62,17 +60,13 @@ pub fn load(arg: Option<&str>, index: &Index) -> Result<LoadedScenario, Failure>
 /// The scenario derived from the index, read back from the file text it is written as, so a
 /// run with that file (`--scenario scenario.toml`) is the same run.
 fn derived(index: &Index) -> Result<LoadedScenario, Failure> {
-    let derivation = derive(index).map_err(|e| Failure::Internal(e.into()))?;
-    let text = scenario_file(index, &derivation);
-    let scenario = Scenario::from_toml_str(&text, DERIVED_LABEL).map_err(|e| {
-        Failure::Internal(anyhow::anyhow!("the derived scenario does not parse: {e}"))
-    })?;
+    let derived = derived_file(index).map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
     Ok(LoadedScenario {
-        written: scenario.clone(),
-        scenario,
-        text,
+        written: derived.scenario.clone(),
+        scenario: derived.scenario,
+        text: derived.text,
         file: DERIVED_LABEL.to_string(),
-        derived: Some(derivation),
+        derived: Some(derived.derivation),
     })
 }
 

@@ -14,10 +14,10 @@ use ranksense::analysis::sensitivity::{
     SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
 };
 use ranksense::model::Index;
-use ranksense::report::provenance::{DEFAULT_SEED, DerivedScenario, Resolved, RunSettings};
+use ranksense::report::provenance::DEFAULT_SEED;
 use ranksense::report::render::SensitivityView;
-use ranksense::report::summary::{ScenarioSummary, SensitivitySummary, Summary};
-use ranksense::scenario::Scenario;
+use ranksense::report::sensitivity::sensitivity_summary;
+use ranksense::report::summary::Summary;
 use ranksense::scenario::factors::ScenarioModel;
 
 #[derive(Debug, Args)]
@@ -108,36 +108,14 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
 }
 
 fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {
-    let mut summary = Summary::new("sensitivity", index);
-    summary.scenario = Some(ScenarioSummary {
-        file: scenario.file.clone(),
-        sha256: result.setup.fingerprint.scenario_hash.clone(),
-        text: scenario.text.clone(),
-        factors: result.factor_summaries.clone(),
-    });
-    summary.sensitivity = Some(SensitivitySummary::of(result));
-    // k of the topk target (absent without a focus): the command line's, else the focus
-    // unit's nominal rank; sensitivity does not read the scenario's top_k.
-    let setup = &result.setup;
-    let focus = result.focus;
-    let nominal_rank = focus.map_or(1, |f| setup.nominal.top_ranks(&setup.prepared)[f]);
-    let as_read = Scenario {
-        top_k: None,
-        ..scenario.written.clone()
-    };
-    summary.settings = Some(RunSettings::attribute(
+    sensitivity_summary(
         index,
-        &as_read,
-        &Resolved {
-            samples: None,
-            seed: result.design.seed(),
-            focus: focus.map(|f| setup.prepared.units[f].code.as_str()),
-            top_k: result.top_k,
-            default_top_k: nominal_rank,
-        },
-    ));
-    summary.derived_scenario = scenario.derived.as_ref().map(DerivedScenario::of);
-    summary
+        &scenario.file,
+        &scenario.text,
+        &scenario.written,
+        scenario.derived.as_ref(),
+        result,
+    )
 }
 
 /// Prints the run and writes its files into `--out`.

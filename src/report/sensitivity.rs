@@ -5,10 +5,57 @@ use std::fmt::Write;
 use super::format::{fmt_index, fmt_index_interval, num, ordinal};
 use super::markdown::MarkdownReport;
 use super::output::Files;
-use super::summary::Summary;
+use super::provenance::{DerivedScenario, Resolved, RunSettings};
+use super::summary::{ScenarioSummary, SensitivitySummary, Summary};
 use super::table::Table;
 use crate::analysis::sensitivity::{SensitivityRun, TargetFamily, TargetResult, is_interaction};
 use crate::analysis::sobol::{PointKind, SobolIndex, SobolResult};
+use crate::model::Index;
+use crate::scenario::Scenario;
+use crate::scenario::derive::Derivation;
+
+/// The summary.json of a sensitivity run: results, the scenario (`file`, `text`, as `written`,
+/// and how it was `derived`, if it was), the settings and their origins.
+pub fn sensitivity_summary(
+    index: &Index,
+    file: &str,
+    text: &str,
+    written: &Scenario,
+    derived: Option<&Derivation>,
+    run: &SensitivityRun,
+) -> Summary {
+    let mut summary = Summary::new("sensitivity", index);
+    summary.scenario = Some(ScenarioSummary {
+        file: file.to_string(),
+        sha256: run.setup.fingerprint.scenario_hash.clone(),
+        text: text.to_string(),
+        factors: run.factor_summaries.clone(),
+    });
+    summary.sensitivity = Some(SensitivitySummary::of(run));
+    // k of the topk target (absent without a focus): the caller's, else the focus unit's
+    // nominal rank; sensitivity does not read the scenario's top_k.
+    let setup = &run.setup;
+    let nominal_rank = run
+        .focus
+        .map_or(1, |f| setup.nominal.top_ranks(&setup.prepared)[f]);
+    let as_read = Scenario {
+        top_k: None,
+        ..written.clone()
+    };
+    summary.settings = Some(RunSettings::attribute(
+        index,
+        &as_read,
+        &Resolved {
+            samples: None,
+            seed: run.design.seed(),
+            focus: run.focus.map(|f| setup.prepared.units[f].code.as_str()),
+            top_k: run.top_k,
+            default_top_k: nominal_rank,
+        },
+    ));
+    summary.derived_scenario = derived.map(DerivedScenario::of);
+    summary
+}
 
 /// What R_S means, for every report that shows it (Saisana, Saltelli & Tarantola 2005, JRSS A
 /// 168(2), the average shift in rank `R̄_S = (1/n) Σ_u |rank_u − nominal rank_u|`).

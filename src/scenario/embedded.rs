@@ -37,6 +37,17 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
 /// The default scenario of the embedded IECI data.
 pub const DEFAULT: &str = "ieci-full";
 
+/// The shipped scenario an embedded data set runs under by default, by the index's source
+/// (`ieci-full` for the embedded IECI data, `asem` for the embedded ASEM data); `None` for any
+/// other index, whose default scenario is derived from it.
+pub fn default_for(source: &str) -> Option<&'static str> {
+    match source {
+        "embedded:asem" => Some("asem"),
+        "embedded:ieci2022" => Some(DEFAULT),
+        _ => None,
+    }
+}
+
 /// Names of the embedded scenarios.
 pub fn names() -> Vec<&'static str> {
     SCENARIOS.iter().map(|s| s.0).collect()

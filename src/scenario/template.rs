@@ -7,9 +7,36 @@
 use std::fmt::Write as _;
 
 use super::Scenario;
-use super::derive::Derivation;
+use super::derive::{Derivation, derive};
 use crate::model::Index;
 use crate::model::method::{Aggregation, Imputation, Normalisation};
+
+/// The label of a derived scenario in reports and messages.
+pub const DERIVED_LABEL: &str = "scenario.toml (derived from the index)";
+
+/// A scenario derived from an index, with the file text it is written as.
+#[derive(Debug, Clone)]
+pub struct DerivedFile {
+    /// The scenario read back from `text`, so that running the written file is the same run.
+    pub scenario: Scenario,
+    pub text: String,
+    pub derivation: Derivation,
+}
+
+/// Derives the scenario of an index ([`derive`]) and reads it back from its file text
+/// ([`scenario_file`]). Either step failing is a bug, not a problem of the data: the error is
+/// its message.
+pub fn derived_file(index: &Index) -> Result<DerivedFile, String> {
+    let derivation = derive(index).map_err(|e| e.to_string())?;
+    let text = scenario_file(index, &derivation);
+    let scenario = Scenario::from_toml_str(&text, DERIVED_LABEL)
+        .map_err(|e| format!("the derived scenario does not parse: {e}"))?;
+    Ok(DerivedFile {
+        scenario,
+        text,
+        derivation,
+    })
+}
 
 /// The file as written: header, derived scenario with comments, and the vocabulary.
 pub fn scenario_file(index: &Index, derivation: &Derivation) -> String {
