@@ -56,7 +56,7 @@ pub enum RobustError {
     #[error(transparent)]
     Sensitivity(#[from] SensitivityError),
     #[error(
-        "{scenario}, field `focus`: the robust report is about one unit, but no focus unit is set here, in index.toml or for this run\n  fix: set `focus = \"CODE\"` (a uCode of data.csv) in the scenario or index.toml, or name a focus unit for the run (--focus CODE)"
+        "{scenario}, field `focus`: the robust report is about one unit, but no focus unit is set here, in index.toml or for this run\n  fix: set `focus = \"CODE\"` (a uCode of data.csv) in the scenario or index.toml, or name a focus unit for the run"
     )]
     NoFocus { scenario: String },
 }

@@ -9,7 +9,7 @@ use super::progress::Progress;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, SamplesArg, whole_in, write_runs_file};
 use super::{Failure, ReportFormat, present};
 use ranksense::analysis::convergence::DEFAULT_MAX_SAMPLES;
-use ranksense::analysis::robust::{RobustOptions, run_robust};
+use ranksense::analysis::robust::{RobustError, RobustOptions, run_robust};
 use ranksense::analysis::uncertainty::default_top_k;
 use ranksense::engine::accumulate::MAX_SAMPLES;
 use ranksense::report::provenance::Resolved;
@@ -69,7 +69,11 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
         &options,
         &progress,
     )
-    .map_err(Failure::input)?;
+    .map_err(|error| match error {
+        // The library says "name a focus unit for the run"; here that is a flag.
+        RobustError::NoFocus { .. } => Failure::input(anyhow::anyhow!("{error} (--focus CODE)")),
+        other => Failure::input(other),
+    })?;
     progress.finish();
     let mut summary = robust_summary(
         &index,
