@@ -252,15 +252,8 @@ impl WeightModel for LevelModel {
     fn scale(&self) -> ScoreScale {
         self.scale
     }
-    /// Index scores: [`LevelModel::linear_score`], exponentiated on the log scale
-    /// (the geometric mean `Π_s C_us^{M_g v_s}`).
-    fn score(&self, weights_raw: &[f64], out: &mut [f64]) {
-        self.linear_score(weights_raw, out);
-        if self.scale == ScoreScale::Log {
-            for value in out.iter_mut() {
-                *value = value.exp();
-            }
-        }
+    fn linear_score(&self, weights_raw: &[f64], out: &mut [f64]) {
+        LevelModel::linear_score(self, weights_raw, out);
     }
     fn linear_form(&self) -> &LinearForm {
         &self.form

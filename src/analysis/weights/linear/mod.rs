@@ -196,8 +196,19 @@ pub trait WeightModel: Sync {
     /// Raw nominal weights, one per weight code.
     fn nominal_weights(&self) -> &[f64];
     fn scale(&self) -> ScoreScale;
-    /// Index scores at raw weights (renormalised like the scorer does), one per unit.
-    fn score(&self, weights_raw: &[f64], out: &mut [f64]);
+    /// Linear scores (`ln score` on the log scale) at raw weights, renormalised within each
+    /// parent like the scorer does, one per unit.
+    fn linear_score(&self, weights_raw: &[f64], out: &mut [f64]);
+    /// Index scores at raw weights: the linear scores, exponentiated on the log scale (the
+    /// geometric mean `Π_s C_us^{w_s}` is linear in the weights only in logarithms).
+    fn score(&self, weights_raw: &[f64], out: &mut [f64]) {
+        self.linear_score(weights_raw, out);
+        if self.scale() == ScoreScale::Log {
+            for value in out.iter_mut() {
+                *value = value.exp();
+            }
+        }
+    }
     fn linear_form(&self) -> &LinearForm;
     /// Finds a unit by code.
     fn unit_index(&self, code: &str) -> Option<usize> {

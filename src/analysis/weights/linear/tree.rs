@@ -263,14 +263,8 @@ impl WeightModel for TreeModel {
     fn scale(&self) -> ScoreScale {
         self.scale
     }
-    /// Index scores: [`TreeModel::linear_score`], exponentiated on the log scale.
-    fn score(&self, weights_raw: &[f64], out: &mut [f64]) {
-        self.linear_score(weights_raw, out);
-        if self.scale == ScoreScale::Log {
-            for value in out.iter_mut() {
-                *value = value.exp();
-            }
-        }
+    fn linear_score(&self, weights_raw: &[f64], out: &mut [f64]) {
+        TreeModel::linear_score(self, weights_raw, out);
     }
     fn linear_form(&self) -> &LinearForm {
         &self.form
