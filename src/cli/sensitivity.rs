@@ -11,7 +11,8 @@ use super::sobol::Points;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format, present};
 use ranksense::analysis::sensitivity::{
-    SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
+    SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
+    run_sensitivity,
 };
 use ranksense::model::Index;
 use ranksense::report::provenance::DEFAULT_SEED;
@@ -100,11 +101,22 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
         &options,
         &progress,
     )
-    .map_err(Failure::input)?;
+    .map_err(with_flags)?;
     progress.finish();
     let elapsed = started.elapsed();
     let summary = summary_of(&index, &scenario, &result);
     present_run(&args, &index, &summary, &result, elapsed)
+}
+
+/// The library asks for a focus, a k or a factor name in its own words; here each is a flag.
+fn with_flags(error: SensitivityError) -> Failure {
+    let flag = match error {
+        SensitivityError::NeedsFocus { .. } => "--focus CODE",
+        SensitivityError::BadTopK { .. } => "--top-k K",
+        SensitivityError::DummyNameTaken => "--dummy",
+        _ => return Failure::input(error),
+    };
+    Failure::input(anyhow::anyhow!("{error} ({flag})"))
 }
 
 fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {

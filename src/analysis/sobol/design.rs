@@ -113,7 +113,7 @@ impl SaltelliDesign {
         if points == PointKind::Sobol && n as u64 > MAX_POINTS {
             return Err(SobolError::Design {
                 problem: format!("N = {n} base rows exceeds the 2^32 Sobol points"),
-                fix: "use at most 2^32 base rows (or --points random)".into(),
+                fix: "use at most 2^32 base rows, or random points instead of Sobol points".into(),
             });
         }
         if n.checked_mul(factor_dims.len() + 2).is_none() {

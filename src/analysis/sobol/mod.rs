@@ -84,6 +84,9 @@ pub enum SobolError {
         diagnostic: Diagnostic,
         order: DesignOrder,
     },
+    /// The outputs file has several value columns and none was named; the caller names one.
+    #[error("{0}")]
+    AmbiguousColumn(Diagnostic),
     /// A problem inside an input file (factors TOML, design CSV, outputs CSV).
     #[error("{0}")]
     File(Diagnostic),
