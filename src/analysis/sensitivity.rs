@@ -289,10 +289,6 @@ impl TargetOutputs {
     pub fn target(&self, target: usize) -> &[f64] {
         &self.values[target * self.runs..(target + 1) * self.runs]
     }
-
-    pub fn runs(&self) -> usize {
-        self.runs
-    }
 }
 
 /// The result of [`run_sensitivity`].
@@ -310,6 +306,8 @@ pub struct SensitivityRun {
     pub settings: EstimatorSettings,
     /// Targets in output order: rs, rank:*, score:*, topk.
     pub targets: Vec<TargetResult>,
+    /// Every target's model outputs in run order; only the crate's tests read them back.
+    #[cfg_attr(not(any(test, feature = "internals")), allow(dead_code))]
     pub outputs: TargetOutputs,
     pub driver: Option<FocusDriver>,
     /// Things a reader should know (restricted targets, non-power-of-two N, ...).

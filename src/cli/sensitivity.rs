@@ -10,16 +10,16 @@ use super::scenario::LoadedScenario;
 use super::sobol::Points;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format, present};
-use ranksense::analysis::sensitivity::{
+use crate::analysis::sensitivity::{
     SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
     run_sensitivity,
 };
-use ranksense::model::Index;
-use ranksense::report::provenance::DEFAULT_SEED;
-use ranksense::report::render::SensitivityView;
-use ranksense::report::sensitivity::sensitivity_summary;
-use ranksense::report::summary::Summary;
-use ranksense::scenario::factors::ScenarioModel;
+use crate::model::Index;
+use crate::report::provenance::DEFAULT_SEED;
+use crate::report::render::SensitivityView;
+use crate::report::sensitivity::sensitivity_summary;
+use crate::report::summary::Summary;
+use crate::scenario::factors::ScenarioModel;
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -84,7 +84,7 @@ fn options(args: &SensitivityArgs, scenario: &LoadedScenario) -> SensitivityOpti
 
 pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
-        ranksense::report::output::check_report_folder(dir)?;
+        crate::report::output::check_report_folder(dir)?;
     }
     let (index, scenario) = args.run.load()?;
     scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Failure, Format, present};
-use ranksense::analysis::sobol::{
+use crate::analysis::sobol::{
     DesignOrder, Estimator, EstimatorSettings, FactorSet, PointKind, SobolError, analyze_csv,
     analyze_salib_csv, sample_csv,
 };
-use ranksense::report::output::write_atomic;
-use ranksense::report::render::SobolView;
+use crate::report::output::write_atomic;
+use crate::report::render::SobolView;
 
 /// How the base matrices of a design are filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

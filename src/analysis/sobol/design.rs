@@ -168,11 +168,6 @@ impl SaltelliDesign {
         self.n
     }
 
-    /// Columns per factor, dummy included.
-    pub fn factor_dims(&self) -> &[usize] {
-        &self.factor_dims
-    }
-
     /// Number of factors k, dummy included.
     pub fn factor_count(&self) -> usize {
         self.factor_dims.len()
@@ -227,6 +222,7 @@ impl SaltelliDesign {
     }
 
     /// The run number of `row` in `block` (inverse of [`block`](Self::block) and [`row`](Self::row)).
+    #[cfg(any(test, feature = "internals"))]
     pub fn run(&self, block: Block, row: usize) -> usize {
         assert!(row < self.n, "row {row} outside the design");
         let offset = match block {
