@@ -66,9 +66,12 @@ impl fmt::Display for Error {
     }
 }
 
+// Transparent, like thiserror's `#[error(transparent)]`: the text is the wrapped error's, so
+// the chain continues with the wrapped error's own source (a reporter printing the chain would
+// otherwise print the same message twice).
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(self.source.as_ref())
+        self.source.source()
     }
 }
 

@@ -19,7 +19,7 @@ mod index;
 mod merge;
 mod robust;
 mod scenario;
-mod score;
+pub(crate) mod score;
 mod sensitivity;
 mod stability;
 mod uncertainty;

@@ -74,10 +74,15 @@ impl Scenario {
     /// open; [`crate::scenario::derive`]), read back from the file text it is written as, so
     /// that running that file again is the same run.
     pub fn default_for(index: &Index) -> Result<Scenario, Error> {
-        if let Some(name) = embedded::default_for(index.source()) {
+        Scenario::default_for_model(index.model())
+    }
+
+    /// [`Scenario::default_for`] on the layers' index.
+    pub(crate) fn default_for_model(index: &crate::model::Index) -> Result<Scenario, Error> {
+        if let Some(name) = embedded::default_for(&index.info.source) {
             return Scenario::shipped(name);
         }
-        let derived = derived_file(index.model()).map_err(Error::internal)?;
+        let derived = derived_file(index).map_err(Error::internal)?;
         Ok(Scenario {
             parsed: derived.scenario,
             text: derived.text,
@@ -114,6 +119,11 @@ impl Scenario {
 
     /// The scenario a run samples: a focus or top-k given for the run replaces the scenario's,
     /// which is then neither used nor checked against the data.
+    /// How the scenario was derived from the index, when it was.
+    pub(crate) fn derivation(&self) -> Option<&Derivation> {
+        self.derived.as_ref()
+    }
+
     pub(crate) fn for_run(&self, focus_given: bool, top_k_given: bool) -> scenario::Scenario {
         let mut run = self.parsed.clone();
         if focus_given {

@@ -1,10 +1,12 @@
 //! `score`: the nominal ranking of an index, or its ranking under another normalisation or aggregation (a what-if).
 
 use super::{Error, Index};
+use crate::model;
 use crate::model::method::{Aggregation, Normalisation};
 use crate::pipeline::prepare::nominal_variant;
-use crate::pipeline::{Config, Evaluation, Prepared, evaluate, prepare};
+use crate::pipeline::{Config, ConfigError, Evaluation, PrepareError, Prepared, evaluate, prepare};
 use crate::report::ranking::{UnitResult, ranking_csv, ranking_units};
+use crate::report::render::ScoreView;
 use crate::report::summary::Summary;
 
 /// Options of [`score`]. The default scores the index under its nominal method.
@@ -18,6 +20,8 @@ pub struct ScoreOptions {
 
 /// The ranking [`score`] computed: every unit's index score and rank, and each aggregate's.
 pub struct ScoreResult {
+    /// The index as scored (a what-if method in place of the nominal one).
+    model: model::Index,
     prepared: Prepared,
     evaluation: Evaluation,
     ranking: Vec<UnitResult>,
@@ -27,13 +31,42 @@ pub struct ScoreResult {
 /// Scores every unit under the index's nominal method (or the what-if of `options`): the same
 /// numbers as `ranksense score`.
 pub fn score(index: &Index, options: ScoreOptions) -> Result<ScoreResult, Error> {
-    let mut model = index.model().clone();
-    if let Some(normalisation) = options.normalisation {
-        model.nominal.normalisation = normalisation;
+    Ok(score_model(what_if(index.model(), &options))?)
+}
+
+/// The index with the what-if method of `options` in place of its nominal one.
+pub(crate) fn what_if(model: &model::Index, options: &ScoreOptions) -> model::Index {
+    let mut model = model.clone();
+    if let Some(normalisation) = &options.normalisation {
+        model.nominal.normalisation = normalisation.clone();
     }
     if let Some(aggregation) = options.aggregation {
         model.nominal.aggregation = vec![aggregation; model.framework.n_aggregate_levels()];
     }
+    model
+}
+
+/// Why an index could not be scored: its data could not be prepared, or its method cannot
+/// run on them (typed, so the command line can name the what-if flag a refusal is about).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ScoreError {
+    #[error(transparent)]
+    Prepare(#[from] PrepareError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+impl From<ScoreError> for Error {
+    fn from(error: ScoreError) -> Self {
+        match error {
+            ScoreError::Prepare(error) => error.into(),
+            ScoreError::Config(error) => error.into(),
+        }
+    }
+}
+
+/// Scores `model` under its nominal method: the one scoring route of `score` and the command.
+pub(crate) fn score_model(model: model::Index) -> Result<ScoreResult, ScoreError> {
     let prepared = prepare(&model, &[nominal_variant(&model)])?;
     let config = Config {
         variant: 0,
@@ -46,6 +79,7 @@ pub fn score(index: &Index, options: ScoreOptions) -> Result<ScoreResult, Error>
     let mut summary = Summary::new("score", &model);
     summary.ranking = Some(ranking.clone());
     Ok(ScoreResult {
+        model,
         prepared,
         evaluation,
         ranking,
@@ -82,5 +116,15 @@ impl ScoreResult {
     /// The summary.json envelope (`score --format json`).
     pub fn summary_json(&self) -> String {
         self.summary.to_json()
+    }
+
+    /// The command's view of this ranking, with `level`'s nodes beside the index.
+    pub(crate) fn view(&self, level: Option<usize>) -> ScoreView<'_> {
+        ScoreView {
+            index: &self.model,
+            prepared: &self.prepared,
+            evaluation: &self.evaluation,
+            level,
+        }
     }
 }

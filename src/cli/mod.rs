@@ -183,6 +183,16 @@ pub enum Failure {
     Internal(anyhow::Error),
 }
 
+impl From<crate::api::Error> for Failure {
+    fn from(error: crate::api::Error) -> Self {
+        if error.is_input() {
+            Failure::Input(error.into())
+        } else {
+            Failure::Internal(error.into())
+        }
+    }
+}
+
 impl Failure {
     pub fn input(error: impl Into<anyhow::Error>) -> Self {
         Failure::Input(error.into())

@@ -65,7 +65,7 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
     let run = run_robust(
         &index,
         &scenario.scenario,
-        &scenario.text,
+        scenario.text(),
         &options,
         &progress,
     )
@@ -77,8 +77,8 @@ pub fn run(args: RobustArgs) -> Result<(), Failure> {
     progress.finish();
     let mut summary = robust_summary(
         &index,
-        &scenario.file,
-        &scenario.text,
+        scenario.file(),
+        scenario.text(),
         &run,
         options.uncertainty.seed,
     );

@@ -5,10 +5,10 @@ use std::str::FromStr;
 use clap::Args;
 
 use super::{DataArgs, Failure, Format, present};
-use crate::model::method::{Aggregation, MethodParseError};
-use crate::pipeline::prepare::nominal_variant;
-use crate::pipeline::{Config, ConfigError, evaluate, prepare};
-use crate::report::render::ScoreView;
+use crate::api::ScoreOptions;
+use crate::api::score::{ScoreError, score_model, what_if};
+use crate::model::method::MethodParseError;
+use crate::pipeline::ConfigError;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -31,15 +31,20 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<(), Failure> {
     // The screening is disclosed in the table's header (or on stderr for CSV and JSON).
-    let mut index = args.data.load_quietly()?;
+    let index = args.data.load_quietly()?;
     super::data::print_warnings(&index);
-    if let Some(text) = &args.normalisation {
-        index.nominal.normalisation = method_flag("--normalisation", text)?;
-    }
-    if let Some(text) = &args.aggregation {
-        let method: Aggregation = method_flag("--aggregation", text)?;
-        index.nominal.aggregation = vec![method; index.framework.n_aggregate_levels()];
-    }
+    let options = ScoreOptions {
+        normalisation: args
+            .normalisation
+            .as_deref()
+            .map(|text| method_flag("--normalisation", text))
+            .transpose()?,
+        aggregation: args
+            .aggregation
+            .as_deref()
+            .map(|text| method_flag("--aggregation", text))
+            .transpose()?,
+    };
     let n_levels = index.framework.n_levels;
     if let Some(level) = args.level
         && (level == 0 || level >= n_levels)
@@ -50,20 +55,16 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
             index.framework.level_name(n_levels - 1)
         )));
     }
-    let prepared = prepare(&index, &[nominal_variant(&index)])?;
-    let config = Config {
-        variant: 0,
-        aggregation: index.nominal.aggregation.clone(),
-        weights: prepared.framework.nominal_weights(),
-    };
-    let evaluation = evaluate(&prepared, &config).map_err(|error| match error {
+    let scored = what_if(&index, &options);
+    let result = score_model(scored).map_err(|error| match error {
         // The index's own method was checked when it was loaded: a refusal here is a what-if
         // flag's, named as the flag (the message itself is the one every route gives).
-        ConfigError::Range(reason) => {
-            let flag = if reason.blames_normalisation() && args.normalisation.is_some() {
-                format!("--normalisation {}", index.nominal.normalisation)
-            } else {
-                format!("--aggregation {}", reason.aggregation())
+        ScoreError::Config(ConfigError::Range(reason)) => {
+            let flag = match &options.normalisation {
+                Some(normalisation) if reason.blames_normalisation() => {
+                    format!("--normalisation {normalisation}")
+                }
+                _ => format!("--aggregation {}", reason.aggregation()),
             };
             Failure::input(anyhow::anyhow!(
                 "{flag}: {}\n  fix: {}",
@@ -71,15 +72,10 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
                 reason.fix()
             ))
         }
-        other => Failure::input(other),
+        ScoreError::Config(other) => Failure::input(other),
+        ScoreError::Prepare(other) => other.into(),
     })?;
-    let view = ScoreView {
-        index: &index,
-        prepared: &prepared,
-        evaluation: &evaluation,
-        level: args.level,
-    };
-    present(&view, args.format, None)
+    present(&result.view(args.level), args.format, None)
 }
 
 /// A method flag's value, or the parser's problem and fix (the wording index.toml and scenario

@@ -97,7 +97,7 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     let result = run_sensitivity(
         &index,
         &scenario.scenario,
-        &scenario.text,
+        scenario.text(),
         &options,
         &progress,
     )
@@ -122,10 +122,10 @@ fn with_flags(error: SensitivityError) -> Failure {
 fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {
     sensitivity_summary(
         index,
-        &scenario.file,
-        &scenario.text,
-        &scenario.written,
-        scenario.derived.as_ref(),
+        scenario.file(),
+        scenario.text(),
+        scenario.written(),
+        scenario.derived(),
         result,
     )
 }

@@ -187,7 +187,7 @@ pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
     let result = run_uncertainty(
         &index,
         &scenario.scenario,
-        &scenario.text,
+        scenario.text(),
         &options,
         &progress,
     )
@@ -228,7 +228,7 @@ fn summary_of(
     result: &UncertaintyRun,
     (samples, seed): (Option<u64>, u64),
 ) -> Summary {
-    let mut summary = uncertainty_summary(index, &scenario.file, &scenario.text, result, seed);
+    let mut summary = uncertainty_summary(index, scenario.file(), scenario.text(), result, seed);
     let setup = &result.setup;
     let focus = setup.focus.map(|f| setup.prepared.units[f].code.as_str());
     scenario.describe(
@@ -270,7 +270,7 @@ fn run_shard(
     shard: Shard,
 ) -> Result<(), Failure> {
     let setup =
-        Setup::new(index, &scenario.scenario, &scenario.text, options).map_err(Failure::input)?;
+        Setup::new(index, &scenario.scenario, scenario.text(), options).map_err(Failure::input)?;
     let range = shard.samples(options.samples);
     let progress = Progress::new(range.end - range.start);
     let accumulator = setup.run(range.clone(), options.seed, options.threads, &progress);
@@ -350,7 +350,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     let merged = merge_run(
         &index,
         &scenario.scenario,
-        &scenario.text,
+        scenario.text(),
         states,
         &request,
         &progress,

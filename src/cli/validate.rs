@@ -33,7 +33,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
                 reuse_lower_levels: false,
                 ..UncertaintyOptions::default()
             };
-            Setup::new(&index, &loaded.scenario, &loaded.text, &options)?;
+            Setup::new(&index, &loaded.scenario, loaded.text(), &options)?;
             Some(path)
         }
     };
