@@ -168,10 +168,14 @@ pub fn explorer_data(index: &Index, run: &RobustRun) -> Result<ExplorerData, Exp
     let variant = &prepared.variants[0];
     let columns =
         |m: &crate::model::Columns| (0..n_indicators).map(|i| m.col(i).to_vec()).collect();
-    let logs = if geometric {
-        variant.logs.as_ref().map(columns)
-    } else {
-        None
+    let logs = match (geometric, &variant.logs) {
+        (false, _) => None,
+        (true, Some(logs)) => Some(columns(logs)),
+        (true, None) => {
+            return Err(ExplorerOff::Prepare(
+                "the geometric mean needs positive normalised values, and some are not".into(),
+            ));
+        }
     };
     Ok(ExplorerData {
         index_name: index.info.name.clone(),
