@@ -14,9 +14,9 @@ use crate::pipeline::{Prepared, prepare};
 
 /// Above this many embedded numbers (units × indicators, twice with geometric aggregation,
 /// plus units² rank probabilities when the histogram is embedded) the explorer is switched
-/// off with a note: each number costs about 19 bytes of JSON, so the limit keeps the page
-/// under about 4 MB more than the static report. IECI 2022 embeds 925 + 1,369 numbers
-/// (about 45 kB), ASEM 2,499 + 2,601.
+/// off with a note: each number costs about 15 bytes of JSON, so the limit keeps the page
+/// within about 3 MB more than the static report. IECI 2022 embeds 925 + 1,369 numbers
+/// (35 kB), ASEM 2,499 + 2,601 (67 kB).
 pub const MAX_EMBEDDED_NUMBERS: usize = 200_000;
 
 /// Above this many units the per-unit rank histogram (units² probabilities) is left out; the

@@ -4,7 +4,7 @@
 //! the page stays one file that works from `file://` with no network.
 //!
 //! Size: the page embeds units × indicators normalised values (twice with geometric
-//! aggregation) and units² rank probabilities, about 19 bytes each; above
+//! aggregation) and units² rank probabilities, about 15 bytes each; above
 //! [`data::MAX_EMBEDDED_NUMBERS`] the explorer is off with a note.
 
 pub mod data;
