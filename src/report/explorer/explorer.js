@@ -321,6 +321,9 @@
     var id = "ex-w-" + node;
     var label = el("label", { for: id, id: id + "-label" }, nodes[node].name + " (" + nodes[node].code + ")");
     var track = el("div", { class: "ex-track" });
+    // The band's scale runs between the thumb's centre at 0 and at 1 (inset by half a thumb).
+    var scale = el("div", { class: "ex-scale" });
+    track.appendChild(scale);
     var band = bands[nodes[node].code];
     if (band) {
       var drawn = el("div", {
@@ -329,8 +332,8 @@
       });
       drawn.style.left = (100 * band.lo) + "%";
       drawn.style.width = (100 * (band.hi - band.lo)) + "%";
-      track.appendChild(drawn);
-      track.appendChild(el("div", { class: "ex-nominal", style: "left:" + (100 * band.nominal) + "%" }));
+      scale.appendChild(drawn);
+      scale.appendChild(el("div", { class: "ex-nominal", style: "left:" + (100 * band.nominal) + "%" }));
     }
     var range = el("input", { type: "range", id: id, min: "0", max: "1", step: "0.01", "data-code": nodes[node].code, "aria-describedby": id + "-band" });
     var number = el("input", { type: "number", min: "0", max: "1", step: "any", class: "ex-number", "data-code": nodes[node].code, "aria-label": nodes[node].name + " share (0 to 1)" });
