@@ -120,9 +120,13 @@ fn report_folder_is_complete_and_every_chart_is_well_formed() {
         svgs.len(),
         "every chart is inline"
     );
-    assert!(!html.contains("<script") && !html.contains("<link") && !html.contains(" src="));
+    // Inline only: the explorer's data and its script, nothing loaded from elsewhere.
+    assert_eq!(html.matches("<script").count(), 2);
+    assert!(html.contains("<script type=\"application/json\" id=\"ex-data\">"));
+    assert!(!html.contains("<link") && !html.contains(" src=") && !html.contains("fetch("));
     for section in [
         "Reconstructed data",
+        "Weight explorer",
         "Data and method",
         "Uncertainty table",
         "Sensitivity (Sobol indices)",

@@ -1,4 +1,6 @@
-//! `report.html`: one self-contained page (inline CSS and SVG, no scripts, no external assets) that prints well.
+//! `report.html`: one self-contained page (inline CSS, SVG and script, no external assets) that
+//! prints well. The only script is the weight explorer's and the table tools'
+//! ([`super::explorer`]), inline, so the page still works from `file://` without a network.
 
 use std::fmt::Write;
 
@@ -37,6 +39,8 @@ code { font-size: 13px; }
 pub struct HtmlReport {
     body: String,
     title: String,
+    /// Whether the page carries the explorer's script and styles (sortable tables, search).
+    interactive: bool,
 }
 
 impl HtmlReport {
@@ -49,6 +53,7 @@ impl HtmlReport {
         HtmlReport {
             body,
             title: title.to_string(),
+            interactive: false,
         }
     }
 
@@ -117,9 +122,24 @@ impl HtmlReport {
         );
     }
 
+    /// The weight explorer's section (built by [`super::explorer::explorer_html`]); the page
+    /// then carries its script and styles, which also make every table sortable.
+    pub fn explorer(&mut self, section_html: &str) {
+        self.body.push_str(section_html);
+        self.interactive = true;
+    }
+
     pub fn finish(self) -> String {
+        let (style, script) = if self.interactive {
+            (
+                super::explorer::STYLE,
+                format!("<script>\n{}</script>\n", super::explorer::SCRIPT),
+            )
+        } else {
+            ("", String::new())
+        };
         format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{style}</style>\n</head>\n<body>\n{}{script}</body>\n</html>\n",
             escape_html(&self.title),
             self.body
         )

@@ -5,6 +5,7 @@ pub mod coherence;
 pub mod coherence_charts;
 pub mod coherence_findings;
 pub mod exact;
+pub mod explorer;
 pub mod figures;
 pub mod format;
 pub mod html;

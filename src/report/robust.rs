@@ -7,6 +7,7 @@ use super::exact::{
     bounds_csv, bounds_table, bounds_tables, minimal_change_table, simplex_tables,
     stability_sentence, stability_table, stability_tables, sweep_tables,
 };
+use super::explorer::{explorer_data, explorer_html};
 use super::figures::{Chart, robust_charts};
 use super::html::HtmlReport;
 use super::markdown::MarkdownReport;
@@ -231,6 +232,7 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
         &text.sentence,
         &text.points,
     );
+    page.explorer(&explorer_html(&explorer_data(index, run)));
     page.heading("Data and method");
     let mut items = vec![format!(
         "Data: {} ({} units, {} indicators, {} levels), source {}, SHA-256 {}",
