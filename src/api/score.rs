@@ -1,11 +1,16 @@
 //! `score`: the nominal ranking of an index, or its ranking under another normalisation or aggregation (a what-if).
 
 use super::{Error, Index};
+use crate::model::input::suggest::one_of;
 use crate::model::method::{Aggregation, Normalisation};
+use crate::model::{LoadError, Location};
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{Config, Evaluation, Prepared, evaluate, prepare};
 use crate::report::ranking::{UnitResult, ranking_csv, ranking_units};
 use crate::report::summary::Summary;
+
+/// Where messages about the weights of [`ScoreOptions`] say the problem is.
+const WEIGHTS: &str = "weights";
 
 /// Options of [`score`]. The default scores the index under its nominal method.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,6 +19,9 @@ pub struct ScoreOptions {
     pub normalisation: Option<Normalisation>,
     /// Use this aggregation at every aggregate level instead of the nominal ones.
     pub aggregation: Option<Aggregation>,
+    /// What-if: these raw weights (as in meta.csv's Weight column, renormalised within the
+    /// parent) for the named nodes (iCode or aggregate code); the others keep theirs.
+    pub weights: Vec<(String, f64)>,
 }
 
 /// The ranking [`score`] computed: every unit's index score and rank, and each aggregate's.
@@ -34,6 +42,7 @@ pub fn score(index: &Index, options: ScoreOptions) -> Result<ScoreResult, Error>
     if let Some(aggregation) = options.aggregation {
         model.nominal.aggregation = vec![aggregation; model.framework.n_aggregate_levels()];
     }
+    set_weights(&mut model, &options.weights)?;
     let prepared = prepare(&model, &[nominal_variant(&model)])?;
     let config = Config {
         variant: 0,
@@ -51,6 +60,43 @@ pub fn score(index: &Index, options: ScoreOptions) -> Result<ScoreResult, Error>
         ranking,
         summary,
     })
+}
+
+/// Replaces the raw weights of the named nodes, refusing an unknown code, the index itself or a
+/// weight that is negative or not finite.
+fn set_weights(model: &mut crate::model::Index, weights: &[(String, f64)]) -> Result<(), Error> {
+    let framework = &mut model.framework;
+    let top = framework.top;
+    for (code, weight) in weights {
+        let location = Location::file(WEIGHTS).column(code.clone());
+        let Some(node) = framework.nodes.iter().position(|n| &n.code == code) else {
+            let codes: Vec<&str> = framework.nodes.iter().map(|n| n.code.as_str()).collect();
+            return Err(LoadError::one(
+                location,
+                "no indicator or aggregate has this code",
+                one_of(code, &codes),
+            )
+            .into());
+        };
+        if node == top {
+            return Err(LoadError::one(
+                location,
+                "the index itself has no weight",
+                "give weights of the indicators and aggregates below the index",
+            )
+            .into());
+        }
+        if !(weight.is_finite() && *weight >= 0.0) {
+            return Err(LoadError::one(
+                location,
+                format!("weight {weight} is negative or not a number"),
+                "give a finite weight of 0 or more (weights are renormalised within the parent)",
+            )
+            .into());
+        }
+        framework.nodes[node].weight = *weight;
+    }
+    Ok(())
 }
 
 impl ScoreResult {

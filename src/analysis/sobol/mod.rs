@@ -40,7 +40,7 @@ pub use settings::{Estimator, EstimatorSettings};
 pub use workflow::{
     DesignLayout, DesignOrder, Factor, FactorKind, FactorSet, SalibLayout, analyze_csv,
     analyze_csv_str, analyze_salib_csv, analyze_salib_csv_str, read_design_layout,
-    read_salib_design, sample_csv,
+    read_salib_design, salib_to_blocks, sample_csv, uniform_at,
 };
 
 use crate::model::Diagnostic;
