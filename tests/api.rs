@@ -513,6 +513,20 @@ fn a_cancelled_run_stops_early_and_returns_no_result() {
     // It stopped within a few chunks of the request, not after 10^8 samples.
     let seen = observer.seen.load(std::sync::atomic::Ordering::Relaxed);
     assert!(seen < 100_000, "{seen} samples run");
+    // A converged run stops too (its batches would otherwise wait for samples never run).
+    let converged = UncertaintyOptions {
+        max_samples: 1 << 40,
+        threads: 2,
+        ..UncertaintyOptions::default()
+    };
+    let observer = CancelAfter {
+        after: 5_000,
+        seen: Default::default(),
+    };
+    let error = ranksense::uncertainty_observed(&index, &scenario, converged, &observer)
+        .err()
+        .unwrap();
+    assert!(error.is_cancelled(), "{error}");
 }
 
 #[test]
