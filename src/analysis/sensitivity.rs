@@ -557,6 +557,10 @@ fn evaluate_design(
                 moved: vec![false; model.n_factors()],
             },
             |worker, (chunk, rows)| {
+                // A cancelled run's outputs are discarded by its caller: skip the work.
+                if observer.cancelled() {
+                    return;
+                }
                 let first_run = chunk * RUN_CHUNK;
                 for (offset, row) in rows.chunks_exact_mut(width).enumerate() {
                     design.point(first_run + offset, &mut worker.point);

@@ -337,7 +337,8 @@ pub fn run_uncertainty(
         let stats = setup.summarise(&accumulator);
         let assessment = assess(&stats);
         let done = accumulator.samples;
-        if !options.converge || assessment.settled || done >= cap {
+        // A cancelled run adds no samples: stop rather than wait for ones that never come.
+        if !options.converge || assessment.settled || done >= cap || observer.cancelled() {
             break (stats, assessment);
         }
         let end = done.saturating_mul(2).min(cap);

@@ -7,9 +7,11 @@ use crate::analysis::weights::exact::{
     BoundsReport, BoundsRequest, MethodOverride, RangeSource, UnitBounds, WeightSet,
     bounds_for_observed,
 };
-use crate::engine::Silent;
+use crate::engine::{Observer, Silent};
 use crate::model::method::{Aggregation, Normalisation};
-use crate::report::exact::{bounds_csv, bounds_files, bounds_summary};
+use crate::report::exact::{
+    bounds_all_sentence, bounds_csv, bounds_files, bounds_sentence, bounds_summary,
+};
 use crate::report::summary::Summary;
 
 /// The weight range of [`bounds`].
@@ -88,6 +90,16 @@ pub struct BoundsResult {
 
 /// Computes exact rank bounds over a weight range: the same numbers as `ranksense bounds`.
 pub fn bounds(index: &Index, options: BoundsOptions) -> Result<BoundsResult, Error> {
+    bounds_observed(index, options, &Silent)
+}
+
+/// [`bounds`], reporting progress to `observer` and stopping early when it says
+/// [`Observer::cancelled`] (the result is then an error with [`Error::is_cancelled`]).
+pub fn bounds_observed(
+    index: &Index,
+    options: BoundsOptions,
+    observer: &dyn Observer,
+) -> Result<BoundsResult, Error> {
     let range = match options.range {
         WeightRange::Spread(spread) => RangeSource::Spread(spread),
         WeightRange::Scenario(scenario) => {
@@ -109,7 +121,10 @@ pub fn bounds(index: &Index, options: BoundsOptions) -> Result<BoundsResult, Err
         focus: options.focus,
         all_units: options.all_units,
     };
-    let report = bounds_for_observed(index.model(), &request, &Silent)?;
+    let report = bounds_for_observed(index.model(), &request, observer)?;
+    if observer.cancelled() {
+        return Err(Error::cancelled());
+    }
     let summary = bounds_summary(index.model(), &report);
     let files = bounds_files(index.model(), &report);
     Ok(BoundsResult {
@@ -120,6 +135,19 @@ pub fn bounds(index: &Index, options: BoundsOptions) -> Result<BoundsResult, Err
 }
 
 impl BoundsResult {
+    /// The answer in one sentence (the focus unit's bounds, or every unit's).
+    pub fn sentence(&self) -> String {
+        match self.focus() {
+            Some(unit) => bounds_sentence(&self.report, unit, Some("bounds.csv")),
+            None => bounds_all_sentence(&self.report),
+        }
+    }
+
+    /// The CSV tables of the report folder, as (file name, text) pairs.
+    pub fn tables(&self) -> Vec<(String, String)> {
+        super::csv_tables(&self.files)
+    }
+
     /// Every unit bounded (the focus only, unless `all_units`).
     pub fn units(&self) -> &[UnitBounds] {
         &self.report.units

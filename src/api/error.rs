@@ -14,6 +14,7 @@ use crate::model::Diagnostic;
 #[derive(Debug)]
 pub struct Error {
     input: bool,
+    cancelled: bool,
     diagnostics: Vec<Diagnostic>,
     source: Box<dyn std::error::Error + Send + Sync + 'static>,
 }
@@ -23,6 +24,7 @@ impl Error {
     pub(crate) fn input(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Error {
             input: true,
+            cancelled: false,
             diagnostics: Vec::new(),
             source: source.into(),
         }
@@ -33,6 +35,17 @@ impl Error {
         Error {
             input: false,
             ..Error::input(source)
+        }
+    }
+
+    /// A run stopped because its observer asked it to ([`crate::engine::Observer::cancelled`]).
+    pub(crate) fn cancelled() -> Self {
+        Error {
+            input: false,
+            cancelled: true,
+            ..Error::input(
+                "the run was cancelled before it finished; its partial results were discarded",
+            )
         }
     }
 
@@ -51,6 +64,12 @@ impl Error {
     /// these, 1 for the others).
     pub fn is_input(&self) -> bool {
         self.input
+    }
+
+    /// Whether the run was stopped by its observer (see the `_observed` functions) rather than
+    /// failing: no result exists, and nothing is wrong with the input.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled
     }
 
     /// Each located problem (file, line, column or field, problem and fix), when the error
@@ -104,6 +123,21 @@ impl From<crate::analysis::weights::exact::ExactError> for Error {
             Error::internal(error)
         } else {
             Error::input(error)
+        }
+    }
+}
+
+impl From<crate::analysis::sobol::SobolError> for Error {
+    fn from(error: crate::analysis::sobol::SobolError) -> Self {
+        use crate::analysis::sobol::SobolError;
+        match &error {
+            SobolError::File(diagnostic)
+            | SobolError::AmbiguousColumn(diagnostic)
+            | SobolError::WrongOrder { diagnostic, .. } => {
+                let diagnostics = [diagnostic.clone()];
+                Error::located(&diagnostics, error)
+            }
+            _ => Error::input(error),
         }
     }
 }

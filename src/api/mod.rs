@@ -14,6 +14,8 @@
 #![warn(missing_docs)]
 
 mod bounds;
+mod coherence;
+mod drop;
 mod error;
 mod index;
 mod merge;
@@ -21,29 +23,56 @@ mod robust;
 mod scenario;
 pub(crate) mod score;
 mod sensitivity;
+mod sobol;
 mod stability;
+mod sweep;
 mod uncertainty;
 
-pub use bounds::{BoundsOptions, BoundsResult, WeightRange, bounds};
+pub use bounds::{BoundsOptions, BoundsResult, WeightRange, bounds, bounds_observed};
+pub use coherence::{CoherenceOptions, CoherenceResult, coherence};
+pub use drop::{DropOptions, DropResult, drop};
 pub use error::Error;
 pub use index::{Index, embedded, embedded_names, load};
 pub use merge::{MergeOptions, merge_shards};
-pub use robust::{RobustOptions, RobustResult, robust};
+pub use robust::{RobustOptions, RobustResult, robust, robust_observed};
 pub use scenario::Scenario;
 pub use score::{ScoreOptions, ScoreResult, score};
-pub use sensitivity::{SensitivityOptions, SensitivityResult, sensitivity};
-pub use stability::{StabilityOptions, StabilityResult, stability};
-pub use uncertainty::{
-    ShardState, UncertaintyOptions, UncertaintyResult, uncertainty, uncertainty_shard,
+pub use sensitivity::{SensitivityOptions, SensitivityResult, sensitivity, sensitivity_observed};
+pub use sobol::{
+    SobolAnalysis, SobolAnalyzeOptions, SobolDesign, SobolSampleOptions, sobol_analyze,
+    sobol_sample,
 };
+pub use stability::{StabilityOptions, StabilityResult, stability};
+pub use sweep::{
+    SimplexMap, SimplexOptions, SimplexPoint, SimplexResult, SweepOptions, SweepResult, simplex,
+    sweep,
+};
+pub use uncertainty::{
+    ShardState, UncertaintyOptions, UncertaintyResult, uncertainty, uncertainty_observed,
+    uncertainty_shard,
+};
+
+/// The CSV files among a report folder's files, as (file name, text) pairs: the tables a
+/// program reads, in the folder's order.
+fn csv_tables(files: &crate::report::output::Files) -> Vec<(String, String)> {
+    files
+        .files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".csv"))
+        .map(|(name, bytes)| (name.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        .collect()
+}
 
 // The vocabulary the options and results speak, at the facade so a caller needs no other path.
 pub use crate::analysis::rank_stats::UnitRankStats;
 pub use crate::analysis::sensitivity::{TargetFamily, TargetResult, UnitTargets};
-pub use crate::analysis::sobol::PointKind;
+pub use crate::analysis::sobol::{
+    Estimate, Estimator, EstimatorSettings, PointKind, SobolIndex, SobolResult,
+};
 pub use crate::analysis::uncertainty::PairSelection;
 pub use crate::analysis::verdict::FocusVerdict;
 pub use crate::analysis::weights::exact::{UnitBounds, WeightSet};
+pub use crate::engine::{Observer, Settling};
 pub use crate::engine::shard::Shard;
 pub use crate::model::method::{Aggregation, Normalisation};
 pub use crate::model::{Diagnostic, Location};

@@ -6,7 +6,7 @@ use super::{Error, Index, Scenario, UncertaintyOptions};
 use crate::analysis::rank_stats::UnitRankStats;
 use crate::analysis::robust::{self as analysis, RobustRun, RobustVerdict};
 use crate::analysis::uncertainty::default_top_k;
-use crate::engine::Silent;
+use crate::engine::{Observer, Silent};
 use crate::report::output::Files;
 use crate::report::provenance::Resolved;
 use crate::report::robust::{robust_files, robust_summary};
@@ -51,6 +51,17 @@ pub fn robust(
     scenario: &Scenario,
     options: RobustOptions,
 ) -> Result<RobustResult, Error> {
+    robust_observed(index, scenario, options, &Silent)
+}
+
+/// [`robust`], reporting progress to `observer` and stopping early when it says
+/// [`Observer::cancelled`] (the result is then an error with [`Error::is_cancelled`]).
+pub fn robust_observed(
+    index: &Index,
+    scenario: &Scenario,
+    options: RobustOptions,
+    observer: &dyn Observer,
+) -> Result<RobustResult, Error> {
     let uncertainty = options.uncertainty.resolve(scenario);
     let resolved = analysis::RobustOptions {
         uncertainty,
@@ -67,8 +78,11 @@ pub fn robust(
         &run_scenario,
         scenario.text(),
         &resolved,
-        &Silent,
+        observer,
     )?;
+    if observer.cancelled() {
+        return Err(Error::cancelled());
+    }
     let seed = resolved.uncertainty.seed;
     let mut summary = robust_summary(index.model(), scenario.label(), scenario.text(), &run, seed);
     let setup = &run.uncertainty.setup;
@@ -93,6 +107,11 @@ pub fn robust(
 }
 
 impl RobustResult {
+    /// The CSV tables of the report folder, as (file name, text) pairs.
+    pub fn tables(&self) -> Vec<(String, String)> {
+        super::csv_tables(&self.files)
+    }
+
     /// The combined verdict, with every number its sentences quote.
     pub fn verdict(&self) -> &RobustVerdict {
         &self.run.verdict

@@ -2,12 +2,17 @@
 
 use super::{Error, Index};
 use crate::model;
+use crate::model::input::suggest::one_of;
 use crate::model::method::{Aggregation, Normalisation};
+use crate::model::{LoadError, Location};
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{Config, ConfigError, Evaluation, PrepareError, Prepared, evaluate, prepare};
 use crate::report::ranking::{UnitResult, ranking_csv, ranking_units};
 use crate::report::render::ScoreView;
 use crate::report::summary::Summary;
+
+/// Where messages about the weights of [`ScoreOptions`] say the problem is.
+const WEIGHTS: &str = "weights";
 
 /// Options of [`score`]. The default scores the index under its nominal method.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,6 +21,9 @@ pub struct ScoreOptions {
     pub normalisation: Option<Normalisation>,
     /// Use this aggregation at every aggregate level instead of the nominal ones.
     pub aggregation: Option<Aggregation>,
+    /// What-if: these raw weights (as in meta.csv's Weight column, renormalised within the
+    /// parent) for the named nodes (iCode or aggregate code); the others keep theirs.
+    pub weights: Vec<(String, f64)>,
 }
 
 /// The ranking [`score`] computed: every unit's index score and rank, and each aggregate's.
@@ -31,11 +39,11 @@ pub struct ScoreResult {
 /// Scores every unit under the index's nominal method (or the what-if of `options`): the same
 /// numbers as `ranksense score`.
 pub fn score(index: &Index, options: ScoreOptions) -> Result<ScoreResult, Error> {
-    Ok(score_model(what_if(index.model(), &options))?)
+    Ok(score_model(what_if(index.model(), &options)?)?)
 }
 
-/// The index with the what-if method of `options` in place of its nominal one.
-pub(crate) fn what_if(model: &model::Index, options: &ScoreOptions) -> model::Index {
+/// The index with the what-if method and weights of `options` in place of its nominal ones.
+pub(crate) fn what_if(model: &model::Index, options: &ScoreOptions) -> Result<model::Index, Error> {
     let mut model = model.clone();
     if let Some(normalisation) = &options.normalisation {
         model.nominal.normalisation = normalisation.clone();
@@ -43,7 +51,8 @@ pub(crate) fn what_if(model: &model::Index, options: &ScoreOptions) -> model::In
     if let Some(aggregation) = options.aggregation {
         model.nominal.aggregation = vec![aggregation; model.framework.n_aggregate_levels()];
     }
-    model
+    set_weights(&mut model, &options.weights)?;
+    Ok(model)
 }
 
 /// Why an index could not be scored: its data could not be prepared, or its method cannot
@@ -85,6 +94,43 @@ pub(crate) fn score_model(model: model::Index) -> Result<ScoreResult, ScoreError
         ranking,
         summary,
     })
+}
+
+/// Replaces the raw weights of the named nodes, refusing an unknown code, the index itself or a
+/// weight that is negative or not finite.
+fn set_weights(model: &mut model::Index, weights: &[(String, f64)]) -> Result<(), Error> {
+    let framework = &mut model.framework;
+    let top = framework.top;
+    for (code, weight) in weights {
+        let location = Location::file(WEIGHTS).column(code.clone());
+        let Some(node) = framework.nodes.iter().position(|n| &n.code == code) else {
+            let codes: Vec<&str> = framework.nodes.iter().map(|n| n.code.as_str()).collect();
+            return Err(LoadError::one(
+                location,
+                "no indicator or aggregate has this code",
+                one_of(code, &codes),
+            )
+            .into());
+        };
+        if node == top {
+            return Err(LoadError::one(
+                location,
+                "the index itself has no weight",
+                "give weights of the indicators and aggregates below the index",
+            )
+            .into());
+        }
+        if !(weight.is_finite() && *weight >= 0.0) {
+            return Err(LoadError::one(
+                location,
+                format!("weight {weight} is negative or not a number"),
+                "give a finite weight of 0 or more (weights are renormalised within the parent)",
+            )
+            .into());
+        }
+        framework.nodes[node].weight = *weight;
+    }
+    Ok(())
 }
 
 impl ScoreResult {

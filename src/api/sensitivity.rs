@@ -7,7 +7,7 @@ use crate::analysis::sensitivity::{
     self as analysis, FocusDriver, SensitivityRun, TargetFamily, TargetResult, UnitTargets,
 };
 use crate::analysis::sobol::PointKind;
-use crate::engine::Silent;
+use crate::engine::{Observer, Silent};
 use crate::report::output::Files;
 use crate::report::provenance::DEFAULT_SEED;
 use crate::report::sensitivity::{sensitivity_markdown, sensitivity_summary, targets_sobol_csv};
@@ -73,6 +73,17 @@ pub fn sensitivity(
     scenario: &Scenario,
     options: SensitivityOptions,
 ) -> Result<SensitivityResult, Error> {
+    sensitivity_observed(index, scenario, options, &Silent)
+}
+
+/// [`sensitivity`], reporting progress to `observer` and stopping early when it says
+/// [`Observer::cancelled`] (the result is then an error with [`Error::is_cancelled`]).
+pub fn sensitivity_observed(
+    index: &Index,
+    scenario: &Scenario,
+    options: SensitivityOptions,
+    observer: &dyn Observer,
+) -> Result<SensitivityResult, Error> {
     let resolved = analysis::SensitivityOptions {
         base_samples: options.base_samples,
         seed: options
@@ -99,8 +110,11 @@ pub fn sensitivity(
         &run_scenario,
         scenario.text(),
         &resolved,
-        &Silent,
+        observer,
     )?;
+    if observer.cancelled() {
+        return Err(Error::cancelled());
+    }
     let summary = summary_of(index, scenario, &run);
     Ok(SensitivityResult {
         run,
@@ -122,6 +136,11 @@ fn summary_of(index: &Index, scenario: &Scenario, run: &SensitivityRun) -> Summa
 }
 
 impl SensitivityResult {
+    /// The CSV tables of the report folder (sobol.csv), as (file name, text) pairs.
+    pub fn tables(&self) -> Vec<(String, String)> {
+        vec![("sobol.csv".to_string(), self.sobol_csv())]
+    }
+
     /// Every target's indices (first-order and total, with intervals), in output order:
     /// `rs`, `rank:*`, `score:*`, `topk`.
     pub fn targets(&self) -> &[TargetResult] {

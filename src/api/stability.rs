@@ -8,7 +8,7 @@ use crate::analysis::weights::exact::{
     stability_for,
 };
 use crate::model::method::{Aggregation, Normalisation};
-use crate::report::exact::{stability_csv, stability_files, stability_summary};
+use crate::report::exact::{stability_csv, stability_files, stability_sentence, stability_summary};
 use crate::report::summary::Summary;
 
 /// Options of [`stability`]; the default is the command line's.
@@ -56,6 +56,16 @@ pub fn stability(index: &Index, options: StabilityOptions) -> Result<StabilityRe
 }
 
 impl StabilityResult {
+    /// The answer in one sentence.
+    pub fn sentence(&self) -> String {
+        stability_sentence(&self.report)
+    }
+
+    /// The CSV tables of the report folder, as (file name, text) pairs.
+    pub fn tables(&self) -> Vec<(String, String)> {
+        super::csv_tables(&self.files)
+    }
+
     /// Per analysed level: every weight's interval and the minimal rank-changing moves.
     pub fn levels(&self) -> &[LevelStability] {
         &self.report.sets

@@ -8,8 +8,8 @@ use crate::analysis::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH
 use crate::analysis::rank_stats::{UncertaintyStats, UnitRankStats};
 use crate::analysis::uncertainty::{self as analysis, PairSelection, Setup, default_top_k};
 use crate::analysis::verdict::FocusVerdict;
-use crate::engine::Silent;
 use crate::engine::shard::{PartialState, STATE_FORMAT, Shard};
+use crate::engine::{Observer, Silent};
 use crate::report::provenance::{DEFAULT_SEED, Resolved};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{rank_stats_csv, uncertainty_files, uncertainty_summary};
@@ -88,6 +88,17 @@ pub fn uncertainty(
     scenario: &Scenario,
     options: UncertaintyOptions,
 ) -> Result<UncertaintyResult, Error> {
+    uncertainty_observed(index, scenario, options, &Silent)
+}
+
+/// [`uncertainty`], reporting progress to `observer` and stopping early when it says
+/// [`Observer::cancelled`] (the result is then an error with [`Error::is_cancelled`]).
+pub fn uncertainty_observed(
+    index: &Index,
+    scenario: &Scenario,
+    options: UncertaintyOptions,
+    observer: &dyn Observer,
+) -> Result<UncertaintyResult, Error> {
     let resolved = options.resolve(scenario);
     let run_scenario = scenario.for_run(options.focus.is_some(), options.top_k.is_some());
     let run = analysis::run_uncertainty(
@@ -95,8 +106,11 @@ pub fn uncertainty(
         &run_scenario,
         scenario.text(),
         &resolved,
-        &Silent,
+        observer,
     )?;
+    if observer.cancelled() {
+        return Err(Error::cancelled());
+    }
     let fixed = (!resolved.converge).then_some(resolved.samples);
     Ok(UncertaintyResult::new(
         index,
@@ -107,6 +121,20 @@ pub fn uncertainty(
 }
 
 impl UncertaintyResult {
+    /// The focus unit's verdict as the report states it (one sentence), if the run has a focus.
+    pub fn verdict_sentence(&self) -> Option<String> {
+        self.summary
+            .uncertainty
+            .as_ref()
+            .and_then(|u| u.verdict_sentence.clone())
+    }
+
+    /// The CSV tables of the report folder (rank_stats.csv, rank_histogram.csv, pairwise.csv,
+    /// …), as (file name, text) pairs.
+    pub fn tables(&self) -> Vec<(String, String)> {
+        super::csv_tables(&uncertainty_files(&self.summary, &self.run))
+    }
+
     /// Wraps a run with its summary: results, scenario, settings and their origins.
     pub(crate) fn new(
         index: &Index,

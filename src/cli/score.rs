@@ -44,6 +44,7 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
             .as_deref()
             .map(|text| method_flag("--aggregation", text))
             .transpose()?,
+        weights: Vec::new(),
     };
     let n_levels = index.framework.n_levels;
     if let Some(level) = args.level
@@ -55,7 +56,7 @@ pub fn run(args: ScoreArgs) -> Result<(), Failure> {
             index.framework.level_name(n_levels - 1)
         )));
     }
-    let scored = what_if(&index, &options);
+    let scored = what_if(&index, &options)?;
     let result = score_model(scored).map_err(|error| match error {
         // The index's own method was checked when it was loaded: a refusal here is a what-if
         // flag's, named as the flag (the message itself is the one every route gives).

@@ -61,6 +61,11 @@ pub trait Observer: Sync {
     /// A new long phase starts: `what` it counts (e.g. "Sobol model runs") and how many
     /// (`0` = not counted; progress shows activity only).
     fn phase(&self, _what: &str, _total: u64) {}
+    /// Whether the caller wants the run stopped (e.g. Ctrl-C in an embedding program): long
+    /// loops stop taking work once it says so, and the caller discards what they return.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that ignores everything.
@@ -200,7 +205,7 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
     // indices), and integer accumulators make the result independent of who ran what.
     let workers: Vec<Accumulator> = pool.broadcast(|_| {
         let mut worker = Worker::new(spec);
-        loop {
+        while !observer.cancelled() {
             let start = next_chunk.fetch_add(chunk, Ordering::Relaxed);
             if start >= spec.samples.end {
                 break;

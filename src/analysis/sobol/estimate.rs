@@ -20,6 +20,13 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// Half the width of the interval, `(hi − lo) / 2`: the `±` of SALib's `S1_conf` and
+    /// `ST_conf` (there the normal approximation z·σ of the bootstrap; here the percentile
+    /// interval's half-width, which equals it when the bootstrap distribution is symmetric).
+    pub fn half_width(&self) -> f64 {
+        (self.hi - self.lo) / 2.0
+    }
+
     fn exact(value: f64) -> Self {
         Estimate {
             value,

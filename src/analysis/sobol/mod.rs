@@ -32,16 +32,16 @@ pub mod test_functions;
 mod workflow;
 
 pub use bootstrap::{BootstrapTarget, bootstrap_targets};
-pub use design::{PointKind, SaltelliDesign};
+pub use design::{Block, PointKind, SaltelliDesign};
 pub use estimate::{
     ConvergenceTable, DUMMY_FACTOR, Estimate, NoiseFloor, SobolIndex, SobolResult, convergence,
     estimate, noise_floor,
 };
 pub use settings::{Estimator, EstimatorSettings};
-pub use workflow::{DesignOrder, FactorSet, analyze_csv, analyze_salib_csv, sample_csv};
+pub use workflow::{
+    DesignOrder, FactorSet, analyze_csv, analyze_salib_csv, salib_to_blocks, sample_csv, uniform_at,
+};
 // The file formats' parts and in-memory readers, for the crate's tests.
-#[cfg(any(test, feature = "internals"))]
-pub use design::Block;
 #[cfg(any(test, feature = "internals"))]
 pub use estimate::ConvergenceStep;
 #[cfg(any(test, feature = "internals"))]

@@ -45,7 +45,7 @@ impl Factor {
     /// reads back to the same f64 for uniform factors).
     pub fn value_at(&self, u: f64) -> String {
         match &self.kind {
-            FactorKind::Uniform { low, high } => format!("{}", low + u * (high - low)),
+            FactorKind::Uniform { low, high } => format!("{}", uniform_at(*low, *high, u)),
             FactorKind::Integer { low, high } => {
                 let count = i128::from(*high) - i128::from(*low) + 1;
                 let offset = bin(u, count as f64).min(count - 1);
@@ -58,6 +58,12 @@ impl Factor {
             }
         }
     }
+}
+
+/// A uniform factor's value at `u ∈ [0, 1)`: `low + u (high − low)`, uniform on `[low, high)`
+/// (the inverse CDF of U(low, high); SALib's `scale_samples` maps its unit design the same way).
+pub fn uniform_at(low: f64, high: f64, u: f64) -> f64 {
+    low + u * (high - low)
 }
 
 /// Index of the equal-width bin of `[0, 1)` holding `u`, out of `count` bins.
@@ -1059,7 +1065,16 @@ pub fn analyze_salib_csv_str(
     let step = layout.step();
     let runs = layout.n * step;
     let interleaved = read_outputs(outputs_text, outputs_file, column, runs, None, design_file)?;
-    let (n, k) = (layout.n, layout.factors.len());
+    let blocks = salib_to_blocks(&interleaved, layout.n, layout.factors.len(), step);
+    let result = estimate(&blocks, layout.n, &layout.factors, settings)?;
+    Ok((layout, result))
+}
+
+/// Outputs in SALib's interleaved order (`step` rows per base row: A_j, AB_j1 … AB_jk, [BA_j1 …
+/// BA_jk,] B_j) regrouped into blocks (A × n, B × n, AB_1 × n, …) as SALib's
+/// `separate_output_values` does: A_j at row j·s, AB_ji at j·s + 1 + i, B_j at j·s + s − 1; the
+/// BA rows of a second-order design are not used. `interleaved` has `n · step` values.
+pub fn salib_to_blocks(interleaved: &[f64], n: usize, k: usize, step: usize) -> Vec<f64> {
     let mut blocks = vec![0.0; n * (k + 2)];
     for j in 0..n {
         let group = &interleaved[j * step..(j + 1) * step];
@@ -1069,8 +1084,7 @@ pub fn analyze_salib_csv_str(
             blocks[(2 + i) * n + j] = group[1 + i];
         }
     }
-    let result = estimate(&blocks, n, &layout.factors, settings)?;
-    Ok((layout, result))
+    blocks
 }
 
 /// The outputs in design run order.
