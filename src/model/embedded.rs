@@ -30,6 +30,15 @@ pub fn names() -> Vec<&'static str> {
     DATASETS.iter().map(|d| d.name).collect()
 }
 
+/// The files of an embedded data set by name: meta.csv, data.csv and index.toml (for writing
+/// a modified copy of it, as `coherence --write-weights` does).
+pub fn files(name: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    let set = DATASETS
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(name))?;
+    Some((set.meta, set.data, set.index_toml))
+}
+
 /// Loads an embedded data set by name (`None` if there is no such name).
 pub fn load(name: &str) -> Option<Index> {
     let set = DATASETS

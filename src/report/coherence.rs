@@ -9,6 +9,7 @@ pub use super::coherence_findings::{
     ConsistencyRow, ImportanceRow, ParentRow, SHARE_GAP, SHARE_GAP_LOWER,
 };
 use super::coherence_findings::{code, pct};
+use super::coherence_weights::{WEIGHTS_FILE, weights_sentence, weights_table};
 use super::format::{fmt_decimals, num};
 use super::html::HtmlReport;
 use super::output::Files;
@@ -377,7 +378,7 @@ const NO_FINDING: &str = "No coherence finding: every indicator correlates posit
 fn correlation_intro(coherence: &Coherence) -> String {
     let t = &coherence.settings.thresholds;
     format!(
-        "Correlations on the normalised indicators and the aggregated scores, each pair on the units where both are present (pairwise-complete). Flags: negative or weak (< {}) with the parent, collinear siblings (> {}, COINr `get_corr_flags`), closer to another group than to its own, not significant at {} (two-sided t-test).",
+        "Correlations on the normalised indicators and the aggregated scores, each pair on the units where both are present (pairwise-complete). Flags: negative or weak (< {}) with the parent, collinear siblings (> {}, COINr `get_corr_flags`), closer to another group than to its own, not significant at {} (two-sided; Pearson by the t-test, Spearman as R's cor.test: the exact permutation distribution for up to 9 units and the AS 89 Edgeworth series up to 1290 without ties, else the t-approximation).",
         t.weak, t.collinear, t.significance
     )
 }
@@ -421,7 +422,24 @@ pub fn coherence_markdown(coherence: &Coherence, framework: &Framework) -> Strin
         importance_intro(coherence)
     ));
     md.push_str(&importance_table(coherence, framework, Some(3)).to_markdown());
+    md.push_str(&optimised_markdown(coherence, framework));
     md
+}
+
+/// The subsection on the weights that deliver the intended importance (empty when not
+/// searched for).
+fn optimised_markdown(coherence: &Coherence, framework: &Framework) -> String {
+    match &coherence.optimised {
+        None => String::new(),
+        Some(Err(error)) => format!(
+            "\n### Weights that deliver the intended importance\n\nNot computed: the index cannot be rescored with trial weights ({error}).\n"
+        ),
+        Some(Ok(optimised)) => format!(
+            "\n### Weights that deliver the intended importance\n\n{}\n\n{}",
+            weights_sentence(optimised),
+            weights_table(optimised, framework, Some(3)).to_markdown()
+        ),
+    }
 }
 
 /// The Markdown section with its charts linked (the files [`coherence_tables`] writes).
@@ -445,7 +463,8 @@ pub fn summary_json(summary: &Summary, section: &CoherenceSummary) -> String {
     summary.to_json()
 }
 
-/// The audit's own tables and charts: `coherence.csv`, `importance.csv`, `pca.csv`, the heat
+/// The audit's own tables and charts: `coherence.csv`, `importance.csv`, `pca.csv`,
+/// `weights.csv` (when the weights were optimised), the heat
 /// map and one weight-against-importance chart per level (the `coherence` command's folder
 /// and the `robust` report's share this list).
 pub fn coherence_tables(coherence: &Coherence, framework: &Framework) -> Files {
@@ -456,6 +475,12 @@ pub fn coherence_tables(coherence: &Coherence, framework: &Framework) -> Files {
         importance_table(coherence, framework, None).to_csv(),
     );
     files.add("pca.csv", pca_csv(coherence, framework));
+    if let Some(Ok(optimised)) = &coherence.optimised {
+        files.add(
+            WEIGHTS_FILE,
+            weights_table(optimised, framework, None).to_csv(),
+        );
+    }
     files.add(HEAT_MAP_FILE, heat_map_svg(&coherence.heat_map, framework));
     for level in 1..framework.n_levels {
         files.add(
@@ -485,6 +510,16 @@ pub fn coherence_html(page: &mut HtmlReport, coherence: &Coherence, framework: &
         importance_intro(coherence)
     ));
     page.table(&importance_table(coherence, framework, Some(3)));
+    match &coherence.optimised {
+        None => {}
+        Some(Err(error)) => page.paragraph(&format!(
+            "Weights that deliver the intended importance: not computed, the index cannot be rescored with trial weights ({error})."
+        )),
+        Some(Ok(optimised)) => {
+            page.paragraph(&weights_sentence(optimised));
+            page.table(&weights_table(optimised, framework, Some(3)));
+        }
+    }
     page.figure(
         &heat_map_svg(&coherence.heat_map, framework),
         HEAT_MAP_CAPTION,

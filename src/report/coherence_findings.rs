@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::coherence_weights::OptimisedSummary;
 use crate::analysis::coherence::{Coherence, Flag, Method, Relation};
 use crate::model::Framework;
 
@@ -132,6 +133,8 @@ pub struct CoherenceSummary {
     pub parent_correlations: Vec<ParentRow>,
     pub consistency: Vec<ConsistencyRow>,
     pub importance: Vec<ImportanceRow>,
+    /// The weights that deliver the intended importance, when searched for.
+    pub optimised_weights: Option<OptimisedSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -220,6 +223,11 @@ impl CoherenceSummary {
             parent_correlations,
             consistency,
             importance,
+            optimised_weights: coherence
+                .optimised
+                .as_ref()
+                .and_then(|o| o.as_ref().ok())
+                .map(|o| OptimisedSummary::of(o, framework)),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod charts;
 pub mod coherence;
 pub mod coherence_charts;
 pub mod coherence_findings;
+pub mod coherence_weights;
 pub mod exact;
 pub mod explorer;
 pub mod figures;

@@ -7,7 +7,9 @@
 //! those units only.
 
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::sync::OnceLock;
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// Which correlation coefficient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,16 +40,25 @@ pub struct Estimate {
     pub r: Option<f64>,
     /// Units where both values are present.
     pub n: usize,
+    /// Whether either column has tied values on those units (Spearman's exact null
+    /// distribution assumes none).
+    pub ties: bool,
 }
 
 impl Estimate {
-    /// Two-sided p-value of H0: ρ = 0 from t = r √(n − 2) / √(1 − r²) with n − 2 degrees of
-    /// freedom (R `cor.test`, Pearson; for Spearman this is `cor.test(exact = FALSE)`'s
-    /// t-approximation, which COINr's `get_pvals` falls back to with ties).
-    pub fn p_value(&self) -> Option<f64> {
+    /// Two-sided p-value of H0: ρ = 0, as R's `cor.test` computes it by default.
+    ///
+    /// Pearson, and Spearman with ties or more than 1290 units: t = r √(n − 2) / √(1 − r²)
+    /// with n − 2 degrees of freedom (for Spearman, `cor.test(exact = FALSE)`'s
+    /// t-approximation, which R falls back to with ties). Spearman without ties: the null
+    /// distribution of S = Σ d² = (n³ − n)(1 − ρ)/6 by [`spearman_s_tail`], exact for n ≤ 9.
+    pub fn p_value(&self, method: Method) -> Option<f64> {
         let r = self.r?;
         if self.n < 3 {
             return None;
+        }
+        if method == Method::Spearman && !self.ties && self.n <= SPEARMAN_S_MAX_N {
+            return Some(spearman_p_value(r, self.n));
         }
         let df = (self.n - 2) as f64;
         if r.abs() >= 1.0 {
@@ -57,6 +68,105 @@ impl Estimate {
         let dist = StudentsT::new(0.0, 1.0, df).ok()?;
         Some((2.0 * (1.0 - dist.cdf(t.abs()))).clamp(0.0, 1.0))
     }
+}
+
+/// Largest n for which R's `cor.test` uses the distribution of S (`n * (n^2 - 1)` does not
+/// overflow); above it, the t-approximation.
+const SPEARMAN_S_MAX_N: usize = 1290;
+
+/// Largest n whose null distribution of S is enumerated exactly (R's `prho.c`, `n_small`).
+const SPEARMAN_EXACT_MAX_N: usize = 9;
+
+/// Two-sided p-value of Spearman's ρ on n units without ties, R's `cor.test(method =
+/// "spearman")`: with q = (n³ − n)(1 − ρ)/6, the tail of S on q's side, P(S ≥ q) when q is
+/// above its mean (n³ − n)/6, else P(S ≤ q) (S is even, so P(S < round(q) + 2)), doubled
+/// and capped at 1.
+pub fn spearman_p_value(rho: f64, n: usize) -> f64 {
+    let nf = n as f64;
+    let q = (nf * nf * nf - nf) * (1.0 - rho) / 6.0;
+    let p = if q > (nf * nf * nf - nf) / 6.0 {
+        spearman_s_tail(n, q.round(), false)
+    } else {
+        spearman_s_tail(n, q.round() + 2.0, true)
+    };
+    (2.0 * p).min(1.0)
+}
+
+/// Algorithm AS 89 (Best & Roberts 1975, "The upper tail probabilities of Spearman's rho",
+/// *Applied Statistics* 24(3), 377–379) as R's `prho.c` implements it: P(S ≥ s), or
+/// P(S < s) when `lower`, for S = Σ (i − π(i))² over the n! equally likely permutations π
+/// (the null distribution of Spearman's S without ties). Exact by enumeration for
+/// n ≤ 9; above, the Edgeworth series expansion of AS 89 with its published coefficients.
+pub fn spearman_s_tail(n: usize, s: f64, lower: bool) -> f64 {
+    let below = if lower { 0.0 } else { 1.0 };
+    if n <= 1 || s <= 0.0 {
+        return below;
+    }
+    let nf = n as f64;
+    let max = nf * (nf * nf - 1.0) / 3.0;
+    if s > max {
+        return 1.0 - below;
+    }
+    if n <= SPEARMAN_EXACT_MAX_N {
+        let counts = exact_s_counts(n);
+        let total: u64 = counts.iter().sum();
+        // counts[k] is the number of permutations with S = 2k.
+        let at_least: u64 = counts
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| (2 * k) as f64 >= s)
+            .map(|(_, &c)| c)
+            .sum();
+        let count = if lower { total - at_least } else { at_least };
+        return count as f64 / total as f64;
+    }
+    const C: [f64; 12] = [
+        0.2274, 0.2531, 0.1745, 0.0758, 0.1033, 0.3932, 0.0879, 0.0151, 0.0072, 0.0831, 0.0131,
+        4.6e-4,
+    ];
+    let b = 1.0 / nf;
+    // ≈ −ρ √(n − 1), standard normal under H0.
+    let x = (6.0 * (s - 1.0) * b / (nf * nf - 1.0) - 1.0) * (nf - 1.0).sqrt();
+    let y = x * x;
+    let u = x
+        * b
+        * (C[0]
+            + b * (C[1] + C[2] * b)
+            + y * (-C[3] + b * (C[4] + C[5] * b)
+                - y * b * (C[6] + C[7] * b - y * (C[8] - C[9] * b + y * b * (C[10] - C[11] * y)))));
+    let correction = u / (y / 2.0).exp();
+    let normal = Normal::new(0.0, 1.0).expect("the standard normal exists");
+    let p = if lower {
+        normal.cdf(x) - correction
+    } else {
+        normal.sf(x) + correction
+    };
+    p.clamp(0.0, 1.0)
+}
+
+/// The number of permutations of 1..=n with each value of S = Σ (i − π(i))², indexed by
+/// S/2 (S is always even), enumerated once per n and kept.
+fn exact_s_counts(n: usize) -> &'static [u64] {
+    static CACHE: [OnceLock<Vec<u64>>; SPEARMAN_EXACT_MAX_N + 1] =
+        [const { OnceLock::new() }; SPEARMAN_EXACT_MAX_N + 1];
+    CACHE[n].get_or_init(|| {
+        let max_half = n * (n * n - 1) / 6;
+        let mut counts = vec![0u64; max_half + 1];
+        fn place(n: usize, position: usize, used: u32, s: usize, counts: &mut [u64]) {
+            if position == n {
+                counts[s / 2] += 1;
+                return;
+            }
+            for value in 0..n {
+                if used & (1 << value) == 0 {
+                    let d = position.abs_diff(value);
+                    place(n, position + 1, used | (1 << value), s + d * d, counts);
+                }
+            }
+        }
+        place(n, 0, 0, 0, &mut counts);
+        counts
+    })
 }
 
 /// The units where both columns are present.
@@ -89,6 +199,12 @@ fn pearson_complete(x: &[f64], y: &[f64]) -> Option<f64> {
 
 /// Ranks 1..n, ties sharing their average rank (R `rank(ties.method = "average")`).
 pub fn average_ranks(x: &[f64]) -> Vec<f64> {
+    ranks_and_ties(x).0
+}
+
+/// [`average_ranks`] and whether any two values are tied.
+fn ranks_and_ties(x: &[f64]) -> (Vec<f64>, bool) {
+    let mut ties = false;
     let mut order: Vec<usize> = (0..x.len()).collect();
     order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
     let mut ranks = vec![0.0; x.len()];
@@ -100,12 +216,13 @@ pub fn average_ranks(x: &[f64]) -> Vec<f64> {
         }
         // Positions start..end hold ranks start+1..=end; their average:
         let rank = (start + 1 + end) as f64 / 2.0;
+        ties |= end - start > 1;
         for &i in &order[start..end] {
             ranks[i] = rank;
         }
         start = end;
     }
-    ranks
+    (ranks, ties)
 }
 
 /// The correlation of two columns (NaN = missing) on their complete pairs.
@@ -113,13 +230,28 @@ pub fn correlate(method: Method, x: &[f64], y: &[f64]) -> Estimate {
     let (a, b) = complete_pairs(x, y);
     let n = a.len();
     if n < 3 {
-        return Estimate { r: None, n };
+        return Estimate {
+            r: None,
+            n,
+            ties: false,
+        };
     }
-    let r = match method {
-        Method::Pearson => pearson_complete(&a, &b),
-        Method::Spearman => pearson_complete(&average_ranks(&a), &average_ranks(&b)),
-    };
-    Estimate { r, n }
+    match method {
+        Method::Pearson => Estimate {
+            r: pearson_complete(&a, &b),
+            n,
+            ties: false,
+        },
+        Method::Spearman => {
+            let (rank_a, ties_a) = ranks_and_ties(&a);
+            let (rank_b, ties_b) = ranks_and_ties(&b);
+            Estimate {
+                r: pearson_complete(&rank_a, &rank_b),
+                n,
+                ties: ties_a || ties_b,
+            }
+        }
+    }
 }
 
 /// How the two nodes of a correlation sit in the framework.
@@ -229,6 +361,12 @@ pub fn correlations(
     thresholds: &Thresholds,
 ) -> Vec<Correlation> {
     let mut out = Vec::new();
+    // The ranks of every column without missing values, computed once: a pair of such columns
+    // has all units as its complete pairs, so these are its ranks too.
+    let ranks: Vec<Option<(Vec<f64>, bool)>> = values
+        .iter()
+        .map(|v| (!v.iter().any(|x| x.is_nan())).then(|| ranks_and_ties(v)))
+        .collect();
     for method in Method::ALL {
         let start = out.len();
         for x in 0..framework.n_nodes() {
@@ -244,13 +382,13 @@ pub fn correlations(
                 } else {
                     Relation::Ancestor
                 };
-                out.push(entry(method, relation, x, y, values));
+                out.push(entry(method, relation, x, y, values, &ranks));
                 ancestor = framework.nodes[y].parent;
             }
             let level = framework.nodes[parent].level;
             for y in framework.level_nodes(level) {
                 if y != parent {
-                    out.push(entry(method, Relation::OtherGroup, x, y, values));
+                    out.push(entry(method, Relation::OtherGroup, x, y, values, &ranks));
                 }
             }
         }
@@ -258,7 +396,7 @@ pub fn correlations(
             let children = &framework.nodes[parent].children;
             for (i, &a) in children.iter().enumerate() {
                 for &b in &children[i + 1..] {
-                    out.push(entry(method, Relation::Siblings, a, b, values));
+                    out.push(entry(method, Relation::Siblings, a, b, values, &ranks));
                 }
             }
         }
@@ -273,15 +411,25 @@ fn entry(
     x: usize,
     y: usize,
     values: &[Vec<f64>],
+    ranks: &[Option<(Vec<f64>, bool)>],
 ) -> Correlation {
-    let estimate = correlate(method, &values[x], &values[y]);
+    let estimate = match (method, &ranks[x], &ranks[y]) {
+        (Method::Spearman, Some((rank_x, ties_x)), Some((rank_y, ties_y))) if rank_x.len() >= 3 => {
+            Estimate {
+                r: pearson_complete(rank_x, rank_y),
+                n: rank_x.len(),
+                ties: *ties_x || *ties_y,
+            }
+        }
+        _ => correlate(method, &values[x], &values[y]),
+    };
     Correlation {
         method,
         relation,
         x,
         y,
         estimate,
-        p_value: estimate.p_value(),
+        p_value: estimate.p_value(method),
         flags: Vec::new(),
     }
 }
@@ -332,8 +480,9 @@ mod tests {
         let p = Estimate {
             r: Some(0.5),
             n: 12,
+            ties: false,
         }
-        .p_value()
+        .p_value(Method::Pearson)
         .unwrap();
         assert!((p - 0.097_94).abs() < 1e-4, "{p}");
     }

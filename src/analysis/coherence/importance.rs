@@ -157,15 +157,29 @@ impl Normal {
         self.syy = 0.0;
         self.n = 0.0;
     }
+    /// Adds unit `i` with value `y`.
     #[inline]
     fn add(&mut self, b: &Basis, i: usize, y: f64) {
-        let width = b.degree + 1;
+        match b.degree {
+            3 => self.add_width::<4>(b, i, y),
+            2 => self.add_width::<3>(b, i, y),
+            1 => self.add_width::<2>(b, i, y),
+            _ => self.add_width::<1>(b, i, y),
+        }
+    }
+    /// The body of [`Normal::add`] for W = degree + 1 nonzero basis functions per point: fixed,
+    /// so that the compiler unrolls the loops.
+    #[inline(always)]
+    fn add_width<const W: usize>(&mut self, b: &Basis, i: usize, y: f64) {
         let (s, p) = (b.start[i], b.p);
-        let row = &b.values[i * width..(i + 1) * width];
-        for a in 0..width {
+        let row: &[f64; W] = b.values[i * W..(i + 1) * W]
+            .try_into()
+            .expect("a basis row holds degree + 1 values");
+        for a in 0..W {
             self.xty[s + a] += row[a] * y;
-            for c in a..width {
-                self.xtx[(s + a) * p + s + c] += row[a] * row[c];
+            let line = &mut self.xtx[(s + a) * p + s..(s + a) * p + s + W];
+            for c in a..W {
+                line[c] += row[a] * row[c];
             }
         }
         self.sy += y;
@@ -224,6 +238,80 @@ pub fn correlation_ratio(
     level: f64,
     seed: u64,
 ) -> Option<Ratio> {
+    let Pairs {
+        xs,
+        ys,
+        sorted,
+        distinct,
+    } = pairs(x, y)?;
+    let n = xs.len();
+    let (b, rss, tss) = select_knots(&xs, &ys, &sorted, &distinct)?;
+    let nf = n as f64;
+    let eta2 = adjusted(rss, tss, nf, b.p);
+    let r = super::correlation::correlate(super::correlation::Method::Pearson, &xs, &ys).r?;
+    let r2 = 1.0 - (1.0 - r * r) * (nf - 1.0) / (nf - 2.0);
+    let interval = (resamples > 0).then(|| bootstrap(&b, &ys, resamples, level, seed));
+    Some(Ratio {
+        eta2,
+        eta2_raw: 1.0 - rss / tss,
+        r2,
+        knots: b.p - b.degree - 1,
+        degree: b.degree,
+        n,
+        interval,
+    })
+}
+
+/// The spline fit with the number of interior knots GCV chooses (see the module notes), with
+/// its RSS and TSS; `None` if y has no variance. `ys` centred, `sorted` and `distinct` the
+/// sorted and the sorted distinct values of `xs`.
+fn select_knots(
+    xs: &[f64],
+    ys: &[f64],
+    sorted: &[f64],
+    distinct: &[f64],
+) -> Option<(Basis, f64, f64)> {
+    let n = xs.len();
+    let max_knots = MAX_KNOTS
+        .min((n / 10).saturating_sub(4))
+        .min(distinct.len().saturating_sub(4));
+    let nf = n as f64;
+    let mut best: Option<(f64, Basis, f64, f64)> = None;
+    for k in 0..=max_knots {
+        let b = basis(xs, distinct, sorted, k);
+        if b.p + 1 >= n {
+            break;
+        }
+        let (rss, tss) = fit(&b, ys);
+        let gcv = nf * rss / ((nf - b.p as f64) * (nf - b.p as f64));
+        if best.as_ref().is_none_or(|(g, ..)| gcv < *g) {
+            best = Some((gcv, b, rss, tss));
+        }
+    }
+    let (_, b, rss, tss) = best?;
+    (tss.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater)).then_some((b, rss, tss))
+}
+
+/// (RSS, TSS) of the least-squares fit of centred `ys` on the basis.
+fn fit(b: &Basis, ys: &[f64]) -> (f64, f64) {
+    let mut normal = Normal::new(b.p);
+    for (i, &v) in ys.iter().enumerate() {
+        normal.add(b, i, v);
+    }
+    let mut work = vec![0.0; b.p * b.p + b.p];
+    normal.rss_tss(b.p, &mut work)
+}
+
+/// The complete pairs of x and y, y centred, x sorted and its distinct values; `None` when
+/// fewer than 8 pairs or x or y is constant.
+struct Pairs {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    sorted: Vec<f64>,
+    distinct: Vec<f64>,
+}
+
+fn pairs(x: &[f64], y: &[f64]) -> Option<Pairs> {
     let (xs, ys): (Vec<f64>, Vec<f64>) = x
         .iter()
         .zip(y)
@@ -244,49 +332,165 @@ pub fn correlation_ratio(
     if distinct.len() < 2 || ys.iter().all(|&v| v == ys[0]) {
         return None;
     }
-    let max_knots = MAX_KNOTS
-        .min((n / 10).saturating_sub(4))
-        .min(distinct.len().saturating_sub(4));
-    let nf = n as f64;
-    let mut best: Option<(f64, Basis, f64, f64)> = None;
-    for k in 0..=max_knots {
-        let b = basis(&xs, &distinct, &sorted, k);
-        if b.p + 1 >= n {
-            break;
-        }
-        let mut normal = Normal::new(b.p);
-        for (i, &v) in ys.iter().enumerate() {
-            normal.add(&b, i, v);
-        }
-        let mut work = vec![0.0; b.p * b.p + b.p];
-        let (rss, tss) = normal.rss_tss(b.p, &mut work);
-        let gcv = nf * rss / ((nf - b.p as f64) * (nf - b.p as f64));
-        if best.as_ref().is_none_or(|(g, ..)| gcv < *g) {
-            best = Some((gcv, b, rss, tss));
-        }
-    }
-    let (_, b, rss, tss) = best?;
-    if tss.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return None;
-    }
-    let eta2 = adjusted(rss, tss, nf, b.p);
-    let r = super::correlation::correlate(super::correlation::Method::Pearson, &xs, &ys).r?;
-    let r2 = 1.0 - (1.0 - r * r) * (nf - 1.0) / (nf - 2.0);
-    let interval = (resamples > 0).then(|| bootstrap(&b, &ys, resamples, level, seed));
-    Some(Ratio {
-        eta2,
-        eta2_raw: 1.0 - rss / tss,
-        r2,
-        knots: b.p - b.degree - 1,
-        degree: b.degree,
-        n,
-        interval,
+    Some(Pairs {
+        xs,
+        ys,
+        sorted,
+        distinct,
     })
 }
 
+/// η² of y on x with the number of knots held, for the weight search
+/// ([`super::optimise`]), which refits it at every trial weight vector: GCV chooses the knots
+/// on the first call (as [`correlation_ratio`] does) and they are kept after; the basis is
+/// rebuilt only when x or its complete pairs change (an aggregate's scores move with the
+/// weights, an indicator's do not). At the point where the knots were chosen it equals
+/// [`correlation_ratio`]'s η².
+#[derive(Default)]
+pub struct HeldKnots {
+    held: Option<(Vec<f64>, Vec<bool>, usize, Basis)>,
+}
+
+impl HeldKnots {
+    /// Forgets the knots: the next call chooses them again.
+    pub fn release(&mut self) {
+        self.held = None;
+    }
+
+    /// The bias-corrected η² of `y` on `x` (see [`correlation_ratio`]).
+    pub fn eta2(&mut self, x: &[f64], y: &[f64]) -> Option<f64> {
+        let complete: Vec<bool> = x
+            .iter()
+            .zip(y)
+            .map(|(a, b)| !a.is_nan() && !b.is_nan())
+            .collect();
+        let same_x = self
+            .held
+            .as_ref()
+            .is_some_and(|(held_x, held_complete, ..)| {
+                held_complete == &complete
+                    && held_x.iter().zip(x).all(|(a, b)| a.total_cmp(b).is_eq())
+            });
+        if same_x {
+            let ys: Vec<f64> = y
+                .iter()
+                .zip(&complete)
+                .filter(|(_, c)| **c)
+                .map(|(&v, _)| v)
+                .collect();
+            let mean = ys.iter().sum::<f64>() / ys.len() as f64;
+            let ys: Vec<f64> = ys.iter().map(|v| v - mean).collect();
+            let (_, _, _, b) = self.held.as_ref().expect("checked above");
+            let (rss, tss) = fit(b, &ys);
+            return (tss > 0.0).then(|| adjusted(rss, tss, ys.len() as f64, b.p));
+        }
+        let pairs = pairs(x, y)?;
+        let n = pairs.xs.len();
+        let b = match self.held.take() {
+            Some((.., knots, _)) => {
+                let max_knots = MAX_KNOTS
+                    .min((n / 10).saturating_sub(4))
+                    .min(pairs.distinct.len().saturating_sub(4));
+                basis(
+                    &pairs.xs,
+                    &pairs.distinct,
+                    &pairs.sorted,
+                    knots.min(max_knots),
+                )
+            }
+            None => select_knots(&pairs.xs, &pairs.ys, &pairs.sorted, &pairs.distinct)?.0,
+        };
+        let (rss, tss) = fit(&b, &pairs.ys);
+        let eta2 = (tss > 0.0 && b.p + 1 < n).then(|| adjusted(rss, tss, n as f64, b.p));
+        let knots = b.p - b.degree - 1;
+        self.held = Some((x.to_vec(), complete, knots, b));
+        eta2
+    }
+}
+
+/// Each unit's terms of the normal equations, for the bootstrap: per unit, the upper triangle
+/// of its basis row times itself (W(W + 1)/2 values, W = degree + 1), the row times y (W), y
+/// and y², each of which a resample multiplies by the unit's multiplicity. A resample's
+/// equations are then sums of these per first basis function (`sums_per_start`).
+struct Terms {
+    width: usize,
+    /// Values per unit.
+    m: usize,
+    values: Vec<f64>,
+}
+
+impl Terms {
+    fn new(b: &Basis, ys: &[f64]) -> Self {
+        let width = b.degree + 1;
+        let m = width * (width + 1) / 2 + width + 2;
+        let mut values = Vec::with_capacity(ys.len() * m);
+        for (i, &y) in ys.iter().enumerate() {
+            let row = &b.values[i * width..(i + 1) * width];
+            for a in 0..width {
+                for c in a..width {
+                    values.push(row[a] * row[c]);
+                }
+            }
+            values.extend(row.iter().map(|v| v * y));
+            values.extend([y, y * y]);
+        }
+        Terms { width, m, values }
+    }
+
+    /// Adds, for every unit, `counts[unit]` times its terms to the sums of its first basis
+    /// function: `M` (= `self.m`) fixed so that the loop is unrolled and vectorised.
+    fn sums_per_start<const M: usize>(&self, b: &Basis, counts: &[u32], sums: &mut [f64]) {
+        sums.iter_mut().for_each(|v| *v = 0.0);
+        for ((&count, &start), terms) in
+            counts.iter().zip(&b.start).zip(self.values.chunks_exact(M))
+        {
+            let c = f64::from(count);
+            let sum: &mut [f64; M] = (&mut sums[start * M..(start + 1) * M])
+                .try_into()
+                .expect("M values per start");
+            for k in 0..M {
+                sum[k] += c * terms[k];
+            }
+        }
+    }
+
+    /// The normal equations of the resample with multiplicities `counts`.
+    fn resample(&self, b: &Basis, counts: &[u32], sums: &mut [f64], normal: &mut Normal) {
+        match self.m {
+            16 => self.sums_per_start::<16>(b, counts, sums),
+            11 => self.sums_per_start::<11>(b, counts, sums),
+            7 => self.sums_per_start::<7>(b, counts, sums),
+            _ => self.sums_per_start::<4>(b, counts, sums),
+        }
+        normal.clear();
+        let (w, m, p) = (self.width, self.m, b.p);
+        for (s, block) in sums.chunks_exact(m).enumerate() {
+            let mut k = 0;
+            for a in 0..w {
+                for c in a..w {
+                    normal.xtx[(s + a) * p + s + c] += block[k];
+                    k += 1;
+                }
+            }
+            for a in 0..w {
+                normal.xty[s + a] += block[k + a];
+            }
+            normal.sy += block[m - 2];
+            normal.syy += block[m - 1];
+        }
+        normal.n = counts.len() as f64;
+    }
+}
+
 /// Percentile interval of the adjusted R² over `resamples` bootstrap resamples of the units.
+///
+/// A resample is held as each unit's multiplicity (n uniform picks) and its normal equations
+/// are summed from the units' precomputed [`Terms`], in unit order: a sequential, vectorised
+/// pass instead of n random reads.
 fn bootstrap(b: &Basis, ys: &[f64], resamples: usize, level: f64, seed: u64) -> (f64, f64) {
     let n = ys.len();
+    let terms = Terms::new(b, ys);
+    let starts = b.p - b.degree;
     let mut estimates: Vec<f64> = (0..resamples)
         .into_par_iter()
         .map_init(
@@ -295,15 +499,17 @@ fn bootstrap(b: &Basis, ys: &[f64], resamples: usize, level: f64, seed: u64) -> 
                     ChaCha8Rng::seed_from_u64(seed),
                     Normal::new(b.p),
                     vec![0.0; b.p * b.p + b.p],
+                    vec![0u32; n],
+                    vec![0.0; starts * terms.m],
                 )
             },
-            |(rng, normal, work), replicate| {
+            |(rng, normal, work, counts, sums), replicate| {
                 rng.set_stream(replicate as u64);
-                normal.clear();
+                counts.iter_mut().for_each(|c| *c = 0);
                 for _ in 0..n {
-                    let i = rng.random_range(0..n);
-                    normal.add(b, i, ys[i]);
+                    counts[rng.random_range(0..n)] += 1;
                 }
+                terms.resample(b, counts, sums, normal);
                 let (rss, tss) = normal.rss_tss(b.p, work);
                 if tss > 0.0 {
                     adjusted(rss, tss, n as f64, b.p)

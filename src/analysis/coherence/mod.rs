@@ -10,6 +10,7 @@
 pub mod correlation;
 pub mod cronbach;
 pub mod importance;
+pub mod optimise;
 pub mod pca;
 pub mod quality;
 
@@ -18,6 +19,7 @@ use crate::pipeline::{Evaluation, Prepared};
 
 pub use correlation::{Correlation, Flag, Method, Relation, Thresholds};
 pub use importance::Ratio;
+pub use optimise::{Measure, Optimised, Request, Status};
 pub use pca::{Components, NoComponents};
 pub use quality::Quality;
 
@@ -34,6 +36,8 @@ pub struct Settings {
     /// Level of the η² intervals.
     pub level: f64,
     pub seed: u64,
+    /// The weights that deliver the intended importance, searched for when given.
+    pub optimise: Option<Request>,
 }
 
 impl Default for Settings {
@@ -43,6 +47,7 @@ impl Default for Settings {
             resamples: 200,
             level: 0.95,
             seed: 1,
+            optimise: Some(Request::default()),
         }
     }
 }
@@ -79,6 +84,9 @@ pub struct Coherence {
     pub importance: Vec<Importance>,
     /// Pearson correlations of every indicator with every aggregate, for the heat map.
     pub heat_map: HeatMap,
+    /// The weights that deliver the intended importance (when the settings ask for them), or
+    /// why the index could not be rescored with trial weights.
+    pub optimised: Option<Result<Optimised, crate::pipeline::ConfigError>>,
     pub settings: Settings,
 }
 
@@ -162,12 +170,16 @@ pub fn audit(
         })
         .collect();
     let importance = importances(framework, values, weights, settings);
+    let optimised = settings.optimise.as_ref().map(|request| {
+        optimise::optimise_weights(prepared, variant, &index.nominal.aggregation, request)
+    });
     Coherence {
         quality,
         correlations,
         consistency,
         importance,
         heat_map: heat_map(framework, values),
+        optimised,
         settings: settings.clone(),
     }
 }
