@@ -17,6 +17,7 @@ pub mod template;
 pub use choice::{Choice, PROBABILITY_TOLERANCE};
 pub use sections::reader::{ScenarioError, read_text};
 pub use sections::{
-    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, Scenario, TreatmentSpec, VerdictSpec,
-    WeightMode, WeightSpec, WeightTarget, reference_markdown,
+    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, NoiseKind, NoiseSpec, NoiseSpread,
+    NoiseTarget, Scenario, TreatmentSpec, VerdictSpec, WeightMode, WeightSpec, WeightTarget,
+    reference_markdown,
 };
