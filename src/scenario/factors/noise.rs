@@ -39,7 +39,8 @@ pub(super) fn noise_factors(
                     columns.iter().map(|_| vec![*sd; index.n_units()]).collect()
                 }
                 NoiseSpread::StandardErrors { .. } => {
-                    standard_errors(scenario, spec, &entry, index)
+                    let source = spec.error_file(framework).expect("reads a file");
+                    standard_errors(scenario, &source, &entry, index)
                         .map_err(|d| ScenarioError::Invalid {
                             diagnostics: vec![*d],
                         })?

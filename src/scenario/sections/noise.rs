@@ -179,6 +179,25 @@ impl NoiseSpec {
         }
     }
 
+    /// Where the entry's per-cell standard errors are, if it reads them from a file.
+    pub(crate) fn error_file(
+        &self,
+        framework: &Framework,
+    ) -> Option<super::noise_errors::ErrorFile<'_>> {
+        match &self.kind {
+            NoiseKind::Error {
+                spread: NoiseSpread::StandardErrors { file, column },
+                ..
+            } => Some(super::noise_errors::ErrorFile {
+                file,
+                column: column.as_deref(),
+                indicators: self.indicators_in(framework),
+                line: self.line,
+            }),
+            _ => None,
+        }
+    }
+
     /// The error model in words, for factor descriptions and reports.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -601,13 +620,14 @@ impl Validator<'_> {
                 NoiseKind::Imputation => self.noise_imputation(spec, &entry),
                 NoiseKind::Error {
                     distribution,
-                    spread,
                     range,
+                    ..
                 } => {
                     self.noise_values(spec, &entry, &columns, *distribution, *range);
-                    if let NoiseSpread::StandardErrors { .. } = spread
-                        && let Err(diagnostic) =
-                            super::noise_errors::standard_errors(scenario, spec, &entry, self.index)
+                    if let Some(source) = spec.error_file(framework)
+                        && let Err(diagnostic) = super::noise_errors::standard_errors(
+                            scenario, &source, &entry, self.index,
+                        )
                     {
                         self.diagnostics.push(*diagnostic);
                     }

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use super::Scenario;
-use super::noise::{NoiseKind, NoiseSpec, NoiseSpread};
 use crate::model::input::csv::CsvTable;
 use crate::model::input::suggest;
 use crate::model::{Diagnostic, Index, Location};
@@ -21,30 +20,34 @@ pub(crate) fn resolve(scenario: &Scenario, file: &str) -> std::path::PathBuf {
     }
 }
 
-/// The standard error of every index row for each indicator `spec` covers, `(column, errors)`,
+/// Where an entry's standard errors are: its `standard_errors` file, the optional `column`,
+/// the indicators it covers and its header line. (Plain values, so that this file and the
+/// section's own file do not import each other.)
+pub(crate) struct ErrorFile<'a> {
+    pub file: &'a str,
+    pub column: Option<&'a str>,
+    pub indicators: Vec<usize>,
+    pub line: usize,
+}
+
+/// The standard error of every index row for each indicator of `source`, `(column, errors)`,
 /// read from its `standard_errors` file: the `uCode` column matches rows to units, the
 /// indicator's column (or `column`) holds the errors. Every unit with a value needs a finite
 /// standard error ≥ 0; units the file does not list, or whose value is missing, get none.
 pub(crate) fn standard_errors(
     scenario: &Scenario,
-    spec: &NoiseSpec,
+    source: &ErrorFile<'_>,
     entry: &str,
     index: &Index,
 ) -> Result<Vec<(usize, Vec<f64>)>, Box<Diagnostic>> {
-    let NoiseKind::Error {
-        spread: NoiseSpread::StandardErrors { file, column },
-        ..
-    } = &spec.kind
-    else {
-        return Ok(Vec::new());
-    };
+    let (file, column) = (source.file, source.column);
     let path = resolve(scenario, file);
     let shown = path.display().to_string();
     let key = Location::file(&scenario.source)
         .line(
             scenario
                 .line_of(&format!("{entry}.standard_errors"))
-                .unwrap_or(spec.line),
+                .unwrap_or(source.line),
         )
         .column(format!("{entry}.standard_errors"));
     let text = std::fs::read_to_string(&path).map_err(|cause| {
@@ -71,9 +74,9 @@ pub(crate) fn standard_errors(
         ))
     })?;
     let mut out = Vec::new();
-    for j in spec.indicators_in(&index.framework) {
+    for &j in &source.indicators {
         let code = &index.framework.nodes[j].code;
-        let name = column.as_deref().unwrap_or(code);
+        let name = column.unwrap_or(code);
         let c = table.column(name).ok_or_else(|| {
             let fix = match suggest::nearest(name, table.header.iter().map(String::as_str)) {
                 Some(s) => suggest::did_you_mean(s),
