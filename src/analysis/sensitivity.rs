@@ -53,9 +53,9 @@ use super::sobol::{
     estimate, noise_floor,
 };
 use super::uncertainty::{PairSelection, Setup, UncertaintyError, UncertaintyOptions};
+use crate::engine::SampleScorer;
 use crate::engine::{Observer, SampleModel};
 use crate::model::Index;
-use crate::pipeline::{Scratch, score};
 use crate::scenario::Scenario;
 use crate::scenario::factors::FactorSummary;
 
@@ -520,9 +520,7 @@ pub fn run_sensitivity(
 /// Per-thread state of the model evaluation.
 struct Evaluator {
     point: Vec<f64>,
-    config: crate::pipeline::Config,
-    scratch: Scratch,
-    moved: Vec<bool>,
+    sample: SampleScorer,
 }
 
 /// Evaluates every run of the design and returns each target's outputs (target-major).
@@ -552,9 +550,7 @@ fn evaluate_design(
         .for_each_init(
             || Evaluator {
                 point: vec![0.0; design.dimension()],
-                config: model.nominal(),
-                scratch: Scratch::new(prepared),
-                moved: vec![false; model.n_factors()],
+                sample: SampleScorer::new(prepared, model),
             },
             |worker, (chunk, rows)| {
                 // A cancelled run's outputs are discarded by its caller: skip the work.
@@ -565,15 +561,11 @@ fn evaluate_design(
                 for (offset, row) in rows.chunks_exact_mut(width).enumerate() {
                     design.point(first_run + offset, &mut worker.point);
                     // A dummy column, if any, is the last one: the model never sees it.
-                    model.configure(
-                        &worker.point[..model_dims],
-                        &mut worker.config,
-                        &mut worker.moved,
-                    );
-                    score(prepared, &worker.config, &mut worker.scratch);
-                    worker.scratch.rank(prepared, top);
-                    let ranks = &worker.scratch.ranks;
-                    let scores = worker.scratch.aggregate_scores(top);
+                    let sample = &mut worker.sample;
+                    sample.score(prepared, model, &worker.point[..model_dims], None);
+                    sample.scratch.rank(prepared, top);
+                    let ranks = &sample.scratch.ranks;
+                    let scores = sample.scratch.aggregate_scores(top);
                     let mut slot = row.iter_mut();
                     if plan.rs {
                         let shift: u64 = ranks

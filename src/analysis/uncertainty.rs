@@ -376,8 +376,8 @@ pub fn run_uncertainty(
 /// focus unit's rank. Samples are re-generated from (seed, index), so this costs a second pass
 /// but no memory during the main run; rows come out in sample order for any thread count.
 pub fn runs_csv(setup: &Setup, seed: u64, samples: Range<u64>, threads: usize) -> String {
+    use crate::engine::SampleScorer;
     use crate::engine::{SampleModel, sample_uniforms};
-    use crate::pipeline::{Scratch, score};
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
     use rayon::prelude::*;
@@ -397,16 +397,13 @@ pub fn runs_csv(setup: &Setup, seed: u64, samples: Range<u64>, threads: usize) -
     let chunk_rows = |range: Range<u64>| -> String {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut u = vec![0.0; model.dims()];
-        let mut config = model.nominal();
-        let mut moved = vec![false; model.n_factors()];
-        let mut scratch = Scratch::new(prepared);
+        let mut sample = SampleScorer::new(prepared, model);
         let nominal = setup.nominal.top_ranks(prepared);
         let mut writer = csv::Writer::from_writer(Vec::new());
         for index in range {
             sample_uniforms(&mut rng, index, &mut u);
-            model.configure(&u, &mut config, &mut moved);
-            score(prepared, &config, &mut scratch);
-            let ranks = scratch.rank(prepared, prepared.framework.top);
+            sample.score(prepared, model, &u, None);
+            let ranks = sample.scratch.rank(prepared, prepared.framework.top);
             let mut row = vec![(index + 1).to_string()];
             row.extend(
                 (0..model.factors.len()).map(|f| model.describe_value(f, &u, &prepared.framework)),

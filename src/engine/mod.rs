@@ -6,6 +6,7 @@
 //! result is bit-identical for any thread count, chunking or sharding.
 
 pub mod accumulate;
+pub mod sample;
 pub mod shard;
 
 use std::ops::Range;
@@ -15,8 +16,10 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 pub use accumulate::{Accumulator, Layout};
+pub use sample::SampleScorer;
 
-use crate::pipeline::{Config, LowerLevels, Prepared, Scratch, score, score_above};
+use crate::pipeline::noise::NoisePlan;
+use crate::pipeline::{Config, LowerLevels, Prepared};
 
 /// Maps points of the unit cube to scoring configurations: the scenario's factors.
 pub trait SampleModel: Sync {
@@ -36,6 +39,10 @@ pub trait SampleModel: Sync {
     }
     /// A configuration of the right shape (the nominal one).
     fn nominal(&self) -> Config;
+    /// The data error a sample applies (its draws keyed by the sample's point), if any.
+    fn noise(&self) -> Option<&NoisePlan> {
+        None
+    }
 }
 
 /// Where an adaptive run stands between two batches: what is still unsettled.
@@ -131,9 +138,7 @@ pub fn sample_uniforms(rng: &mut ChaCha8Rng, index: u64, u: &mut [f64]) {
 struct Worker {
     rng: ChaCha8Rng,
     u: Vec<f64>,
-    config: Config,
-    scratch: Scratch,
-    moved: Vec<bool>,
+    sample: SampleScorer,
     weight_groups: WeightGroups,
     weights: Vec<f64>,
     accumulator: Accumulator,
@@ -238,9 +243,7 @@ impl Worker {
             tables: accumulator.tables(),
             rng: ChaCha8Rng::seed_from_u64(spec.seed),
             u: vec![0.0; spec.model.dims()],
-            config: spec.model.nominal(),
-            scratch: Scratch::new(spec.prepared),
-            moved: vec![false; spec.model.n_factors()],
+            sample: SampleScorer::new(spec.prepared, spec.model),
             weight_groups: WeightGroups::new(spec.prepared, &spec.layout.weight_nodes),
             weights: vec![0.0; spec.layout.weight_nodes.len()],
             accumulator,
@@ -252,28 +255,19 @@ impl Worker {
         let top = spec.prepared.framework.top;
         for index in samples {
             sample_uniforms(&mut self.rng, index, &mut self.u);
-            let key = spec
-                .model
-                .configure(&self.u, &mut self.config, &mut self.moved);
-            match (key, spec.lower_levels) {
-                // Everything below was scored once for this key: read it, score the rest.
-                (Some(key), Some(saved)) if saved[key].is_some() => {
-                    let lower = saved[key].as_ref().expect("checked");
-                    score_above(spec.prepared, &self.config, &mut self.scratch, lower);
-                }
-                _ => score(spec.prepared, &self.config, &mut self.scratch),
-            }
+            let sample = &mut self.sample;
+            sample.score(spec.prepared, spec.model, &self.u, spec.lower_levels);
             self.weight_groups
-                .normalise(&self.config, &mut self.weights);
-            self.scratch.rank(spec.prepared, top);
+                .normalise(&sample.config, &mut self.weights);
+            sample.scratch.rank(spec.prepared, top);
             self.accumulator.record(
                 &mut self.tables,
-                &self.scratch.ranks,
-                self.scratch.aggregate_scores(top),
+                &sample.scratch.ranks,
+                sample.scratch.aggregate_scores(top),
                 spec.nominal_ranks,
                 spec.top_k,
                 &self.weights,
-                &self.moved,
+                &sample.moved,
             );
         }
         self.accumulator.flush(&mut self.tables);

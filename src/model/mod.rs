@@ -78,6 +78,10 @@ impl Columns {
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
+    /// All values, column after column, for overwriting in place.
+    pub fn as_mut_slice(&mut self) -> &mut [f64] {
+        &mut self.data
+    }
     /// Keeps only the given rows, in the given order.
     pub fn select_rows(&self, rows: &[usize]) -> Columns {
         let columns = (0..self.n_cols)

@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod config;
 pub mod denominate;
 pub mod impute;
+pub mod noise;
 pub mod normalise;
 pub mod prepare;
 pub mod rank;
@@ -15,5 +16,7 @@ pub mod validity;
 
 pub use config::{Config, ConfigError};
 pub use prepare::{PrepareError, Prepared, VariantSpec, prepare};
-pub use score::{Evaluation, LowerLevels, Scratch, evaluate, score, score_above};
+pub use score::{
+    DataView, Evaluation, LowerLevels, Scratch, evaluate, score, score_above, score_data,
+};
 pub use validity::{AggregationRangeError, check_aggregations};

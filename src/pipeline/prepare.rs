@@ -312,12 +312,7 @@ fn normalise_all(
         for (d, &x) in directed.iter_mut().zip(treated.col(j)) {
             *d = x * info.direction;
         }
-        let context = NormaliseContext {
-            direction: info.direction,
-            goalposts: info.goalposts,
-            target: info.target,
-            reference_row,
-        };
+        let context = indicator_context(index, j, reference_row);
         let refuse = |source: NormaliseError| {
             let fix = match source {
                 NormaliseError::Constant { .. } => {
@@ -349,6 +344,33 @@ fn normalise_all(
         }
     }
     Ok(out)
+}
+
+/// The normalisation parameters of indicator `j` (from meta.csv) with the reference row.
+fn indicator_context(index: &Index, j: usize, reference_row: Option<usize>) -> NormaliseContext {
+    let info = &index.framework.indicators[j];
+    NormaliseContext {
+        direction: info.direction,
+        goalposts: info.goalposts,
+        target: info.target,
+        reference_row,
+    }
+}
+
+/// The normalisation parameters of every indicator under `method`, for re-preparing a column
+/// (see [`super::noise`]); a reference unit not among `units` gives no reference row (the
+/// preparation has refused such a method already).
+pub fn normalise_contexts(
+    index: &Index,
+    units: &[Unit],
+    method: &Normalisation,
+) -> Vec<NormaliseContext> {
+    let reference_row = method
+        .reference_unit()
+        .and_then(|unit| units.iter().position(|u| u.code == unit));
+    (0..index.framework.n_indicators())
+        .map(|j| indicator_context(index, j, reference_row))
+        .collect()
 }
 
 fn finish_variant(

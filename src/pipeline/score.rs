@@ -2,8 +2,10 @@
 
 use super::aggregate;
 use super::config::{Config, ConfigError};
+use super::noise::NoisyData;
 use super::prepare::Prepared;
 use super::rank::{RankScratch, rank_descending};
+use crate::model::Columns;
 use crate::model::method::Aggregation;
 
 /// Per-thread buffers for scoring. Sized once by [`Scratch::new`]; reused for every sample.
@@ -134,7 +136,46 @@ impl Scratch {
 /// present children (see [`aggregate`]). An aggregate whose children all have zero weight is
 /// missing for every unit, and its parent renormalises over its other children.
 pub fn score(prepared: &Prepared, config: &Config, scratch: &mut Scratch) {
-    score_from(prepared, config, scratch, &Saved::NONE);
+    let data = DataView::of(prepared, config.variant);
+    score_from(prepared, data, config, scratch, &Saved::NONE);
+}
+
+/// The normalised indicator values a scoring call reads: a prepared variant's, or a sample's
+/// perturbed copy of one (see [`super::noise`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DataView<'a> {
+    pub normalised: &'a Columns,
+    /// Logarithms of `normalised`, when every value is positive.
+    pub logs: Option<&'a Columns>,
+    pub has_missing: bool,
+}
+
+impl<'a> DataView<'a> {
+    /// The prepared variant `variant`.
+    pub fn of(prepared: &'a Prepared, variant: usize) -> Self {
+        let v = &prepared.variants[variant];
+        DataView {
+            normalised: &v.normalised,
+            logs: v.logs.as_ref(),
+            has_missing: v.has_missing,
+        }
+    }
+
+    /// A sample's perturbed data.
+    pub fn noisy(data: &'a NoisyData) -> Self {
+        DataView {
+            normalised: &data.normalised,
+            logs: data.logs.as_ref(),
+            has_missing: data.has_missing,
+        }
+    }
+}
+
+/// Like [`score`], on `data` instead of the configuration's prepared variant (which `data`
+/// must have been made from). Indicator scores read back from `scratch` afterwards are the
+/// prepared variant's, not `data`'s.
+pub fn score_data(prepared: &Prepared, data: DataView, config: &Config, scratch: &mut Scratch) {
+    score_from(prepared, data, config, scratch, &Saved::NONE);
 }
 
 /// Like [`score`], but the lowest `lower.count` aggregates are read from `lower` (scored once
@@ -147,7 +188,8 @@ pub fn score_above(
     scratch: &mut Scratch,
     lower: &LowerLevels,
 ) {
-    score_from(prepared, config, scratch, &lower.saved());
+    let data = DataView::of(prepared, config.variant);
+    score_from(prepared, data, config, scratch, &lower.saved());
 }
 
 /// Aggregates scored earlier, read in place (`count` = 0: none).
@@ -169,9 +211,14 @@ impl Saved<'_> {
     };
 }
 
-fn score_from(prepared: &Prepared, config: &Config, scratch: &mut Scratch, saved: &Saved) {
+fn score_from(
+    prepared: &Prepared,
+    variant: DataView,
+    config: &Config,
+    scratch: &mut Scratch,
+    saved: &Saved,
+) {
     let framework = &prepared.framework;
-    let variant = &prepared.variants[config.variant];
     let n = scratch.n_units;
     let m = scratch.n_indicators;
     scratch.variant = config.variant;
@@ -241,7 +288,7 @@ fn score_from(prepared: &Prepared, config: &Config, scratch: &mut Scratch, saved
                     }
                 }
                 let child_logs = &scratch.child_logs;
-                let indicator_logs = variant.logs.as_ref();
+                let indicator_logs = variant.logs;
                 let log_column = |k: usize, c: usize| -> &[f64] {
                     if c < m {
                         indicator_logs

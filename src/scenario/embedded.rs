@@ -23,6 +23,11 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/ieci-simplex.toml"),
     ),
     (
+        "ieci-noise",
+        "scenarios/ieci-noise.toml",
+        include_str!("../../scenarios/ieci-noise.toml"),
+    ),
+    (
         "asem",
         "scenarios/asem.toml",
         include_str!("../../scenarios/asem.toml"),
@@ -31,6 +36,11 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
         "asem-coinr",
         "scenarios/asem-coinr.toml",
         include_str!("../../scenarios/asem-coinr.toml"),
+    ),
+    (
+        "asem-noise",
+        "scenarios/asem-noise.toml",
+        include_str!("../../scenarios/asem-noise.toml"),
     ),
 ];
 

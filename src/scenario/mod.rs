@@ -19,8 +19,8 @@ pub use choice::Choice;
 pub use choice::PROBABILITY_TOLERANCE;
 pub use sections::reader::{ScenarioError, read_text};
 pub use sections::{
-    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, Scenario, WeightMode, WeightSpec,
-    WeightTarget, reference_markdown,
+    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, NoiseKind, NoiseSpec, NoiseSpread,
+    NoiseTarget, Scenario, WeightMode, WeightSpec, WeightTarget, reference_markdown,
 };
 #[cfg(any(test, feature = "internals"))]
 pub use sections::{TreatmentSpec, VerdictSpec};

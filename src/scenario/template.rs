@@ -308,6 +308,25 @@ pub fn vocabulary_blocks(index: &Index) -> Vec<String> {
                 format!("[{}]", codes(&excludable))
             },
         ),
+        format!(
+            "# Data error: perturb the raw values of some indicators in every sample (a factor per\n\
+             # entry). distribution: normal, uniform, lognormal (positive values) or imputation\n\
+             # (draw the missing values around the imputed ones; no sd). sd is relative (a fraction\n\
+             # of each value) or absolute; or give each value's standard_errors in a CSV file.\n\
+             # [[noise]]\n\
+             # indicators = {}\n\
+             # parent = \"...\"                # instead of indicators: every indicator under it\n\
+             # distribution = \"normal\"\n\
+             # sd = 0.05\n\
+             # scale = \"relative\"\n\
+             # standard_errors = \"se.csv\"     # instead of sd: uCode + one column per indicator\n\
+             # column = \"...\"                # with standard_errors and one indicator\n\
+             # range = [0, 100]              # draws stay in this range\n\
+             # grouping = \"entry\"            # or \"per-indicator\": one factor per indicator\n\
+             # source = \"assumption\"         # where the error model comes from\n\
+             # name = \"Data error\"\n",
+            quoted("all"),
+        ),
         "# How a rank is rated (not a factor): robust when its 90% interval lies within\n\
          # ±robust_within places of the nominal rank, moderately robust within ±moderately_within,\n\
          # otherwise fragile. Default: 2.5% and 7.5% of the number of units, at least 1 and 3.\n\

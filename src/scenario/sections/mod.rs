@@ -7,7 +7,7 @@
 //! [`Scenario`] holds one field per section.
 //!
 //! A new section: a file here with its `SECTION`, a line in [`SECTIONS`], a field in
-//! [`Scenario`]. A new factor kind also needs its factor builder in `factors.rs`.
+//! [`Scenario`]. A new factor kind also needs its factor builder in `factors/` (`factors/mod.rs`, or its own file there as `factors/noise.rs`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,6 +23,8 @@ use crate::scenario::choice::Choice;
 pub mod aggregation;
 pub mod exclusion;
 pub mod imputation;
+pub mod noise;
+pub(crate) mod noise_errors;
 pub mod normalisation;
 pub(crate) mod reader;
 pub mod run;
@@ -33,6 +35,7 @@ pub mod weights;
 
 pub use aggregation::AggregationSpec;
 pub use exclusion::{ExclusionSet, ExclusionSpec};
+pub use noise::{NoiseKind, NoiseSpec, NoiseSpread, NoiseTarget};
 pub use treatment::TreatmentSpec;
 pub use verdict::VerdictSpec;
 pub use weights::{Grouping, WeightMode, WeightSpec, WeightTarget};
@@ -46,6 +49,7 @@ pub(crate) const SECTIONS: &[Section] = &[
     imputation::SECTION,
     treatment::SECTION,
     exclusion::SECTION,
+    noise::SECTION,
     verdict::SECTION,
 ];
 
@@ -181,6 +185,8 @@ pub struct Scenario {
     pub imputation: Option<Choice<Imputation>>,
     pub treatment: Option<TreatmentSpec>,
     pub exclusion: Option<ExclusionSpec>,
+    /// `[[noise]]`: data error and stochastic imputation, in file order.
+    pub noise: Vec<NoiseSpec>,
     /// `[verdict]`: the rating rule's thresholds.
     pub verdict: Option<VerdictSpec>,
     /// The file the scenario was read from (as given), or a label such as `built-in`.

@@ -5,6 +5,10 @@
 //! u ∈ [0,1)^d to a scoring [`Config`] without allocating; the Monte Carlo engine feeds it
 //! pseudo-random points and the Sobol analysis feeds it a Saltelli design.
 
+mod noise;
+
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Gamma};
 
@@ -13,6 +17,7 @@ use crate::engine::SampleModel;
 use crate::model::error::Location;
 use crate::model::method::{Aggregation, Imputation, Normalisation, Treatment};
 use crate::model::{Framework, Index};
+use crate::pipeline::noise::{ColumnError, ImputationError, NoisePlan};
 use crate::pipeline::{
     AggregationRangeError, Config, PrepareError, Prepared, VariantSpec, check_aggregations, prepare,
 };
@@ -35,8 +40,17 @@ enum FactorKind {
     Normalisation,
     Imputation,
     Treatment,
-    Aggregation { levels: Vec<usize> },
-    Exclusion { alternatives: Vec<Option<usize>> },
+    Aggregation {
+        levels: Vec<usize>,
+    },
+    Exclusion {
+        alternatives: Vec<Option<usize>>,
+    },
+    /// Data error: the coordinate keys the draws of the factor's columns; `varies` when some
+    /// draw can change a value.
+    Noise {
+        varies: bool,
+    },
 }
 
 /// One Sobol factor: a named group of coordinates of the unit cube.
@@ -83,6 +97,11 @@ pub struct ScenarioModel {
     /// data variant, the level-2 aggregation and the excluded indicator: the engine scores
     /// each such combination once (see [`SampleModel::lower_level_configs`]).
     lower_levels: Option<LowerLevelPlan>,
+    /// The `[[noise]]` entries resolved against the index's rows.
+    noise_errors: Vec<ColumnError>,
+    noise_imputations: Vec<ImputationError>,
+    /// Built by [`ScenarioModel::prepare`], which knows the prepared variants and units.
+    noise_plan: OnceLock<NoisePlan>,
 }
 
 /// How a sample's discrete choices index the saved level-2 scores.
@@ -151,6 +170,7 @@ impl ScenarioModel {
                     description,
                 });
                 offset += dims;
+                offset - dims
             };
 
         // Weights: one factor per parent, per entry, or one for all entries with grouping `all`.
@@ -379,6 +399,31 @@ impl ScenarioModel {
                 description,
             );
         }
+        // Noise last, so that every other factor keeps its coordinates (and a scenario with zero
+        // noise samples the same configurations as one without).
+        let (mut noise_errors, mut noise_imputations) = (Vec::new(), Vec::new());
+        for mut factor in noise::noise_factors(scenario, index)? {
+            let coordinate = push(
+                factor.name,
+                1,
+                FactorKind::Noise {
+                    varies: factor.varies,
+                },
+                Vec::new(),
+                None,
+                factor.description,
+            );
+            factor
+                .errors
+                .iter_mut()
+                .for_each(|e| e.coordinate = coordinate);
+            factor
+                .imputations
+                .iter_mut()
+                .for_each(|e| e.coordinate = coordinate);
+            noise_errors.extend(factor.errors);
+            noise_imputations.extend(factor.imputations);
+        }
         let dims = factors.iter().map(|f| f.dims).sum();
 
         let mut variant_specs = Vec::new();
@@ -441,12 +486,16 @@ impl ScenarioModel {
                 _ => None,
             })
             .unwrap_or(1);
+        // Data error changes the indicators themselves: nothing below the top can be saved.
+        let has_noise = !noise_errors.is_empty() || !noise_imputations.is_empty();
         let lower_levels =
-            (!indicator_weights_vary && framework.n_levels >= 3).then(|| LowerLevelPlan {
-                count: framework.level_nodes(2).len(),
-                aggregation_factor,
-                n_aggregations: aggregation_factor.map_or(1, |a| aggregations[a].len()),
-                n_exclusions,
+            (!indicator_weights_vary && !has_noise && framework.n_levels >= 3).then(|| {
+                LowerLevelPlan {
+                    count: framework.level_nodes(2).len(),
+                    aggregation_factor,
+                    n_aggregations: aggregation_factor.map_or(1, |a| aggregations[a].len()),
+                    n_exclusions,
+                }
             });
         Ok(ScenarioModel {
             lower_levels,
@@ -460,6 +509,9 @@ impl ScenarioModel {
             nominal_config,
             varied_weight_nodes,
             dims,
+            noise_errors,
+            noise_imputations,
+            noise_plan: OnceLock::new(),
         })
     }
 
@@ -506,6 +558,15 @@ impl ScenarioModel {
             .collect();
         let variant = &prepared.variants[self.nominal_variant];
         check_aggregations(variant, &nominal).map_err(|r| refuse(&variant.spec, r))?;
+        if !self.noise_errors.is_empty() || !self.noise_imputations.is_empty() {
+            // One model serves one prepared index (its variants, its kept units).
+            let _ = self.noise_plan.set(NoisePlan::new(
+                index,
+                &prepared,
+                self.noise_errors.clone(),
+                self.noise_imputations.clone(),
+            ));
+        }
         Ok(prepared)
     }
 
@@ -575,6 +636,8 @@ impl ScenarioModel {
                     None => "none".into(),
                 }
             }
+            // The realisation is identified by its coordinate, which keys its draws.
+            FactorKind::Noise { .. } => format!("draw {:.6}", coordinates[0]),
         }
     }
 }
@@ -655,6 +718,9 @@ impl SampleModel for ScenarioModel {
     fn nominal(&self) -> Config {
         self.nominal_config.clone()
     }
+    fn noise(&self) -> Option<&NoisePlan> {
+        self.noise_plan.get()
+    }
 
     fn configure(&self, u: &[f64], config: &mut Config, moved: &mut [bool]) -> Option<usize> {
         let (mut level2_aggregation, mut exclusion) = (0, 0);
@@ -721,6 +787,7 @@ impl SampleModel for ScenarioModel {
                     }
                     alternatives[c].is_some()
                 }
+                FactorKind::Noise { varies } => *varies,
             };
         }
         config.variant = if imputation.is_none() && treatment.is_none() && normalisation.is_none() {

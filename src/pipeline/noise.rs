@@ -1,0 +1,463 @@
+//! Data error: each sample perturbs the raw indicator values (measurement error) and draws the
+//! imputed ones (multiple imputation), then re-prepares only the columns it touched.
+//!
+//! The kernels are pure functions of (data, draws): [`perturb_column`] and [`draw_imputed`].
+//! A [`NoisePlan`] holds what one index needs to re-run the preparation stages on a perturbed
+//! column (denominate → impute → select the kept units → treat → direct → normalise, exactly
+//! the operations of [`super::prepare`], so zero noise reproduces the prepared values bit for
+//! bit); [`NoisyData`] is one thread's buffer for the result, reused for every sample.
+//!
+//! Each column's draws come from their own stream, keyed by the sample's coordinate of the
+//! column's factor and the column: the draws of a sample do not depend on the thread that runs
+//! it or on the other columns, and a Sobol design that changes the factor's coordinate gets a
+//! fresh, independent realisation of the error ("seed variable" treatment of a stochastic
+//! input: Iooss & Ribatet 2009; Marrel et al. 2012).
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
+
+use super::impute::impute_column;
+use super::normalise::{NormaliseContext, normalise_column};
+use super::prepare::Prepared;
+use super::stats;
+use super::treat::treat_column;
+use crate::model::method::Imputation;
+use crate::model::{Columns, Index};
+
+/// How one cell's error is drawn, given the cell's value x and its standard deviation s.
+///
+/// - `Normal`: x + s·Z, Z ~ N(0, 1) (the classical measurement-error model, Fuller 1987).
+/// - `Uniform`: x + s·√3·(2U − 1), U ~ U(0, 1): uniform on x ± s√3, whose standard deviation
+///   is s (a rounding or "±h" error band with h = s√3).
+/// - `LogNormal`: x·exp(σZ − σ²/2) with σ² = ln(1 + (s/x)²): positive, mean x and standard
+///   deviation s (Limpert, Stahel & Abbt 2001), for quantities that cannot be negative.
+///
+/// A `range` [lo, hi] truncates the distribution to it: a draw outside is redrawn (rejection
+/// from the parent distribution gives exactly the truncated distribution; Robert 1995). After
+/// [`MAX_REJECTIONS`] draws outside the range the cell keeps its value, which can happen only
+/// when the error is large against the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorDistribution {
+    Normal,
+    Uniform,
+    LogNormal,
+}
+
+impl ErrorDistribution {
+    pub const SPELLINGS: &'static [&'static str] = &["normal", "uniform", "lognormal"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "normal" => Some(ErrorDistribution::Normal),
+            "uniform" => Some(ErrorDistribution::Uniform),
+            "lognormal" | "log-normal" => Some(ErrorDistribution::LogNormal),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorDistribution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ErrorDistribution::Normal => "normal",
+            ErrorDistribution::Uniform => "uniform",
+            ErrorDistribution::LogNormal => "lognormal",
+        })
+    }
+}
+
+/// Draws outside a truncation range before a cell keeps its value.
+pub const MAX_REJECTIONS: usize = 64;
+
+/// The error of one indicator column, resolved against the index's rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnError {
+    /// Indicator (column) index.
+    pub indicator: usize,
+    pub distribution: ErrorDistribution,
+    /// Standard deviation of every cell, indexed by the index's rows (0: exact).
+    pub sd: Vec<f64>,
+    /// Truncation range in the indicator's raw units.
+    pub range: Option<(f64, f64)>,
+    /// Coordinate of the sample's point that keys this column's stream.
+    pub coordinate: usize,
+}
+
+/// Stochastic imputation of one column's missing cells: each is drawn around the value the
+/// sample's imputation method fills in (see [`draw_imputed`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImputationError {
+    pub indicator: usize,
+    pub coordinate: usize,
+}
+
+/// The stream of one column in one sample: keyed by the sample's coordinate u ∈ [0, 1) of the
+/// column's factor (its 53 random bits) and the column, so columns and samples never share
+/// draws.
+pub fn column_stream(u: f64, column: usize, purpose: u64) -> Xoshiro256PlusPlus {
+    let key = (u * (1u64 << 53) as f64) as u64;
+    let salt = (column as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (purpose << 60);
+    Xoshiro256PlusPlus::seed_from_u64(key ^ salt)
+}
+
+/// One draw of the error model around `x` with standard deviation `sd` (see
+/// [`ErrorDistribution`]); `sd = 0` returns `x` exactly.
+#[inline]
+fn draw(x: f64, sd: f64, distribution: ErrorDistribution, rng: &mut impl Rng) -> f64 {
+    match distribution {
+        ErrorDistribution::Normal => {
+            let z: f64 = rng.sample(StandardNormal);
+            x + sd * z
+        }
+        ErrorDistribution::Uniform => {
+            let u: f64 = rng.random::<f64>();
+            x + sd * 3f64.sqrt() * (2.0 * u - 1.0)
+        }
+        ErrorDistribution::LogNormal => {
+            let z: f64 = rng.sample(StandardNormal);
+            let ratio = sd / x;
+            let variance = (ratio * ratio).ln_1p();
+            x * (variance.sqrt() * z - 0.5 * variance).exp()
+        }
+    }
+}
+
+/// Perturbs one raw column in place: every present cell with a positive standard deviation is
+/// replaced by a draw of `error`'s model (missing cells stay missing). Pure in (x, rng).
+pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut impl Rng) {
+    for (value, &sd) in x.iter_mut().zip(&error.sd) {
+        if value.is_nan() || sd <= 0.0 {
+            continue;
+        }
+        let observed = *value;
+        *value = match error.range {
+            None => draw(observed, sd, error.distribution, rng),
+            Some((lo, hi)) => {
+                let mut kept = observed;
+                for _ in 0..MAX_REJECTIONS {
+                    let candidate = draw(observed, sd, error.distribution, rng);
+                    if (lo..=hi).contains(&candidate) {
+                        kept = candidate;
+                        break;
+                    }
+                }
+                kept
+            }
+        };
+    }
+}
+
+/// The spread of an imputed value: the standard deviation of the observed values of the
+/// unit's group (all units for a method without groups), s, inflated to s·√(1 + 1/n) for the
+/// uncertainty of the group's centre estimated from n values. This is the normal form of the
+/// posterior predictive distribution of a new value from the group under the normal model
+/// with a flat prior (Gelman et al., Bayesian Data Analysis, 3rd ed. §3.2: t_{n−1} with scale
+/// s√(1 + 1/n), whose normal approximation is used here); drawing the missing value from it
+/// in every sample is multiple imputation (Rubin 1987) in Monte Carlo form, with as many
+/// imputations as samples. Groups with fewer than two observed values give no spread (the
+/// imputed value stays fixed).
+pub fn imputation_spread(observed: &[f64]) -> f64 {
+    let n = stats::count_present(observed);
+    if n < 2 {
+        return 0.0;
+    }
+    let s = stats::sample_sd(observed);
+    if s.is_finite() {
+        s * (1.0 + 1.0 / n as f64).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// Draws the imputed cells of a column: `filled` holds the column after deterministic
+/// imputation, `observed` the same column before it (NaN where missing), `groups[u]` the group
+/// index of row u (`None`: one group of all rows), `spreads[g]` each group's
+/// [`imputation_spread`] (filled here). Every cell missing in `observed` and filled in
+/// `filled` becomes filled + spread·Z, Z ~ N(0, 1).
+pub fn draw_imputed(
+    filled: &mut [f64],
+    observed: &[f64],
+    groups: Option<&GroupIndex>,
+    spreads: &mut [f64],
+    group_values: &mut Vec<f64>,
+    rng: &mut impl Rng,
+) {
+    match groups {
+        None => spreads[0] = imputation_spread(observed),
+        Some(index) => {
+            for (g, spread) in spreads.iter_mut().enumerate().take(index.n_groups) {
+                group_values.clear();
+                group_values.extend(
+                    observed
+                        .iter()
+                        .zip(&index.of_row)
+                        .filter(|(_, r)| **r == Some(g))
+                        .map(|(v, _)| *v),
+                );
+                *spread = imputation_spread(group_values);
+            }
+        }
+    }
+    for (u, (value, &before)) in filled.iter_mut().zip(observed).enumerate() {
+        if !before.is_nan() || value.is_nan() {
+            continue;
+        }
+        let spread = match groups {
+            None => spreads[0],
+            Some(index) => match index.of_row[u] {
+                Some(g) => spreads[g],
+                None => 0.0,
+            },
+        };
+        let z: f64 = rng.sample(StandardNormal);
+        if spread > 0.0 {
+            *value += spread * z;
+        }
+    }
+}
+
+/// The group of every row for a group imputation method, as small indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupIndex {
+    pub of_row: Vec<Option<usize>>,
+    pub n_groups: usize,
+}
+
+impl GroupIndex {
+    fn of(labels: &[Option<String>]) -> Self {
+        let mut names: Vec<&str> = labels.iter().flatten().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let of_row = labels
+            .iter()
+            .map(|l| l.as_deref().and_then(|l| names.binary_search(&l).ok()))
+            .collect();
+        GroupIndex {
+            of_row,
+            n_groups: names.len(),
+        }
+    }
+}
+
+/// What re-preparing one data variant needs.
+#[derive(Debug, Clone)]
+struct VariantInputs {
+    groups: Option<GroupIndex>,
+    group_labels: Option<Vec<Option<String>>>,
+    contexts: Vec<NormaliseContext>,
+}
+
+/// Everything a sample needs to perturb and re-prepare the columns with data error.
+#[derive(Debug, Clone)]
+pub struct NoisePlan {
+    errors: Vec<ColumnError>,
+    imputations: Vec<ImputationError>,
+    /// Columns a sample re-prepares, ascending.
+    touched: Vec<usize>,
+    /// Raw values of every index row (before denomination).
+    raw: Columns,
+    /// Denominator of each indicator, when the nominal method denominates.
+    denominators: Vec<Option<Vec<f64>>>,
+    unit_rows: Vec<usize>,
+    variants: Vec<VariantInputs>,
+}
+
+impl NoisePlan {
+    /// A plan for `errors` and `imputations` on the variants of `prepared` (built from `index`).
+    pub fn new(
+        index: &Index,
+        prepared: &Prepared,
+        errors: Vec<ColumnError>,
+        imputations: Vec<ImputationError>,
+    ) -> Self {
+        let mut touched: Vec<usize> = errors
+            .iter()
+            .map(|e| e.indicator)
+            .chain(imputations.iter().map(|e| e.indicator))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let denominators = index
+            .framework
+            .indicators
+            .iter()
+            .map(|info| match (index.nominal.denominate, info.denominator) {
+                (true, Some(d)) => Some(index.denominators[d].values.clone()),
+                _ => None,
+            })
+            .collect();
+        let variants = prepared
+            .variants
+            .iter()
+            .map(|variant| {
+                let labels = variant
+                    .spec
+                    .imputation
+                    .group_column()
+                    .and_then(|c| index.group(c))
+                    .map(|g| g.values.clone());
+                VariantInputs {
+                    groups: labels.as_deref().map(GroupIndex::of),
+                    group_labels: labels,
+                    contexts: super::prepare::normalise_contexts(
+                        index,
+                        &prepared.units,
+                        &variant.spec.normalisation,
+                    ),
+                }
+            })
+            .collect();
+        NoisePlan {
+            errors,
+            imputations,
+            touched,
+            raw: index.raw.clone(),
+            denominators,
+            unit_rows: prepared.unit_rows.clone(),
+            variants,
+        }
+    }
+
+    /// The columns a sample re-prepares.
+    pub fn touched(&self) -> &[usize] {
+        &self.touched
+    }
+
+    /// Whether the plan changes anything at all.
+    pub fn is_empty(&self) -> bool {
+        self.touched.is_empty()
+    }
+
+    /// Perturbs and re-prepares the touched columns for one sample on `variant`, writing the
+    /// whole variant into `out` (untouched columns copied from `prepared` when the variant
+    /// changes). `u` is the sample's point. A perturbed column that cannot be normalised (it
+    /// came out constant) or that a geometric mean could not take the logarithm of keeps its
+    /// unperturbed values in this sample.
+    pub fn apply(&self, prepared: &Prepared, variant: usize, u: &[f64], out: &mut NoisyData) {
+        let source = &prepared.variants[variant];
+        if out.variant != Some(variant) {
+            out.normalised
+                .as_mut_slice()
+                .copy_from_slice(source.normalised.as_slice());
+            match (&source.logs, &mut out.logs) {
+                (Some(logs), Some(target)) => {
+                    target.as_mut_slice().copy_from_slice(logs.as_slice())
+                }
+                (Some(logs), None) => out.logs = Some(logs.clone()),
+                (None, _) => out.logs = None,
+            }
+            out.has_missing = source.has_missing;
+            out.variant = Some(variant);
+        }
+        let inputs = &self.variants[variant];
+        let spec = &source.spec;
+        for &j in &self.touched {
+            let column = &mut out.column;
+            column.copy_from_slice(self.raw.col(j));
+            if let Some(error) = self.errors.iter().find(|e| e.indicator == j) {
+                let mut rng = column_stream(u[error.coordinate], j, 0);
+                perturb_column(column, error, &mut rng);
+            }
+            if let Some(denominator) = &self.denominators[j] {
+                for (x, &d) in column.iter_mut().zip(denominator) {
+                    *x /= d;
+                }
+            }
+            let stochastic = self.imputations.iter().find(|e| e.indicator == j);
+            if stochastic.is_some() {
+                out.observed.copy_from_slice(column);
+            }
+            impute_column(column, &spec.imputation, inputs.group_labels.as_deref());
+            if let Some(imputation) = stochastic
+                && spec.imputation != Imputation::None
+            {
+                let mut rng = column_stream(u[imputation.coordinate], j, 1);
+                draw_imputed(
+                    column,
+                    &out.observed,
+                    inputs.groups.as_ref(),
+                    &mut out.spreads,
+                    &mut out.group_values,
+                    &mut rng,
+                );
+            }
+            for (k, &row) in self.unit_rows.iter().enumerate() {
+                out.kept[k] = column[row];
+            }
+            if let Some(treatment) = &spec.treatment {
+                treat_column(&mut out.kept, treatment);
+            }
+            let context = &inputs.contexts[j];
+            for x in out.kept.iter_mut() {
+                *x *= context.direction;
+            }
+            let target = out.normalised.col_mut(j);
+            let ok = normalise_column(&out.kept, &spec.normalisation, context, target).is_ok()
+                && target.iter().all(|v| !v.is_infinite());
+            let ok = ok
+                && match &mut out.logs {
+                    None => true,
+                    Some(logs) => {
+                        let positive = target.iter().all(|&v| v > 0.0);
+                        if positive {
+                            for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
+                                *l = v.ln();
+                            }
+                        }
+                        positive
+                    }
+                };
+            if !ok {
+                out.normalised
+                    .col_mut(j)
+                    .copy_from_slice(source.normalised.col(j));
+                if let (Some(logs), Some(source_logs)) = (&mut out.logs, &source.logs) {
+                    logs.col_mut(j).copy_from_slice(source_logs.col(j));
+                }
+            }
+        }
+    }
+}
+
+/// One thread's perturbed data variant and work buffers, reused for every sample.
+#[derive(Debug, Clone)]
+pub struct NoisyData {
+    pub normalised: Columns,
+    pub logs: Option<Columns>,
+    pub has_missing: bool,
+    /// The variant `normalised` was last filled from (its untouched columns are current).
+    variant: Option<usize>,
+    column: Vec<f64>,
+    observed: Vec<f64>,
+    kept: Vec<f64>,
+    spreads: Vec<f64>,
+    group_values: Vec<f64>,
+}
+
+impl NoisyData {
+    pub fn new(prepared: &Prepared, index_rows: usize) -> Self {
+        let n = prepared.n_units();
+        let m = prepared.framework.n_indicators();
+        NoisyData {
+            normalised: Columns::filled(n, m, f64::NAN),
+            logs: None,
+            has_missing: false,
+            variant: None,
+            column: vec![0.0; index_rows],
+            observed: vec![0.0; index_rows],
+            kept: vec![0.0; n],
+            spreads: vec![0.0; index_rows.max(1)],
+            group_values: Vec::with_capacity(index_rows),
+        }
+    }
+}
+
+impl NoisePlan {
+    /// A buffer sized for this plan.
+    pub fn buffer(&self, prepared: &Prepared) -> NoisyData {
+        NoisyData::new(prepared, self.raw.n_rows())
+    }
+}
