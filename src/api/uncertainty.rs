@@ -31,7 +31,8 @@ pub struct UncertaintyOptions {
     pub focus: Option<String>,
     /// k of "P(top k)"; `None` = the scenario's, else a quarter of the units (1 to 10).
     pub top_k: Option<u32>,
-    /// Width of the histograms' rank bins; `None` = 1, wider for very large indices.
+    /// Width of the histograms' rank bins; `None` = 1 (exact ranks at any size). Wider bins
+    /// are an opt-in: less memory, quantiles within ±(width − 1)/2 ranks.
     pub bin_width: Option<u32>,
     /// Which pairwise probabilities to keep; `None` = all pairs up to 300 units, else the
     /// focus unit's.

@@ -145,7 +145,8 @@ pub struct UncertaintyArgs {
     /// Write one row per run (sampled factor values and the focus unit's rank) to this CSV.
     #[arg(long, value_name = "FILE", conflicts_with = "shard")]
     pub runs_file: Option<PathBuf>,
-    /// Width of the rank bins of the histograms (default 1; wider for very large indices).
+    /// Width of the rank bins of the histograms (default 1: exact ranks at any size; wider
+    /// bins use less memory, and quantiles carry ±(width − 1)/2 ranks of bin error).
     #[arg(long, value_name = "RANKS", allow_negative_numbers = true,
           value_parser = whole_in::<u32>(1, u64::from(u32::MAX)))]
     pub bin_width: Option<u32>,

@@ -6,6 +6,10 @@
 //! result is bit-identical for any thread count, chunking or sharding.
 
 pub mod accumulate;
+mod consistency;
+pub mod fixed_point;
+pub mod histogram;
+mod pairs;
 pub mod shard;
 
 use std::ops::Range;

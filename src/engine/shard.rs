@@ -87,8 +87,9 @@ pub struct PartialState {
     pub accumulator: Accumulator,
 }
 
-/// Format 2 added the checksum; format 1 files (no checksum) are refused.
-pub const STATE_FORMAT: &str = "ranksense-partial-state-2";
+/// Format 2 added the checksum; format 3 stores each unit's rank histogram over its window of
+/// ranks ([`super::histogram::RankWindow`]). Files of other formats are refused.
+pub const STATE_FORMAT: &str = "ranksense-partial-state-3";
 
 /// What a state file must be rerun with when it cannot be trusted.
 fn rerun_fix(shard: Option<Shard>) -> String {
