@@ -6,7 +6,7 @@ use std::path::Path;
 
 use ranksense::analysis::uncertainty::{UncertaintyOptions, UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
-use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
+use ranksense::engine::shard::{PartialState, Shard, merge_states};
 use ranksense::model::{Index, embedded};
 use ranksense::report::uncertainty::{uncertainty_files, uncertainty_summary};
 use ranksense::scenario::Scenario;
@@ -160,12 +160,7 @@ fn merged_shards_equal_the_single_run() {
         .map(|k| {
             let shard = Shard { index: k, count };
             let accumulator = setup.run(shard.samples(options.samples), options.seed, 2, &Silent);
-            let state = PartialState {
-                format: STATE_FORMAT.into(),
-                fingerprint: setup.fingerprint.clone(),
-                shard,
-                accumulator,
-            };
+            let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
             // Through JSON, as the files travel between machines.
             let json = serde_json::to_string(&state).unwrap();
             (format!("shard{k}"), serde_json::from_str(&json).unwrap())

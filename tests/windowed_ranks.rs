@@ -5,7 +5,7 @@
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions, run_uncertainty};
-use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
+use ranksense::engine::shard::{PartialState, Shard, ShardMerger, merge_states};
 use ranksense::engine::{SampleModel, Silent, sample_uniforms};
 use ranksense::model::{Index, embedded};
 use ranksense::pipeline::{Scratch, score};
@@ -110,12 +110,7 @@ fn shards_of_any_split_merge_into_the_single_run_exactly() {
                     threads,
                     &Silent,
                 );
-                let state = PartialState {
-                    format: STATE_FORMAT.into(),
-                    fingerprint: setup.fingerprint.clone(),
-                    shard,
-                    accumulator,
-                };
+                let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
                 // Through the file format, as states travel between machines.
                 let file = format!("s{k}.json");
                 let state = PartialState::from_file(&file, &state.to_file()).unwrap();
@@ -125,4 +120,109 @@ fn shards_of_any_split_merge_into_the_single_run_exactly() {
         let (_, merged) = merge_states(&states).unwrap();
         assert_eq!(merged, whole, "{count} shards");
     }
+}
+
+/// The states of every shard of one 700-sample run split `count` ways, through the file format.
+fn shard_states(count: u64) -> (Vec<(String, PartialState)>, Setup, UncertaintyOptions) {
+    let (index, scenario, text) = asem();
+    let options = UncertaintyOptions {
+        samples: 700,
+        seed: 9,
+        ..UncertaintyOptions::default()
+    };
+    let setup = Setup::new(&index, &scenario, &text, &options).unwrap();
+    let states = (1..=count)
+        .map(|k| {
+            let shard = Shard { index: k, count };
+            let accumulator = setup.run(shard.samples(options.samples), options.seed, 1, &Silent);
+            let file = format!("s{k}.json");
+            let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
+            let state = PartialState::from_file(&file, &state.to_file()).unwrap();
+            (file, state)
+        })
+        .collect();
+    (states, setup, options)
+}
+
+fn merged_state(states: &[(String, PartialState)]) -> PartialState {
+    let mut merger = ShardMerger::default();
+    for (file, state) in states {
+        merger.add(file, state.clone()).unwrap();
+    }
+    merger.into_state().unwrap()
+}
+
+/// Groups of consecutive shards merged into states, and those states merged again, give the
+/// same state file, byte for byte, as merging every shard at once; and the same run.
+#[test]
+fn a_two_stage_merge_equals_a_one_stage_merge_byte_for_byte() {
+    let (states, setup, options) = shard_states(9);
+    let one_stage = merged_state(&states);
+    assert_eq!((one_stage.shard.index, one_stage.last_shard), (1, 9));
+    let whole = setup.run(0..options.samples, options.seed, 2, &Silent);
+    assert_eq!(one_stage.accumulator, whole);
+    for groups in [&[0usize, 4, 9][..], &[0, 1, 2, 8, 9], &[0, 3, 6, 9]] {
+        let mut firsts: Vec<(String, PartialState)> = groups
+            .windows(2)
+            .map(|w| {
+                let state = merged_state(&states[w[0]..w[1]]);
+                let file = format!("m{}.json", w[0]);
+                // Merged states are state files like any other.
+                (
+                    file.clone(),
+                    PartialState::from_file(&file, &state.to_file()).unwrap(),
+                )
+            })
+            .collect();
+        firsts.reverse();
+        let two_stage = merged_state(&firsts);
+        assert_eq!(
+            two_stage.to_file(),
+            one_stage.to_file(),
+            "groups {groups:?}"
+        );
+    }
+    // A merged state overlapping another is refused, as a shard given twice.
+    let mut merger = ShardMerger::default();
+    merger.add("a", merged_state(&states[0..5])).unwrap();
+    let error = merger.add("b", merged_state(&states[4..9])).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("shard 5/9 is given twice (a and b)"),
+        "{error}"
+    );
+    // Shards with a gap cannot make one merged state.
+    let mut merger = ShardMerger::default();
+    merger.add("s1", states[0].1.clone()).unwrap();
+    merger.add("s3", states[2].1.clone()).unwrap();
+    let error = merger.into_state().unwrap_err().to_string();
+    assert!(
+        error.contains("shards 1 to 3 of 9 with gaps (2)"),
+        "{error}"
+    );
+}
+
+/// A streaming merge holds one running total whatever the number of shards: its histograms
+/// are the whole run's size, and its bookkeeping a few dozen bytes per file.
+#[test]
+fn merge_memory_does_not_grow_with_the_number_of_shards() {
+    let mut sizes = Vec::new();
+    for count in [2u64, 8, 32] {
+        let (states, ..) = shard_states(count);
+        let mut merger = ShardMerger::default();
+        for (file, state) in states {
+            merger.add(&file, state).unwrap();
+        }
+        let (histograms, bookkeeping) = merger.heap_bytes();
+        // (A vector holds at least 4 entries, 40 bytes each, plus the names.)
+        assert!(
+            bookkeeping <= 64 * count.max(4) as usize,
+            "{count} shards: {bookkeeping}"
+        );
+        let merged = merger.finish().unwrap();
+        assert_eq!(histograms, merged.accumulator.histogram_bytes());
+        sizes.push((histograms, merged.accumulator.fixed_bytes()));
+    }
+    assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
 }

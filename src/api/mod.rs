@@ -27,7 +27,7 @@ mod uncertainty;
 pub use bounds::{BoundsOptions, BoundsResult, WeightRange, bounds};
 pub use error::Error;
 pub use index::{Index, embedded, embedded_names, load};
-pub use merge::{MergeOptions, merge_shards};
+pub use merge::{MergeOptions, merge_into_state, merge_shards};
 pub use robust::{RobustOptions, RobustResult, robust};
 pub use scenario::Scenario;
 pub use score::{ScoreOptions, ScoreResult, score};

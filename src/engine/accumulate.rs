@@ -506,6 +506,28 @@ impl Accumulator {
         &self.rank_counts[unit]
     }
 
+    /// Heap bytes of everything but the rank histograms: fixed by the layout (per-unit sums
+    /// and counts, the pair rows and the central-weight sums), whatever the samples.
+    pub fn fixed_bytes(&self) -> usize {
+        fn bytes<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
+        }
+        bytes(&self.rank_counts)
+            + bytes(&self.best_rank)
+            + bytes(&self.worst_rank)
+            + bytes(&self.rank_sum)
+            + bytes(&self.rank_sq_sum)
+            + bytes(&self.abs_shift_sum)
+            + 5 * bytes(&self.first_hits)
+            + bytes(&self.band_counts)
+            + bytes(&self.score_sum)
+            + bytes(&self.score_sq_sum)
+            + bytes(&self.pair_counts)
+            + bytes(&self.pair_reverse_counts)
+            + bytes(&self.first_weight_sum)
+            + bytes(&self.kept_weight_sum)
+    }
+
     /// Heap bytes of the rank histograms: 8 bytes per bin of every unit's window (the
     /// accumulator's only part that grows with the samples, up to the spread of the ranks).
     pub fn histogram_bytes(&self) -> usize {
