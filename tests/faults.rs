@@ -92,7 +92,7 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
 
     // A count edited in the text: the checksum no longer matches.
     let text = String::from_utf8(original.clone()).unwrap();
-    let edited = text.replacen("\"rank_counts\":[", "\"rank_counts\":[1000000", 1);
+    let edited = text.replacen("\"counts\":[", "\"counts\":[1000000", 1);
     assert_ne!(edited, text);
     fs::write(&states[1], edited).unwrap();
     refused("checksum does not match");
@@ -114,11 +114,20 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
 
     // Edited with a recomputed checksum: 1,000,000 added to one count (it gave a
     // "probability" of 250 before).
-    forge(&states[1], |s| s.accumulator.rank_counts[0] += 1_000_000);
+    forge(&states[1], |s| {
+        s.accumulator.rank_counts[0].counts[0] += 1_000_000
+    });
     refused("`rank_counts` of unit 1 add up to 1000450, but the state has 450 samples");
 
     // A count of u64::MAX (the sum wrapped before).
-    forge(&states[1], |s| s.accumulator.rank_counts[3] = u64::MAX);
+    forge(&states[1], |s| {
+        let window = s
+            .accumulator
+            .rank_counts
+            .iter_mut()
+            .find(|w| w.counts.len() > 1);
+        window.expect("some unit took two ranks").counts[0] = u64::MAX;
+    });
     refused("add up to more than 2^64");
 
     // The sample count changed.
@@ -128,8 +137,10 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
     // Samples and every histogram row changed together still contradict the run's size.
     forge(&states[1], |s| {
         s.accumulator.samples *= 2;
-        for c in &mut s.accumulator.rank_counts {
-            *c *= 2;
+        for window in &mut s.accumulator.rank_counts {
+            for c in &mut window.counts {
+                *c *= 2;
+            }
         }
     });
     refused("records 900 samples");
@@ -143,7 +154,7 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
     refused("pair_counts");
 
     // A state of an older format (no checksum yet).
-    let old = text.replacen("ranksense-partial-state-2", "ranksense-partial-state-1", 1);
+    let old = text.replacen("ranksense-partial-state-3", "ranksense-partial-state-2", 1);
     fs::write(&states[1], old).unwrap();
     refused("another ranksense version");
 

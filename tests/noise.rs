@@ -6,7 +6,7 @@ use ranksense::analysis::uncertainty::{
     Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
 };
 use ranksense::engine::Silent;
-use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard, merge_states};
+use ranksense::engine::shard::{PartialState, Shard, merge_states};
 use ranksense::model::{Index, embedded, load_from_strings};
 use ranksense::pipeline::noise::{
     ColumnError, ErrorDistribution, column_stream, draw_imputed, imputation_spread, perturb_column,
@@ -258,12 +258,7 @@ fn noisy_runs_are_identical_for_any_thread_count_and_shard_split() {
         .map(|k| {
             let shard = Shard { index: k, count };
             let accumulator = setup.run(shard.samples(options.samples), options.seed, 2, &Silent);
-            let state = PartialState {
-                format: STATE_FORMAT.into(),
-                fingerprint: setup.fingerprint.clone(),
-                shard,
-                accumulator,
-            };
+            let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
             (format!("shard{k}"), state)
         })
         .collect();

@@ -14,7 +14,7 @@ use ranksense::analysis::weights::exact::{
     BoundsRequest, MethodOverride, RangeSource, bounds_for, bounds_for_observed,
 };
 use ranksense::engine::shard::{
-    PartialState, SHARDS_MERGED_PHASE, STATE_FORMAT, Shard, merge_states, merge_states_observed,
+    PartialState, SHARDS_MERGED_PHASE, Shard, merge_states, merge_states_observed,
 };
 use ranksense::engine::{Observer, Silent};
 use ranksense::scenario::Scenario;
@@ -135,12 +135,7 @@ fn a_merge_of_three_shards_counts_shards_in_order() {
         .map(|k| {
             let shard = Shard { index: k, count };
             let accumulator = setup.run(shard.samples(options.samples), options.seed, 2, &Silent);
-            let state = PartialState {
-                format: STATE_FORMAT.into(),
-                fingerprint: setup.fingerprint.clone(),
-                shard,
-                accumulator,
-            };
+            let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
             (format!("shard{k}"), state)
         })
         .collect();

@@ -8,7 +8,9 @@ use super::convergence::{Convergence, assess};
 use super::uncertainty::{
     PairSelection, Setup, UncertaintyError, UncertaintyOptions, UncertaintyRun,
 };
-use crate::engine::shard::{MergeError, PartialState, merge_states_observed};
+use crate::engine::shard::{
+    MergeError, MergedStates, PartialState, SHARDS_MERGED_PHASE, ShardMerger,
+};
 use crate::engine::{Accumulator, Layout, Observer};
 use crate::model::Index;
 use crate::scenario::Scenario;
@@ -118,32 +120,69 @@ pub enum MergeRunError {
         /// The given scenario's hash.
         given_scenario: String,
     },
-    /// A state whose counts are laid out for another index (a forged checksum).
+    /// States whose counts are laid out for another index (a forged checksum); all states
+    /// share one layout, so the first file is named.
     #[error(
-        "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run shard {shard} again and pass its new state file"
+        "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run its shards again and pass the new state files"
     )]
     Layout {
-        /// The state file.
+        /// The first state file merged.
         file: String,
-        /// Its shard, `K/N`.
-        shard: String,
     },
 }
 
+/// Merges states one at a time as `states` yields them (each read when it is needed and
+/// dropped once added, so memory does not grow with their number): the running total
+/// ([`ShardMerger`]). Progress is one phase counted per state (`expected` of them, 0 when not
+/// known).
+pub fn merge_stream(
+    states: impl IntoIterator<Item = Result<(String, PartialState), MergeError>>,
+    expected: u64,
+    observer: &dyn Observer,
+) -> Result<ShardMerger, MergeError> {
+    let mut merger = ShardMerger::default();
+    observer.phase(SHARDS_MERGED_PHASE, expected);
+    for (merged, state) in states.into_iter().enumerate() {
+        let (file, state) = state?;
+        merger.add(&file, state)?;
+        observer.advanced(merged as u64 + 1);
+    }
+    Ok(merger)
+}
+
 /// Merges the partial states of every shard of one run (each with the file name its messages
-/// give) into the whole run on `index` and `scenario` (the scenario's text is hashed and must
-/// be the shards'). Progress is one phase counted per merged state. Every state is checked
-/// first (checksum, one run, each shard once); the settings of `request` must agree with the
-/// shards'.
+/// give; shards' own states or merged states of consecutive shards, in any order) into the
+/// whole run on `index` and `scenario` (the scenario's text is hashed and must be the
+/// shards'). The states are streamed ([`merge_stream`]; `expected` of them, for progress).
+/// Every state is checked (checksum, one run, each shard once); the settings of `request` must
+/// agree with the shards'.
 pub fn merge_run(
     index: &Index,
     scenario: &Scenario,
     scenario_text: &str,
-    states: Vec<(String, PartialState)>,
+    states: impl IntoIterator<Item = Result<(String, PartialState), MergeError>>,
+    expected: u64,
     request: &MergeRequest,
     observer: &dyn Observer,
 ) -> Result<UncertaintyRun, MergeRunError> {
-    let (fingerprint, accumulator) = merge_states_observed(&states, observer)?;
+    let merged = merge_stream(states, expected, observer)?.finish()?;
+    merged_run(index, scenario, scenario_text, merged, request)
+}
+
+/// The whole run from its merged states ([`ShardMerger::finish`]), checked against `index`,
+/// `scenario` and `request` as [`merge_run`] says.
+pub fn merged_run(
+    index: &Index,
+    scenario: &Scenario,
+    scenario_text: &str,
+    merged: MergedStates,
+    request: &MergeRequest,
+) -> Result<UncertaintyRun, MergeRunError> {
+    let MergedStates {
+        fingerprint,
+        accumulator,
+        first_file,
+    } = merged;
     // The run is the shards' run: its focus and top-k replace the scenario's, as a
     // requested value of theirs did.
     let mut scenario = scenario.clone();
@@ -180,12 +219,13 @@ pub fn merge_run(
     }
     // Same data and scenario, so the parts of the layout no setting chooses must be this
     // run's: a state that passed its checksum but not this was rewritten with a forged one.
+    // Every state had the first's layout (the merge refuses others), so the total's is theirs.
     let expected = Accumulator::new(&Layout {
         pair_units: accumulator.pair_units.clone(),
         ..setup.layout.clone()
     });
-    for (file, state) in &states {
-        let a = &state.accumulator;
+    {
+        let a = &accumulator;
         if (a.n_units, a.n_bands, &a.weight_nodes, a.factor_moved.len())
             != (
                 expected.n_units,
@@ -200,13 +240,9 @@ pub fn merge_run(
                     expected.weight_scale,
                 )
         {
-            return Err(MergeRunError::Layout {
-                file: file.clone(),
-                shard: state.shard.to_string(),
-            });
+            return Err(MergeRunError::Layout { file: first_file });
         }
     }
-    drop(states);
     let stats = setup.summarise(&accumulator);
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();

@@ -174,11 +174,14 @@ pub fn summarise(
         let (lo, hi) = bins.range(b, n_units);
         (f64::from(lo) + f64::from(hi)) / 2.0
     };
-    // Bin values within the unit's observed range (binned midpoints can fall outside it).
-    let clamped = |u: usize| move |b: usize| clamp_rank(bin_value(b), accumulator, u);
     let units: Vec<UnitRankStats> = (0..n_units)
         .map(|u| {
-            let counts = accumulator.rank_counts_of(u);
+            // The unit's window of bins: entry b is bin `first + b`.
+            let window = accumulator.rank_counts_of(u);
+            let (counts, first) = (&window.counts[..], window.first as usize);
+            let bin_value = move |b: usize| bin_value(first + b);
+            // Bin values within the unit's observed range (binned midpoints can fall outside it).
+            let clamped = move |b: usize| clamp_rank(bin_value(b), accumulator, u);
             let mean_rank = accumulator.rank_sum[u] as f64 / nf;
             let mean_sq = accumulator.rank_sq_sum[u] as f64 / nf;
             let mean_score = accumulator.score_scale.decode(accumulator.score_sum[u]) / nf;
@@ -226,9 +229,9 @@ pub fn summarise(
                 se_p_top_k,
                 ci_p_nominal_rank: wilson(accumulator.nominal_rank_hits[u], n, Z95),
                 ci_p_top_k: wilson(accumulator.top_k_hits[u], n, Z95),
-                median_accuracy: QuantileAccuracy::of(counts, 0.5, clamped(u)),
-                q05_accuracy: QuantileAccuracy::of(counts, 0.05, clamped(u)),
-                q95_accuracy: QuantileAccuracy::of(counts, 0.95, clamped(u)),
+                median_accuracy: QuantileAccuracy::of(counts, 0.5, clamped),
+                q05_accuracy: QuantileAccuracy::of(counts, 0.05, clamped),
+                q95_accuracy: QuantileAccuracy::of(counts, 0.95, clamped),
                 mean_score,
                 // E[x²] − E[x]² loses digits to cancellation: below two samples there is no spread.
                 sd_score: if n < 2 {
@@ -357,15 +360,15 @@ impl<'a> RankDistribution<'a> {
         self.accumulator.bins.width > 1
     }
 
-    /// Every bin of `unit`'s distribution in rank order, empty bins included.
+    /// The bins of `unit`'s distribution in rank order, from its best rank's bin to its
+    /// worst's (empty bins between them included); every other bin's count is 0.
     pub fn bins_of(&self, unit: usize) -> impl Iterator<Item = RankBin> + 'a {
         let accumulator = self.accumulator;
         let samples = accumulator.samples.max(1) as f64;
         accumulator
             .rank_counts_of(unit)
             .iter()
-            .enumerate()
-            .map(move |(bin, &count)| {
+            .map(move |(bin, count)| {
                 let (from, to) = accumulator.bins.range(bin, accumulator.n_units);
                 RankBin {
                     from,
@@ -405,12 +408,12 @@ mod tests {
         let mut accumulator = Accumulator::new(&layout);
         accumulator.samples = 8;
         // Unit 1 ranked 1–2 in 2 samples, 3–4 in 6, never 5th.
-        accumulator.rank_counts[3..6].copy_from_slice(&[2, 6, 0]);
+        accumulator.rank_counts[1].counts = vec![2, 6];
         let distribution = RankDistribution::new(&accumulator);
         assert!(distribution.binned());
         assert_eq!(distribution.n_units(), 5);
         let bins: Vec<RankBin> = distribution.bins_of(1).collect();
-        let expected = [(1, 2, 2, 0.25), (3, 4, 6, 0.75), (5, 5, 0, 0.0)];
+        let expected = [(1, 2, 2, 0.25), (3, 4, 6, 0.75)];
         assert_eq!(bins.len(), expected.len());
         for (bin, &(from, to, count, probability)) in bins.iter().zip(&expected) {
             assert_eq!((bin.from, bin.to, bin.count), (from, to, count));
@@ -418,7 +421,7 @@ mod tests {
         }
         // No samples: probabilities are zero, never NaN.
         accumulator.samples = 0;
-        accumulator.rank_counts.fill(0);
+        accumulator.rank_counts[0].counts = vec![0];
         let distribution = RankDistribution::new(&accumulator);
         assert!(distribution.bins_of(0).all(|b| b.probability == 0.0));
     }

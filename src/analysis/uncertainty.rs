@@ -67,7 +67,9 @@ pub struct UncertaintyOptions {
     /// `None` = the scenario's, then [`default_top_k`].
     pub top_k: Option<u32>,
     pub shard: Shard,
-    /// Rank bin width; `None` = 1, or wider for very large indices (memory under ~1 GiB).
+    /// Rank bin width; `None` = 1 (exact ranks at any size: each unit's histogram spans only
+    /// the ranks it takes, [`crate::engine::histogram`]). Wider bins are an opt-in that trades
+    /// a stated quantile error of ±(width − 1)/2 ranks for less memory.
     pub bin_width: Option<u32>,
     /// `None` = all pairs for up to [`LARGE_INDEX_UNITS`] units, else the focus unit's.
     pub pairs: Option<PairSelection>,
@@ -203,7 +205,7 @@ impl Setup {
         };
         pair_units.sort_unstable();
         pair_units.dedup();
-        let bin_width = options.bin_width.unwrap_or_else(|| default_bin_width(n));
+        let bin_width = options.bin_width.unwrap_or(1);
         let score_bound = prepared
             .variants
             .iter()
@@ -284,14 +286,6 @@ impl Setup {
         self.focus
             .map(|f| focus_verdict(stats, f, &self.rating_rule))
     }
-}
-
-/// Rank bin width keeping each histogram under 64 MiB of counts (one per thread plus the
-/// total): width 1 up to 2,896 units, 130 ranks for 33,000 units.
-pub fn default_bin_width(n_units: usize) -> u32 {
-    let budget_counts = 8 * 1024 * 1024; // 8 bytes each
-    let bins = (budget_counts / n_units.max(1)).max(1);
-    n_units.div_ceil(bins).max(1) as u32
 }
 
 /// The result of [`run_uncertainty`].

@@ -33,7 +33,7 @@ pub use coherence::{CoherenceOptions, CoherenceResult, coherence};
 pub use drop::{DropOptions, DropResult, drop};
 pub use error::Error;
 pub use index::{Index, embedded, embedded_names, load};
-pub use merge::{MergeOptions, merge_shards};
+pub use merge::{MergeOptions, merge_into_state, merge_shards};
 pub use robust::{RobustOptions, RobustResult, robust, robust_observed};
 pub use scenario::Scenario;
 pub use score::{ScoreOptions, ScoreResult, score};
@@ -72,8 +72,8 @@ pub use crate::analysis::sobol::{
 pub use crate::analysis::uncertainty::PairSelection;
 pub use crate::analysis::verdict::FocusVerdict;
 pub use crate::analysis::weights::exact::{UnitBounds, WeightSet};
-pub use crate::engine::{Observer, Settling};
 pub use crate::engine::shard::Shard;
+pub use crate::engine::{Observer, Settling};
 pub use crate::model::method::{Aggregation, Normalisation};
 pub use crate::model::{Diagnostic, Location};
 pub use crate::report::ranking::UnitResult;

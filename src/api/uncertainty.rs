@@ -8,7 +8,7 @@ use crate::analysis::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH
 use crate::analysis::rank_stats::{UncertaintyStats, UnitRankStats};
 use crate::analysis::uncertainty::{self as analysis, PairSelection, Setup, default_top_k};
 use crate::analysis::verdict::FocusVerdict;
-use crate::engine::shard::{PartialState, STATE_FORMAT, Shard};
+use crate::engine::shard::{PartialState, Shard};
 use crate::engine::{Observer, Silent};
 use crate::report::provenance::{DEFAULT_SEED, Resolved};
 use crate::report::summary::Summary;
@@ -31,7 +31,8 @@ pub struct UncertaintyOptions {
     pub focus: Option<String>,
     /// k of "P(top k)"; `None` = the scenario's, else a quarter of the units (1 to 10).
     pub top_k: Option<u32>,
-    /// Width of the histograms' rank bins; `None` = 1, wider for very large indices.
+    /// Width of the histograms' rank bins; `None` = 1 (exact ranks at any size). Wider bins
+    /// are an opt-in: less memory, quantiles within ±(width − 1)/2 ranks.
     pub bin_width: Option<u32>,
     /// Which pairwise probabilities to keep; `None` = all pairs up to 300 units, else the
     /// focus unit's.
@@ -271,12 +272,7 @@ pub fn uncertainty_shard(
     let setup = Setup::new(index.model(), &run_scenario, scenario.text(), &resolved)?;
     let range = shard.samples(resolved.samples);
     let accumulator = setup.run(range, resolved.seed, resolved.threads, &Silent);
-    let state = PartialState {
-        format: STATE_FORMAT.to_string(),
-        fingerprint: setup.fingerprint.clone(),
-        shard,
-        accumulator,
-    };
+    let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
     Ok(ShardState {
         file: format!("state-{}-of-{}.json", shard.index, shard.count),
         state,
@@ -310,15 +306,19 @@ impl ShardState {
         self.state.to_file()
     }
 
-    /// Which shard this is.
+    /// Which shard this is (the first it covers, for a merged state).
     pub fn shard(&self) -> Shard {
         self.state.shard
     }
 
-    /// The global sample indices this shard ran.
+    /// The last shard it covers: [`ShardState::shard`]'s index, unless it is a merged state
+    /// ([`super::merge_into_state`]).
+    pub fn last_shard(&self) -> u64 {
+        self.state.last_shard
+    }
+
+    /// The global sample indices this state covers.
     pub fn samples(&self) -> Range<u64> {
-        self.state
-            .shard
-            .samples(self.state.fingerprint.total_samples)
+        self.state.samples()
     }
 }

@@ -9,13 +9,14 @@ use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format, present};
 use crate::analysis::convergence::{DEFAULT_MAX_SAMPLES, FIRST_BATCH};
-use crate::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_run};
+use crate::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_stream, merged_run};
 use crate::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, default_top_k, run_uncertainty,
 };
 use crate::engine::accumulate::MAX_SAMPLES;
-use crate::engine::shard::{PartialState, STATE_FORMAT, Shard};
+use crate::engine::shard::{MergeError, MergedStates, PartialState, Shard};
 use crate::model::Index;
+use crate::model::{Diagnostic, Location};
 use crate::report::output::{check_report_folder, write_atomic};
 use crate::report::provenance::{DEFAULT_SEED, Resolved};
 use crate::report::render::UncertaintyView;
@@ -145,7 +146,8 @@ pub struct UncertaintyArgs {
     /// Write one row per run (sampled factor values and the focus unit's rank) to this CSV.
     #[arg(long, value_name = "FILE", conflicts_with = "shard")]
     pub runs_file: Option<PathBuf>,
-    /// Width of the rank bins of the histograms (default 1; wider for very large indices).
+    /// Width of the rank bins of the histograms (default 1: exact ranks at any size; wider
+    /// bins use less memory, and quantiles carry ±(width − 1)/2 ranks of bin error).
     #[arg(long, value_name = "RANKS", allow_negative_numbers = true,
           value_parser = whole_in::<u32>(1, u64::from(u32::MAX)))]
     pub bin_width: Option<u32>,
@@ -275,12 +277,7 @@ fn run_shard(
     let progress = Progress::new(range.end - range.start);
     let accumulator = setup.run(range.clone(), options.seed, options.threads, &progress);
     progress.finish();
-    let state = PartialState {
-        format: STATE_FORMAT.to_string(),
-        fingerprint: setup.fingerprint.clone(),
-        shard,
-        accumulator,
-    };
+    let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
     let path = match (&args.state, &args.out) {
         (Some(path), _) => path.clone(),
         (None, Some(dir)) => dir.join(format!("state-{}-of-{}.json", shard.index, shard.count)),
@@ -319,23 +316,60 @@ pub struct MergeArgs {
     /// The pair selection the shards were run with (taken from the shards; given, it is checked).
     #[arg(long, value_name = "all|focus|top:K")]
     pub pairs: Option<PairSelection>,
+    /// Also write the merged state here: of consecutive shards (e.g. 1–50 of 100) for a
+    /// two-stage merge, merged again like shard states; of every shard, byte for byte what any
+    /// grouping gives. Without --out and with shards missing, only this file is written.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
         check_report_folder(dir)?;
     }
-    let mut states = Vec::new();
-    for path in &args.states {
+    // Read one file at a time, when the merge needs it: memory does not grow with their number.
+    let states = args.states.iter().map(|path| {
         let file = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| {
-            Failure::input(anyhow::anyhow!(
-                "cannot read {file}: {e}; fix: check the path of the state file"
+            MergeError::File(Diagnostic::new(
+                Location::file(&file),
+                format!("cannot be read: {e}"),
+                "check the path of the state file",
             ))
         })?;
-        let state = PartialState::from_file(&file, &bytes).map_err(Failure::input)?;
-        states.push((file, state));
-    }
+        PartialState::from_file(&file, &bytes).map(|state| (file, state))
+    });
+    let progress = Progress::new(args.states.len() as u64);
+    let merger = merge_stream(states, args.states.len() as u64, &progress);
+    progress.finish();
+    let merger = merger.map_err(Failure::input)?;
+    let merged = match &args.state {
+        Some(path) => {
+            let missing = !merger.missing().is_empty();
+            if missing && args.out.is_some() {
+                // The report needs every shard: say which are missing.
+                merger.finish().map_err(Failure::input)?;
+                unreachable!("shards are missing");
+            }
+            let first_file = merger.first_file().unwrap_or_default().to_string();
+            let state = merger.into_state().map_err(Failure::input)?;
+            write_atomic(path, &state.to_file())?;
+            eprintln!(
+                "shards {} merged into {}",
+                state.shards_label(),
+                path.display()
+            );
+            if missing {
+                return Ok(());
+            }
+            MergedStates {
+                fingerprint: state.fingerprint,
+                accumulator: state.accumulator,
+                first_file,
+            }
+        }
+        None => merger.finish().map_err(Failure::input)?,
+    };
     let (index, scenario) = args.run.load()?;
     let request = MergeRequest {
         samples: args.samples.samples,
@@ -346,16 +380,13 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         pairs: args.pairs,
         threads: args.run.threads,
     };
-    let progress = Progress::new(states.len() as u64);
-    let merged = merge_run(
+    let merged = merged_run(
         &index,
         &scenario.scenario,
         scenario.text(),
-        states,
+        merged,
         &request,
-        &progress,
     );
-    progress.finish();
     let result = merged.map_err(merge_failure)?;
     let fingerprint = &result.setup.fingerprint;
     let settings = (Some(fingerprint.total_samples), fingerprint.seed);
@@ -417,8 +448,8 @@ fn merge_failure(error: MergeRunError) -> Failure {
         } => format!(
             "the shards were run on other data or another scenario than the ones given here (data hash {shard_data} vs {given_data}, scenario hash {shard_scenario} vs {given_scenario}); fix: pass the same --data and --scenario as the shard runs"
         ),
-        MergeRunError::Layout { file, shard } => format!(
-            "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run the shard again with `ranksense uncertainty --shard {shard}`"
+        MergeRunError::Layout { file } => format!(
+            "{file}: its counts are laid out for another index (units, rank bands, score scale, weights or factors differ from what this data and scenario give); fix: run its shards again with `ranksense uncertainty --shard K/N`"
         ),
         _ => return Failure::input(error),
     };

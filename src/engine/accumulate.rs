@@ -7,102 +7,25 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A fixed-point scale `2^bits` for summing reals exactly as integers.
-///
-/// A value x is recorded as `round(x · 2^bits)` ([`FixedPoint::encode_scaled`]). `bits` is
-/// chosen from a bound B on |x| so that each term uses about 50 bits, leaving 77 bits of
-/// headroom in `i128` (2^77 samples) — the resolution is B·2^-50, far below anything reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FixedPoint {
-    pub bits: i32,
-}
-
-impl FixedPoint {
-    /// A scale for values with |x| ≤ `bound`.
-    pub fn for_bound(bound: f64) -> Self {
-        let bound = if bound.is_finite() && bound > 0.0 {
-            bound
-        } else {
-            1.0
-        };
-        FixedPoint {
-            bits: 50 - bound.log2().ceil() as i32,
-        }
-    }
-    #[inline]
-    #[cfg(any(test, feature = "internals"))]
-    pub fn encode(self, x: f64) -> i128 {
-        i128::from(Self::encode_scaled(x, self.factor()))
-    }
-    /// `2^bits`.
-    #[inline]
-    pub fn factor(self) -> f64 {
-        2f64.powi(self.bits)
-    }
-    /// [`FixedPoint::encode`] with the factor computed once by the caller (hot loops).
-    ///
-    /// Adding 1.5·2^52 to a double v with |v| < 2^51 leaves round(v) (IEEE 754 round to
-    /// nearest, ties to even) in the low bits of the sum's mantissa, so the integer is read
-    /// from the bits: no conversion instruction, and the compiler can vectorise it (there is
-    /// no packed double-to-int64 conversion before AVX-512). A missing score (NaN), an
-    /// infinity or anything beyond the bound counts as 0.
-    #[inline]
-    pub fn encode_scaled(x: f64, factor: f64) -> i64 {
-        const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
-        const LIMIT: f64 = 2_251_799_813_685_248.0; // 2^51
-        let v = x * factor;
-        let v = if v.abs() < LIMIT { v } else { 0.0 };
-        (v + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
-    }
-    pub fn decode(self, sum: i128) -> f64 {
-        sum as f64 * 2f64.powi(-self.bits)
-    }
-}
+pub use super::fixed_point::FixedPoint;
+pub use super::histogram::{RankBins, RankWindow};
+use super::pairs::PairBuffer;
 
 /// Most samples one run may take. Rank sums are `u64` (Σ rank ≤ samples × units) and counts
 /// are turned into probabilities as doubles (exact up to 2^53): 2^40 samples keep both exact
 /// for indices of up to 2^24 (16.7 million) units.
 pub const MAX_SAMPLES: u64 = 1 << 40;
 
-/// How ranks are binned in the histogram: width 1 keeps every rank (exact quantiles); wider
-/// bins bound memory for very many units (quantiles then carry a stated bin error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RankBins {
-    pub width: u32,
-    pub count: usize,
-}
-
-impl RankBins {
-    pub fn new(n_units: usize, width: u32) -> Self {
-        // Wider than the index is one bin anyway.
-        let width = width.clamp(1, n_units.max(1) as u32);
-        RankBins {
-            width,
-            count: n_units.div_ceil(width as usize),
-        }
-    }
-    /// Bin of a rank (1-based rank → 0-based bin).
-    #[inline]
-    pub fn bin(self, rank: u32) -> usize {
-        ((rank - 1) / self.width) as usize
-    }
-    /// Ranks covered by a bin, inclusive.
-    pub fn range(self, bin: usize, n_units: usize) -> (u32, u32) {
-        let lo = (bin as u64 * u64::from(self.width) + 1).min(n_units as u64);
-        let hi = (lo + u64::from(self.width) - 1).min(n_units as u64);
-        (lo as u32, hi as u32)
-    }
-}
-
 /// Everything the engine records about a set of samples. Sizes are fixed by the layout, never
-/// by the number of samples.
+/// by the number of samples, except the rank histograms, which span each unit's observed rank
+/// window ([`RankWindow`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accumulator {
     pub n_units: usize,
     pub samples: u64,
     pub bins: RankBins,
-    /// `n_units × bins.count`: how often unit u's rank fell in each bin.
-    pub rank_counts: Vec<u64>,
+    /// Per unit: how often its rank fell in each bin of the window it was seen in.
+    pub rank_counts: Vec<RankWindow>,
     pub best_rank: Vec<u32>,
     pub worst_rank: Vec<u32>,
     /// Σ ranks and Σ ranks² per unit (exact integers).
@@ -190,154 +113,6 @@ pub const WEIGHT_BITS: i32 = 23;
 /// addition falls to a scalar tail loop.
 const WEIGHT_LANES: usize = 4;
 
-/// Buffered "a ranks above b" counts for the pair rows, between flushes.
-///
-/// The heaviest per-sample work (rows × units comparisons), so it is made as narrow as the
-/// index allows: up to 255 units, ranks are compared as `i8` keys (rank − 128) into `u8`
-/// counters, sixteen to a vector register, and rows are padded to whole vector steps so no
-/// comparison falls to a tail loop; counters are flushed every 255 samples, before they can
-/// wrap. Larger indices use `u32` ranks and counters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum PairBuffer {
-    Narrow {
-        /// This sample's rank keys, padded with `i8::MIN` (never above anyone).
-        keys: Vec<i8>,
-        /// `rows × stride`; entries at or past `n_units` in a row are padding.
-        counts: Vec<u8>,
-        /// Same layout: b ranked strictly better than a (empty when every unit has a row).
-        reverse: Vec<u8>,
-        stride: usize,
-    },
-    Wide {
-        counts: Vec<u32>,
-        reverse: Vec<u32>,
-    },
-}
-
-/// Lane width the narrow pair rows are padded to: two SSE registers of bytes, the step of the
-/// compiler's unrolled vector loop, so no row ends in a narrower epilogue loop.
-const NARROW_LANES: usize = 32;
-
-impl PairBuffer {
-    fn new(n_units: usize, rows: usize, reverse: bool) -> Self {
-        if n_units <= usize::from(u8::MAX) {
-            let stride = n_units.next_multiple_of(NARROW_LANES);
-            PairBuffer::Narrow {
-                keys: vec![i8::MIN; stride],
-                counts: vec![0; rows * stride],
-                reverse: if reverse {
-                    vec![0; rows * stride]
-                } else {
-                    Vec::new()
-                },
-                stride,
-            }
-        } else {
-            PairBuffer::Wide {
-                counts: vec![0; rows * n_units],
-                reverse: if reverse {
-                    vec![0; rows * n_units]
-                } else {
-                    Vec::new()
-                },
-            }
-        }
-    }
-
-    /// Counts, for each pair row `a`, the units b that `a` ranks strictly above (and, with
-    /// reverse rows, those ranked strictly above `a`).
-    #[inline]
-    fn record(&mut self, pair_units: &[usize], ranks: &[u32]) {
-        match self {
-            PairBuffer::Narrow {
-                keys,
-                counts,
-                reverse,
-                stride,
-            } => {
-                for (key, &rank) in keys.iter_mut().zip(ranks) {
-                    // rank ∈ [1, 255] → [−127, 127]: signed byte order is rank order.
-                    *key = (rank as i32 - 128) as i8;
-                }
-                let stride = *stride;
-                for (row, &a) in pair_units.iter().enumerate() {
-                    let own = keys[a];
-                    count_row(&mut counts[row * stride..(row + 1) * stride], keys, |b| {
-                        own < b
-                    });
-                    if !reverse.is_empty() {
-                        count_row(&mut reverse[row * stride..(row + 1) * stride], keys, |b| {
-                            b < own
-                        });
-                    }
-                }
-            }
-            PairBuffer::Wide { counts, reverse } => {
-                let n = ranks.len();
-                for (row, &a) in pair_units.iter().enumerate() {
-                    let own = ranks[a];
-                    count_row(&mut counts[row * n..(row + 1) * n], ranks, |b| own < b);
-                    if !reverse.is_empty() {
-                        count_row(&mut reverse[row * n..(row + 1) * n], ranks, |b| b < own);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Adds the buffered counts (`rows × n_units`, without padding) into `totals` and
-    /// `reverse_totals`, and clears the buffers.
-    fn flush_into(&mut self, n_units: usize, totals: &mut [u64], reverse_totals: &mut [u64]) {
-        fn widen<C: Copy + Default + Into<u64>>(
-            buffer: &mut [C],
-            stride: usize,
-            n_units: usize,
-            totals: &mut [u64],
-        ) {
-            if n_units == 0 {
-                return;
-            }
-            for (row, totals) in buffer
-                .chunks_exact_mut(stride)
-                .zip(totals.chunks_exact_mut(n_units))
-            {
-                for (total, count) in totals.iter_mut().zip(row.iter()) {
-                    *total += (*count).into();
-                }
-                // Padding included: it may have counted too.
-                row.fill(C::default());
-            }
-        }
-        match self {
-            PairBuffer::Narrow {
-                counts,
-                reverse,
-                stride,
-                ..
-            } => {
-                widen(counts, *stride, n_units, totals);
-                widen(reverse, *stride, n_units, reverse_totals);
-            }
-            PairBuffer::Wide { counts, reverse } => {
-                widen(counts, n_units, n_units, totals);
-                widen(reverse, n_units, n_units, reverse_totals);
-            }
-        }
-    }
-}
-
-/// Adds 1 to `counts[b]` where `wins(keys[b])`: branch-free, so the compiler vectorises it.
-#[inline(always)]
-fn count_row<K: Copy, C: Copy + std::ops::AddAssign + From<bool>>(
-    counts: &mut [C],
-    keys: &[K],
-    wins: impl Fn(K) -> bool,
-) {
-    for (count, &key) in counts.iter_mut().zip(keys) {
-        *count += C::from(wins(key));
-    }
-}
-
 /// Addition that reports overflow instead of wrapping, for [`Accumulator::merge`].
 trait CheckedSum: Copy {
     fn checked_sum(self, other: Self) -> Option<Self>;
@@ -375,7 +150,7 @@ impl Accumulator {
             n_units: n,
             samples: 0,
             bins,
-            rank_counts: vec![0; n * bins.count],
+            rank_counts: vec![RankWindow::default(); n],
             best_rank: vec![u32::MAX; n],
             worst_rank: vec![0; n],
             rank_sum: vec![0; n],
@@ -504,8 +279,8 @@ impl Accumulator {
         if self.bins.width == 1 {
             // With one bin per rank, every rank statistic is a function of the histogram and
             // is derived once by `complete`: only the histogram is counted.
-            for (u, &rank) in ranks.iter().enumerate() {
-                self.rank_counts[u * n + rank as usize - 1] += 1;
+            for (window, &rank) in self.rank_counts.iter_mut().zip(ranks) {
+                window.add(rank - 1, n as u32);
             }
         } else {
             self.record_binned_ranks(lookup, ranks, nominal_ranks, top_k);
@@ -566,7 +341,7 @@ impl Accumulator {
         for u in 0..n {
             let rank = ranks[u];
             let nominal = nominal_ranks[u];
-            self.rank_counts[u * bins.count + lookup.bin_of_rank[rank as usize - 1] as usize] += 1;
+            self.rank_counts[u].add(lookup.bin_of_rank[rank as usize - 1], bins.count as u32);
             self.best_rank[u] = self.best_rank[u].min(rank);
             self.worst_rank[u] = self.worst_rank[u].max(rank);
             self.rank_sum[u] += u64::from(rank);
@@ -588,23 +363,27 @@ impl Accumulator {
     /// hit counts and the bands). Idempotent; the engine calls it on every accumulator it
     /// returns, so merged accumulators stay consistent.
     pub fn complete(&mut self, nominal_ranks: &[u32], top_k: u32) {
+        // Trimmed windows are the canonical form: equal counts, equal fields and bytes.
+        for window in &mut self.rank_counts {
+            window.trim();
+        }
         if self.bins.width != 1 {
             return;
         }
         let n = self.n_units;
         let band_of = |rank: usize| (rank - 1) * self.n_bands / n;
         for (u, &nominal) in nominal_ranks.iter().enumerate().take(n) {
-            let counts = &self.rank_counts[u * n..(u + 1) * n];
+            let window = &self.rank_counts[u];
             let (mut best, mut worst) = (u32::MAX, 0);
             let (mut sum, mut squares, mut shift) = (0u64, 0u128, 0u64);
-            let (mut kept, mut top, mut bottom) = (0u64, 0u64, 0u64);
+            let (mut kept, mut top, mut bottom, mut at_nominal) = (0u64, 0u64, 0u64, 0u64);
             let bands = &mut self.band_counts[u * self.n_bands..(u + 1) * self.n_bands];
             bands.fill(0);
-            for (r, &c) in counts.iter().enumerate() {
+            for (bin, c) in window.iter() {
                 if c == 0 {
                     continue;
                 }
-                let rank = r as u32 + 1;
+                let rank = bin as u32 + 1;
                 best = best.min(rank);
                 worst = worst.max(rank);
                 sum += u64::from(rank) * c;
@@ -612,6 +391,9 @@ impl Accumulator {
                 shift += u64::from(rank.abs_diff(nominal)) * c;
                 if rank <= nominal {
                     kept += c;
+                }
+                if rank == nominal {
+                    at_nominal = c;
                 }
                 if rank <= top_k {
                     top += c;
@@ -626,269 +408,11 @@ impl Accumulator {
             self.rank_sum[u] = sum;
             self.rank_sq_sum[u] = squares;
             self.abs_shift_sum[u] = shift;
-            self.nominal_rank_hits[u] = counts[nominal as usize - 1];
-            self.first_hits[u] = counts[0];
+            self.nominal_rank_hits[u] = at_nominal;
+            self.first_hits[u] = if best == 1 { window.counts[0] } else { 0 };
             self.nominal_or_better_hits[u] = kept;
             self.top_k_hits[u] = top;
             self.bottom_k_hits[u] = bottom;
-        }
-    }
-
-    /// Checks that every vector has the length the layout implies (for states read from disk).
-    pub fn check_layout(&self) -> Result<(), String> {
-        let n = self.n_units;
-        let k = self.weight_nodes.len();
-        let rows = self.pair_units.len();
-        let expected = [
-            ("rank_counts", self.rank_counts.len(), n * self.bins.count),
-            ("best_rank", self.best_rank.len(), n),
-            ("worst_rank", self.worst_rank.len(), n),
-            ("rank_sum", self.rank_sum.len(), n),
-            ("rank_sq_sum", self.rank_sq_sum.len(), n),
-            ("abs_shift_sum", self.abs_shift_sum.len(), n),
-            ("nominal_rank_hits", self.nominal_rank_hits.len(), n),
-            ("first_hits", self.first_hits.len(), n),
-            (
-                "nominal_or_better_hits",
-                self.nominal_or_better_hits.len(),
-                n,
-            ),
-            ("top_k_hits", self.top_k_hits.len(), n),
-            ("bottom_k_hits", self.bottom_k_hits.len(), n),
-            ("band_counts", self.band_counts.len(), n * self.n_bands),
-            ("score_sum", self.score_sum.len(), n),
-            ("score_sq_sum", self.score_sq_sum.len(), n),
-            ("pair_counts", self.pair_counts.len(), rows * n),
-            (
-                "pair_reverse_counts",
-                self.pair_reverse_counts.len(),
-                if rows == n { 0 } else { rows * n },
-            ),
-            ("first_weight_sum", self.first_weight_sum.len(), rows * k),
-            ("kept_weight_sum", self.kept_weight_sum.len(), rows * k),
-        ];
-        for (name, found, wanted) in expected {
-            if found != wanted {
-                return Err(format!(
-                    "`{name}` has {found} entries where its layout needs {wanted}"
-                ));
-            }
-        }
-        if self.bins != RankBins::new(n, self.bins.width) || self.pair_units.iter().any(|&u| u >= n)
-        {
-            return Err("the rank bins or pair rows do not fit the number of units".into());
-        }
-        Ok(())
-    }
-
-    /// Checks that the counts and sums could have come from `samples` samples (for states read
-    /// from disk, after [`Accumulator::check_layout`]): every histogram and band row adds up to
-    /// the sample count, no hit count exceeds it, best and worst rank bound the histogram and the
-    /// rank sums, and each fixed-point sum stays within what that many terms can add up to.
-    /// With one bin per rank the statistics derived from the histogram must equal it exactly.
-    /// `top_k` is the run's k. Returns what is wrong, naming the field and the unit (1-based).
-    pub fn check_consistency(&self, top_k: u32) -> Result<(), String> {
-        let n = self.n_units;
-        let s = self.samples;
-        let row_sum = |field: &str, u: usize, row: &[u64]| -> Result<(), String> {
-            let sum = row
-                .iter()
-                .try_fold(0u64, |sum, &c| sum.checked_add(c))
-                .ok_or_else(|| format!("`{field}` of unit {} add up to more than 2^64", u + 1))?;
-            if sum != s {
-                return Err(format!(
-                    "`{field}` of unit {} add up to {sum}, but the state has {s} samples",
-                    u + 1
-                ));
-            }
-            Ok(())
-        };
-        let at_most = |field: &str, values: &[u64], bound: u64| -> Result<(), String> {
-            match values.iter().position(|&v| v > bound) {
-                Some(i) => Err(format!(
-                    "`{field}` entry {} is {}, more than the {bound} it can be at most",
-                    i + 1,
-                    values[i]
-                )),
-                None => Ok(()),
-            }
-        };
-        if self.weight_scale.bits != WEIGHT_BITS
-            || [self.score_scale, self.score_sq_scale]
-                .iter()
-                .any(|scale| !(-974..=50).contains(&scale.bits))
-        {
-            return Err("the fixed-point scales are not ones ranksense writes".into());
-        }
-        if self.pair_units.windows(2).any(|w| w[0] >= w[1]) {
-            return Err("`pair_units` is not in increasing order".into());
-        }
-        for u in 0..n {
-            row_sum("rank_counts", u, self.rank_counts_of(u))?;
-            row_sum(
-                "band_counts",
-                u,
-                &self.band_counts[u * self.n_bands..(u + 1) * self.n_bands],
-            )?;
-        }
-        for (field, values) in [
-            ("nominal_rank_hits", &self.nominal_rank_hits),
-            ("first_hits", &self.first_hits),
-            ("nominal_or_better_hits", &self.nominal_or_better_hits),
-            ("top_k_hits", &self.top_k_hits),
-            ("bottom_k_hits", &self.bottom_k_hits),
-            ("factor_moved", &self.factor_moved),
-            ("pair_counts", &self.pair_counts),
-            ("pair_reverse_counts", &self.pair_reverse_counts),
-        ] {
-            at_most(field, values, s)?;
-        }
-        let s128 = u128::from(s);
-        let unit_error = |field: &str, u: usize| {
-            Err(format!(
-                "`{field}` of unit {} does not fit its rank counts",
-                u + 1
-            ))
-        };
-        for u in 0..n {
-            if self.nominal_rank_hits[u] > self.nominal_or_better_hits[u] {
-                return unit_error("nominal_rank_hits", u);
-            }
-            let (best, worst) = (self.best_rank[u], self.worst_rank[u]);
-            let counts = self.rank_counts_of(u);
-            if s == 0 {
-                if best != u32::MAX || worst != 0 {
-                    return unit_error("best_rank", u);
-                }
-            } else {
-                if best == 0 || best > worst || worst as usize > n {
-                    return unit_error("best_rank", u);
-                }
-                let (lo, hi) = (self.bins.bin(best), self.bins.bin(worst));
-                let outside = counts[..lo].iter().chain(&counts[hi + 1..]);
-                if counts[lo] == 0 || counts[hi] == 0 || outside.into_iter().any(|&c| c > 0) {
-                    return unit_error("best_rank", u);
-                }
-            }
-            let (best, worst) = (u128::from(best.min(worst)), u128::from(worst));
-            let rank_sum = u128::from(self.rank_sum[u]);
-            if s > 0 && !(s128 * best..=s128 * worst).contains(&rank_sum) || s == 0 && rank_sum > 0
-            {
-                return unit_error("rank_sum", u);
-            }
-            let squares = self.rank_sq_sum[u];
-            let fits = |factor: u128| s128.checked_mul(factor * factor);
-            match (fits(best), fits(worst)) {
-                (Some(lo), Some(hi)) if (s == 0 || (lo..=hi).contains(&squares)) => {}
-                _ if s == 0 && squares == 0 => {}
-                _ => return unit_error("rank_sq_sum", u),
-            }
-            if u128::from(self.abs_shift_sum[u]) > s128 * n.saturating_sub(1) as u128 {
-                return unit_error("abs_shift_sum", u);
-            }
-            // Each term is below 2^51 in magnitude ([`FixedPoint::encode_scaled`]); squares are
-            // never negative.
-            let limit = i128::from(s) << 51;
-            if self.score_sum[u].abs() > limit {
-                return unit_error("score_sum", u);
-            }
-            if !(0..=limit).contains(&self.score_sq_sum[u]) {
-                return unit_error("score_sq_sum", u);
-            }
-            if self.bins.width == 1 {
-                self.check_derived(u, top_k)?;
-            }
-        }
-        for (row, &a) in self.pair_units.iter().enumerate() {
-            let above = &self.pair_counts[row * n..(row + 1) * n];
-            if above[a] != 0 {
-                return Err(format!(
-                    "`pair_counts` has unit {} ranked above itself",
-                    a + 1
-                ));
-            }
-            for (b, &count) in above.iter().enumerate() {
-                // "a above b" and "b above a" exclude each other in every sample.
-                let reverse = if self.pair_reverse_counts.is_empty() {
-                    self.pair_counts[b * n + a]
-                } else {
-                    self.pair_reverse_counts[row * n + b]
-                };
-                if u128::from(count) + u128::from(reverse) > s128 {
-                    return Err(format!(
-                        "`pair_counts` of units {} and {} add up to more than the {s} samples",
-                        a + 1,
-                        b + 1
-                    ));
-                }
-            }
-            let k = self.weight_nodes.len();
-            let one = 1i128 << WEIGHT_BITS;
-            for (field, sums, hits) in [
-                (
-                    "first_weight_sum",
-                    &self.first_weight_sum,
-                    self.first_hits[a],
-                ),
-                (
-                    "kept_weight_sum",
-                    &self.kept_weight_sum,
-                    self.nominal_or_better_hits[a],
-                ),
-            ] {
-                // Each term is a weight in [0, 1] in fixed point, counted once per hit.
-                if sums[row * k..(row + 1) * k]
-                    .iter()
-                    .any(|&w| !(0..=i128::from(hits) * one).contains(&w))
-                {
-                    return Err(format!(
-                        "`{field}` of unit {} does not fit its hit count",
-                        a + 1
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// With one bin per rank, the statistics [`Accumulator::complete`] derives from unit `u`'s
-    /// histogram that do not depend on its nominal rank must equal it.
-    fn check_derived(&self, u: usize, top_k: u32) -> Result<(), String> {
-        let n = self.n_units;
-        let counts = self.rank_counts_of(u);
-        let (mut sum, mut squares) = (0u128, 0u128);
-        let (mut top, mut bottom) = (0u64, 0u64);
-        let mut bands = vec![0u64; self.n_bands];
-        for (r, &c) in counts.iter().enumerate() {
-            let rank = r as u64 + 1;
-            // Row sums are checked first, so none of these overflow.
-            sum += u128::from(rank) * u128::from(c);
-            squares += u128::from(rank * rank) * u128::from(c);
-            if rank <= u64::from(top_k) {
-                top += c;
-            }
-            if rank + u64::from(top_k) > n as u64 {
-                bottom += c;
-            }
-            bands[r * self.n_bands / n] += c;
-        }
-        let derived = [
-            ("rank_sum", sum == u128::from(self.rank_sum[u])),
-            ("rank_sq_sum", squares == self.rank_sq_sum[u]),
-            ("first_hits", counts[0] == self.first_hits[u]),
-            ("top_k_hits", top == self.top_k_hits[u]),
-            ("bottom_k_hits", bottom == self.bottom_k_hits[u]),
-            (
-                "band_counts",
-                bands == self.band_counts[u * self.n_bands..(u + 1) * self.n_bands],
-            ),
-        ];
-        match derived.iter().find(|(_, same)| !same) {
-            Some((field, _)) => Err(format!(
-                "`{field}` of unit {} does not equal what its rank counts give",
-                u + 1
-            )),
-            None => Ok(()),
         }
     }
 
@@ -922,7 +446,9 @@ impl Accumulator {
             std::slice::from_mut(&mut sum.samples),
             &[other.samples],
         )?;
-        add("rank_counts", &mut sum.rank_counts, &other.rank_counts)?;
+        for (window, other) in sum.rank_counts.iter_mut().zip(&other.rank_counts) {
+            window.merge(other)?;
+        }
         for (a, &b) in sum.best_rank.iter_mut().zip(&other.best_rank) {
             *a = (*a).min(b);
         }
@@ -975,9 +501,39 @@ impl Accumulator {
         add("factor_moved", &mut sum.factor_moved, &other.factor_moved)
     }
 
-    /// Rank counts of one unit, one entry per bin.
-    pub fn rank_counts_of(&self, unit: usize) -> &[u64] {
-        &self.rank_counts[unit * self.bins.count..(unit + 1) * self.bins.count]
+    /// Rank counts of one unit over the window of bins it was seen in.
+    pub fn rank_counts_of(&self, unit: usize) -> &RankWindow {
+        &self.rank_counts[unit]
+    }
+
+    /// Heap bytes of everything but the rank histograms: fixed by the layout (per-unit sums
+    /// and counts, the pair rows and the central-weight sums), whatever the samples.
+    #[cfg(any(test, feature = "internals"))]
+    pub fn fixed_bytes(&self) -> usize {
+        fn bytes<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
+        }
+        bytes(&self.rank_counts)
+            + bytes(&self.best_rank)
+            + bytes(&self.worst_rank)
+            + bytes(&self.rank_sum)
+            + bytes(&self.rank_sq_sum)
+            + bytes(&self.abs_shift_sum)
+            + 5 * bytes(&self.first_hits)
+            + bytes(&self.band_counts)
+            + bytes(&self.score_sum)
+            + bytes(&self.score_sq_sum)
+            + bytes(&self.pair_counts)
+            + bytes(&self.pair_reverse_counts)
+            + bytes(&self.first_weight_sum)
+            + bytes(&self.kept_weight_sum)
+    }
+
+    /// Heap bytes of the rank histograms: 8 bytes per bin of every unit's window (the
+    /// accumulator's only part that grows with the samples, up to the spread of the ranks).
+    #[cfg(any(test, feature = "internals"))]
+    pub fn histogram_bytes(&self) -> usize {
+        self.rank_counts.iter().map(RankWindow::heap_bytes).sum()
     }
 
     /// How often a ranked strictly above b, if a's or b's row is kept.
@@ -1037,7 +593,10 @@ mod tests {
         whole.complete(&nominal, 2);
         right.complete(&nominal, 2);
         assert_eq!(right, whole);
-        assert_eq!(whole.rank_counts_of(0), &[2, 1, 1]);
+        assert_eq!(whole.rank_counts_of(0).first, 0);
+        assert_eq!(whole.rank_counts_of(0).counts, [2, 1, 1]);
+        // Unit 3 only ever ranked 1st and 3rd: its window is those ranks and the one between.
+        assert_eq!(whole.rank_counts_of(2).counts, [1, 0, 3]);
         assert_eq!(whole.above_count(0, 1), Some(1));
         assert_eq!(whole.above_count(1, 0), Some(2));
         assert_eq!(whole.best_rank, vec![1, 1, 1]);
@@ -1132,43 +691,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// The bit trick rounds like `f64::round_ties_even` over the whole range it is used in,
-    /// and maps what it cannot encode to 0.
-    #[test]
-    fn fixed_point_encoding_rounds_to_nearest() {
-        let scale = FixedPoint::for_bound(100.0);
-        let factor = scale.factor();
-        for x in [
-            0.0,
-            -0.0,
-            1.0,
-            -1.0,
-            0.1,
-            -0.1,
-            99.999,
-            -100.0,
-            100.0,
-            1e-300,
-            2.5 / factor,
-            -3.5 / factor,
-        ] {
-            let expected = (x * factor).round_ties_even() as i64;
-            assert_eq!(FixedPoint::encode_scaled(x, factor), expected, "{x}");
-        }
-        assert!((scale.decode(scale.encode(-12.345)) + 12.345).abs() < 1e-12);
-        for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e9] {
-            assert_eq!(FixedPoint::encode_scaled(x, factor), 0, "{x}");
-        }
-    }
-
-    #[test]
-    fn bins_cover_all_ranks() {
-        let bins = RankBins::new(10, 3);
-        assert_eq!(bins.count, 4);
-        assert_eq!(bins.bin(1), 0);
-        assert_eq!(bins.bin(10), 3);
-        assert_eq!(bins.range(3, 10), (10, 10));
     }
 }

@@ -7,6 +7,10 @@
 
 pub mod accumulate;
 pub mod sample;
+mod consistency;
+pub mod fixed_point;
+pub mod histogram;
+mod pairs;
 pub mod shard;
 
 use std::ops::Range;

@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::accumulate::Accumulator;
-use super::Observer;
 #[cfg(any(test, feature = "internals"))]
-use super::Silent;
+use super::{Observer, Silent};
 use crate::model::{Diagnostic, Location};
 
 /// Shard k of n (1-based, as batch schedulers number array tasks).
@@ -80,17 +79,24 @@ pub struct RunFingerprint {
     pub top_k: u32,
 }
 
-/// What `--shard` writes: the run's identity, which shard, and its exact accumulator.
+/// What `--shard` writes: the run's identity, which shards, and their exact accumulator. A
+/// shard's state covers that shard (`last_shard` = `shard.index`); a merged state
+/// ([`ShardMerger::into_state`]) covers the consecutive shards `shard.index..=last_shard`, and
+/// merges again like any other (a two-stage merge).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartialState {
     pub format: String,
     pub fingerprint: RunFingerprint,
+    /// The first shard covered, and the run's shard count.
     pub shard: Shard,
+    /// The last shard covered (1-based, ≥ `shard.index`).
+    pub last_shard: u64,
     pub accumulator: Accumulator,
 }
 
-/// Format 2 added the checksum; format 1 files (no checksum) are refused.
-pub const STATE_FORMAT: &str = "ranksense-partial-state-2";
+/// Format 2 added the checksum; format 3 stores each unit's rank histogram over its window of
+/// ranks ([`super::histogram::RankWindow`]). Files of other formats are refused.
+pub const STATE_FORMAT: &str = "ranksense-partial-state-3";
 
 /// What a state file must be rerun with when it cannot be trusted.
 fn rerun_fix(shard: Option<Shard>) -> String {
@@ -103,6 +109,39 @@ fn rerun_fix(shard: Option<Shard>) -> String {
 }
 
 impl PartialState {
+    /// The state of one shard.
+    pub fn of_shard(fingerprint: RunFingerprint, shard: Shard, accumulator: Accumulator) -> Self {
+        PartialState {
+            format: STATE_FORMAT.to_string(),
+            fingerprint,
+            shard,
+            last_shard: shard.index,
+            accumulator,
+        }
+    }
+
+    /// The global sample indices the state covers: its shards' slices, which are adjacent.
+    pub fn samples(&self) -> Range<u64> {
+        let total = self.fingerprint.total_samples;
+        let last = Shard {
+            index: self.last_shard,
+            count: self.shard.count,
+        };
+        self.shard.samples(total).start..last.samples(total).end
+    }
+
+    /// "3/10" for one shard, "3–7/10" for a merged state.
+    pub fn shards_label(&self) -> String {
+        if self.last_shard == self.shard.index {
+            self.shard.to_string()
+        } else {
+            format!(
+                "{}–{}/{}",
+                self.shard.index, self.last_shard, self.shard.count
+            )
+        }
+    }
+
     /// The state file's bytes: the state as JSON with a `checksum` field, the SHA-256 of the
     /// state's own JSON (without the checksum), so that any change to the content after it was
     /// written is detected by [`PartialState::from_file`].
@@ -169,6 +208,7 @@ impl PartialState {
             format: String,
             fingerprint: RunFingerprint,
             shard: Shard,
+            last_shard: u64,
             accumulator: Accumulator,
         }
         let stored: StoredFields =
@@ -177,6 +217,7 @@ impl PartialState {
             format: stored.format,
             fingerprint: stored.fingerprint,
             shard: stored.shard,
+            last_shard: stored.last_shard,
             accumulator: stored.accumulator,
         };
         let content = serde_json::to_vec(&state).expect("a state always serialises");
@@ -217,13 +258,28 @@ impl PartialState {
                 format!("shard {shard} is not a valid K/N (1 ≤ K ≤ N ≤ {MAX_SHARDS})"),
             ));
         }
-        let slice = shard.samples(self.fingerprint.total_samples);
+        if !(shard.index..=shard.count).contains(&self.last_shard) {
+            return Err(damaged(
+                "last_shard",
+                format!(
+                    "the last shard, {}, is not between shard {} and {}",
+                    self.last_shard, shard.index, shard.count
+                ),
+            ));
+        }
+        let slice = self.samples();
         let expected = slice.end - slice.start;
         if self.accumulator.samples != expected {
+            let label = self.shards_label();
+            let what = if self.last_shard == shard.index {
+                "shard"
+            } else {
+                "shards"
+            };
             return Err(damaged(
                 "accumulator.samples",
                 format!(
-                    "the state records {} samples, but shard {shard} of a {}-sample run has {expected}",
+                    "the state records {} samples, but {what} {label} of a {}-sample run has {expected}",
                     self.accumulator.samples, self.fingerprint.total_samples
                 ),
             ));
@@ -264,6 +320,17 @@ pub enum MergeError {
     },
     #[error("{}", missing_message(missing, *count))]
     Missing { missing: Vec<u64>, count: u64 },
+    /// A merged state was asked for of shards that are not consecutive.
+    #[error(
+        "the states cover shards {first} to {last} of {count} with gaps ({}), so they cannot be saved as one merged state; fix: add the states of the missing shards, or merge consecutive shards only (e.g. 1–50 and 51–100)",
+        shard_list(gap)
+    )]
+    Gap {
+        first: u64,
+        last: u64,
+        count: u64,
+        gap: Vec<u64>,
+    },
     #[error("{file}: {why}")]
     Layout { file: String, why: String },
 }
@@ -271,27 +338,7 @@ pub enum MergeError {
 /// "shard 3 of 3 is missing", "shards 2 and 3 of 5 are missing", "shards 1–4, 7 and 9 of 10
 /// are missing", each with the commands that would fill the gap.
 fn missing_message(missing: &[u64], count: u64) -> String {
-    let mut runs: Vec<(u64, u64)> = Vec::new();
-    for &k in missing {
-        match runs.last_mut() {
-            Some((_, end)) if *end + 1 == k => *end = k,
-            _ => runs.push((k, k)),
-        }
-    }
-    // Runs of three or more as ranges, so a thousand missing shards stay one line.
-    let parts: Vec<String> = runs
-        .iter()
-        .flat_map(|&(a, b)| match b - a {
-            0 => vec![a.to_string()],
-            1 => vec![a.to_string(), b.to_string()],
-            _ => vec![format!("{a}–{b}")],
-        })
-        .collect();
-    let list = match parts.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
-    };
+    let list = shard_list(missing);
     if let [k] = missing {
         format!(
             "shard {k} of {count} is missing; fix: run it with `--shard {k}/{count}` and pass its state file too"
@@ -300,6 +347,31 @@ fn missing_message(missing: &[u64], count: u64) -> String {
         format!(
             "shards {list} of {count} are missing; fix: run each with `--shard K/{count}` (K = {list}) and pass their state files too"
         )
+    }
+}
+
+/// "3", "2 and 3", "1–4, 7 and 9": runs of three or more as ranges, so a thousand shards stay
+/// one line.
+fn shard_list(missing: &[u64]) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &k in missing {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == k => *end = k,
+            _ => runs.push((k, k)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .flat_map(|&(a, b)| match b - a {
+            0 => vec![a.to_string()],
+            1 => vec![a.to_string(), b.to_string()],
+            _ => vec![format!("{a}–{b}")],
+        })
+        .collect();
+    match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -321,29 +393,63 @@ pub const SHARDS_MERGED_PHASE: &str = "shards merged";
 
 /// [`merge_states`], reporting progress: one [`SHARDS_MERGED_PHASE`] phase of as many items as
 /// states, and after each state is merged (in the order given), how many have been.
+#[cfg(any(test, feature = "internals"))]
 pub fn merge_states_observed(
     states: &[(String, PartialState)],
     observer: &dyn Observer,
 ) -> Result<(RunFingerprint, Accumulator), MergeError> {
-    let Some((first_file, first)) = states.first() else {
-        return Err(MergeError::Empty);
-    };
-    let count = first.shard.count;
-    for (file, state) in states {
+    let mut merger = ShardMerger::default();
+    observer.phase(SHARDS_MERGED_PHASE, states.len() as u64);
+    for (merged, (file, state)) in states.iter().enumerate() {
+        merger.add(file, state.clone())?;
+        observer.advanced(merged as u64 + 1);
+    }
+    let merged = merger.finish()?;
+    Ok((merged.fingerprint, merged.accumulator))
+}
+
+/// Streams state files into one accumulator: each state is checked, added and dropped as it
+/// comes, so a merge holds one accumulator (the running total) plus the state being read,
+/// whatever the number of shards. Besides that it keeps, per file, the shards it covered and
+/// its name (for "given twice" messages): a few dozen bytes a file.
+#[derive(Debug, Default)]
+pub struct ShardMerger {
+    /// The first file's name, run and shard count: every later state must be of this run.
+    first: Option<(String, RunFingerprint, u64)>,
+    /// (first shard, last shard, file) of every state added, sorted by first shard; the
+    /// ranges are disjoint.
+    covered: Vec<(u64, u64, String)>,
+    total: Option<Accumulator>,
+}
+
+/// A finished merge: the run, its exact accumulator, and the first file merged (named when
+/// its layout turns out not to fit the data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergedStates {
+    pub fingerprint: RunFingerprint,
+    pub accumulator: Accumulator,
+    pub first_file: String,
+}
+
+impl ShardMerger {
+    /// Checks `state` ([`PartialState::check`]; `file` names it in messages), that it is of the
+    /// same run as the states before it and covers none of their shards, and adds it.
+    pub fn add(&mut self, file: &str, state: PartialState) -> Result<(), MergeError> {
         if state.format != STATE_FORMAT {
             return Err(MergeError::Format {
-                file: file.clone(),
-                found: state.format.clone(),
+                file: file.to_string(),
+                found: state.format,
             });
         }
         state.check(file)?;
-    }
-    let mut seen: Vec<Option<&str>> = vec![None; count as usize];
-    let mut total: Option<Accumulator> = None;
-    observer.phase(SHARDS_MERGED_PHASE, states.len() as u64);
-    for (merged, (file, state)) in states.iter().enumerate() {
+        let (first_file, g, count) = self.first.get_or_insert_with(|| {
+            (
+                file.to_string(),
+                state.fingerprint.clone(),
+                state.shard.count,
+            )
+        });
         let f = &state.fingerprint;
-        let g = &first.fingerprint;
         let what = [
             (f.version != g.version, "ranksense versions"),
             (f.input_hash != g.input_hash, "input data"),
@@ -351,7 +457,7 @@ pub fn merge_states_observed(
             (f.seed != g.seed, "seeds"),
             (f.total_samples != g.total_samples, "sample counts"),
             (f.focus != g.focus || f.top_k != g.top_k, "focus or top-k"),
-            (state.shard.count != count, "shard counts"),
+            (state.shard.count != *count, "shard counts"),
         ]
         .iter()
         .filter(|(differs, _)| *differs)
@@ -359,46 +465,132 @@ pub fn merge_states_observed(
         .collect::<Vec<_>>();
         if !what.is_empty() {
             return Err(MergeError::DifferentRun {
-                file: file.clone(),
+                file: file.to_string(),
                 first: first_file.clone(),
                 what: what.join(", "),
             });
         }
-        let slot = &mut seen[(state.shard.index - 1) as usize];
-        if let Some(earlier) = slot {
+        let (from, to) = (state.shard.index, state.last_shard);
+        let at = self.covered.partition_point(|&(a, _, _)| a < from);
+        // The neighbours on either side are the only ranges that can overlap [from, to].
+        let overlap = [at.checked_sub(1), Some(at)]
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.covered.get(i))
+            .find(|(a, b, _)| *a <= to && from <= *b);
+        if let Some((a, b, earlier)) = overlap {
             return Err(MergeError::Duplicate {
-                shard: state.shard,
-                first: earlier.to_string(),
-                file: file.clone(),
+                shard: Shard {
+                    index: from.max(*a).min(to.min(*b)),
+                    count: state.shard.count,
+                },
+                first: earlier.clone(),
+                file: file.to_string(),
             });
         }
-        *slot = Some(file);
-        match &mut total {
-            None => total = Some(state.accumulator.clone()),
-            Some(acc) => acc
+        match &mut self.total {
+            None => {
+                let mut total = state.accumulator;
+                // A parsed vector may hold spare capacity; the total keeps exactly its counts.
+                for window in &mut total.rank_counts {
+                    window.counts.shrink_to_fit();
+                }
+                self.total = Some(total);
+            }
+            Some(total) => total
                 .merge(&state.accumulator)
                 .map_err(|why| MergeError::Layout {
-                    file: file.clone(),
+                    file: file.to_string(),
                     why: format!(
                         "{why}; fix: merge only shards of one run, each written by `--shard K/N` and not edited"
                     ),
                 })?,
         }
-        observer.advanced(merged as u64 + 1);
+        self.covered.insert(at, (from, to, file.to_string()));
+        Ok(())
     }
-    let missing: Vec<u64> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_none())
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
-    if !missing.is_empty() {
-        return Err(MergeError::Missing { missing, count });
+
+    /// The first state file added.
+    pub fn first_file(&self) -> Option<&str> {
+        self.first.as_ref().map(|(file, _, _)| file.as_str())
     }
-    Ok((
-        first.fingerprint.clone(),
-        total.expect("at least one state"),
-    ))
+
+    /// Shards (1-based) of the run that no state added so far covers.
+    pub fn missing(&self) -> Vec<u64> {
+        let count = self.first.as_ref().map_or(0, |(_, _, count)| *count);
+        let mut missing = Vec::new();
+        let mut next = 1;
+        for &(a, b, _) in &self.covered {
+            missing.extend(next..a);
+            next = b + 1;
+        }
+        missing.extend(next..=count);
+        missing
+    }
+
+    /// The whole run: every shard must have been added.
+    pub fn finish(self) -> Result<MergedStates, MergeError> {
+        let Some((first_file, fingerprint, count)) = self.first.clone() else {
+            return Err(MergeError::Empty);
+        };
+        let missing = self.missing();
+        if !missing.is_empty() {
+            return Err(MergeError::Missing { missing, count });
+        }
+        Ok(MergedStates {
+            fingerprint,
+            accumulator: self.total.expect("a state was added"),
+            first_file,
+        })
+    }
+
+    /// The states added so far as one state, for a later merge (two-stage): they must cover
+    /// consecutive shards. Its file is byte for byte the one any other grouping of the same
+    /// shards gives.
+    pub fn into_state(self) -> Result<PartialState, MergeError> {
+        let Some((_, fingerprint, count)) = self.first else {
+            return Err(MergeError::Empty);
+        };
+        let (first, last) = (self.covered[0].0, self.covered[self.covered.len() - 1].1);
+        let gap: Vec<u64> = self
+            .covered
+            .windows(2)
+            .flat_map(|w| w[0].1 + 1..w[1].0)
+            .collect();
+        if !gap.is_empty() {
+            return Err(MergeError::Gap {
+                first,
+                last,
+                count,
+                gap,
+            });
+        }
+        Ok(PartialState {
+            format: STATE_FORMAT.to_string(),
+            fingerprint,
+            shard: Shard {
+                index: first,
+                count,
+            },
+            last_shard: last,
+            accumulator: self.total.expect("a state was added"),
+        })
+    }
+
+    /// Heap bytes held: the running total's histograms (the part that grows, with the spread
+    /// of the ranks) and the per-file bookkeeping. The fixed-size parts of the accumulator
+    /// ([`Accumulator::fixed_bytes`]) come on top.
+    #[cfg(any(test, feature = "internals"))]
+    pub fn heap_bytes(&self) -> (usize, usize) {
+        let total = self.total.as_ref().map_or(0, Accumulator::histogram_bytes);
+        let bookkeeping = self.covered.capacity() * std::mem::size_of::<(u64, u64, String)>()
+            + self
+                .covered
+                .iter()
+                .map(|(_, _, f)| f.capacity())
+                .sum::<usize>();
+        (total, bookkeeping)
+    }
 }
 
 #[cfg(test)]

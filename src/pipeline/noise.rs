@@ -322,11 +322,13 @@ impl NoisePlan {
     }
 
     /// The columns a sample re-prepares.
+    #[cfg(any(test, feature = "internals"))]
     pub fn touched(&self) -> &[usize] {
         &self.touched
     }
 
     /// Whether the plan changes anything at all.
+    #[cfg(any(test, feature = "internals"))]
     pub fn is_empty(&self) -> bool {
         self.touched.is_empty()
     }

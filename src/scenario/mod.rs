@@ -19,8 +19,10 @@ pub use choice::Choice;
 pub use choice::PROBABILITY_TOLERANCE;
 pub use sections::reader::{ScenarioError, read_text};
 pub use sections::{
-    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, NoiseKind, NoiseSpec, NoiseSpread,
-    NoiseTarget, Scenario, WeightMode, WeightSpec, WeightTarget, reference_markdown,
+    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, NoiseKind, NoiseSpread, Scenario,
+    WeightMode, WeightSpec, WeightTarget, reference_markdown,
 };
+#[cfg(any(test, feature = "internals"))]
+pub use sections::{NoiseSpec, NoiseTarget};
 #[cfg(any(test, feature = "internals"))]
 pub use sections::{TreatmentSpec, VerdictSpec};

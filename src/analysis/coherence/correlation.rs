@@ -198,6 +198,7 @@ fn pearson_complete(x: &[f64], y: &[f64]) -> Option<f64> {
 }
 
 /// Ranks 1..n, ties sharing their average rank (R `rank(ties.method = "average")`).
+#[cfg(any(test, feature = "internals"))]
 pub fn average_ranks(x: &[f64]) -> Vec<f64> {
     ranks_and_ties(x).0
 }

@@ -222,7 +222,6 @@ impl SaltelliDesign {
     }
 
     /// The run number of `row` in `block` (inverse of [`block`](Self::block) and [`row`](Self::row)).
-    #[cfg(any(test, feature = "internals"))]
     pub fn run(&self, block: Block, row: usize) -> usize {
         assert!(row < self.n, "row {row} outside the design");
         let offset = match block {

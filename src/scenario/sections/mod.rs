@@ -35,7 +35,9 @@ pub mod weights;
 
 pub use aggregation::AggregationSpec;
 pub use exclusion::{ExclusionSet, ExclusionSpec};
-pub use noise::{NoiseKind, NoiseSpec, NoiseSpread, NoiseTarget};
+pub use noise::{NoiseKind, NoiseSpec, NoiseSpread};
+#[cfg(any(test, feature = "internals"))]
+pub use noise::NoiseTarget;
 pub use treatment::TreatmentSpec;
 pub use verdict::VerdictSpec;
 pub use weights::{Grouping, WeightMode, WeightSpec, WeightTarget};
