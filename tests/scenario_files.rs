@@ -251,8 +251,10 @@ const SHIPPED: &[&str] = &[
     "ieci-methods.toml",
     "ieci-full.toml",
     "ieci-simplex.toml",
+    "ieci-noise.toml",
     "asem-coinr.toml",
     "asem.toml",
+    "asem-noise.toml",
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::Scenario;
 use super::derive::{Derivation, derive};
 use crate::model::Index;
-use crate::model::method::{Aggregation, Imputation, Normalisation};
+use crate::model::method::{Aggregation, Imputation, Normalisation, fmt_num};
 
 /// The label of a derived scenario in reports and messages.
 pub const DERIVED_LABEL: &str = "scenario.toml (derived from the index)";
@@ -196,6 +196,12 @@ pub fn vocabulary_blocks(index: &Index) -> Vec<String> {
         .take(3)
         .map(|i| nodes[i].code.clone())
         .collect();
+    // A range holding every raw value (0 upwards when none is negative), for the noise example.
+    let (low, high) = (0..index.raw.n_cols())
+        .flat_map(|j| index.raw.col(j).iter().copied())
+        .filter(|x| x.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let (range_low, range_high) = (fmt_num(low.floor()), fmt_num((2.0 * high).ceil().max(1.0)));
     let codes = |items: &[String]| {
         items
             .iter()
@@ -312,20 +318,36 @@ pub fn vocabulary_blocks(index: &Index) -> Vec<String> {
             "# Data error: perturb the raw values of some indicators in every sample (a factor per\n\
              # entry). distribution: normal, uniform, lognormal (positive values) or imputation\n\
              # (draw the missing values around the imputed ones; no sd). sd is relative (a fraction\n\
-             # of each value) or absolute; or give each value's standard_errors in a CSV file.\n\
+             # of each value) or absolute.\n\
              # [[noise]]\n\
              # indicators = {}\n\
-             # parent = \"...\"                # instead of indicators: every indicator under it\n\
              # distribution = \"normal\"\n\
              # sd = 0.05\n\
              # scale = \"relative\"\n\
-             # standard_errors = \"se.csv\"     # instead of sd: uCode + one column per indicator\n\
-             # column = \"...\"                # with standard_errors and one indicator\n\
-             # range = [0, 100]              # draws stay in this range\n\
+             # range = [{}, {}]              # draws stay in this range\n\
              # grouping = \"entry\"            # or \"per-indicator\": one factor per indicator\n\
              # source = \"assumption\"         # where the error model comes from\n\
              # name = \"Data error\"\n",
             quoted("all"),
+            range_low,
+            range_high,
+        ),
+        format!(
+            "# Or every indicator under one aggregate, instead of a list of indicators.\n\
+             # [[noise]]\n\
+             # parent = {}\n\
+             # sd = 0.05\n",
+            quoted(&parent),
+        ),
+        format!(
+            "# Or each value's own standard error, from a CSV file (uCode and one column per\n\
+             # indicator; with one indicator, `column` names the file's column to use).\n\
+             # [[noise]]\n\
+             # indicators = [{}]\n\
+             # standard_errors = \"se.csv\"\n\
+             # column = {}\n",
+            quoted(&nodes[0].code),
+            quoted(&nodes[0].code),
         ),
         "# How a rank is rated (not a factor): robust when its 90% interval lies within\n\
          # ±robust_within places of the nominal rank, moderately robust within ±moderately_within,\n\
@@ -408,9 +430,13 @@ mod tests {
                 let text = format!("{top}\n{}\n{factor}", uncomment(block));
                 let scenario = Scenario::from_toml_str(&text, "block")
                     .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
-                scenario
-                    .validate(&index)
-                    .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+                // A standard-errors file is the user's own: that block is parsed, not checked
+                // against files that do not exist here.
+                if !block.contains("standard_errors =") {
+                    scenario
+                        .validate(&index)
+                        .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+                }
                 used.extend(scenario.key_lines.keys().filter_map(|p| section_and_key(p)));
             }
             // Every key every section accepts (the parser's own lists, from the registry).
