@@ -5,9 +5,14 @@
 //! without allocating) → [`engine`] (parallel, bit-reproducible Monte Carlo) → [`scenario`]
 //! (scenario files and their factors, which the engine samples) → [`analysis`] (rank
 //! statistics, Sobol indices, exact bounds, stability) → [`report`] (tables, CSV, JSON,
-//! Markdown, HTML, SVG) → the command line (`src/cli/`, part of the binary, not of this
-//! library). A module imports only the ones before it
-//! (`tests/layers.rs` checks); [`synth`] generates test indices beside them.
+//! Markdown, HTML, SVG) → the facade (`src/api/`) → the command line (`src/cli/`). A module
+//! imports only the ones before it (`tests/layers.rs` checks); `synth` generates test indices
+//! beside them.
+//!
+//! Only the facade is the library's API. The layers are `pub(crate)`: the command line is a
+//! private module of this crate (the `ranksense` binary calls [`run_command_line`]), and the
+//! crate's own integration tests and benchmarks reach the layers through the `internals`
+//! feature, which is not part of the API and changes without notice.
 //!
 //! The facade at the crate root is the library's API for other programs: [`load`] an index
 //! (or take an [`embedded`] one), pick a [`Scenario`] (a file, or the default for the index),
@@ -31,29 +36,10 @@
 //! assert!(beijing.q05_rank <= beijing.median_rank && beijing.median_rank <= beijing.q95_rank);
 //! ```
 //!
-//! The layers below stay public for now; the lower-level route to the same ranking:
-//!
-//! ```
-//! use ranksense::model::embedded;
-//! use ranksense::pipeline::prepare::nominal_variant;
-//! use ranksense::pipeline::{Config, evaluate, prepare};
-//!
-//! let index = embedded::load("ieci2022").unwrap();
-//! let prepared = prepare(&index, &[nominal_variant(&index)]).unwrap();
-//! let config = Config {
-//!     variant: 0,
-//!     aggregation: index.nominal.aggregation.clone(),
-//!     weights: prepared.framework.nominal_weights(),
-//! };
-//! let evaluation = evaluate(&prepared, &config).unwrap();
-//! let beijing = prepared.find_unit("Beijing").unwrap();
-//! assert_eq!(evaluation.top_ranks(&prepared)[beijing], 7);
-//! ```
-//!
 //! Methods have a text syntax shared by `index.toml`, scenario files and the CLI:
 //!
 //! ```
-//! use ranksense::model::method::{Aggregation, Normalisation};
+//! use ranksense::{Aggregation, Normalisation};
 //!
 //! let n: Normalisation = "minmax(1,100)".parse().unwrap();
 //! assert_eq!(n, Normalisation::MinMax { low: 1.0, high: 100.0 });
@@ -65,10 +51,24 @@ mod api;
 
 pub use api::*;
 
-pub mod analysis;
-pub mod engine;
-pub mod model;
-pub mod pipeline;
-pub mod report;
-pub mod scenario;
-pub mod synth;
+/// Declares the internal layers: crate-private, or public (hidden) for this crate's own tests
+/// and benchmarks under the `internals` feature.
+macro_rules! layers {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        pub(crate) mod $name;
+    )*};
+}
+
+layers!(model, pipeline, engine, scenario, analysis, report, synth);
+
+mod cli;
+
+/// Runs the `ranksense` command line on this process's arguments (the binary's whole `main`).
+#[doc(hidden)]
+pub fn run_command_line() -> std::process::ExitCode {
+    cli::main()
+}

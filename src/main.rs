@@ -1,10 +1,8 @@
 //! The `ranksense` command: parse, run one library call, print. All logic lives in the library;
-//! the command-line interface is part of this binary, not of the library's public API.
-
-mod cli;
+//! the command-line interface is a private module of it, so it is not part of the library's API.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::main()
+    ranksense::run_command_line()
 }

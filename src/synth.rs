@@ -96,6 +96,7 @@ pub struct SynthSpec {
 impl SynthSpec {
     /// `units` × `indicators` on 3 levels (indicators → domains → index) with the default
     /// number of domains and 1% missing cells.
+    #[cfg(any(test, feature = "internals"))]
     pub fn new(units: usize, indicators: usize, seed: u64) -> Self {
         SynthSpec {
             units,
@@ -109,6 +110,7 @@ impl SynthSpec {
 
     /// The shape of England's Index of Multiple Deprivation 2019: 32,844 areas (LSOAs),
     /// 39 indicators in 7 domains, one index.
+    #[cfg(any(test, feature = "internals"))]
     pub fn imd_like(seed: u64) -> Self {
         SynthSpec {
             groups_per_level: Some(vec![7]),

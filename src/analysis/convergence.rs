@@ -43,7 +43,9 @@
 
 use serde::Serialize;
 
-pub use super::mc_error::{BOUNDARY_TOLERANCE, DECISION_Z, QuantileState, settle_quantile};
+pub use super::mc_error::QuantileState;
+#[cfg(any(test, feature = "internals"))]
+pub use super::mc_error::{BOUNDARY_TOLERANCE, DECISION_Z, settle_quantile};
 use super::rank_stats::UncertaintyStats;
 
 /// Samples of the first batch of a converged run.

@@ -73,12 +73,6 @@ pub fn wilson(hits: u64, n: u64, z: f64) -> Interval {
     }
 }
 
-/// The largest 95% Wilson half-width a proportion can have after `n` samples (at p̂ = ½), an
-/// upper bound on the "±" of every probability of a run.
-pub fn worst_half_width(n: u64) -> f64 {
-    wilson(n / 2, n.max(1), Z95).half_width()
-}
-
 /// 1-based positions `(l, u)` of the order statistics bounding a distribution-free confidence
 /// interval `[x₍l₎, x₍u₎]` for the p-quantile of N samples: the number of samples at or below
 /// the true quantile is Binomial(N, p), so `l = ⌊Np − z√(Np(1 − p))⌋` and

@@ -205,17 +205,18 @@ pub enum SensitivityError {
     NoFamilies,
     #[error(
         "the {family} target needs a focus unit, and neither the options, the scenario nor the \
-         index names one; fix: pass `--focus CODE`"
+         index names one; fix: set `focus = \"CODE\"` in the scenario or index.toml, or name a \
+         focus unit for the run"
     )]
     NeedsFocus { family: TargetFamily },
     #[error(
-        "k = {k} for the topk target is outside 1..={units}; fix: pass `--top-k` between 1 and \
-         the number of units"
+        "k = {k} for the topk target is outside 1..={units}; fix: choose k between 1 and the \
+         number of units"
     )]
     BadTopK { k: u32, units: usize },
     #[error(
         "the scenario already has a factor named `{DUMMY_FACTOR}`; fix: rename that factor \
-         (`name = ...` in the scenario) to use --dummy"
+         (`name = ...` in the scenario) to add the dummy factor"
     )]
     DummyNameTaken,
 }
@@ -288,10 +289,6 @@ impl TargetOutputs {
     pub fn target(&self, target: usize) -> &[f64] {
         &self.values[target * self.runs..(target + 1) * self.runs]
     }
-
-    pub fn runs(&self) -> usize {
-        self.runs
-    }
 }
 
 /// The result of [`run_sensitivity`].
@@ -309,6 +306,8 @@ pub struct SensitivityRun {
     pub settings: EstimatorSettings,
     /// Targets in output order: rs, rank:*, score:*, topk.
     pub targets: Vec<TargetResult>,
+    /// Every target's model outputs in run order; only the crate's tests read them back.
+    #[cfg_attr(not(any(test, feature = "internals")), allow(dead_code))]
     pub outputs: TargetOutputs,
     pub driver: Option<FocusDriver>,
     /// Things a reader should know (restricted targets, non-power-of-two N, ...).

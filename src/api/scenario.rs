@@ -57,6 +57,12 @@ impl Scenario {
         Scenario::from_toml(text, file)
     }
 
+    /// The scenario file reference as Markdown: every section and key with its meaning,
+    /// default, values and an example (the text of docs/scenario-reference.md).
+    pub fn reference() -> String {
+        scenario::reference_markdown()
+    }
+
     /// The names [`Scenario::shipped`] accepts.
     pub fn shipped_names() -> Vec<&'static str> {
         embedded::names()

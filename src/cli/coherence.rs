@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{DataArgs, Failure, Format};
-use ranksense::analysis::coherence::{Settings, audit};
-use ranksense::pipeline::prepare::nominal_variant;
-use ranksense::pipeline::{Config, evaluate, prepare};
-use ranksense::report::coherence::{
+use crate::analysis::coherence::{Settings, audit};
+use crate::pipeline::prepare::nominal_variant;
+use crate::pipeline::{Config, evaluate, prepare};
+use crate::report::coherence::{
     CoherenceSummary, coherence_csv, coherence_files, coherence_markdown, consistency_table,
     findings, importance_table, parent_table, summary_json,
 };
-use ranksense::report::provenance::DEFAULT_SEED;
-use ranksense::report::summary::Summary;
+use crate::report::provenance::DEFAULT_SEED;
+use crate::report::summary::Summary;
 
 #[derive(Debug, Args)]
 pub struct CoherenceArgs {
@@ -37,7 +37,7 @@ pub struct CoherenceArgs {
 pub fn run(args: CoherenceArgs) -> Result<(), Failure> {
     let index = args.data.load()?;
     if let Some(dir) = &args.out {
-        ranksense::report::output::check_report_folder(dir)?;
+        crate::report::output::check_report_folder(dir)?;
     }
     let prepared = prepare(&index, &[nominal_variant(&index)])?;
     let weights = prepared.framework.nominal_weights();

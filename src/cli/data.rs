@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Failure;
-use ranksense::model::{Index, embedded, load_dir, load_files};
-use ranksense::pipeline::validity::check_nominal;
+use crate::model::{Index, embedded, load_dir, load_files};
+use crate::pipeline::validity::check_nominal;
 
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
@@ -88,7 +88,7 @@ pub fn print_warnings(index: &Index) {
 /// The sentence naming the units screening leaves out, if it leaves out any. A screening
 /// that cannot run is reported as an error by the command's own preparation.
 pub fn screening_disclosure(index: &Index) -> Option<String> {
-    ranksense::pipeline::prepare::screening(index)
+    crate::pipeline::prepare::screening(index)
         .ok()?
         .disclosure()
 }

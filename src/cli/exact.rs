@@ -7,16 +7,14 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::load as load_scenario;
 use super::{DataArgs, Failure, Format, present};
-use ranksense::analysis::weights::drop::{DropRequest, drop_elements};
-use ranksense::analysis::weights::exact::{
+use crate::analysis::weights::drop::{DropRequest, drop_elements};
+use crate::analysis::weights::exact::{
     BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
     bounds_for_observed, stability_for,
 };
-use ranksense::analysis::weights::sweep::{
-    SimplexRequest, SweepRequest, simplex_map, sweep_weight,
-};
-use ranksense::model::Index;
-use ranksense::report::render::{BoundsView, DropView, SimplexView, StabilityView, SweepView};
+use crate::analysis::weights::sweep::{SimplexRequest, SweepRequest, simplex_map, sweep_weight};
+use crate::model::Index;
+use crate::report::render::{BoundsView, DropView, SimplexView, StabilityView, SweepView};
 
 impl From<ExactError> for Failure {
     fn from(error: ExactError) -> Self {

@@ -6,13 +6,13 @@ use clap::Args;
 
 use super::Failure;
 use super::data::print_warnings;
-use ranksense::model::load_dir;
-use ranksense::model::template::index_toml;
-use ranksense::pipeline::validity::check_nominal;
-use ranksense::report::output::write_atomic;
-use ranksense::report::provenance::DERIVED_SCENARIO_FILE;
-use ranksense::scenario::derive::derive;
-use ranksense::scenario::template::scenario_file;
+use crate::model::load_dir;
+use crate::model::template::index_toml;
+use crate::pipeline::validity::check_nominal;
+use crate::report::output::write_atomic;
+use crate::report::provenance::DERIVED_SCENARIO_FILE;
+use crate::scenario::derive::derive;
+use crate::scenario::template::scenario_file;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -27,7 +27,7 @@ pub struct InitArgs {
 pub fn run(args: InitArgs) -> Result<(), Failure> {
     let dir = &args.data;
     if !dir.is_dir() {
-        let builtin = ranksense::model::embedded::load(&dir.to_string_lossy()).is_some();
+        let builtin = crate::model::embedded::load(&dir.to_string_lossy()).is_some();
         return Err(Failure::input(anyhow::anyhow!(
             "{} is not a folder{}; fix: give the folder that holds your meta.csv and data.csv: init writes scenario.toml (and index.toml) into it",
             dir.display(),

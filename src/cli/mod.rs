@@ -40,8 +40,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::report::render::{self, Render};
 pub use data::DataArgs;
-use ranksense::report::render::{self, Render};
 
 /// ranksense — how far can each rank of a composite indicator be trusted?
 ///
@@ -200,12 +200,12 @@ macro_rules! input_errors {
     )*};
 }
 input_errors!(
-    ranksense::model::LoadError,
-    ranksense::pipeline::PrepareError,
-    ranksense::model::method::MethodParseError,
-    ranksense::report::output::OutputError,
-    ranksense::scenario::ScenarioError,
-    ranksense::analysis::uncertainty::UncertaintyError,
+    crate::model::LoadError,
+    crate::pipeline::PrepareError,
+    crate::model::method::MethodParseError,
+    crate::report::output::OutputError,
+    crate::scenario::ScenarioError,
+    crate::analysis::uncertainty::UncertaintyError,
 );
 
 /// Set once standard output's reader has gone; nothing more is written to it.

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use ranksense::engine::{Observer, Settling};
-use ranksense::report::format::{fmt_count, fmt_error, fmt_rate};
+use crate::engine::{Observer, Settling};
+use crate::report::format::{fmt_count, fmt_error, fmt_rate};
 
 /// Engine observer that draws an indicatif bar once a run has taken more than a second. An
 /// adaptive run keeps the same bar: its position counts every sample so far, its length grows

@@ -8,13 +8,13 @@ use clap::Args;
 use super::progress::Progress;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, SamplesArg, whole_in, write_runs_file};
 use super::{Failure, ReportFormat, present};
-use ranksense::analysis::convergence::DEFAULT_MAX_SAMPLES;
-use ranksense::analysis::robust::{RobustError, RobustOptions, run_robust};
-use ranksense::analysis::uncertainty::default_top_k;
-use ranksense::engine::accumulate::MAX_SAMPLES;
-use ranksense::report::provenance::Resolved;
-use ranksense::report::render::RobustView;
-use ranksense::report::robust::robust_summary;
+use crate::analysis::convergence::DEFAULT_MAX_SAMPLES;
+use crate::analysis::robust::{RobustError, RobustOptions, run_robust};
+use crate::analysis::uncertainty::default_top_k;
+use crate::engine::accumulate::MAX_SAMPLES;
+use crate::report::provenance::Resolved;
+use crate::report::render::RobustView;
+use crate::report::robust::robust_summary;
 
 #[derive(Debug, Args)]
 pub struct RobustArgs {
@@ -47,7 +47,7 @@ pub struct RobustArgs {
 }
 
 pub fn run(args: RobustArgs) -> Result<(), Failure> {
-    ranksense::report::output::check_report_folder(&args.out)?;
+    crate::report::output::check_report_folder(&args.out)?;
     let (index, scenario) = args.run.load()?;
     scenario.announce(Some(&args.out), args.run.data.data.as_deref());
     // Top-k: --top-k, else the scenario's, else 10 (capped at the number of units).

@@ -3,15 +3,13 @@
 use std::path::Path;
 
 use super::Failure;
-use ranksense::model::Index;
-use ranksense::report::provenance::{
-    DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings,
-};
-use ranksense::report::summary::Summary;
-use ranksense::scenario::derive::Derivation;
-use ranksense::scenario::embedded;
-use ranksense::scenario::template::{DERIVED_LABEL, derived_file};
-use ranksense::scenario::{Scenario, read_text};
+use crate::model::Index;
+use crate::report::provenance::{DERIVED_SCENARIO_FILE, DerivedScenario, Resolved, RunSettings};
+use crate::report::summary::Summary;
+use crate::scenario::derive::Derivation;
+use crate::scenario::embedded;
+use crate::scenario::template::{DERIVED_LABEL, derived_file};
+use crate::scenario::{Scenario, read_text};
 
 /// A loaded scenario with its text (hashed into reports and shard fingerprints).
 pub struct LoadedScenario {

@@ -5,10 +5,10 @@ use std::str::FromStr;
 use clap::Args;
 
 use super::{DataArgs, Failure, Format, present};
-use ranksense::model::method::{Aggregation, MethodParseError};
-use ranksense::pipeline::prepare::nominal_variant;
-use ranksense::pipeline::{Config, ConfigError, evaluate, prepare};
-use ranksense::report::render::ScoreView;
+use crate::model::method::{Aggregation, MethodParseError};
+use crate::pipeline::prepare::nominal_variant;
+use crate::pipeline::{Config, ConfigError, evaluate, prepare};
+use crate::report::render::ScoreView;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {

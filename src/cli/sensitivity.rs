@@ -10,15 +10,16 @@ use super::scenario::LoadedScenario;
 use super::sobol::Points;
 use super::uncertainty::{MAX_BASE_SAMPLES, RunArgs, whole_in};
 use super::{Failure, Format, present};
-use ranksense::analysis::sensitivity::{
-    SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets, run_sensitivity,
+use crate::analysis::sensitivity::{
+    SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
+    run_sensitivity,
 };
-use ranksense::model::Index;
-use ranksense::report::provenance::DEFAULT_SEED;
-use ranksense::report::render::SensitivityView;
-use ranksense::report::sensitivity::sensitivity_summary;
-use ranksense::report::summary::Summary;
-use ranksense::scenario::factors::ScenarioModel;
+use crate::model::Index;
+use crate::report::provenance::DEFAULT_SEED;
+use crate::report::render::SensitivityView;
+use crate::report::sensitivity::sensitivity_summary;
+use crate::report::summary::Summary;
+use crate::scenario::factors::ScenarioModel;
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -83,7 +84,7 @@ fn options(args: &SensitivityArgs, scenario: &LoadedScenario) -> SensitivityOpti
 
 pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.out {
-        ranksense::report::output::check_report_folder(dir)?;
+        crate::report::output::check_report_folder(dir)?;
     }
     let (index, scenario) = args.run.load()?;
     scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());
@@ -100,11 +101,22 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
         &options,
         &progress,
     )
-    .map_err(Failure::input)?;
+    .map_err(with_flags)?;
     progress.finish();
     let elapsed = started.elapsed();
     let summary = summary_of(&index, &scenario, &result);
     present_run(&args, &index, &summary, &result, elapsed)
+}
+
+/// The library asks for a focus, a k or a factor name in its own words; here each is a flag.
+fn with_flags(error: SensitivityError) -> Failure {
+    let flag = match error {
+        SensitivityError::NeedsFocus { .. } => "--focus CODE",
+        SensitivityError::BadTopK { .. } => "--top-k K",
+        SensitivityError::DummyNameTaken => "--dummy",
+        _ => return Failure::input(error),
+    };
+    Failure::input(anyhow::anyhow!("{error} ({flag})"))
 }
 
 fn summary_of(index: &Index, scenario: &LoadedScenario, result: &SensitivityRun) -> Summary {

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Failure, Format, present};
-use ranksense::analysis::sobol::{
+use crate::analysis::sobol::{
     DesignOrder, Estimator, EstimatorSettings, FactorSet, PointKind, SobolError, analyze_csv,
     analyze_salib_csv, sample_csv,
 };
-use ranksense::report::output::write_atomic;
-use ranksense::report::render::SobolView;
+use crate::report::output::write_atomic;
+use crate::report::render::SobolView;
 
 /// How the base matrices of a design are filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,8 +202,8 @@ fn analyze(args: AnalyzeArgs) -> Result<(), Failure> {
     present(&view, args.format, args.out.as_deref())
 }
 
-/// A design read in the wrong layout: the library says which layout the rows follow; the fix
-/// gains the flag that selects it.
+/// A design read in the wrong layout, or outputs with no column named: the library says what
+/// to choose; the fix gains the flag that chooses it.
 fn with_layout_flag(error: SobolError) -> Failure {
     match error {
         SobolError::WrongOrder {
@@ -214,6 +214,10 @@ fn with_layout_flag(error: SobolError) -> Failure {
                 .to_possible_value()
                 .expect("no variant is skipped");
             diagnostic.fix = format!("{} (`--layout {}`)", diagnostic.fix, value.get_name());
+            Failure::input(SobolError::File(diagnostic))
+        }
+        SobolError::AmbiguousColumn(mut diagnostic) => {
+            diagnostic.fix = format!("{} (`--column NAME`)", diagnostic.fix);
             Failure::input(SobolError::File(diagnostic))
         }
         other => Failure::input(other),

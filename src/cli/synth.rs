@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Failure;
-use ranksense::synth::{DEFAULT_MISSING_SHARE, SynthSpec, generate, write_dir};
+use crate::synth::{DEFAULT_MISSING_SHARE, SynthSpec, generate, write_dir};
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {

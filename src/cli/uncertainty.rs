@@ -8,19 +8,19 @@ use clap::Args;
 use super::progress::Progress;
 use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format, present};
-use ranksense::analysis::convergence::{DEFAULT_MAX_SAMPLES, FIRST_BATCH};
-use ranksense::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_run};
-use ranksense::analysis::uncertainty::{
+use crate::analysis::convergence::{DEFAULT_MAX_SAMPLES, FIRST_BATCH};
+use crate::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_run};
+use crate::analysis::uncertainty::{
     PairSelection, Setup, UncertaintyOptions, UncertaintyRun, default_top_k, run_uncertainty,
 };
-use ranksense::engine::accumulate::MAX_SAMPLES;
-use ranksense::engine::shard::{PartialState, STATE_FORMAT, Shard};
-use ranksense::model::Index;
-use ranksense::report::output::{check_report_folder, write_atomic};
-use ranksense::report::provenance::{DEFAULT_SEED, Resolved};
-use ranksense::report::render::UncertaintyView;
-use ranksense::report::summary::Summary;
-use ranksense::report::uncertainty::uncertainty_summary;
+use crate::engine::accumulate::MAX_SAMPLES;
+use crate::engine::shard::{PartialState, STATE_FORMAT, Shard};
+use crate::model::Index;
+use crate::report::output::{check_report_folder, write_atomic};
+use crate::report::provenance::{DEFAULT_SEED, Resolved};
+use crate::report::render::UncertaintyView;
+use crate::report::summary::Summary;
+use crate::report::uncertainty::uncertainty_summary;
 
 /// Most base rows of a Sobol design (`--base-samples`): the design's N (k + 2) outputs per
 /// target are held in memory, so 2^30 rows already need tens of GiB; the variance estimators
@@ -211,7 +211,7 @@ pub fn write_runs_file(
     result: &UncertaintyRun,
     options: &UncertaintyOptions,
 ) -> Result<(), Failure> {
-    let csv = ranksense::analysis::uncertainty::runs_csv(
+    let csv = crate::analysis::uncertainty::runs_csv(
         &result.setup,
         options.seed,
         0..result.accumulator.samples,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{DataArgs, Failure};
-use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
+use crate::analysis::uncertainty::{Setup, UncertaintyOptions};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -19,7 +19,7 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let index = args.data.load_quietly()?;
     let framework = &index.framework;
-    let screening = ranksense::pipeline::prepare::screening(&index)?;
+    let screening = crate::pipeline::prepare::screening(&index)?;
     // The scenario first: an "ok" for the index must not precede a refused scenario.
     let scenario_ok = match &args.scenario {
         None => None,

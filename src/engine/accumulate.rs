@@ -30,6 +30,7 @@ impl FixedPoint {
         }
     }
     #[inline]
+    #[cfg(any(test, feature = "internals"))]
     pub fn encode(self, x: f64) -> i128 {
         i128::from(Self::encode_scaled(x, self.factor()))
     }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::accumulate::Accumulator;
-use super::{Observer, Silent};
+use super::Observer;
+#[cfg(any(test, feature = "internals"))]
+use super::Silent;
 use crate::model::{Diagnostic, Location};
 
 /// Shard k of n (1-based, as batch schedulers number array tasks).
@@ -307,6 +309,7 @@ pub const MAX_SHARDS: u64 = 1_000_000;
 /// Merges the partial states of all n shards of one run into the whole run's accumulator.
 /// Each element is (file name for messages, state). Every state is checked first
 /// ([`PartialState::check`]), and the shards must be those of one run, each exactly once.
+#[cfg(any(test, feature = "internals"))]
 pub fn merge_states(
     states: &[(String, PartialState)],
 ) -> Result<(RunFingerprint, Accumulator), MergeError> {

@@ -117,6 +117,7 @@ impl Prepared {
     }
 
     /// Finds a variant by its specification.
+    #[cfg(any(test, feature = "internals"))]
     pub fn find_variant(&self, spec: &VariantSpec) -> Option<usize> {
         self.variants.iter().position(|v| &v.spec == spec)
     }

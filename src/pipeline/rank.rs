@@ -183,6 +183,7 @@ fn assign_ranks(scores: &[f64], order: &[u32], ranks: &mut [u32]) {
 }
 
 /// Allocating convenience wrapper around [`rank_descending`].
+#[cfg(any(test, feature = "internals"))]
 pub fn ranks_of(scores: &[f64]) -> Vec<u32> {
     let mut ranks = vec![0; scores.len()];
     rank_descending(scores, &mut RankScratch::default(), &mut ranks);

@@ -311,6 +311,7 @@ fn row_all_nan(buffer: &[f64], a: usize, n: usize) -> bool {
 }
 
 /// The nominal configuration: the index's nominal aggregation and weights, on variant `variant`.
+#[cfg(any(test, feature = "internals"))]
 pub fn nominal_config(prepared: &Prepared, aggregation: &[Aggregation], variant: usize) -> Config {
     Config {
         variant,

@@ -162,6 +162,7 @@ impl CentralSums {
 /// Sample standard deviation with the n − 1 denominator (R `sd`), NaN if fewer than 2 values.
 /// Computed without overflow; the result itself is +∞ only when the true value exceeds the
 /// largest double (a column spanning nearly ±1.8e308): use [`Standardiser`] to divide by it.
+#[cfg(any(test, feature = "internals"))]
 pub fn sample_sd(x: &[f64]) -> f64 {
     let sums = CentralSums::of(x);
     if sums.n < 2 {

@@ -3,9 +3,10 @@
 //! The findings and summary.json's section live in `report::coherence_findings`.
 
 use super::coherence_charts::{HEAT_MAP_FILE, heat_map_svg, importance_file, importance_svg};
+pub use super::coherence_findings::{ALPHA_ACCEPTABLE, CoherenceSummary, findings};
+#[cfg(any(test, feature = "internals"))]
 pub use super::coherence_findings::{
-    ALPHA_ACCEPTABLE, CoherenceSummary, ConsistencyRow, ImportanceRow, ParentRow, SHARE_GAP,
-    SHARE_GAP_LOWER, findings,
+    ConsistencyRow, ImportanceRow, ParentRow, SHARE_GAP, SHARE_GAP_LOWER,
 };
 use super::coherence_findings::{code, pct};
 use super::format::{fmt_decimals, num};

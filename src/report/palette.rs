@@ -30,13 +30,11 @@ pub const CONTEXT: &str = "#b4bcc4";
 /// A continuous colour ramp given by evenly spaced stops, interpolated linearly in sRGB.
 #[derive(Debug, Clone, Copy)]
 pub struct SequentialRamp {
-    pub name: &'static str,
     stops: &'static [[u8; 3]],
 }
 
 /// Probability ramp (ColorBrewer YlGnBu, 9 classes): pale yellow for rare, deep blue for likely.
 pub const PROBABILITY_RAMP: SequentialRamp = SequentialRamp {
-    name: "YlGnBu",
     stops: &[
         [0xff, 0xff, 0xd9],
         [0xed, 0xf8, 0xb1],
@@ -52,7 +50,6 @@ pub const PROBABILITY_RAMP: SequentialRamp = SequentialRamp {
 
 /// Rank ramp (viridis): dark purple for the best rank, yellow for the worst.
 pub const RANK_RAMP: SequentialRamp = SequentialRamp {
-    name: "viridis",
     stops: &[
         [0x44, 0x01, 0x54],
         [0x47, 0x2d, 0x7b],
@@ -137,12 +134,15 @@ mod tests {
     fn ramps_are_monotone_in_luminance() {
         // Perceptual ordering is what makes a sequential ramp readable in greyscale and for
         // colour-blind readers.
-        for (ramp, increasing) in [(PROBABILITY_RAMP, false), (RANK_RAMP, true)] {
+        for (name, ramp, increasing) in [
+            ("YlGnBu", PROBABILITY_RAMP, false),
+            ("viridis", RANK_RAMP, true),
+        ] {
             let luminances: Vec<f64> = (0..=20)
                 .map(|step| relative_luminance(&ramp.colour_at(f64::from(step) / 20.0)))
                 .collect();
             for pair in luminances.windows(2) {
-                assert_eq!(pair[1] > pair[0], increasing, "{} not monotone", ramp.name);
+                assert_eq!(pair[1] > pair[0], increasing, "{name} not monotone");
             }
         }
     }

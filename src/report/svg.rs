@@ -275,6 +275,7 @@ impl SvgDocument {
     }
 
     /// Open a container element (usually `<g>`); children follow until [`SvgDocument::close`].
+    #[cfg(any(test, feature = "internals"))]
     pub fn open(&mut self, element: Element) {
         self.indent();
         let _ = writeln!(self.buffer, "<{}{}>", element.tag, element.attributes);

@@ -14,9 +14,13 @@ mod file;
 pub mod sections;
 pub mod template;
 
-pub use choice::{Choice, PROBABILITY_TOLERANCE};
+pub use choice::Choice;
+#[cfg(any(test, feature = "internals"))]
+pub use choice::PROBABILITY_TOLERANCE;
 pub use sections::reader::{ScenarioError, read_text};
 pub use sections::{
-    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, Scenario, TreatmentSpec, VerdictSpec,
-    WeightMode, WeightSpec, WeightTarget, reference_markdown,
+    AggregationSpec, ExclusionSet, ExclusionSpec, Grouping, Scenario, WeightMode, WeightSpec,
+    WeightTarget, reference_markdown,
 };
+#[cfg(any(test, feature = "internals"))]
+pub use sections::{TreatmentSpec, VerdictSpec};

@@ -113,7 +113,7 @@ impl SaltelliDesign {
         if points == PointKind::Sobol && n as u64 > MAX_POINTS {
             return Err(SobolError::Design {
                 problem: format!("N = {n} base rows exceeds the 2^32 Sobol points"),
-                fix: "use at most 2^32 base rows (or --points random)".into(),
+                fix: "use at most 2^32 base rows, or random points instead of Sobol points".into(),
             });
         }
         if n.checked_mul(factor_dims.len() + 2).is_none() {
@@ -166,11 +166,6 @@ impl SaltelliDesign {
     /// Base rows N.
     pub fn n(&self) -> usize {
         self.n
-    }
-
-    /// Columns per factor, dummy included.
-    pub fn factor_dims(&self) -> &[usize] {
-        &self.factor_dims
     }
 
     /// Number of factors k, dummy included.
@@ -227,6 +222,7 @@ impl SaltelliDesign {
     }
 
     /// The run number of `row` in `block` (inverse of [`block`](Self::block) and [`row`](Self::row)).
+    #[cfg(any(test, feature = "internals"))]
     pub fn run(&self, block: Block, row: usize) -> usize {
         assert!(row < self.n, "row {row} outside the design");
         let offset = match block {

@@ -27,20 +27,27 @@ mod estimate;
 mod outputs;
 mod sequence;
 mod settings;
+#[cfg(any(test, feature = "internals"))]
 pub mod test_functions;
 mod workflow;
 
 pub use bootstrap::{BootstrapTarget, bootstrap_targets};
-pub use design::{Block, PointKind, SaltelliDesign};
+pub use design::{PointKind, SaltelliDesign};
 pub use estimate::{
-    ConvergenceStep, ConvergenceTable, DUMMY_FACTOR, Estimate, NoiseFloor, SobolIndex, SobolResult,
-    convergence, estimate, noise_floor,
+    ConvergenceTable, DUMMY_FACTOR, Estimate, NoiseFloor, SobolIndex, SobolResult, convergence,
+    estimate, noise_floor,
 };
 pub use settings::{Estimator, EstimatorSettings};
+pub use workflow::{DesignOrder, FactorSet, analyze_csv, analyze_salib_csv, sample_csv};
+// The file formats' parts and in-memory readers, for the crate's tests.
+#[cfg(any(test, feature = "internals"))]
+pub use design::Block;
+#[cfg(any(test, feature = "internals"))]
+pub use estimate::ConvergenceStep;
+#[cfg(any(test, feature = "internals"))]
 pub use workflow::{
-    DesignLayout, DesignOrder, Factor, FactorKind, FactorSet, SalibLayout, analyze_csv,
-    analyze_csv_str, analyze_salib_csv, analyze_salib_csv_str, read_design_layout,
-    read_salib_design, sample_csv,
+    DesignLayout, Factor, FactorKind, SalibLayout, analyze_csv_str, analyze_salib_csv_str,
+    read_design_layout, read_salib_design,
 };
 
 use crate::model::Diagnostic;
@@ -84,6 +91,9 @@ pub enum SobolError {
         diagnostic: Diagnostic,
         order: DesignOrder,
     },
+    /// The outputs file has several value columns and none was named; the caller names one.
+    #[error("{0}")]
+    AmbiguousColumn(Diagnostic),
     /// A problem inside an input file (factors TOML, design CSV, outputs CSV).
     #[error("{0}")]
     File(Diagnostic),

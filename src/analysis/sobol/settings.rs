@@ -77,6 +77,7 @@ impl Default for EstimatorSettings {
 impl EstimatorSettings {
     /// COINr's `SA_estimate` semantics ([`Estimator::Coinr`]). Point estimates then equal
     /// COINr's to rounding; intervals match in distribution only (COINr resamples with R's RNG).
+    #[cfg(any(test, feature = "internals"))]
     pub fn coinr_compatible() -> Self {
         EstimatorSettings {
             estimator: Estimator::Coinr,

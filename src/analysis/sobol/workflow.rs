@@ -1115,16 +1115,14 @@ fn read_outputs(
             match candidates.as_slice() {
                 [only] => *only,
                 _ => {
-                    return Err(file_error(
-                        file,
-                        Some(1),
-                        None,
+                    return Err(SobolError::AmbiguousColumn(Diagnostic::new(
+                        Location::file(file).line(1),
                         format!(
                             "cannot tell which column holds the outputs (columns: {})",
                             table.header.join(", ")
                         ),
-                        "name the output column (`--column NAME`)",
-                    ));
+                        "name the output column to analyse",
+                    )));
                 }
             }
         }
@@ -1459,6 +1457,9 @@ high = 5
         }
         let err =
             analyze_csv_str(&design, "d", &two_columns, "y.csv", None, &settings).unwrap_err();
-        assert!(err.to_string().contains("--column"), "{err}");
+        assert!(
+            matches!(&err, SobolError::AmbiguousColumn(d) if d.problem.contains("y, z")),
+            "{err}"
+        );
     }
 }

@@ -55,20 +55,6 @@ pub const META_REQUIRED_COLUMNS: [&str; 7] = [
 /// Beyond this many bad cells in one column, the rest are summarised in one diagnostic.
 const MAX_CELL_REPORTS_PER_COLUMN: usize = 10;
 
-/// Columns with at most one distinct non-missing value: every unit with data has the same value,
-/// so max − min and the standard deviation are 0 (see [`Normalisation::divides_by_spread`]).
-pub fn constant_columns(columns: &Columns) -> Vec<usize> {
-    (0..columns.n_cols())
-        .filter(|&j| {
-            let mut present = columns.col(j).iter().filter(|x| !x.is_nan());
-            match present.next() {
-                None => true,
-                Some(first) => present.all(|x| x == first),
-            }
-        })
-        .collect()
-}
-
 /// Builds the index, or returns `None` after adding at least one diagnostic.
 pub(crate) fn build_index(
     meta: Option<&CsvTable>,
@@ -212,21 +198,6 @@ mod tests {
             "x is `NaN`, which is not a number; only an empty cell or NA means missing"
         );
         assert!(fix.starts_with(MISSING_FIX), "{fix}");
-    }
-
-    #[test]
-    fn constant_columns_ignore_missing_values() {
-        let nan = f64::NAN;
-        let columns = Columns::from_columns(
-            3,
-            vec![
-                vec![1.0, 2.0, 3.0],
-                vec![4.0, nan, 4.0],
-                vec![nan, nan, nan],
-                vec![nan, 5.0, 6.0],
-            ],
-        );
-        assert_eq!(constant_columns(&columns), vec![1, 2]);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn ticks(min: f64, max: f64, step: f64) -> Vec<f64> {
 }
 
 /// Nice ticks covering `[min, max]` with at most about `max_intervals` intervals.
+#[cfg(any(test, feature = "internals"))]
 pub fn nice_ticks(min: f64, max: f64, max_intervals: usize) -> Vec<f64> {
     ticks(min, max, nice_step(max - min, max_intervals))
 }

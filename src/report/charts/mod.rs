@@ -23,10 +23,21 @@ pub mod sobol_bars;
 pub mod sweep_trajectories;
 pub mod ternary_map;
 
-pub use acceptability_heatmap::{HeatmapChart, acceptability_heatmap, heatmap_chart};
-pub use rank_histogram::{HistogramChart, histogram_chart, rank_histogram};
-pub use rank_intervals::{RankIntervalChart, RankIntervalRow, rank_interval_chart, rank_intervals};
-pub use scope::{MAX_CHART_UNITS, chart_scope, chart_units};
-pub use sobol_bars::{SobolChart, SobolRow, sobol_bars, sobol_chart};
-pub use sweep_trajectories::{SweepChart, SweepSeries, sweep_chart, sweep_trajectories};
-pub use ternary_map::{TernaryCell, TernaryChart, simplex_chart, ternary_map};
+pub use acceptability_heatmap::{acceptability_heatmap, heatmap_chart};
+pub use rank_histogram::{histogram_chart, rank_histogram};
+pub use rank_intervals::{rank_interval_chart, rank_intervals};
+pub use scope::chart_scope;
+pub use sobol_bars::{sobol_bars, sobol_chart};
+pub use sweep_trajectories::{sweep_chart, sweep_trajectories};
+pub use ternary_map::{simplex_chart, ternary_map};
+// The charts' view models, for the crate's rendering tests.
+#[cfg(any(test, feature = "internals"))]
+pub use {
+    acceptability_heatmap::HeatmapChart,
+    rank_histogram::HistogramChart,
+    rank_intervals::{RankIntervalChart, RankIntervalRow},
+    scope::{MAX_CHART_UNITS, chart_units},
+    sobol_bars::{SobolChart, SobolRow},
+    sweep_trajectories::{SweepChart, SweepSeries},
+    ternary_map::{TernaryCell, TernaryChart},
+};

@@ -54,7 +54,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::differences::{DECIDED, FocusDifferences, focus_differences};
 use super::solve::{SolveExact, columns, solve_budgeted, solver};
-use crate::engine::{Observer, Silent};
+use crate::engine::Observer;
+#[cfg(any(test, feature = "internals"))]
+use crate::engine::Silent;
 
 use super::linear::{
     LinearForm, Relation, WeightAnalysisError, WeightModel, WeightRegion, rank_of,
@@ -128,6 +130,7 @@ pub fn rank_bounds_within<M: WeightModel>(
 
 /// Exact best and worst rank of every unit over `region`, in unit order (computed in parallel;
 /// each unit's result is independent of the thread count).
+#[cfg(any(test, feature = "internals"))]
 pub fn rank_bounds_all<M: WeightModel>(
     model: &M,
     region: &WeightRegion,

@@ -103,6 +103,7 @@ pub struct BoundsRequest {
 
 impl BoundsRequest {
     /// The focus unit's bounds for the given levels' weights within `±spread`.
+    #[cfg(any(test, feature = "internals"))]
     pub fn spread(levels: Vec<usize>, spread: f64, focus: Option<String>) -> Self {
         BoundsRequest {
             method: MethodOverride::default(),

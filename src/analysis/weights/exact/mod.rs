@@ -59,18 +59,24 @@ use crate::pipeline::{
 use crate::scenario::{Scenario, WeightMode};
 
 pub use bounds_report::{
-    BoundsReport, BoundsRequest, UnitBounds, WeightEntry, bounds_for, bounds_for_budgeted,
-    bounds_for_observed,
+    BoundsReport, BoundsRequest, UnitBounds, bounds_for, bounds_for_budgeted, bounds_for_observed,
 };
-pub use model::{AnyModel, ExactModel, WeightSet, effective_weight, shares_within_parent};
+pub use model::{AnyModel, ExactModel, WeightSet, shares_within_parent};
 pub use nominal::{MethodDescription, MethodOverride, NominalScores, Rescorer};
-pub use ranges::{
-    NodeRange, RangeSource, RangeSpec, ScenarioRanges, region_file_levels, scenario_ranges,
-};
+pub use ranges::{RangeSource, RangeSpec, region_file_levels, scenario_ranges};
 pub use stability_report::{
-    ChangedWeight, FragileWeight, LevelStability, MinimalMove, MinimalMoves, StabilityReport,
-    StabilityRequest, WeightStability, stability_for,
+    FragileWeight, LevelStability, MinimalMove, StabilityReport, StabilityRequest,
+    WeightStability, stability_for,
 };
+// Parts of the results above, named for the crate's tests.
+#[cfg(any(test, feature = "internals"))]
+pub use bounds_report::WeightEntry;
+#[cfg(any(test, feature = "internals"))]
+pub use model::effective_weight;
+#[cfg(any(test, feature = "internals"))]
+pub use ranges::{NodeRange, ScenarioRanges};
+#[cfg(any(test, feature = "internals"))]
+pub use stability_report::{ChangedWeight, MinimalMoves};
 
 /// Why an exact weight analysis (or a sweep, simplex map or drop) could not run.
 #[derive(Debug, thiserror::Error)]

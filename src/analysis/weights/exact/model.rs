@@ -81,6 +81,7 @@ pub enum AnyModel {
 }
 
 impl AnyModel {
+    #[cfg(any(test, feature = "internals"))]
     pub fn weight_codes(&self) -> &[String] {
         match self {
             AnyModel::Level(m) => m.weight_codes(),

@@ -182,6 +182,7 @@ impl LevelModel {
         })
     }
 
+    #[cfg(any(test, feature = "internals"))]
     pub fn n_components(&self) -> usize {
         self.n_components
     }

@@ -46,7 +46,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use level::{LevelModel, LevelModelSpec};
-pub use region::{Relation, WeightConstraint, WeightRegion};
+pub use region::{Relation, WeightRegion};
+#[cfg(any(test, feature = "internals"))]
+pub use region::WeightConstraint;
 pub(crate) use region::{read_region_rows, unknown_region_code};
 pub use tree::{TreeModel, TreeModelSpec};
 
@@ -141,6 +143,7 @@ impl LinearForm {
         self.n_variables
     }
     /// Coefficient of variable `j` in unit `u`'s linear score.
+    #[cfg(any(test, feature = "internals"))]
     pub fn coefficient(&self, unit: usize, variable: usize) -> f64 {
         self.coefficients[unit * self.n_variables + variable]
     }
@@ -160,12 +163,14 @@ impl LinearForm {
         &self.paths[variable]
     }
     /// Linear scores (the log scores on [`ScoreScale::Log`]) at variable values `x`.
+    #[cfg(any(test, feature = "internals"))]
     pub fn linear_scores(&self, x: &[f64], out: &mut [f64]) {
         for (u, value) in out.iter_mut().enumerate() {
             *value = self.row(u).iter().zip(x).map(|(c, v)| c * v).sum();
         }
     }
     /// The variables at raw weights `w`: the product of normalised weights along each path.
+    #[cfg(any(test, feature = "internals"))]
     pub fn variables_at(&self, weights_raw: &[f64], out: &mut [f64]) {
         for (j, value) in out.iter_mut().enumerate() {
             *value = self.paths[j]
@@ -205,6 +210,7 @@ pub trait WeightModel: Sync {
     }
     fn linear_form(&self) -> &LinearForm;
     /// Finds a unit by code.
+    #[cfg(any(test, feature = "internals"))]
     fn unit_index(&self, code: &str) -> Option<usize> {
         self.unit_codes().iter().position(|c| c == code)
     }

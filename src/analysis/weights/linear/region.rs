@@ -50,6 +50,7 @@ impl WeightRegion {
 
     /// Every weight within `nominal · (1 ± spread)`, `0 ≤ spread ≤ 1` (COINr's uniform noise
     /// range, Saisana et al. 2005).
+    #[cfg(any(test, feature = "internals"))]
     pub fn relative<M: WeightModel + ?Sized>(model: &M, spread: f64) -> Self {
         let mut region = Self::fixed(model);
         for w in 0..region.lower.len() {
@@ -70,6 +71,7 @@ impl WeightRegion {
         self.upper[weight] = upper;
     }
 
+    #[cfg(any(test, feature = "internals"))]
     pub fn add_constraint(&mut self, constraint: WeightConstraint) {
         self.constraints.push(constraint);
     }

@@ -207,15 +207,19 @@ impl TreeModel {
         })
     }
 
+    #[cfg(any(test, feature = "internals"))]
     pub fn n_leaves(&self) -> usize {
         self.n_leaves
     }
+    #[cfg(any(test, feature = "internals"))]
     pub fn node_codes(&self) -> &[String] {
         &self.node_codes
     }
+    #[cfg(any(test, feature = "internals"))]
     pub fn parents(&self) -> &[Option<usize>] {
         &self.parents
     }
+    #[cfg(any(test, feature = "internals"))]
     pub fn top(&self) -> usize {
         self.top
     }

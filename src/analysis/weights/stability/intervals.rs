@@ -74,6 +74,7 @@ pub struct StabilityInterval {
 
 /// Raw weights at which component `weight` has normalised weight `t` and its siblings have
 /// rescaled proportionally (`v × nominal raw sum of the group`, so every value is finite).
+#[cfg(any(test, feature = "internals"))]
 pub fn weights_at(model: &LevelModel, weight: usize, t: f64) -> Vec<f64> {
     let nominal = model.nominal_weights();
     let mut v = vec![0.0; nominal.len()];

@@ -7,10 +7,12 @@
 pub mod intervals;
 pub mod minimal_change;
 
-pub use intervals::{Crossing, StabilityInterval, stability_intervals, weights_at};
-pub use minimal_change::{
-    ChangeNorm, MinimalChange, MinimalChanges, MoveDirection, minimal_rank_changes,
-};
+pub use intervals::{Crossing, StabilityInterval, stability_intervals};
+pub use minimal_change::{MinimalChange, MinimalChanges, minimal_rank_changes};
+#[cfg(any(test, feature = "internals"))]
+pub use intervals::weights_at;
+#[cfg(any(test, feature = "internals"))]
+pub use minimal_change::{ChangeNorm, MoveDirection};
 
 #[cfg(test)]
 mod tests {
