@@ -4,7 +4,7 @@
 # that each report is complete (report.md, report.html, summary.json, every chart named in it).
 # A criterion bench would repeat a ten-minute run ten times, so the timings are this script:
 #
-#   cargo build --release
+#   cargo build --release --features highs   # the exact MILPs on HiGHS, with time budgets
 #   scripts/robust-timings.sh target/release/ranksense /tmp/robust-timings [THREADS]
 #
 # Prints one line per index: units × indicators, wall time, peak resident memory, and the

@@ -36,7 +36,8 @@ pub struct RobustOptions {
     pub coherence_resamples: usize,
     /// Seconds each exact rank-bound MILP may take (`None`: no limit). One that runs out
     /// reports the ranks it found with the solver's proven limits, the report says so, and the
-    /// job goes on.
+    /// job goes on. Honoured only with the `highs` feature: the default solver, microlp, solves
+    /// every MILP to its proven optimum however long that takes.
     pub exact_budget: Option<f64>,
 }
 
