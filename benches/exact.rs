@@ -1,4 +1,4 @@
-//! Exact analyses end to end on embedded indexes: from the loaded index to the focus unit's verified rank bounds (the issue's target: under a second for ±25% on the level-2 weights), every unit's bounds, and the stability report.
+//! Exact analyses end to end on embedded indexes: from the loaded index to the focus unit's verified rank bounds (the issue's target: under a second for ±25% on the level-2 weights), every unit's bounds, and the stability report; and the focus unit's bounds and stability on synthetic indices of 1,000 × 40 and 33,000 × 39 (issue #15's targets: under 1 s and 30 s).
 
 use std::hint::black_box;
 
@@ -6,7 +6,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ranksense::analysis::weights::exact::{
     BoundsRequest, MethodOverride, StabilityRequest, WeightSet, bounds_for, stability_for,
 };
-use ranksense::model::embedded;
+use ranksense::model::{Index, embedded, load_from_strings};
+use ranksense::synth::{SynthSpec, generate};
 
 /// (label, embedded data set, level whose weights vary ±25%). One line per index.
 const CASES: &[(&str, &str, usize)] = &[
@@ -42,9 +43,54 @@ fn exact(c: &mut Criterion) {
     }
 }
 
+/// The synthetic index `ranksense synth --units U --indicators I [--groups G]` writes.
+fn synthetic(units: usize, indicators: usize, groups: Option<Vec<usize>>) -> Index {
+    let spec = SynthSpec {
+        groups_per_level: groups,
+        ..SynthSpec::new(units, indicators, 1)
+    };
+    let files = generate(&spec).expect("valid spec");
+    load_from_strings(
+        ("meta.csv", &files.meta_csv),
+        ("data.csv", &files.data_csv),
+        Some(("index.toml", &files.index_toml)),
+        "synthetic",
+    )
+    .expect("synthetic index")
+}
+
+/// Focus-unit bounds (±25%: the domain weights, the indicator weights, both together) and the
+/// stability report (every level) at the sizes of issue #15.
+fn scale(c: &mut Criterion) {
+    let cases: [(usize, usize, Option<Vec<usize>>); 2] =
+        [(1_000, 40, None), (33_000, 39, Some(vec![7]))];
+    for (units, indicators, groups) in cases {
+        let index = synthetic(units, indicators, groups);
+        let label = format!("{units} × {indicators}");
+        for levels in [vec![2], vec![1], vec![1, 2]] {
+            let request = BoundsRequest::spread(levels.clone(), 0.25, None);
+            c.bench_function(
+                &format!("bounds, focus unit, synthetic {label}, levels {levels:?} ±25%"),
+                |b| b.iter(|| bounds_for(black_box(&index), black_box(&request)).expect("bounds")),
+            );
+        }
+        let stability_request = StabilityRequest {
+            method: MethodOverride::default(),
+            weights: None,
+            focus: None,
+            top_k: None,
+        };
+        c.bench_function(&format!("stability, focus unit, synthetic {label}"), |b| {
+            b.iter(|| {
+                stability_for(black_box(&index), black_box(&stability_request)).expect("stability")
+            })
+        });
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = exact
+    targets = exact, scale
 }
 criterion_main!(benches);

@@ -11,12 +11,12 @@ use super::uncertainty::{UncertaintyError, UncertaintyOptions, UncertaintyRun, r
 use super::verdict::{FocusVerdict, Rating, Swap};
 use super::weights::exact::{
     BoundsReport, BoundsRequest, ExactError, FragileWeight, MethodOverride, RangeSource,
-    StabilityReport, StabilityRequest, WeightSet, bounds_for, stability_for,
+    StabilityReport, StabilityRequest, WeightSet, bounds_for_budgeted, stability_for,
 };
 use super::weights::sweep::{
     SimplexRequest, SimplexResult, SweepRequest, SweepResult, simplex_map, sweep_weight,
 };
-use crate::engine::Observer;
+use crate::engine::{Observer, Silent};
 use crate::model::Index;
 use crate::pipeline::prepare::nominal_variant;
 use crate::pipeline::{Config, evaluate, prepare};
@@ -34,6 +34,11 @@ pub struct RobustOptions {
     /// Bootstrap resamples for the coherence audit's η² intervals (the `coherence`
     /// command's default; its seed is the run's).
     pub coherence_resamples: usize,
+    /// Seconds each exact rank-bound MILP may take (`None`: no limit). One that runs out
+    /// reports the ranks it found with the solver's proven limits, the report says so, and the
+    /// job goes on. Honoured only with the `highs` feature: the default solver, microlp, solves
+    /// every MILP to its proven optimum however long that takes.
+    pub exact_budget: Option<f64>,
 }
 
 impl Default for RobustOptions {
@@ -44,9 +49,24 @@ impl Default for RobustOptions {
             bootstrap_resamples: 1000,
             simplex_resolution: 60,
             coherence_resamples: CoherenceSettings::default().resamples,
+            exact_budget: Some(EXACT_BUDGET_SECONDS),
         }
     }
 }
+
+/// Default time budget of each exact rank-bound MILP in `robust`. Small indices finish far
+/// within it (IECI, ASEM: milliseconds); from about 1,000 units a focus in the middle of the
+/// table can have hundreds of ambiguous competitors and the MILP may need longer (62 s for a
+/// 1,000 × 40 synthetic index's domain weights, measured): the job then reports the ranks found
+/// with the solver's proven limits and goes on.
+pub const EXACT_BUDGET_SECONDS: f64 = 10.0;
+
+/// What `robust`'s exact phases report to the observer (counted in weight sets).
+pub const EXACT_BOUNDS_PHASE: &str = "exact rank-bound sets";
+/// The stability phase (not counted: one step per level).
+pub const STABILITY_PHASE: &str = "stability intervals";
+/// The weight-simplex map, sweep and coherence audit (not counted).
+pub const MAPS_PHASE: &str = "weight maps and coherence audit";
 
 /// Why the job could not run.
 #[derive(Debug, thiserror::Error)]
@@ -215,7 +235,11 @@ pub fn run_robust(
     if levels.len() > 1 {
         sets.push(levels.clone());
     }
-    for set in &sets {
+    observer.phase(EXACT_BOUNDS_PHASE, sets.len() as u64);
+    for (done, set) in sets.iter().enumerate() {
+        if done > 0 {
+            observer.advanced(done as u64);
+        }
         // A single level of several: its own ±spread (the scenario's range for it); all
         // levels together: the scenario's ranges as given.
         let range = match (set.as_slice(), levels.len()) {
@@ -235,8 +259,19 @@ pub fn run_robust(
             focus: Some(focus_code.clone()),
             all_units: false,
         };
-        match bounds_for(index, &request) {
-            Ok(report) => bounds.push(report),
+        match bounds_for_budgeted(index, &request, options.exact_budget, &Silent) {
+            Ok(report) => {
+                if report.units.iter().any(|u| u.budget_reached) {
+                    notes.push(format!(
+                        "exact bounds for {}: the solver's time budget ({} s per program) ran \
+                         out before the optimum was proven; the ranks shown are achieved and \
+                         the proven limits are stated with them",
+                        describe_levels(index, set),
+                        options.exact_budget.unwrap_or(0.0)
+                    ));
+                }
+                bounds.push(report)
+            }
             Err(error) => note(
                 &mut notes,
                 &format!("exact bounds for {}", describe_levels(index, set)),
@@ -251,6 +286,8 @@ pub fn run_robust(
         );
     }
 
+    observer.advanced(sets.len() as u64);
+    observer.phase(STABILITY_PHASE, 0);
     let stability = match stability_for(
         index,
         &StabilityRequest {
@@ -267,6 +304,7 @@ pub fn run_robust(
         }
     };
 
+    observer.phase(MAPS_PHASE, 0);
     let top = index.framework.top;
     let simplex = if index.framework.nodes[top].children.len() == 3 {
         match simplex_map(

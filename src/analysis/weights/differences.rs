@@ -11,8 +11,8 @@ use super::linear::LinearForm;
 
 /// Strict margin `ε` of the worst-rank MILP, relative to the largest coefficient difference `G`
 /// between any unit and the focus: a unit counts as able to pass the focus only if it can exceed
-/// it by at least `ε · G` (1000× microlp's absolute feasibility tolerance of 1e-7 on the scaled
-/// rows, so solver slack never fakes a pass).
+/// it by at least `ε · G` (10× microlp's absolute feasibility tolerance of 1e-7 on the scaled
+/// rows, 1000× the 1e-9 HiGHS is given in [`super::solve`]), so solver slack never fakes a pass.
 pub const MARGIN: f64 = 1e-6;
 
 /// A difference whose range clears zero (or the margin) by this much (relative, like

@@ -10,5 +10,6 @@ mod differences;
 pub mod drop;
 pub mod exact;
 pub mod linear;
+mod solve;
 pub mod stability;
 pub mod sweep;

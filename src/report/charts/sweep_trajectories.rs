@@ -9,7 +9,9 @@ use super::common::{
     capitalise_first, draw_heading, draw_horizontal_axis, draw_legend, draw_vertical_axis,
     draw_vertical_grid, finite_or, legend_height, no_data_note,
 };
+use super::scope::MAX_CHART_UNITS;
 use crate::analysis::weights::sweep::SweepResult;
+use crate::report::format::fmt_count;
 use crate::report::palette::{ACCENT, AXIS, BACKGROUND, CONTEXT, GRID, INK};
 use crate::report::svg::{Element, SvgDocument, Text, text_width, truncate};
 
@@ -39,8 +41,13 @@ pub struct SweepChart {
     pub max_rank: u32,
 }
 
-/// The rank-trajectory chart of a sweep, the focus unit highlighted.
+/// The rank-trajectory chart of a sweep, the focus unit highlighted. Up to
+/// [`MAX_CHART_UNITS`] units every unit has a line; a larger index shows a window: the focus and
+/// the units whose rank comes nearest the focus's somewhere along the sweep (without a focus,
+/// the best at the end of the sweep), so the chart stays readable at 33,000 units (issue #15);
+/// the sweep's CSV keeps every unit.
 pub fn sweep_chart(result: &SweepResult) -> SweepChart {
+    let shown = sweep_window(result);
     SweepChart {
         title: format!("Ranks as the weight of {} varies", result.weight_name),
         x_label: format!(
@@ -48,12 +55,10 @@ pub fn sweep_chart(result: &SweepResult) -> SweepChart {
             result.weight_name, result.weight, result.parent
         ),
         x: result.values.clone(),
-        series: result
-            .unit_codes
-            .iter()
-            .enumerate()
-            .map(|(u, code)| SweepSeries {
-                label: code.clone(),
+        series: shown
+            .into_iter()
+            .map(|u| SweepSeries {
+                label: result.unit_codes[u].clone(),
                 ranks: result.ranks.iter().map(|r| r[u]).collect(),
                 highlight: result.focus == Some(u),
             })
@@ -61,6 +66,35 @@ pub fn sweep_chart(result: &SweepResult) -> SweepChart {
         nominal_x: Some(result.nominal),
         max_rank: result.unit_codes.len() as u32,
     }
+}
+
+/// The units [`sweep_chart`] draws, in unit order.
+fn sweep_window(result: &SweepResult) -> Vec<usize> {
+    let n_units = result.unit_codes.len();
+    if n_units <= MAX_CHART_UNITS {
+        return (0..n_units).collect();
+    }
+    let last = result.ranks.len().checked_sub(1);
+    let mut order: Vec<(u32, usize)> = match result.focus {
+        Some(f) => (0..n_units)
+            .map(|u| {
+                let nearest = result
+                    .ranks
+                    .iter()
+                    .map(|r| r[u].abs_diff(r[f]))
+                    .min()
+                    .unwrap_or(0);
+                (if u == f { 0 } else { nearest + 1 }, u)
+            })
+            .collect(),
+        None => (0..n_units)
+            .map(|u| (last.map_or(0, |p| result.ranks[p][u]), u))
+            .collect(),
+    };
+    order.select_nth_unstable(MAX_CHART_UNITS - 1);
+    let mut shown: Vec<usize> = order[..MAX_CHART_UNITS].iter().map(|&(_, u)| u).collect();
+    shown.sort_unstable();
+    shown
 }
 
 /// Rank of every unit along a one-parameter sweep (rank 1 at top): other units as thin grey
@@ -72,11 +106,20 @@ pub fn sweep_trajectories(chart: &SweepChart) -> String {
     const LABELLED_TOP: usize = 10;
     const LABEL_PITCH: f64 = 13.5;
     let point_count = chart.x.len();
-    let max_rank = chart
-        .series
-        .iter()
-        .flat_map(|series| series.ranks.iter().take(point_count).copied())
-        .fold(chart.max_rank.max(1), u32::max);
+    // A window of a large index (fewer lines than ranks) gets an axis over its own ranks only.
+    let window = chart.series.len() < chart.max_rank as usize;
+    let shown_ranks = || {
+        chart
+            .series
+            .iter()
+            .flat_map(|series| series.ranks.iter().take(point_count).copied())
+    };
+    let max_rank = shown_ranks().fold(if window { 1 } else { chart.max_rank.max(1) }, u32::max);
+    let min_rank = if window {
+        shown_ranks().min().unwrap_or(1).min(max_rank)
+    } else {
+        1
+    };
 
     let final_rank = |series: &SweepSeries| series.ranks.get(point_count.wrapping_sub(1)).copied();
     let mut order: Vec<usize> = (0..chart.series.len())
@@ -128,18 +171,33 @@ pub fn sweep_trajectories(chart: &SweepChart) -> String {
     let legend_top = LEGEND_TOP;
     let plot_top = legend_top + legend_height(&legend, WIDTH - 2.0 * MARGIN) + 14.0;
     // Tall enough for every end label at its pitch.
-    let plot_height = (f64::from(max_rank) * 12.0)
+    let plot_height = (f64::from(max_rank - min_rank + 1) * 12.0)
         .max(labelled.len() as f64 * LABEL_PITCH)
         .clamp(260.0, 640.0);
     let plot_bottom = plot_top + plot_height;
     let height = plot_bottom + 56.0;
 
     let mut doc = SvgDocument::new(WIDTH, height, &chart.title);
-    let subtitle = format!(
-        "Rank of each of {} units as the {} varies",
-        chart.series.len(),
-        chart.x_label
-    );
+    let subtitle = match chart.series.iter().find(|series| series.highlight) {
+        Some(focus) if window => format!(
+            "Rank of the {} of {} units that come nearest {} as the {} varies",
+            chart.series.len(),
+            fmt_count(u64::from(chart.max_rank)),
+            truncate(&focus.label, MAX_LABEL_CHARS),
+            chart.x_label
+        ),
+        None if window => format!(
+            "Rank of the best {} of {} units as the {} varies",
+            chart.series.len(),
+            fmt_count(u64::from(chart.max_rank)),
+            chart.x_label
+        ),
+        _ => format!(
+            "Rank of each of {} units as the {} varies",
+            chart.series.len(),
+            chart.x_label
+        ),
+    };
     draw_heading(&mut doc, WIDTH, &chart.title, Some(&subtitle));
     draw_legend(&mut doc, MARGIN, legend_top, WIDTH - 2.0 * MARGIN, &legend);
 
@@ -153,9 +211,12 @@ pub fn sweep_trajectories(chart: &SweepChart) -> String {
     };
     let x_step = nice_step(x_high - x_low, 8);
     let x_scale = LinearScale::new((x_low, x_high), (plot_left, plot_right));
-    let y_scale = LinearScale::new((0.5, f64::from(max_rank) + 0.5), (plot_top, plot_bottom));
+    let y_scale = LinearScale::new(
+        (f64::from(min_rank) - 0.5, f64::from(max_rank) + 0.5),
+        (plot_top, plot_bottom),
+    );
     let x_ticks = ticks(x_low, x_high, x_step);
-    let y_ticks = rank_ticks(1.0, f64::from(max_rank), 10);
+    let y_ticks = rank_ticks(f64::from(min_rank), f64::from(max_rank), 10);
 
     for &rank in &y_ticks {
         let y = y_scale.map(rank);

@@ -45,14 +45,15 @@
 mod polytope;
 
 use good_lp::{
-    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
-    variable, variables,
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable,
+    variables,
 };
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::differences::{DECIDED, FocusDifferences, focus_differences};
+use super::solve::{SolveExact, columns, solve_budgeted, solver};
 use crate::engine::Observer;
 #[cfg(any(test, feature = "internals"))]
 use crate::engine::Silent;
@@ -82,16 +83,39 @@ pub struct RankBounds {
     /// True when both ranks are the proven optima of the MILPs (see the module documentation);
     /// the ranks are always achieved by the witnesses.
     pub exact: bool,
+    /// No weights in the region rank the unit better than this: the MILP's proven optimum, or
+    /// its proven bound when the time budget ran out first (then below `best_rank`: the exact
+    /// best rank lies in `[best_rank_limit, best_rank]`).
+    pub best_rank_limit: usize,
+    /// No weights rank the unit worse than this (by at least the margin): the worst-rank MILP's
+    /// optimum or, when the budget ran out, its bound (the exact worst rank lies in
+    /// `[worst_rank, worst_rank_limit]`).
+    pub worst_rank_limit: usize,
+    /// True when a MILP stopped at its time budget before proving its optimum.
+    pub budget_reached: bool,
     /// `ε · G` in linear-score units (log-score units on the log scale): smaller leads over the
     /// focus are not counted by the worst-rank MILP.
     pub margin: f64,
 }
 
-/// Exact best and worst rank of `focus` over `region`.
+/// Exact best and worst rank of `focus` over `region` (no time limit).
 pub fn rank_bounds<M: WeightModel>(
     model: &M,
     region: &WeightRegion,
     focus: usize,
+) -> Result<RankBounds, WeightAnalysisError> {
+    rank_bounds_within(model, region, focus, None)
+}
+
+/// [`rank_bounds`] with at most `budget` seconds for each of its two MILPs: when one runs out
+/// first, its rank is the best the solver found (still achieved by its witness) and
+/// [`RankBounds::best_rank_limit`] / [`RankBounds::worst_rank_limit`] carry the solver's proven
+/// bound, so the exact rank is known to lie between the two ([`RankBounds::budget_reached`]).
+pub fn rank_bounds_within<M: WeightModel>(
+    model: &M,
+    region: &WeightRegion,
+    focus: usize,
+    budget: Option<f64>,
 ) -> Result<RankBounds, WeightAnalysisError> {
     let n_units = model.n_units();
     if focus >= n_units {
@@ -101,7 +125,7 @@ pub fn rank_bounds<M: WeightModel>(
         });
     }
     let polytope = Polytope::new(model, region)?;
-    bounds_for(model, &polytope, focus)
+    bounds_for(model, &polytope, focus, budget)
 }
 
 /// Exact best and worst rank of every unit over `region`, in unit order (computed in parallel;
@@ -111,18 +135,20 @@ pub fn rank_bounds_all<M: WeightModel>(
     model: &M,
     region: &WeightRegion,
 ) -> Result<Vec<RankBounds>, WeightAnalysisError> {
-    rank_bounds_all_observed(model, region, &Silent)
+    rank_bounds_all_observed(model, region, None, &Silent)
 }
 
 /// What [`rank_bounds_all_observed`] counts in its progress phase.
 pub const UNITS_BOUNDED_PHASE: &str = "units bounded";
 
-/// [`rank_bounds_all`], reporting progress: one [`UNITS_BOUNDED_PHASE`] phase of `n_units`
-/// items, and after each unit finishes, how many have finished (units finish in any order, so
-/// only the count is reported; the results are the same and in unit order).
+/// [`rank_bounds_all`] with a per-MILP `budget` (see [`rank_bounds_within`]), reporting
+/// progress: one [`UNITS_BOUNDED_PHASE`] phase of `n_units` items, and after each unit
+/// finishes, how many have finished (units finish in any order, so only the count is reported;
+/// the results are the same and in unit order).
 pub fn rank_bounds_all_observed<M: WeightModel>(
     model: &M,
     region: &WeightRegion,
+    budget: Option<f64>,
     observer: &dyn Observer,
 ) -> Result<Vec<RankBounds>, WeightAnalysisError> {
     let polytope = Polytope::new(model, region)?;
@@ -131,7 +157,7 @@ pub fn rank_bounds_all_observed<M: WeightModel>(
     (0..model.n_units())
         .into_par_iter()
         .map(|focus| {
-            let bounds = bounds_for(model, &polytope, focus);
+            let bounds = bounds_for(model, &polytope, focus, budget);
             observer.advanced(finished.fetch_add(1, Ordering::Relaxed) + 1);
             bounds
         })
@@ -171,17 +197,29 @@ struct Classes {
     never: Vec<usize>,
 }
 
-/// One MILP + centring solve: the MILP's rank and the verified witness.
+/// One MILP + centring solve: the MILP's rank, its proven limit and the verified witness.
 struct Attempt {
     milp_rank: usize,
+    /// The solver's proven bound on the rank (equal to `milp_rank` when proven).
+    limit: usize,
+    proven: bool,
     witness: Vec<f64>,
     achieved_rank: usize,
+}
+
+/// The units a MILP selected, with its proof status.
+struct Selection {
+    units: Vec<usize>,
+    /// Proven bound on the number of selected units (the objective's dual bound).
+    bound: usize,
+    proven: bool,
 }
 
 fn bounds_for<M: WeightModel>(
     model: &M,
     polytope: &Polytope<'_>,
     focus: usize,
+    budget: Option<f64>,
 ) -> Result<RankBounds, WeightAnalysisError> {
     let form = polytope.form;
     let n_units = form.n_units();
@@ -208,6 +246,9 @@ fn bounds_for<M: WeightModel>(
             best_witness: witness.clone(),
             worst_witness: witness,
             exact: true,
+            best_rank_limit: rank,
+            worst_rank_limit: rank,
+            budget_reached: false,
             margin: 0.0,
         });
     };
@@ -230,37 +271,10 @@ fn bounds_for<M: WeightModel>(
         ranges,
         scores,
     };
-
-    let best_first = problem.best_attempt(0.0)?;
-    let (best_rank, best_witness, best_exact) = if best_first.achieved_rank == best_first.milp_rank
-    {
-        (best_first.achieved_rank, best_first.witness, true)
-    } else {
-        // Float ties defeated the witness: demand a strict margin so that the units kept below
-        // the focus stay below when re-scored, and keep the better achieved rank.
-        let strict = problem.best_attempt(MARGIN)?;
-        let exact = strict.achieved_rank == best_first.milp_rank;
-        if strict.achieved_rank <= best_first.achieved_rank {
-            (strict.achieved_rank, strict.witness, exact)
-        } else {
-            (best_first.achieved_rank, best_first.witness, false)
-        }
-    };
-    let worst_first = problem.worst_attempt(MARGIN)?;
-    let (worst_rank, worst_witness, worst_exact) =
-        if worst_first.achieved_rank == worst_first.milp_rank {
-            (worst_first.achieved_rank, worst_first.witness, true)
-        } else if worst_first.achieved_rank > worst_first.milp_rank {
-            // A unit passes the focus by less than ε at the witness: achieved, so reported.
-            (worst_first.achieved_rank, worst_first.witness, false)
-        } else {
-            let wider = problem.worst_attempt(MARGIN * 100.0)?;
-            if wider.achieved_rank >= worst_first.achieved_rank {
-                (wider.achieved_rank, wider.witness, false)
-            } else {
-                (worst_first.achieved_rank, worst_first.witness, false)
-            }
-        };
+    // The two programs are independent: on two cores they run side by side.
+    let (best, worst) = rayon::join(|| problem.best(budget), || problem.worst(budget));
+    let ((best_rank, best_witness, best_exact, best_rank_limit), best_proven) = best?;
+    let ((worst_rank, worst_witness, worst_exact, worst_rank_limit), worst_proven) = worst?;
     Ok(RankBounds {
         unit,
         unit_index: focus,
@@ -270,9 +284,15 @@ fn bounds_for<M: WeightModel>(
         best_witness,
         worst_witness,
         exact: best_exact && worst_exact,
+        best_rank_limit,
+        worst_rank_limit,
+        budget_reached: !(best_proven && worst_proven),
         margin: MARGIN * gap,
     })
 }
+
+/// A bound's rank, witness, exactness and proven limit.
+type Bound = (usize, Vec<f64>, bool, usize);
 
 impl<M: WeightModel> FocusProblem<'_, '_, M> {
     fn row(&self, b: usize) -> &[f64] {
@@ -282,6 +302,58 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
 
     fn others(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.polytope.form.n_units()).filter(move |&b| b != self.focus)
+    }
+
+    /// The best rank, its witness, whether it is the proven optimum, and its proven limit;
+    /// with whether every MILP finished within the budget.
+    fn best(&self, budget: Option<f64>) -> Result<(Bound, bool), WeightAnalysisError> {
+        let first = self.best_attempt(0.0, budget)?;
+        if first.achieved_rank == first.milp_rank {
+            let exact = first.proven;
+            return Ok((
+                (first.achieved_rank, first.witness, exact, first.limit),
+                first.proven,
+            ));
+        }
+        // Float ties defeated the witness: demand a strict margin so that the units kept below
+        // the focus stay below when re-scored, and keep the better achieved rank.
+        let strict = self.best_attempt(MARGIN, budget)?;
+        let proven = first.proven && strict.proven;
+        let limit = first.limit.min(strict.achieved_rank);
+        let bound = if strict.achieved_rank <= first.achieved_rank {
+            let exact = proven && strict.achieved_rank == first.milp_rank;
+            (strict.achieved_rank, strict.witness, exact, limit)
+        } else {
+            (first.achieved_rank, first.witness, false, limit)
+        };
+        Ok((bound, proven))
+    }
+
+    /// The worst rank, like [`FocusProblem::best`].
+    fn worst(&self, budget: Option<f64>) -> Result<(Bound, bool), WeightAnalysisError> {
+        let first = self.worst_attempt(MARGIN, budget)?;
+        let limit = first.limit.max(first.achieved_rank);
+        if first.achieved_rank == first.milp_rank {
+            return Ok((
+                (first.achieved_rank, first.witness, first.proven, limit),
+                first.proven,
+            ));
+        }
+        if first.achieved_rank > first.milp_rank {
+            // A unit passes the focus by less than ε at the witness: achieved, so reported.
+            return Ok((
+                (first.achieved_rank, first.witness, false, limit),
+                first.proven,
+            ));
+        }
+        let wider = self.worst_attempt(MARGIN * 100.0, budget)?;
+        let proven = first.proven && wider.proven;
+        let bound = if wider.achieved_rank >= first.achieved_rank {
+            (wider.achieved_rank, wider.witness, false, limit)
+        } else {
+            (first.achieved_rank, first.witness, false, limit)
+        };
+        Ok((bound, proven))
     }
 
     /// Best-rank classes when a unit kept below must satisfy `d_b ≤ −margin`.
@@ -317,54 +389,76 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
     }
 
     /// `min Σ y_b` s.t. `d_b − M_b y_b ≤ −margin`, `M_b = max d_b + margin + DECIDED`; then centre.
-    fn best_attempt(&self, margin: f64) -> Result<Attempt, WeightAnalysisError> {
+    fn best_attempt(
+        &self,
+        margin: f64,
+        budget: Option<f64>,
+    ) -> Result<Attempt, WeightAnalysisError> {
         let classes = self.best_classes(margin);
         let selected = self.solve_milp(
             &classes.binary,
             true,
             |b| self.ranges[b].max + margin + DECIDED,
             margin,
+            budget,
         )?;
         let below: Vec<usize> = classes
             .never
             .iter()
-            .chain(classes.binary.iter().filter(|b| !selected.contains(b)))
+            .chain(
+                classes
+                    .binary
+                    .iter()
+                    .filter(|b| !selected.units.contains(b)),
+            )
             .copied()
             .collect();
-        let milp_rank = 1 + classes.forced.len() + selected.len();
-        self.finish(milp_rank, &below, &[])
+        let milp_rank = 1 + classes.forced.len() + selected.units.len();
+        let limit = 1 + classes.forced.len() + selected.bound;
+        self.finish(milp_rank, limit, selected.proven, &below, &[])
     }
 
     /// `max Σ y_b` s.t. `d_b − M_b y_b ≥ margin − M_b`, `M_b = margin − min d_b + DECIDED`; then centre.
-    fn worst_attempt(&self, margin: f64) -> Result<Attempt, WeightAnalysisError> {
+    fn worst_attempt(
+        &self,
+        margin: f64,
+        budget: Option<f64>,
+    ) -> Result<Attempt, WeightAnalysisError> {
         let classes = self.worst_classes(margin);
         let selected = self.solve_milp(
             &classes.binary,
             false,
             |b| margin - self.ranges[b].min + DECIDED,
             margin,
+            budget,
         )?;
+        let limit = 1 + classes.forced.len() + selected.bound;
         let above: Vec<usize> = classes
             .forced
             .iter()
-            .chain(selected.iter())
+            .chain(selected.units.iter())
             .copied()
             .collect();
         let milp_rank = 1 + above.len();
-        self.finish(milp_rank, &[], &above)
+        self.finish(milp_rank, limit, selected.proven, &[], &above)
     }
 
-    /// Solves the best (`minimise`) or worst MILP over the binary units; returns those with
-    /// `y_b = 1`.
+    /// Solves the best (`minimise`) or worst MILP over the binary units within `budget`
+    /// seconds; returns those with `y_b = 1` and the solver's proven bound on their number.
     fn solve_milp(
         &self,
         binary: &[usize],
         minimise: bool,
         big_m: impl Fn(usize) -> f64,
         margin: f64,
-    ) -> Result<Vec<usize>, WeightAnalysisError> {
+        budget: Option<f64>,
+    ) -> Result<Selection, WeightAnalysisError> {
         if binary.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Selection {
+                units: Vec::new(),
+                bound: 0,
+                proven: true,
+            });
         }
         let mut vars = variables!();
         let pv = self.polytope.add_variables(&mut vars);
@@ -387,22 +481,36 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
                 d.geq(margin - m)
             });
         }
+        let y_columns = columns(&vars, &y);
         let problem = if minimise {
             vars.minimise(count)
         } else {
             vars.maximise(count)
         };
-        let solution = problem
-            .using(microlp)
-            .with_all(constraints)
-            .solve()
-            .map_err(|e| solver_error("a rank-bound MILP", e))?;
-        Ok(binary
+        let outcome = solve_budgeted(problem.using(solver).with_all(constraints), budget)
+            .map_err(|e| solver_error("a rank-bound MILP", e))?
+            .ok_or_else(|| solver_error("a rank-bound MILP", ResolutionError::Infeasible))?;
+        let units: Vec<usize> = binary
             .iter()
-            .zip(&y)
-            .filter(|&(_, &yb)| solution.value(yb) > 0.5)
+            .zip(&y_columns)
+            .filter(|&(_, &column)| outcome.values[column] > 0.5)
             .map(|(&b, _)| b)
-            .collect())
+            .collect();
+        // The count is an integer: a dual bound within 1e-6 of one is that integer. Without a
+        // bound from the solver the trivial one (no unit / every binary unit) stands.
+        let bound = match (minimise, outcome.bound.is_finite()) {
+            (true, true) => ((outcome.bound - 1e-6).ceil().max(0.0) as usize).min(units.len()),
+            (true, false) => 0,
+            (false, true) => {
+                ((outcome.bound + 1e-6).floor().max(0.0) as usize).clamp(units.len(), binary.len())
+            }
+            (false, false) => binary.len(),
+        };
+        Ok(Selection {
+            proven: outcome.proven,
+            units,
+            bound,
+        })
     }
 
     /// Centres inside the cell (`d_b ≤ −z` for `below`, `d_b ≥ z` for `above`, max `z ≤ 1`),
@@ -410,6 +518,8 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
     fn finish(
         &self,
         milp_rank: usize,
+        limit: usize,
+        proven: bool,
         below: &[usize],
         above: &[usize],
     ) -> Result<Attempt, WeightAnalysisError> {
@@ -429,9 +539,9 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         }
         let solution = vars
             .maximise(z)
-            .using(microlp)
+            .using(solver)
             .with_all(constraints)
-            .solve()
+            .solve_exact()
             .map_err(|e| solver_error("a witness inside the optimal cell", e))?;
         let (x, tau) = pv.values(&solution);
         let witness = self.polytope.witness(&x, &tau);
@@ -439,6 +549,8 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         self.model.score(&witness, &mut scores);
         Ok(Attempt {
             milp_rank,
+            limit,
+            proven,
             achieved_rank: rank_of(&scores, self.focus),
             witness,
         })

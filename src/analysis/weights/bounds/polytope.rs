@@ -28,8 +28,16 @@ pub(super) struct Polytope<'a> {
     pub(super) x_lower: Vec<f64>,
     pub(super) x_upper: Vec<f64>,
     pub(super) groups: Vec<ScaledGroup>,
-    /// True when the per-group linear-fractional ranges are exact (flat form, plain box).
+    /// True when [`Polytope::quick_range`] is exact: a plain box (no linear constraints among
+    /// siblings), whatever the tree.
     pub(super) box_exact: bool,
+    /// For each group and member, the group of the member's own children (`None` for a member
+    /// that is a single variable).
+    child_group: Vec<Vec<Option<usize>>>,
+    /// Groups children-first, so that a group's members are valued before the group.
+    bottom_up: Vec<usize>,
+    /// Groups with no parent group: their values add up to the whole sum.
+    roots: Vec<usize>,
     /// Raw weights of a feasible point (for witnesses when no optimisation is needed).
     pub(super) feasible_raw: Vec<f64>,
 }
@@ -125,7 +133,8 @@ impl<'a> Polytope<'a> {
                 x_upper[j] *= high;
             }
         }
-        let box_exact = form.is_flat() && region.constraints.is_empty();
+        let box_exact = region.constraints.is_empty();
+        let (child_group, bottom_up, roots) = group_tree(form);
         let mut polytope = Polytope {
             form,
             region,
@@ -134,6 +143,9 @@ impl<'a> Polytope<'a> {
             x_upper,
             groups,
             box_exact,
+            child_group,
+            bottom_up,
+            roots,
             feasible_raw: Vec::new(),
         };
         // One feasibility LP: an empty region is an input error, reported before any bound.
@@ -141,9 +153,9 @@ impl<'a> Polytope<'a> {
         let pv = polytope.add_variables(&mut vars);
         let solution = vars
             .minimise(Expression::with_capacity(0))
-            .using(microlp)
+            .using(solver)
             .with_all(polytope.constraints(&pv))
-            .solve()
+            .solve_exact()
             .map_err(|e| match e {
                 ResolutionError::Infeasible => WeightAnalysisError::EmptyRegion,
                 other => solver_error("a feasible point of the weight region", other),
@@ -242,26 +254,47 @@ impl<'a> Polytope<'a> {
         raw
     }
 
-    /// Bounds `(low, high)` on `Σ_j c_j x_j` over the polytope: exact per group for a flat form
-    /// with a plain box (linear-fractional optimum at a box vertex, threshold in sorted `c`),
-    /// otherwise the valid outer bound from `x`'s intervals and the unit sums.
+    /// Bounds `(low, high)` on `Σ_j c_j x_j` over the polytope: exact for a plain box (see
+    /// [`Polytope::box_range`]), otherwise the valid outer bound from `x`'s intervals and the unit
+    /// sums.
     pub(super) fn quick_range(&self, c: &[f64]) -> (f64, f64) {
+        if self.box_exact {
+            return (self.box_min(c, 1.0), -self.box_min(c, -1.0));
+        }
         let mut low = 0.0;
         let mut high = 0.0;
-        if self.box_exact {
-            for (scaled, group) in self.groups.iter().zip(self.form.sibling_groups()) {
-                let coefficients: Vec<f64> = group.members.iter().map(|m| c[m[0]]).collect();
-                low += fractional_min(&coefficients, &scaled.lower, &scaled.upper);
-                let negated: Vec<f64> = coefficients.iter().map(|v| -v).collect();
-                high -= fractional_min(&negated, &scaled.lower, &scaled.upper);
-            }
-        } else {
-            for set in self.form.unit_sums() {
-                low += greedy_min(set, c, &self.x_lower, &self.x_upper, 1.0);
-                high -= greedy_min(set, c, &self.x_lower, &self.x_upper, -1.0);
-            }
+        for set in self.form.unit_sums() {
+            low += greedy_min(set, c, &self.x_lower, &self.x_upper, 1.0);
+            high -= greedy_min(set, c, &self.x_lower, &self.x_upper, -1.0);
         }
         (low, high)
+    }
+
+    /// `min Σ_j sign·c_j x_j` over a plain box, exactly, in closed form. Every variable is the
+    /// product of the normalised weights on its path, so the sum is multilinear and separates
+    /// over the tree: a group's value is `min Σ_m v_m V_m` over its members' normalised weights,
+    /// where `V_m` is the member's own minimum (its coefficient for a single variable, else the
+    /// value of its children's group, minimised independently because the shares are `≥ 0` and
+    /// the subtrees share no weight). Each group is then a linear-fractional program over a box,
+    /// solved by [`fractional_min`] (Charnes & Cooper 1962); a flat level is the one-level case.
+    /// This is the closed form of the per-parent fractional knapsack, and it decides most units
+    /// against the focus without any LP (issue #15).
+    fn box_min(&self, c: &[f64], sign: f64) -> f64 {
+        let groups = self.form.sibling_groups();
+        let mut value = vec![0.0; groups.len()];
+        let mut coefficients = Vec::new();
+        for &g in &self.bottom_up {
+            coefficients.clear();
+            coefficients.extend(groups[g].members.iter().zip(&self.child_group[g]).map(
+                |(variables, child)| match child {
+                    Some(child) => value[*child],
+                    None => sign * c[variables[0]],
+                },
+            ));
+            let scaled = &self.groups[g];
+            value[g] = fractional_min(&coefficients, &scaled.lower, &scaled.upper);
+        }
+        self.roots.iter().map(|&g| value[g]).sum()
     }
 
     /// Exact `(min, max)` of `Σ_j c_j x_j` over the polytope by two LPs.
@@ -273,9 +306,9 @@ impl<'a> Polytope<'a> {
             let objective = linear_expression(c, &pv.x, sign);
             let solution = vars
                 .minimise(objective.clone())
-                .using(microlp)
+                .using(solver)
                 .with_all(self.constraints(&pv))
-                .solve()
+                .solve_exact()
                 .map_err(|e| solver_error("the range of a score difference", e))?;
             ends[k] = sign * solution.eval(&objective);
         }
@@ -300,6 +333,30 @@ pub(super) fn linear_expression(c: &[f64], x: &[Variable], sign: f64) -> Express
         }
     }
     e
+}
+
+/// The group tree of a linear form: for each group and member the member's child group, the
+/// groups children-first, and the groups without a parent. A variable's path lists its groups
+/// from its own up to the top, so each step up names the parent member of the group below.
+fn group_tree(form: &LinearForm) -> (Vec<Vec<Option<usize>>>, Vec<usize>, Vec<usize>) {
+    let groups = form.sibling_groups();
+    let mut child_group: Vec<Vec<Option<usize>>> =
+        groups.iter().map(|g| vec![None; g.members.len()]).collect();
+    let mut has_parent = vec![false; groups.len()];
+    let mut height = vec![0usize; groups.len()];
+    for j in 0..form.n_variables() {
+        let path = form.path(j);
+        for (k, pair) in path.windows(2).enumerate() {
+            let ((below, _), (above, member)) = (pair[0], pair[1]);
+            child_group[above][member] = Some(below);
+            has_parent[below] = true;
+            height[above] = height[above].max(k + 1);
+        }
+    }
+    let mut bottom_up: Vec<usize> = (0..groups.len()).collect();
+    bottom_up.sort_by_key(|&g| height[g]);
+    let roots = (0..groups.len()).filter(|&g| !has_parent[g]).collect();
+    (child_group, bottom_up, roots)
 }
 
 /// `min Σ c_s w_s / Σ w_s` over `lower ≤ w ≤ upper`: at the optimum `λ*` every `w_s` sits at

@@ -38,6 +38,16 @@ pub struct UnitBounds {
     pub verified: bool,
     pub scorer_best_rank: usize,
     pub scorer_worst_rank: usize,
+    /// True when a MILP ran out of its time budget before proving its optimum: the exact best
+    /// rank then lies in `[best_rank_limit, best_rank]` and the exact worst rank in
+    /// `[worst_rank, worst_rank_limit]` (the solver's proven bounds; see
+    /// [`RankBounds::best_rank_limit`]). Left out of JSON, with the limits, when false.
+    #[serde(skip_serializing_if = "is_false")]
+    pub budget_reached: bool,
+    #[serde(skip_serializing_if = "is_unproven_limit")]
+    pub best_rank_limit: Option<usize>,
+    #[serde(skip_serializing_if = "is_unproven_limit")]
+    pub worst_rank_limit: Option<usize>,
     /// Witness weights, normalised within their parents, one per [`BoundsReport::weights`] entry.
     pub best_weights: Vec<f64>,
     pub worst_weights: Vec<f64>,
@@ -61,6 +71,14 @@ pub struct BoundsReport {
     pub focus: Option<String>,
     /// Every unit (with `all`) or just the focus unit.
     pub units: Vec<UnitBounds>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+fn is_unproven_limit(limit: &Option<usize>) -> bool {
+    limit.is_none()
 }
 
 impl BoundsReport {
@@ -110,6 +128,18 @@ pub fn bounds_for_observed(
     request: &BoundsRequest,
     observer: &dyn Observer,
 ) -> Result<BoundsReport, ExactError> {
+    bounds_for_budgeted(index, request, None, observer)
+}
+
+/// [`bounds_for_observed`] with at most `budget` seconds per MILP (see [`rank_bounds_within`]):
+/// a unit whose program runs out reports the ranks found and the solver's proven limits
+/// ([`UnitBounds::budget_reached`]), and the exactness statement says so.
+pub fn bounds_for_budgeted(
+    index: &Index,
+    request: &BoundsRequest,
+    budget: Option<f64>,
+    observer: &dyn Observer,
+) -> Result<BoundsReport, ExactError> {
     let nominal = NominalScores::new(index, &request.method)?;
     let framework = nominal.framework();
     let mut notes = Vec::new();
@@ -154,14 +184,14 @@ pub fn bounds_for_observed(
     let focus = nominal.focus(request.focus.as_deref(), index)?;
     let bounds: Vec<RankBounds> = if request.all_units {
         match &model.model {
-            AnyModel::Level(m) => rank_bounds_all_observed(m, &region, observer)?,
-            AnyModel::Tree(m) => rank_bounds_all_observed(m, &region, observer)?,
+            AnyModel::Level(m) => rank_bounds_all_observed(m, &region, budget, observer)?,
+            AnyModel::Tree(m) => rank_bounds_all_observed(m, &region, budget, observer)?,
         }
     } else {
         let focus = nominal.require_focus(request.focus.as_deref(), index)?;
         vec![match &model.model {
-            AnyModel::Level(m) => rank_bounds(m, &region, focus)?,
-            AnyModel::Tree(m) => rank_bounds(m, &region, focus)?,
+            AnyModel::Level(m) => rank_bounds_within(m, &region, focus, budget)?,
+            AnyModel::Tree(m) => rank_bounds_within(m, &region, focus, budget)?,
         }]
     };
 
@@ -207,6 +237,9 @@ pub fn bounds_for_observed(
                 verified: scorer_best_rank == b.best_rank && scorer_worst_rank == b.worst_rank,
                 scorer_best_rank,
                 scorer_worst_rank,
+                budget_reached: b.budget_reached,
+                best_rank_limit: b.budget_reached.then_some(b.best_rank_limit),
+                worst_rank_limit: b.budget_reached.then_some(b.worst_rank_limit),
                 best_weights: model
                     .reported
                     .iter()
@@ -248,7 +281,8 @@ pub fn bounds_for_observed(
 
     Ok(BoundsReport {
         weight_set_label: set.label(framework),
-        exactness: exactness_statement(&set, framework, &units_not_exact(&bounds)),
+        exactness: exactness_statement(&set, framework, &units_not_exact(&bounds))
+            + &budget_statement(&bounds),
         weight_set: set,
         range_label,
         weights,
@@ -263,9 +297,32 @@ pub fn bounds_for_observed(
 pub(super) fn units_not_exact(bounds: &[RankBounds]) -> Vec<String> {
     bounds
         .iter()
-        .filter(|b| !b.exact)
+        .filter(|b| !b.exact && !b.budget_reached)
         .map(|b| b.unit.clone())
         .collect()
+}
+
+/// What the time budget left open, in plain words (empty when every program finished).
+fn budget_statement(bounds: &[RankBounds]) -> String {
+    let open: Vec<String> = bounds
+        .iter()
+        .filter(|b| b.budget_reached)
+        .map(|b| {
+            format!(
+                "{} (best rank {}, proven no better than {}; worst rank {}, proven no worse than {})",
+                b.unit, b.best_rank, b.best_rank_limit, b.worst_rank, b.worst_rank_limit
+            )
+        })
+        .collect();
+    if open.is_empty() {
+        return String::new();
+    }
+    format!(
+        " The solver's time budget ran out before it proved the optimum for {}: the ranks shown \
+         are achieved by their witnesses and the exact ones lie between them and the proven \
+         limits.",
+        join_and(&open)
+    )
 }
 
 /// `25`, `12.5`.

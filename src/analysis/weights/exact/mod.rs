@@ -40,7 +40,7 @@ mod stability_report;
 
 use serde::Serialize;
 
-use super::bounds::{RankBounds, rank_bounds, rank_bounds_all_observed};
+use super::bounds::{RankBounds, rank_bounds_all_observed, rank_bounds_within};
 use super::linear::{
     LevelModel, LevelModelSpec, ScoreScale, TreeModel, TreeModelSpec, WeightAnalysisError,
     WeightModel, WeightRegion,
@@ -58,7 +58,9 @@ use crate::pipeline::{
 };
 use crate::scenario::{Scenario, WeightMode};
 
-pub use bounds_report::{BoundsReport, BoundsRequest, UnitBounds, bounds_for, bounds_for_observed};
+pub use bounds_report::{
+    BoundsReport, BoundsRequest, UnitBounds, bounds_for, bounds_for_budgeted, bounds_for_observed,
+};
 pub use model::{AnyModel, ExactModel, WeightSet, shares_within_parent};
 pub use nominal::{MethodDescription, MethodOverride, NominalScores, Rescorer};
 pub use ranges::{RangeSource, RangeSpec, region_file_levels, scenario_ranges};

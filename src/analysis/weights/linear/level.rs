@@ -166,7 +166,6 @@ impl LevelModel {
                     vec![(g, m)]
                 })
                 .collect(),
-            flat: true,
         };
         Ok(LevelModel {
             n_units,

@@ -133,9 +133,6 @@ pub struct LinearForm {
     /// For each variable, the `(sibling group, member)` pairs on its path: `x_j` is the product of
     /// those members' normalised weights.
     paths: Vec<Vec<(usize, usize)>>,
-    /// True when every variable is a single member of one group whose variables form one unit
-    /// sum (the [`LevelModel`] shape); bounds then separate by group.
-    flat: bool,
 }
 
 impl LinearForm {
@@ -164,9 +161,6 @@ impl LinearForm {
     /// `(sibling group, member)` pairs whose normalised weights multiply to variable `j`.
     pub fn path(&self, variable: usize) -> &[(usize, usize)] {
         &self.paths[variable]
-    }
-    pub(crate) fn is_flat(&self) -> bool {
-        self.flat
     }
     /// Linear scores (the log scores on [`ScoreScale::Log`]) at variable values `x`.
     #[cfg(any(test, feature = "internals"))]

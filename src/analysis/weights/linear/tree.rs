@@ -190,7 +190,6 @@ impl TreeModel {
             unit_sums: vec![(0..n_leaves).collect()],
             sibling_groups,
             paths,
-            flat: false,
         };
         Ok(TreeModel {
             n_units,
