@@ -99,6 +99,7 @@ pub struct RankBounds {
 }
 
 /// Exact best and worst rank of `focus` over `region` (no time limit).
+#[cfg(any(test, feature = "internals"))]
 pub fn rank_bounds<M: WeightModel>(
     model: &M,
     region: &WeightRegion,

@@ -117,6 +117,7 @@ impl BoundsRequest {
 
 /// Exact best and worst ranks (Salo & Punkka 2011) of the focus unit, or every unit, over a
 /// weight range, with witnesses verified by the ordinary scorer (module documentation).
+#[cfg(any(test, feature = "internals"))]
 pub fn bounds_for(index: &Index, request: &BoundsRequest) -> Result<BoundsReport, ExactError> {
     bounds_for_observed(index, request, &Silent)
 }

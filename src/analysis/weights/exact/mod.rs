@@ -48,7 +48,9 @@ use super::linear::{
 use super::stability::{
     MinimalChange, MinimalChanges, StabilityInterval, minimal_rank_changes, stability_intervals,
 };
-use crate::engine::{Observer, Silent};
+use crate::engine::Observer;
+#[cfg(any(test, feature = "internals"))]
+use crate::engine::Silent;
 use crate::model::method::{Aggregation, Normalisation};
 use crate::model::{Framework, Index};
 use crate::pipeline::prepare::nominal_variant;
@@ -59,7 +61,7 @@ use crate::pipeline::{
 use crate::scenario::{Scenario, WeightMode};
 
 pub use bounds_report::{
-    BoundsReport, BoundsRequest, UnitBounds, bounds_for, bounds_for_budgeted, bounds_for_observed,
+    BoundsReport, BoundsRequest, UnitBounds, bounds_for_budgeted, bounds_for_observed,
 };
 pub use model::{AnyModel, ExactModel, WeightSet, shares_within_parent};
 pub use nominal::{MethodDescription, MethodOverride, NominalScores, Rescorer};
@@ -70,7 +72,7 @@ pub use stability_report::{
 };
 // Parts of the results above, named for the crate's tests.
 #[cfg(any(test, feature = "internals"))]
-pub use bounds_report::WeightEntry;
+pub use bounds_report::{WeightEntry, bounds_for};
 #[cfg(any(test, feature = "internals"))]
 pub use model::effective_weight;
 #[cfg(any(test, feature = "internals"))]
