@@ -211,25 +211,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        let elements = self.elements(field, array);
-        let mut codes: Vec<String> = Vec::new();
-        let mut ok = true;
-        for element in &elements {
-            match self.string(element, "\"LIV_EIU\"") {
-                Some(code) if codes.contains(&code) => {
-                    self.report(
-                        element.line,
-                        &element.path,
-                        format!("indicator `{code}` is listed twice"),
-                        "list each indicator once".into(),
-                    );
-                    ok = false;
-                }
-                Some(code) => codes.push(code),
-                None => ok = false,
-            }
-        }
-        ok.then_some(ExclusionSet::Codes(codes))
+        self.indicator_codes(field, array).map(ExclusionSet::Codes)
     }
 }
 

@@ -442,25 +442,7 @@ impl Reader<'_> {
                 None
             }
             DeValue::Array(array) => {
-                let elements = self.elements(field, array);
-                let mut codes: Vec<String> = Vec::new();
-                let mut ok = true;
-                for element in &elements {
-                    match self.string(element, "\"LIV_EIU\"") {
-                        Some(code) if codes.contains(&code) => {
-                            self.report(
-                                element.line,
-                                &element.path,
-                                format!("indicator `{code}` is listed twice"),
-                                "list each indicator once".into(),
-                            );
-                            ok = false;
-                        }
-                        Some(code) => codes.push(code),
-                        None => ok = false,
-                    }
-                }
-                ok.then_some(NoiseTarget::Indicators(codes))
+                self.indicator_codes(field, array).map(NoiseTarget::Indicators)
             }
             _ => {
                 self.wrong_type(field, "\"all\" or a list of indicator codes", example);

@@ -124,6 +124,34 @@ impl std::ops::DerefMut for Reader<'_> {
 }
 
 impl Reader<'_> {
+    /// A list of indicator codes (strings, each listed once), or `None` after reporting each
+    /// bad element; [exclusion] and [[noise]] read their `indicators` lists with it.
+    pub(crate) fn indicator_codes(
+        &mut self,
+        field: &Field<'_, '_>,
+        array: &toml::de::DeArray<'_>,
+    ) -> Option<Vec<String>> {
+        let elements = self.elements(field, array);
+        let mut codes: Vec<String> = Vec::new();
+        let mut ok = true;
+        for element in &elements {
+            match self.string(element, "\"LIV_EIU\"") {
+                Some(code) if codes.contains(&code) => {
+                    self.report(
+                        element.line,
+                        &element.path,
+                        format!("indicator `{code}` is listed twice"),
+                        "list each indicator once".into(),
+                    );
+                    ok = false;
+                }
+                Some(code) => codes.push(code),
+                None => ok = false,
+            }
+        }
+        ok.then_some(codes)
+    }
+
     /// Parses and checks a scenario file's text; see [`Scenario::from_toml_str`].
     pub(crate) fn read(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
         let mut reader = Reader(TomlReader::new(text, file_name));
