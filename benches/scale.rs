@@ -1,5 +1,6 @@
 //! Scaling of the Monte Carlo engine with index size, on synthetic indices anyone can regenerate
-//! (`ranksense synth`): 37 × 25, 1,000 × 50 and 33,000 × 39 (7 domains, England's IMD size).
+//! (`ranksense synth`): 37 × 25, 1,000 × 50, 3,000 × 50 and 33,000 × 39 (7 domains, England's IMD
+//! size).
 //! Time per sample grows with units × indicators (scoring) plus units · log units (ranking).
 
 use std::hint::black_box;
@@ -28,9 +29,10 @@ alternatives = ["minmax(1,100)", "rank"]
 "#;
 
 fn scale(c: &mut Criterion) {
-    let cases: [(usize, usize, Option<Vec<usize>>, u64); 3] = [
+    let cases: [(usize, usize, Option<Vec<usize>>, u64); 4] = [
         (37, 25, None, 20_000),
         (1_000, 50, None, 2_000),
+        (3_000, 50, None, 500),
         (33_000, 39, Some(vec![7]), 100),
     ];
     let mut group = c.benchmark_group("engine scale");
