@@ -166,7 +166,21 @@ fn bad_input_exits_with_code_2_and_a_fix() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("neither linear nor log-linear"));
+        .stderr(predicate::str::contains("neither linear nor log-linear"))
+        // The library's fix speaks of the method; the command line adds its flag and command.
+        .stderr(predicate::str::contains(
+            "fix: aggregate every level with the arithmetic or geometric mean (a what-if), or \
+             analyse this method by sampling (the uncertainty analysis) \
+             (`--aggregation arithmetic|geometric`, or `ranksense uncertainty`)",
+        ));
+    ranksense()
+        .args(["sweep", "--data", "asem", "--from", "0.7", "--to", "0.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot sweep from 0.7 to 0.2; fix: sweep between normalised weights from and to \
+             with 0 ≤ from < to ≤ 1 (`--from` and `--to`)",
+        ));
     ranksense()
         .args(["sweep", "--data", "asem", "--simplex", "Index"])
         .assert()

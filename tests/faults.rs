@@ -94,8 +94,14 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
     let text = String::from_utf8(original.clone()).unwrap();
     let edited = text.replacen("\"counts\":[", "\"counts\":[1000000", 1);
     assert_ne!(edited, text);
-    fs::write(&states[1], edited).unwrap();
+    fs::write(&states[1], &edited).unwrap();
     refused("checksum does not match");
+    // The library names the shard to run again; the command line adds the command that runs it.
+    fs::write(&states[1], edited).unwrap();
+    refused(
+        "fix: run shard 2/2 again with the run's other settings and pass the new state file \
+         (`ranksense uncertainty --shard 2/2`)",
+    );
 
     // The checksum itself changed.
     let edited = text.replacen("sha256:", "sha256:0", 1);
@@ -257,7 +263,8 @@ fn merge_flags_must_agree_with_the_shards() {
     merge(&states[1..], &[])
         .code(2)
         .stderr(predicate::str::contains(
-            "shard 1 of 2 is missing; fix: run it with `--shard 1/2`",
+            "shard 1 of 2 is missing; fix: run shard 1/2 and pass its state file too \
+             (`ranksense uncertainty --shard 1/2`)",
         ));
 }
 

@@ -9,20 +9,37 @@ use super::scenario::load as load_scenario;
 use super::{DataArgs, Failure, Format, present};
 use crate::analysis::weights::drop::{DropRequest, drop_elements};
 use crate::analysis::weights::exact::{
-    BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest, WeightSet,
+    BoundsRequest, ExactError, MethodOverride, RangeSource, Remedy, StabilityRequest, WeightSet,
     bounds_for_observed, stability_for,
 };
 use crate::analysis::weights::sweep::{SimplexRequest, SweepRequest, simplex_map, sweep_weight};
 use crate::model::Index;
 use crate::report::render::{BoundsView, DropView, SimplexView, StabilityView, SweepView};
 
+/// The library's fix names the setting to change in the data's terms; here it gains the flag
+/// (or command) that changes it.
 impl From<ExactError> for Failure {
     fn from(error: ExactError) -> Self {
         if error.is_internal() {
-            Failure::Internal(error.into())
-        } else {
-            Failure::Input(error.into())
+            return Failure::Internal(error.into());
         }
+        let Some(remedy) = error.remedy() else {
+            return Failure::Input(error.into());
+        };
+        let flags = match remedy {
+            Remedy::Focus => "`--focus UNIT`",
+            Remedy::Level => "`--level N`",
+            Remedy::SweepRange => "`--from` and `--to`",
+            Remedy::OneWeight => "`ranksense sweep --weight CODE`",
+            Remedy::Spread => "`--spread`",
+            Remedy::AggregationOrLevel => "`--aggregation arithmetic|geometric`, or `--level N`",
+            Remedy::Aggregation => "`--aggregation arithmetic|geometric`",
+            Remedy::AggregationOrSampling => {
+                "`--aggregation arithmetic|geometric`, or `ranksense uncertainty`"
+            }
+            Remedy::ValidateScenario => "`ranksense validate --scenario FILE`",
+        };
+        Failure::Input(anyhow::anyhow!("{error} ({flags})"))
     }
 }
 

@@ -342,17 +342,17 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     let progress = Progress::new(args.states.len() as u64);
     let merger = merge_stream(states, args.states.len() as u64, &progress);
     progress.finish();
-    let merger = merger.map_err(Failure::input)?;
+    let merger = merger.map_err(shard_failure)?;
     let merged = match &args.state {
         Some(path) => {
             let missing = !merger.missing().is_empty();
             if missing && args.out.is_some() {
                 // The report needs every shard: say which are missing.
-                merger.finish().map_err(Failure::input)?;
+                merger.finish().map_err(shard_failure)?;
                 unreachable!("shards are missing");
             }
             let first_file = merger.first_file().unwrap_or_default().to_string();
-            let state = merger.into_state().map_err(Failure::input)?;
+            let state = merger.into_state().map_err(shard_failure)?;
             write_atomic(path, &state.to_file())?;
             eprintln!(
                 "shards {} merged into {}",
@@ -368,7 +368,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
                 first_file,
             }
         }
-        None => merger.finish().map_err(Failure::input)?,
+        None => merger.finish().map_err(shard_failure)?,
     };
     let (index, scenario) = args.run.load()?;
     let request = MergeRequest {
@@ -415,6 +415,9 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
 /// A merge's refusal in the command line's words: a setting the shards were not run with is
 /// named as the flag that asked for it.
 fn merge_failure(error: MergeRunError) -> Failure {
+    if let MergeRunError::States(states) = error {
+        return shard_failure(states);
+    }
     let message = match &error {
         MergeRunError::Setting {
             setting,
@@ -454,4 +457,29 @@ fn merge_failure(error: MergeRunError) -> Failure {
         _ => return Failure::input(error),
     };
     Failure::input(anyhow::anyhow!(message))
+}
+
+/// The state files' refusals name the shards to run in the data's terms (`shard 3/10`); here
+/// each gains the command that runs them.
+fn shard_failure(error: MergeError) -> Failure {
+    let run = |shard: &str| format!("`ranksense uncertainty --shard {shard}`");
+    match error {
+        MergeError::Rerun {
+            mut diagnostic,
+            shard,
+        } => {
+            let shard = shard.map_or_else(|| "K/N".to_string(), |shard| shard.to_string());
+            diagnostic.fix = format!("{} ({})", diagnostic.fix, run(&shard));
+            Failure::input(MergeError::File(*diagnostic))
+        }
+        MergeError::Missing { ref missing, count } => {
+            let shard = match missing.as_slice() {
+                [k] => format!("{k}/{count}"),
+                _ => format!("K/{count}"),
+            };
+            Failure::input(anyhow::anyhow!("{error} ({})", run(&shard)))
+        }
+        MergeError::Format { .. } => Failure::input(anyhow::anyhow!("{error} ({})", run("K/N"))),
+        other => Failure::input(other),
+    }
 }

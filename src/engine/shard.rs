@@ -34,7 +34,7 @@ impl Shard {
 impl FromStr for Shard {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let fix = "write it as K/N with 1 ≤ K ≤ N, e.g. `--shard 3/10`";
+        let fix = "write it as K/N with 1 ≤ K ≤ N, e.g. `3/10`";
         let (k, n) = text
             .split_once('/')
             .ok_or_else(|| format!("shard `{text}` has no `/`: {fix}"))?;
@@ -98,13 +98,24 @@ pub struct PartialState {
 /// ranks ([`super::histogram::RankWindow`]). Files of other formats are refused.
 pub const STATE_FORMAT: &str = "ranksense-partial-state-3";
 
-/// What a state file must be rerun with when it cannot be trusted.
+/// A state file that cannot be trusted: where and why, and the fix, to run its shard again
+/// (named in the data's terms; a front end may add how it runs a shard, see
+/// [`MergeError::Rerun`]).
+fn rerun(location: Location, problem: impl Into<String>, shard: Option<Shard>) -> MergeError {
+    MergeError::Rerun {
+        diagnostic: Box::new(Diagnostic::new(location, problem, rerun_fix(shard))),
+        shard,
+    }
+}
+
+/// What to do with a state file that cannot be trusted.
 fn rerun_fix(shard: Option<Shard>) -> String {
     match shard {
         Some(shard) => format!(
-            "run shard {shard} again (`ranksense uncertainty --shard {shard}` with the run's other options) and pass the new state file"
+            "run shard {shard} again with the run's other settings and pass the new state file"
         ),
-        None => "run the shard again with `ranksense uncertainty --shard K/N` and pass the new state file".into(),
+        None => "run the shard again with the run's other settings and pass the new state file"
+            .into(),
     }
 }
 
@@ -164,19 +175,22 @@ impl PartialState {
                 .column(error.column().to_string());
             let problem = match error.classify() {
                 serde_json::error::Category::Eof => {
-                    return MergeError::File(Diagnostic::new(
-                        location,
-                        "the file ends early: it was cut off while being written or copied",
-                        format!(
-                            "copy it again if it was cut off in transit; else {}",
-                            rerun_fix(shard)
-                        ),
-                    ));
+                    return MergeError::Rerun {
+                        diagnostic: Box::new(Diagnostic::new(
+                            location,
+                            "the file ends early: it was cut off while being written or copied",
+                            format!(
+                                "copy it again if it was cut off in transit; else {}",
+                                rerun_fix(shard)
+                            ),
+                        )),
+                        shard,
+                    };
                 }
                 serde_json::error::Category::Io => format!("cannot be read: {error}"),
                 _ => format!("is not a ranksense partial state: {error}"),
             };
-            MergeError::File(Diagnostic::new(location, problem, rerun_fix(shard)))
+            rerun(location, problem, shard)
         };
         #[derive(Deserialize)]
         struct Header {
@@ -187,13 +201,13 @@ impl PartialState {
         match header.format.as_deref() {
             Some(STATE_FORMAT) => {}
             Some(found) if found.starts_with("ranksense-partial-state-") => {
-                return Err(MergeError::File(Diagnostic::new(
+                return Err(rerun(
                     Location::file(file),
                     format!(
                         "written by another ranksense version (format `{found}`, this version reads `{STATE_FORMAT}`)"
                     ),
-                    rerun_fix(header.shard),
-                )));
+                    header.shard,
+                ));
             }
             found => {
                 return Err(MergeError::Format {
@@ -227,11 +241,11 @@ impl PartialState {
                 None => "has no checksum, so its content cannot be trusted".to_string(),
                 Some(_) => "its checksum does not match its content: the file was changed or damaged after ranksense wrote it".to_string(),
             };
-            return Err(MergeError::File(Diagnostic::new(
+            return Err(rerun(
                 Location::file(file).column("checksum"),
                 problem,
-                rerun_fix(Some(state.shard)),
-            )));
+                Some(state.shard),
+            ));
         }
         Ok(state)
     }
@@ -242,11 +256,11 @@ impl PartialState {
     pub fn check(&self, file: &str) -> Result<(), MergeError> {
         let shard = self.shard;
         let damaged = |field: &str, problem: String| {
-            MergeError::File(Diagnostic::new(
+            rerun(
                 Location::file(file).column(field),
                 format!("{problem}; the file was edited or damaged"),
-                rerun_fix(Some(shard)),
-            ))
+                Some(shard),
+            )
         };
         if shard.count == 0
             || shard.index == 0
@@ -298,12 +312,19 @@ pub enum MergeError {
     #[error("no partial state files given; fix: pass every shard's state file")]
     Empty,
     #[error(
-        "{file}: not a ranksense partial state (format `{found}`); fix: pass files written by `ranksense uncertainty --shard K/N`"
+        "{file}: not a ranksense partial state (format `{found}`); fix: pass the state files the shards of an uncertainty run write"
     )]
     Format { file: String, found: String },
-    /// A file that cannot be trusted: cut off, changed after it was written, or inconsistent.
+    /// A file that cannot be read.
     #[error("{0}")]
     File(Diagnostic),
+    /// A file that cannot be trusted (cut off, changed after it was written, inconsistent,
+    /// or of another version): the fix is to run `shard` (when the file names it) again.
+    #[error("{diagnostic}")]
+    Rerun {
+        diagnostic: Box<Diagnostic>,
+        shard: Option<Shard>,
+    },
     #[error(
         "{file} belongs to a different run than {first} ({what} differ); fix: merge only shards of one run (same data, scenario, seed, samples)"
     )]
@@ -318,6 +339,7 @@ pub enum MergeError {
         first: String,
         file: String,
     },
+    /// Shards (1-based) of a run of `count` shards that no state file covers.
     #[error("{}", missing_message(missing, *count))]
     Missing { missing: Vec<u64>, count: u64 },
     /// A merged state was asked for of shards that are not consecutive.
@@ -336,16 +358,16 @@ pub enum MergeError {
 }
 
 /// "shard 3 of 3 is missing", "shards 2 and 3 of 5 are missing", "shards 1–4, 7 and 9 of 10
-/// are missing", each with the commands that would fill the gap.
+/// are missing", each with the shards (K/N) whose runs would fill the gap.
 fn missing_message(missing: &[u64], count: u64) -> String {
     let list = shard_list(missing);
     if let [k] = missing {
         format!(
-            "shard {k} of {count} is missing; fix: run it with `--shard {k}/{count}` and pass its state file too"
+            "shard {k} of {count} is missing; fix: run shard {k}/{count} and pass its state file too"
         )
     } else {
         format!(
-            "shards {list} of {count} are missing; fix: run each with `--shard K/{count}` (K = {list}) and pass their state files too"
+            "shards {list} of {count} are missing; fix: run shards K/{count} (K = {list}) and pass their state files too"
         )
     }
 }
@@ -502,7 +524,7 @@ impl ShardMerger {
                 .map_err(|why| MergeError::Layout {
                     file: file.to_string(),
                     why: format!(
-                        "{why}; fix: merge only shards of one run, each written by `--shard K/N` and not edited"
+                        "{why}; fix: merge only the unedited state files of one run's shards"
                     ),
                 })?,
         }
@@ -622,13 +644,58 @@ mod tests {
             .to_string()
         };
         assert!(
-            message(&[3], 3).starts_with("shard 3 of 3 is missing; fix: run it with `--shard 3/3`")
+            message(&[3], 3).starts_with("shard 3 of 3 is missing; fix: run shard 3/3 and")
         );
         assert!(message(&[2, 3], 3).starts_with("shards 2 and 3 of 3 are missing;"));
         assert!(
             message(&[1, 2, 3, 4, 7, 9, 10], 10)
-                .starts_with("shards 1–4, 7, 9 and 10 of 10 are missing; fix: run each with `--shard K/10` (K = 1–4, 7, 9 and 10)")
+                .starts_with("shards 1–4, 7, 9 and 10 of 10 are missing; fix: run shards K/10 (K = 1–4, 7, 9 and 10) and pass")
         );
+    }
+
+    #[test]
+    fn refusals_name_shards_in_the_datas_terms_not_a_front_ends() {
+        let state = PartialState::of_shard(
+            RunFingerprint {
+                version: "test".into(),
+                input_hash: String::new(),
+                scenario_hash: String::new(),
+                seed: 1,
+                total_samples: 0,
+                focus: None,
+                top_k: 10,
+            },
+            Shard { index: 2, count: 3 },
+            Accumulator::new(&super::super::accumulate::Layout {
+                n_units: 2,
+                bin_width: 1,
+                n_bands: 1,
+                score_bound: 100.0,
+                pair_units: vec![],
+                weight_nodes: vec![],
+                n_factors: 0,
+            }),
+        );
+        let bytes = state.to_file();
+        let cut = PartialState::from_file("s.json", &bytes[..bytes.len() / 2]).unwrap_err();
+        let MergeError::Rerun { diagnostic, shard } = &cut else {
+            panic!("{cut:?}")
+        };
+        assert_eq!(*shard, None, "the header was cut off too");
+        assert!(diagnostic.fix.ends_with("run the shard again with the run's other settings and pass the new state file"));
+        let mut edited = String::from_utf8(bytes).unwrap();
+        edited = edited.replacen("sha256:", "sha256:0", 1);
+        let changed = PartialState::from_file("s.json", edited.as_bytes()).unwrap_err();
+        assert!(matches!(
+            &changed,
+            MergeError::Rerun { shard: Some(Shard { index: 2, count: 3 }), .. }
+        ));
+        assert!(changed.to_string().contains("fix: run shard 2/3 again"));
+        let missing = MergeError::Missing { missing: vec![1, 3], count: 3 };
+        let syntax = "9/3".parse::<Shard>().unwrap_err();
+        for text in [cut.to_string(), changed.to_string(), missing.to_string(), syntax] {
+            assert!(!text.contains("--"), "{text}");
+        }
     }
 
     #[test]

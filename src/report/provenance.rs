@@ -178,8 +178,8 @@ impl DerivedScenario {
         let mut out = String::from("## Scenario derived from the index\n\n");
         let _ = writeln!(
             out,
-            "No scenario was given, so ranksense derived a first uncertainty analysis from the index (OECD/JRC Handbook 2008, ch. 7). It is written to `{}` in this folder with comments and every option a scenario can use; edit it and pass it back with `--scenario {}`.\n",
-            self.file, self.file
+            "No scenario was given, so ranksense derived a first uncertainty analysis from the index (OECD/JRC Handbook 2008, ch. 7). It is written to `{}` in this folder with comments and every option a scenario can use; edit it and pass it back as the scenario of the next run.\n",
+            self.file
         );
         for chosen in &self.chosen {
             let _ = writeln!(out, "- Varied: {chosen}.");

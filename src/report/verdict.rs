@@ -108,7 +108,7 @@ pub fn convergence_sentence(c: &Convergence, top_k: u32) -> String {
             c.stop_rule
         ),
         (true, false) => format!(
-            "Stopped at the cap of {} with {} headline numbers not settled: {} ({error}). Run with a larger --max-samples to settle them. Stop rule: {}.",
+            "Stopped at the cap of {} with {} headline numbers not settled: {} ({error}). Raise the maximum sample count to settle them. Stop rule: {}.",
             fmt_samples(c.samples),
             c.unsettled.len(),
             unsettled_list(c, top_k),
@@ -119,7 +119,7 @@ pub fn convergence_sentence(c: &Convergence, top_k: u32) -> String {
             fmt_samples(c.samples)
         ),
         (false, false) => format!(
-            "A fixed {} is fewer than the stop rule needs: {} headline numbers are not settled: {} ({error}); run without --samples to sample until they are.",
+            "A fixed {} is fewer than the stop rule needs: {} headline numbers are not settled: {} ({error}); leave the sample count unset to sample until they are.",
             fmt_samples(c.samples),
             c.unsettled.len(),
             unsettled_list(c, top_k)
@@ -147,7 +147,7 @@ pub fn caution(verdict: &FocusVerdict, c: &Convergence) -> Option<String> {
             )
         } else {
             format!(
-                "{} are fewer than the stop rule needs ({} headline numbers not settled, e.g. {}); run without --samples for a converged answer",
+                "{} are fewer than the stop rule needs ({} headline numbers not settled, e.g. {}); leave the sample count unset for a converged answer",
                 fmt_samples(c.samples),
                 c.unsettled.len(),
                 unsettled_list(c, verdict.top_k)

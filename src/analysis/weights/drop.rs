@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::exact::{
-    ExactError, MethodDescription, MethodOverride, NominalScores, Rescorer, input_error,
+    ExactError, MethodDescription, MethodOverride, NominalScores, Remedy, Rescorer, input_error,
 };
 use crate::model::Index;
 
@@ -90,10 +90,9 @@ pub fn drop_elements(index: &Index, request: &DropRequest) -> Result<DropResult,
         ));
     }
     if levels.is_empty() {
-        return Err(input_error(
-            "no level given",
-            "name a level, e.g. `--level 2`",
-        ));
+        return Err(
+            input_error("no level given", "name a level, e.g. 2").with_remedy(Remedy::Level),
+        );
     }
     let focus = nominal.focus(request.focus.as_deref(), index)?;
     let nominal_ranks = nominal.nominal_ranks().to_vec();

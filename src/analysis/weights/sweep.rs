@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use super::exact::{
-    ExactError, MethodDescription, MethodOverride, NominalScores, Rescorer, input_error,
+    ExactError, MethodDescription, MethodOverride, NominalScores, Remedy, Rescorer, input_error,
     shares_within_parent,
 };
 use crate::model::{Framework, Index};
@@ -137,7 +137,7 @@ fn find_node(framework: &Framework, code: &str) -> Result<usize, ExactError> {
     framework.find(code).ok_or_else(|| {
         input_error(
             format!("no node `{code}` in the framework"),
-            "use an iCode from meta.csv (see `ranksense score --format csv` for the codes)",
+            "use an iCode from meta.csv",
         )
     })
 }
@@ -148,8 +148,9 @@ pub fn sweep_weight(index: &Index, request: &SweepRequest) -> Result<SweepResult
     if !(from.is_finite() && to.is_finite() && 0.0 <= from && from < to && to <= 1.0) {
         return Err(input_error(
             format!("cannot sweep from {from} to {to}"),
-            "give normalised weights with 0 ≤ --from < --to ≤ 1",
-        ));
+            "sweep between normalised weights from and to with 0 ≤ from < to ≤ 1",
+        )
+        .with_remedy(Remedy::SweepRange));
     }
     if !(2..=MAX_STEPS).contains(&steps) {
         return Err(input_error(
@@ -261,18 +262,20 @@ pub fn simplex_map(index: &Index, request: &SimplexRequest) -> Result<SimplexRes
     };
     let children = framework.nodes[parent].children.clone();
     let &[a, b, c] = children.as_slice() else {
-        return Err(input_error(
-            format!(
-                "`{}` has {} children; the simplex map needs exactly three",
-                framework.nodes[parent].code,
-                children.len()
-            ),
-            if with_three.is_empty() {
-                "this index has no node with three children; use `--weight CODE` to sweep one weight".to_string()
-            } else {
-                format!("use one of: {}", with_three.join(", "))
-            },
-        ));
+        let problem = format!(
+            "`{}` has {} children; the simplex map needs exactly three",
+            framework.nodes[parent].code,
+            children.len()
+        );
+        return Err(if with_three.is_empty() {
+            input_error(
+                problem,
+                "this index has no node with three children; sweep one weight instead",
+            )
+            .with_remedy(Remedy::OneWeight)
+        } else {
+            input_error(problem, format!("use one of: {}", with_three.join(", ")))
+        });
     };
     let children = [a, b, c];
     let focus = nominal.require_focus(request.focus.as_deref(), index)?;

@@ -7,7 +7,7 @@
 //! [`Scenario`] holds one field per section.
 //!
 //! A new section: a file here with its `SECTION`, a line in [`SECTIONS`], a field in
-//! [`Scenario`]. A new factor kind also needs its factor builder in `factors/` (`factors/mod.rs`, or its own file there as `factors/noise.rs`).
+//! [`Scenario`]. A new factor kind also needs its factor builder in `factors/` (`factors/build.rs`, or its own file there as `factors/noise.rs`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -94,11 +94,19 @@ pub enum ExactError {
     ScreenedOut(#[from] crate::pipeline::screen::ScreenedOut),
     /// The request does not fit the index (unknown unit, level, weight, bad range ...).
     #[error("{problem}; fix: {fix}")]
-    Input { problem: String, fix: String },
+    Input {
+        problem: String,
+        fix: String,
+        remedy: Option<Remedy>,
+    },
     /// The index's method makes scores non-linear in the weights, so exact results would
     /// describe another index.
     #[error("{problem}; fix: {fix}")]
-    NotExact { problem: String, fix: String },
+    NotExact {
+        problem: String,
+        fix: String,
+        remedy: Option<Remedy>,
+    },
     #[error(transparent)]
     Model(#[from] WeightAnalysisError),
 }
@@ -112,10 +120,52 @@ impl From<ConfigError> for ExactError {
     }
 }
 
+/// The request setting a refusal's fix asks to change. The fix itself speaks of the data and
+/// the analysis; a front end adds its own name for the setting (the command line its flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Name a focus unit.
+    Focus,
+    /// Name the level (or levels) analysed.
+    Level,
+    /// Sweep between other normalised weights.
+    SweepRange,
+    /// Sweep one weight instead of mapping a simplex.
+    OneWeight,
+    /// Vary the weights by a relative spread around their nominal values.
+    Spread,
+    /// Aggregate with the arithmetic or geometric mean (a what-if), or analyse a higher level.
+    AggregationOrLevel,
+    /// Aggregate with the arithmetic or geometric mean (a what-if).
+    Aggregation,
+    /// Aggregate with the arithmetic or geometric mean (a what-if), or analyse the method by
+    /// sampling (the uncertainty analysis).
+    AggregationOrSampling,
+    /// Check the scenario against the index.
+    ValidateScenario,
+}
+
 impl ExactError {
     /// True for failures of the solver rather than of the input.
     pub fn is_internal(&self) -> bool {
         matches!(self, ExactError::Model(WeightAnalysisError::Solver { .. }))
+    }
+
+    /// The setting the fix asks to change, if it is one.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            ExactError::Input { remedy, .. } | ExactError::NotExact { remedy, .. } => *remedy,
+            _ => None,
+        }
+    }
+
+    /// The same refusal, its fix being to change `setting`.
+    pub(crate) fn with_remedy(mut self, setting: Remedy) -> Self {
+        if let ExactError::Input { remedy, .. } | ExactError::NotExact { remedy, .. } = &mut self
+        {
+            *remedy = Some(setting);
+        }
+        self
     }
 }
 
@@ -123,6 +173,7 @@ pub(crate) fn input_error(problem: impl Into<String>, fix: impl Into<String>) ->
     ExactError::Input {
         problem: problem.into(),
         fix: fix.into(),
+        remedy: None,
     }
 }
 
@@ -130,6 +181,7 @@ fn not_exact(problem: impl Into<String>, fix: impl Into<String>) -> ExactError {
     ExactError::NotExact {
         problem: problem.into(),
         fix: fix.into(),
+        remedy: None,
     }
 }
 
@@ -220,9 +272,12 @@ mod tests {
         let error = ExactModel::build(&nominal, &WeightSet::Levels(vec![2])).unwrap_err();
         let text = error.to_string();
         assert!(
-            text.contains("level 3 uses `geometric`") && text.contains("--aggregation"),
+            text.contains("level 3 uses `geometric`")
+                && text.contains("fix: aggregate every level with the arithmetic or geometric mean")
+                && !text.contains("--"),
             "{text}"
         );
+        assert_eq!(error.remedy(), Some(Remedy::AggregationOrLevel));
         // Level 3 sits below only the arithmetic top: exact on its own.
         assert!(ExactModel::build(&nominal, &WeightSet::Levels(vec![3])).is_ok());
     }

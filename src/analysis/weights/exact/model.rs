@@ -46,10 +46,9 @@ pub(super) fn check_levels(
 ) -> Result<Vec<usize>, ExactError> {
     let top = framework.n_levels;
     if levels.is_empty() {
-        return Err(input_error(
-            "no level given",
-            "name a level, e.g. `--level 2`",
-        ));
+        return Err(
+            input_error("no level given", "name a level, e.g. 2").with_remedy(Remedy::Level),
+        );
     }
     for &level in levels {
         if level == 0 || level >= top {
@@ -139,9 +138,10 @@ pub(super) fn scale_above(
                  but level {first_level} uses `{first}` and level {other_level} uses `{other}`",
                 level + 1
             ),
-            "pass `--aggregation arithmetic` or `--aggregation geometric` (a what-if), or \
-             analyse a higher level with `--level`",
-        ));
+            "aggregate every level with the arithmetic or geometric mean (a what-if), or \
+             analyse a higher level",
+        )
+        .with_remedy(Remedy::AggregationOrLevel));
     }
     match first {
         Aggregation::Arithmetic => Ok(ScoreScale::Linear),
@@ -152,9 +152,10 @@ pub(super) fn scale_above(
                  the weights, so exact rank bounds do not apply",
                 level + 1
             ),
-            "pass `--aggregation arithmetic` or `--aggregation geometric` (a what-if), or use \
-             `ranksense uncertainty` for this method",
-        )),
+            "aggregate every level with the arithmetic or geometric mean (a what-if), or \
+             analyse this method by sampling (the uncertainty analysis)",
+        )
+        .with_remedy(Remedy::AggregationOrSampling)),
     }
 }
 
@@ -363,8 +364,9 @@ impl ExactModel {
                 if !(spread.is_finite() && (0.0..=1.0).contains(spread)) {
                     return Err(input_error(
                         format!("spread {spread} is not between 0 and 1"),
-                        "give the relative half-width of the range, e.g. `--spread 0.25` for ±25%",
-                    ));
+                        "give the relative half-width of the range, e.g. 0.25 for ±25%",
+                    )
+                    .with_remedy(Remedy::Spread));
                 }
                 let mut region = self.fixed_region();
                 let nominal = self.model.nominal_weights();

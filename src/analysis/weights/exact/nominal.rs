@@ -101,7 +101,7 @@ impl NominalScores {
             Err(screened) => Err(ExactError::ScreenedOut(screened)),
             Ok(None) => Err(input_error(
                 format!("unit `{name}` is not among the ranked units"),
-                "use a uCode or name from data.csv (see `ranksense score`)",
+                "use a uCode or name from data.csv",
             )),
         }
     }
@@ -115,8 +115,9 @@ impl NominalScores {
         self.focus(requested, index)?.ok_or_else(|| {
             input_error(
                 "no focus unit: the index names none",
-                "pass `--focus UNIT` (a uCode or name from data.csv)",
+                "name a focus unit (a uCode or name from data.csv)",
             )
+            .with_remedy(Remedy::Focus)
         })
     }
 }

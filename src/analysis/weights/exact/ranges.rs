@@ -69,8 +69,9 @@ pub fn scenario_ranges(
                     "the scenario's [[weights]] entry for {} matches no node of the index",
                     spec.target
                 ),
-                "check the scenario against the index with `ranksense validate --scenario FILE`",
-            ));
+                "check the scenario against this index",
+            )
+            .with_remedy(Remedy::ValidateScenario));
         }
         for parent in parents {
             let children = &framework.nodes[parent].children;
@@ -102,8 +103,10 @@ pub fn scenario_ranges(
     if ranges.is_empty() {
         return Err(input_error(
             format!("scenario {} varies no weights", scenario.source),
-            "give a scenario with a non-fixed [[weights]] entry, or use `--spread`",
-        ));
+            "give a scenario with a non-fixed [[weights]] entry, or vary the weights by a \
+             relative spread instead",
+        )
+        .with_remedy(Remedy::Spread));
     }
     let mut levels: Vec<usize> = ranges
         .iter()

@@ -159,8 +159,9 @@ pub fn stability_for(
     if results.is_empty() {
         return Err(not_exact(
             format!("no level has an exact weight model: {}", skipped.join("; ")),
-            "pass `--aggregation arithmetic` or `--aggregation geometric` (a what-if)",
-        ));
+            "aggregate every level with the arithmetic or geometric mean (a what-if)",
+        )
+        .with_remedy(Remedy::Aggregation));
     }
     let most_fragile = most_fragile(&results);
     let unit = &nominal.prepared.units[focus];
