@@ -133,7 +133,17 @@ impl Normalisation {
     pub fn reference_unit(&self) -> Option<&str> {
         match self {
             Normalisation::Dist2Ref { unit } => Some(unit),
-            _ => None,
+            // Listed, not `_`: a new method's reference is decided, not defaulted.
+            Normalisation::MinMax { .. }
+            | Normalisation::ZScore { .. }
+            | Normalisation::Rank
+            | Normalisation::Borda
+            | Normalisation::Percentile
+            | Normalisation::Dist2Max
+            | Normalisation::FracMax
+            | Normalisation::Dist2Targ { .. }
+            | Normalisation::Goalposts { .. }
+            | Normalisation::Scaled { .. } => None,
         }
     }
 
@@ -176,7 +186,16 @@ impl Normalisation {
                 fmt_num(*sd)
             ),
             Normalisation::Borda => "`rank` (borda + 1, lowest value 1)".into(),
-            _ => "`minmax(1,100)` or `rank` (lowest value 1)".into(),
+            // Listed, not `_`: a new method's suggestion is decided, not defaulted.
+            Normalisation::MinMax { .. }
+            | Normalisation::Rank
+            | Normalisation::Percentile
+            | Normalisation::Dist2Max
+            | Normalisation::FracMax
+            | Normalisation::Dist2Ref { .. }
+            | Normalisation::Dist2Targ { .. }
+            | Normalisation::Goalposts { .. }
+            | Normalisation::Scaled { .. } => "`minmax(1,100)` or `rank` (lowest value 1)".into(),
         }
     }
 }
