@@ -186,28 +186,31 @@ impl Normal {
         self.syy += y * y;
         self.n += 1.0;
     }
+    /// Adds unit `i`'s response `y` only (Xᵀy, Σy, Σy², n), for a basis whose XᵀX is already
+    /// factored: the same sums, in the same order, as [`Normal::add`] makes.
+    #[inline]
+    fn add_response(&mut self, b: &Basis, i: usize, y: f64) {
+        let width = b.degree + 1;
+        let s = b.start[i];
+        for (a, v) in b.values[i * width..(i + 1) * width].iter().enumerate() {
+            self.xty[s + a] += v * y;
+        }
+        self.sy += y;
+        self.syy += y * y;
+        self.n += 1.0;
+    }
     /// (RSS, TSS) of the least-squares fit, solving XᵀX β = Xᵀy by Cholesky (a ridge of
     /// 1e-12 · trace keeps a knot span without data from making it singular). `work` holds
     /// p² + p numbers.
     fn rss_tss(&self, p: usize, work: &mut [f64]) -> (f64, f64) {
         let (l, beta) = work.split_at_mut(p * p);
-        let trace: f64 = (0..p).map(|i| self.xtx[i * p + i]).sum();
-        let ridge = 1e-12 * trace.max(f64::MIN_POSITIVE);
-        for i in 0..p {
-            for j in 0..=i {
-                // Upper triangle holds the sums; mirror it.
-                let a = self.xtx[j * p + i];
-                let mut sum = if i == j { a + ridge } else { a };
-                for m in 0..j {
-                    sum -= l[i * p + m] * l[j * p + m];
-                }
-                l[i * p + j] = if i == j {
-                    sum.max(ridge).sqrt()
-                } else {
-                    sum / l[j * p + j]
-                };
-            }
-        }
+        cholesky(&self.xtx, p, l);
+        self.solve(p, l, beta)
+    }
+
+    /// (RSS, TSS) from the Cholesky factor `l` of XᵀX (see [`cholesky`]); `beta` holds p
+    /// numbers.
+    fn solve(&self, p: usize, l: &[f64], beta: &mut [f64]) -> (f64, f64) {
         for i in 0..p {
             let mut sum = self.xty[i];
             for m in 0..i {
@@ -220,6 +223,29 @@ impl Normal {
         let tss = self.syy - self.sy * self.sy / self.n;
         let rss = (self.syy - explained).max(0.0);
         (rss, tss)
+    }
+}
+
+/// The lower Cholesky factor `l` (p × p, row-major) of the p × p matrix whose upper triangle
+/// `xtx` holds, with a ridge of 1e-12 · trace so that a knot span without data does not make
+/// it singular.
+fn cholesky(xtx: &[f64], p: usize, l: &mut [f64]) {
+    let trace: f64 = (0..p).map(|i| xtx[i * p + i]).sum();
+    let ridge = 1e-12 * trace.max(f64::MIN_POSITIVE);
+    for i in 0..p {
+        for j in 0..=i {
+            // Upper triangle holds the sums; mirror it.
+            let a = xtx[j * p + i];
+            let mut sum = if i == j { a + ridge } else { a };
+            for m in 0..j {
+                sum -= l[i * p + m] * l[j * p + m];
+            }
+            l[i * p + j] = if i == j {
+                sum.max(ridge).sqrt()
+            } else {
+                sum / l[j * p + j]
+            };
+        }
     }
 }
 
@@ -348,7 +374,76 @@ fn pairs(x: &[f64], y: &[f64]) -> Option<Pairs> {
 /// [`correlation_ratio`]'s η².
 #[derive(Default)]
 pub struct HeldKnots {
-    held: Option<(Vec<f64>, Vec<bool>, usize, Basis)>,
+    held: Option<Held>,
+}
+
+/// What [`HeldKnots`] keeps between calls.
+struct Held {
+    x: Vec<f64>,
+    /// Which units had both values.
+    complete: Vec<bool>,
+    knots: usize,
+    basis: Basis,
+    /// The Cholesky factor of XᵀX on `basis`: XᵀX depends on x only, so while x is held a refit
+    /// needs only Xᵀy and a triangular solve (the search refits every indicator at every step).
+    factor: Vec<f64>,
+    normal: Normal,
+    beta: Vec<f64>,
+}
+
+impl Held {
+    fn new(x: &[f64], y: &[f64], knots: usize, basis: Basis) -> Self {
+        let p = basis.p;
+        let mut normal = Normal::new(p);
+        for i in 0..basis.start.len() {
+            normal.add(&basis, i, 0.0);
+        }
+        let mut factor = vec![0.0; p * p];
+        cholesky(&normal.xtx, p, &mut factor);
+        Held {
+            x: x.to_vec(),
+            complete: x
+                .iter()
+                .zip(y)
+                .map(|(a, b)| !a.is_nan() && !b.is_nan())
+                .collect(),
+            knots,
+            basis,
+            factor,
+            normal,
+            beta: vec![0.0; p],
+        }
+    }
+
+    /// Whether `x` is the held x with the same complete pairs against `y`.
+    fn holds(&self, x: &[f64], y: &[f64]) -> bool {
+        self.x.len() == x.len()
+            && self.complete.len() == y.len()
+            && self
+                .x
+                .iter()
+                .zip(x)
+                .zip(y.iter().zip(&self.complete))
+                .all(|((held, a), (b, &complete))| {
+                    held.total_cmp(a).is_eq() && complete == (!a.is_nan() && !b.is_nan())
+                })
+    }
+
+    /// The adjusted R² of `y` (on the held complete pairs) on the held basis.
+    fn refit(&mut self, y: &[f64]) -> Option<f64> {
+        let complete = || y.iter().zip(&self.complete).filter(|(_, c)| **c);
+        let (sum, count) = complete().fold((0.0, 0usize), |(s, c), (v, _)| (s + v, c + 1));
+        // Centred as `pairs` centres, so that the sums equal those of a fresh fit.
+        let mean = sum / count as f64;
+        let normal = &mut self.normal;
+        normal.xty.iter_mut().for_each(|v| *v = 0.0);
+        (normal.sy, normal.syy, normal.n) = (0.0, 0.0, 0.0);
+        for (i, (v, _)) in complete().enumerate() {
+            normal.add_response(&self.basis, i, v - mean);
+        }
+        let (rss, tss) = normal.solve(self.basis.p, &self.factor, &mut self.beta);
+        (tss > 0.0).then(|| adjusted(rss, tss, count as f64, self.basis.p))
+    }
 }
 
 impl HeldKnots {
@@ -359,35 +454,13 @@ impl HeldKnots {
 
     /// The bias-corrected η² of `y` on `x` (see [`correlation_ratio`]).
     pub fn eta2(&mut self, x: &[f64], y: &[f64]) -> Option<f64> {
-        let complete: Vec<bool> = x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| !a.is_nan() && !b.is_nan())
-            .collect();
-        let same_x = self
-            .held
-            .as_ref()
-            .is_some_and(|(held_x, held_complete, ..)| {
-                held_complete == &complete
-                    && held_x.iter().zip(x).all(|(a, b)| a.total_cmp(b).is_eq())
-            });
-        if same_x {
-            let ys: Vec<f64> = y
-                .iter()
-                .zip(&complete)
-                .filter(|(_, c)| **c)
-                .map(|(&v, _)| v)
-                .collect();
-            let mean = ys.iter().sum::<f64>() / ys.len() as f64;
-            let ys: Vec<f64> = ys.iter().map(|v| v - mean).collect();
-            let (_, _, _, b) = self.held.as_ref().expect("checked above");
-            let (rss, tss) = fit(b, &ys);
-            return (tss > 0.0).then(|| adjusted(rss, tss, ys.len() as f64, b.p));
+        if let Some(held) = self.held.as_mut().filter(|held| held.holds(x, y)) {
+            return held.refit(y);
         }
         let pairs = pairs(x, y)?;
         let n = pairs.xs.len();
         let b = match self.held.take() {
-            Some((.., knots, _)) => {
+            Some(held) => {
                 let max_knots = MAX_KNOTS
                     .min((n / 10).saturating_sub(4))
                     .min(pairs.distinct.len().saturating_sub(4));
@@ -395,7 +468,7 @@ impl HeldKnots {
                     &pairs.xs,
                     &pairs.distinct,
                     &pairs.sorted,
-                    knots.min(max_knots),
+                    held.knots.min(max_knots),
                 )
             }
             None => select_knots(&pairs.xs, &pairs.ys, &pairs.sorted, &pairs.distinct)?.0,
@@ -403,7 +476,7 @@ impl HeldKnots {
         let (rss, tss) = fit(&b, &pairs.ys);
         let eta2 = (tss > 0.0 && b.p + 1 < n).then(|| adjusted(rss, tss, n as f64, b.p));
         let knots = b.p - b.degree - 1;
-        self.held = Some((x.to_vec(), complete, knots, b));
+        self.held = Some(Held::new(x, y, knots, b));
         eta2
     }
 }
@@ -437,31 +510,44 @@ impl Terms {
         Terms { width, m, values }
     }
 
-    /// Adds, for every unit, `counts[unit]` times its terms to the sums of its first basis
-    /// function: `M` (= `self.m`) fixed so that the loop is unrolled and vectorised.
-    fn sums_per_start<const M: usize>(&self, b: &Basis, counts: &[u32], sums: &mut [f64]) {
-        sums.iter_mut().for_each(|v| *v = 0.0);
-        for ((&count, &start), terms) in
-            counts.iter().zip(&b.start).zip(self.values.chunks_exact(M))
-        {
-            let c = f64::from(count);
-            let sum: &mut [f64; M] = (&mut sums[start * M..(start + 1) * M])
-                .try_into()
-                .expect("M values per start");
-            for k in 0..M {
-                sum[k] += c * terms[k];
+    /// For each of the `r` resamples of a block, adds every unit's terms times its
+    /// multiplicity (`counts[replicate · n + unit]`) to that resample's sums of the unit's first
+    /// basis function (`sums[replicate]`, `starts × M` values). One pass over the terms serves
+    /// the whole block: the terms (M values per unit) are read once per block instead of once
+    /// per resample, which is what bounds the bootstrap at large n (memory traffic, not
+    /// arithmetic). Each resample's sums are added in unit order, as one resample alone would
+    /// add them. `M` (= `self.m`) is fixed so that the inner loop is unrolled and vectorised.
+    fn block_sums<const M: usize>(&self, b: &Basis, counts: &[u32], sums: &mut [Vec<f64>]) {
+        sums.iter_mut()
+            .for_each(|s| s.iter_mut().for_each(|v| *v = 0.0));
+        let n = b.start.len();
+        for (unit, (&start, terms)) in b.start.iter().zip(self.values.chunks_exact(M)).enumerate() {
+            let terms: &[f64; M] = terms.try_into().expect("M terms per unit");
+            for (replicate, replicate_sums) in sums.iter_mut().enumerate() {
+                let c = f64::from(counts[replicate * n + unit]);
+                let sum: &mut [f64; M] = (&mut replicate_sums[start * M..(start + 1) * M])
+                    .try_into()
+                    .expect("M values per start");
+                for k in 0..M {
+                    sum[k] += c * terms[k];
+                }
             }
         }
     }
 
-    /// The normal equations of the resample with multiplicities `counts`.
-    fn resample(&self, b: &Basis, counts: &[u32], sums: &mut [f64], normal: &mut Normal) {
+    /// The sums of every resample of a block (see [`Terms::block_sums`]).
+    fn resample_block(&self, b: &Basis, counts: &[u32], sums: &mut [Vec<f64>]) {
         match self.m {
-            16 => self.sums_per_start::<16>(b, counts, sums),
-            11 => self.sums_per_start::<11>(b, counts, sums),
-            7 => self.sums_per_start::<7>(b, counts, sums),
-            _ => self.sums_per_start::<4>(b, counts, sums),
+            16 => self.block_sums::<16>(b, counts, sums),
+            11 => self.block_sums::<11>(b, counts, sums),
+            7 => self.block_sums::<7>(b, counts, sums),
+            _ => self.block_sums::<4>(b, counts, sums),
         }
+    }
+
+    /// The normal equations of one resample of `n` units from its sums per first basis
+    /// function.
+    fn normal_equations(&self, b: &Basis, sums: &[f64], n: usize, normal: &mut Normal) {
         normal.clear();
         let (w, m, p) = (self.width, self.m, b.p);
         for (s, block) in sums.chunks_exact(m).enumerate() {
@@ -478,9 +564,12 @@ impl Terms {
             normal.sy += block[m - 2];
             normal.syy += block[m - 1];
         }
-        normal.n = counts.len() as f64;
+        normal.n = n as f64;
     }
 }
+
+/// Resamples per pass over the units' terms in the bootstrap (see [`Terms::block_sums`]).
+const BLOCK: usize = 8;
 
 /// Percentile interval of the adjusted R² over `resamples` bootstrap resamples of the units.
 ///
@@ -491,7 +580,11 @@ fn bootstrap(b: &Basis, ys: &[f64], resamples: usize, level: f64, seed: u64) -> 
     let n = ys.len();
     let terms = Terms::new(b, ys);
     let starts = b.p - b.degree;
-    let mut estimates: Vec<f64> = (0..resamples)
+    let blocks: Vec<(usize, usize)> = (0..resamples)
+        .step_by(BLOCK)
+        .map(|first| (first, BLOCK.min(resamples - first)))
+        .collect();
+    let mut estimates: Vec<f64> = blocks
         .into_par_iter()
         .map_init(
             || {
@@ -499,25 +592,37 @@ fn bootstrap(b: &Basis, ys: &[f64], resamples: usize, level: f64, seed: u64) -> 
                     ChaCha8Rng::seed_from_u64(seed),
                     Normal::new(b.p),
                     vec![0.0; b.p * b.p + b.p],
-                    vec![0u32; n],
-                    vec![0.0; starts * terms.m],
+                    vec![0u32; n * BLOCK],
+                    vec![vec![0.0; starts * terms.m]; BLOCK],
                 )
             },
-            |(rng, normal, work, counts, sums), replicate| {
-                rng.set_stream(replicate as u64);
+            |(rng, normal, work, counts, sums), (first, r)| {
+                // One resample's multiplicities after another (each draws into a region
+                // that stays in cache): counts[replicate · n + unit].
+                let counts = &mut counts[..n * r];
                 counts.iter_mut().for_each(|c| *c = 0);
-                for _ in 0..n {
-                    counts[rng.random_range(0..n)] += 1;
+                for (replicate, counts) in counts.chunks_exact_mut(n).enumerate() {
+                    rng.set_stream((first + replicate) as u64);
+                    for _ in 0..n {
+                        counts[rng.random_range(0..n)] += 1;
+                    }
                 }
-                terms.resample(b, counts, sums, normal);
-                let (rss, tss) = normal.rss_tss(b.p, work);
-                if tss > 0.0 {
-                    adjusted(rss, tss, n as f64, b.p)
-                } else {
-                    f64::NAN
-                }
+                let sums = &mut sums[..r];
+                terms.resample_block(b, counts, sums);
+                sums.iter()
+                    .map(|replicate| {
+                        terms.normal_equations(b, replicate, n, normal);
+                        let (rss, tss) = normal.rss_tss(b.p, work);
+                        if tss > 0.0 {
+                            adjusted(rss, tss, n as f64, b.p)
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect::<Vec<f64>>()
             },
         )
+        .flatten()
         .filter(|v| v.is_finite())
         .collect();
     estimates.sort_by(f64::total_cmp);

@@ -14,6 +14,8 @@ pub mod optimise;
 pub mod pca;
 pub mod quality;
 
+use rayon::prelude::*;
+
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared};
 
@@ -193,7 +195,9 @@ pub fn importances(
     settings: &Settings,
 ) -> Vec<Importance> {
     let y = &values[framework.top];
+    // Nodes in parallel (each with its own seed, so the results do not depend on the threads).
     let ratios: Vec<Option<Ratio>> = (0..framework.n_nodes())
+        .into_par_iter()
         .map(|node| {
             if node == framework.top {
                 return None;
