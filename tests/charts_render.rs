@@ -222,6 +222,7 @@ fn interval_chart(rename_focus: Option<&str>) -> RankIntervalChart {
         rows: stats
             .into_iter()
             .map(|(code, nominal, median, q05, q95)| RankIntervalRow {
+                code: code.clone(),
                 label: match rename_focus {
                     Some(label) if code == FOCUS => label.to_owned(),
                     _ => unit_name(&code),
@@ -248,6 +249,7 @@ fn heatmap_chart(rename_focus: Option<&str>) -> HeatmapChart {
                 _ => unit_name(code),
             })
             .collect(),
+        row_codes: runs.iter().map(|(code, _, _)| code.clone()).collect(),
         n_ranks,
         probabilities: runs
             .iter()
@@ -406,6 +408,14 @@ fn rank_intervals_draw_one_dot_bar_and_diamond_per_unit() {
     assert_eq!(count(&svg, "nominal"), 51);
     assert_eq!(count(&svg, "focus-band"), 1);
     assert_eq!(count(&svg, "row-label"), 51);
+    // Every row has a band named by the unit's code (report.html's picker finds it).
+    assert_eq!(count(&svg, "unit-band"), 51);
+    for row in &chart.rows {
+        assert_eq!(
+            svg.matches(&format!("data-unit=\"{}\"", row.code)).count(),
+            1
+        );
+    }
     assert!(svg.contains(
         "<title>Rank uncertainty — ASEM Sustainable Connectivity (COINr UA, 100 runs)</title>"
     ));
@@ -432,6 +442,7 @@ fn rank_intervals_sort_rows_by_nominal_rank() {
 fn rank_intervals_stay_bounded_for_500_units() {
     let rows: Vec<RankIntervalRow> = (1..=500)
         .map(|rank| RankIntervalRow {
+            code: format!("U{rank:03}"),
             label: format!("Unit {rank:03}"),
             nominal_rank: f64::from(rank),
             median_rank: f64::from(rank) + 0.5,
@@ -477,6 +488,7 @@ fn heatmap_draws_nonzero_cells_and_outlines_nominal_ranks() {
     assert_eq!(count(&svg, "cell"), nonzero);
     assert_eq!(count(&svg, "nominal"), 51);
     assert_eq!(count(&svg, "focus-frame"), 1);
+    assert_eq!(count(&svg, "unit-frame"), 51);
     assert!(svg.contains(">Probability</text>"));
     assert!(svg.contains(">Rank (1 = best)</text>"));
     // Switzerland is rank 1 in every run.
@@ -633,6 +645,7 @@ fn empty_inputs_still_give_valid_charts() {
         acceptability_heatmap(&HeatmapChart {
             title: "Empty".into(),
             row_labels: vec![],
+            row_codes: vec![],
             n_ranks: 0,
             probabilities: vec![],
             highlight_row: None,
@@ -726,6 +739,7 @@ fn write_stress_charts() {
         .map(|rank| {
             let spread = f64::from(rank % 13) * 3.0;
             RankIntervalRow {
+                code: format!("U{rank}"),
                 label: long_name(rank),
                 nominal_rank: f64::from(rank),
                 median_rank: f64::from(rank) + (spread / 4.0).floor(),
@@ -744,6 +758,7 @@ fn write_stress_charts() {
     let heatmap = acceptability_heatmap(&HeatmapChart {
         title: "150 units × 150 ranks".into(),
         row_labels: (1..=n as u32).map(long_name).collect(),
+        row_codes: vec![],
         n_ranks: n,
         probabilities: (0..n)
             .map(|row| {

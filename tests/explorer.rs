@@ -10,6 +10,7 @@ use ranksense::model::{Index, embedded};
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, evaluate, prepare};
 use ranksense::report::explorer::{ExplorerData, ExplorerOff, explorer_data, explorer_html};
+use ranksense::report::figures::robust_charts;
 use ranksense::scenario::Scenario;
 use ranksense::scenario::embedded as scenarios;
 
@@ -123,6 +124,20 @@ fn ieci_explorer_embeds_the_nominal_data_the_bands_and_presets_that_reach_their_
     // Every unit's Monte Carlo rank probabilities sum to one.
     for row in data.histogram.as_ref().unwrap() {
         assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+    // The unit picker's codes name the per-unit charts' rows: each of the 37 units has exactly
+    // one row band in the rank intervals and one row frame in the acceptability map.
+    let charts = robust_charts(&run);
+    for (file, class) in [
+        ("rank_intervals.svg", "unit-band"),
+        ("rank_acceptability.svg", "unit-frame"),
+    ] {
+        let svg = &charts.iter().find(|c| c.file == file).unwrap().svg;
+        assert_eq!(svg.matches(&format!("class=\"{class}\"")).count(), 37);
+        for (code, _) in &data.units {
+            let handle = format!("data-unit=\"{code}\"");
+            assert_eq!(svg.matches(&handle).count(), 1, "{file}: {code}");
+        }
     }
 }
 

@@ -1,15 +1,14 @@
-// Injected into a copy of report.html by check.sh, which shows that copy in iframes of the tested
-// widths (a headless window cannot be narrower than 500 px): measures the page at the frame's
-// width and posts the verdict to the harness page, which writes it into its DOM (read back with
-// --dump-dom).
+// Injected into a copy of report.html by check.sh; run.js opens that copy in Chromium and Firefox
+// at each tested width, waits for the verdict this script appends (#ranksense-check) and reads it.
 // Checks: (1) no element reaches past the viewport unless it sits in a horizontally scrolling
 // container; (2) every chart text is at least 9 CSS px tall as rendered (font size × the SVG's
 // scale), so a phone never shrinks labels to unreadable size; (3) no script or console error
-// (recorded from the page's first line by check.sh); (4) in a frame opened with `?explore`, the
+// (recorded from the page's first line by check.sh); (4) in a page opened with `?explore`, the
 // weight explorer against `ranksense score` and `ranksense stability` (expected.js, written by
 // check.sh): the ranking read from the page for every weight vector set through the URL
-// fragment, the stability bands drawn on the sliders, and the focus's rank just inside and just
-// outside each band, set through the weight's number box.
+// fragment, the stability bands drawn on the sliders, the focus's rank just inside and just
+// outside each band, set through the weight's number box, and the unit picker's highlight in the
+// rank-intervals chart and the acceptability map.
 (function () {
   var MIN_TEXT_PX = 9;
   var viewport = document.documentElement.clientWidth;
@@ -157,6 +156,51 @@
         });
       });
       notes.push("bands=" + bands.length + " band-ends=" + crossings);
+      checkPicker();
     });
+  }
+
+  // The unit picker refocuses the charts: picking another unit than the focus highlights that
+  // unit's row, and only it, in the rank-intervals chart (drawn by the page's style sheet, so the
+  // band's computed fill is a colour) and in the acceptability map; picking the focus again
+  // leaves the charts' own focus highlight alone.
+  function checkPicker() {
+    var select = document.getElementById("ex-unit");
+    var rows = document.querySelectorAll("svg rect.unit-band[data-unit]");
+    var focusRow = document.querySelector("svg rect.focus-band");
+    if (!select || !rows.length) {
+      problems.push("unit picker: " + (select ? "no rank-intervals rows with data-unit" : "no picker"));
+      return;
+    }
+    var focusOption = select.value;
+    // The last charted unit (never the focus, whose row is tinted already).
+    var target = rows[rows.length - 1].getAttribute("data-unit");
+    var option = Array.prototype.filter.call(select.options, function (o) {
+      return o.textContent.slice(-(target.length + 2)) === "(" + target + ")";
+    })[0];
+    if (!option || option.value === focusOption) {
+      problems.push("unit picker: no option for the last charted unit " + target + " other than the focus");
+      return;
+    }
+    select.value = option.value;
+    select.dispatchEvent(new Event("change"));
+    var picked = document.querySelectorAll("svg rect.unit-band.picked");
+    if (picked.length !== 1 || picked[0].getAttribute("data-unit") !== target) {
+      problems.push("unit picker: picked " + target + ", rank-intervals rows highlighted: " +
+        (Array.prototype.map.call(picked, function (band) { return band.getAttribute("data-unit"); }).join(",") || "none"));
+    } else {
+      var fill = getComputedStyle(picked[0]).fill;
+      if (fill === "none" || fill === "") problems.push("unit picker: " + target + "'s row is marked but drawn without a highlight (fill " + fill + ")");
+    }
+    var frames = document.querySelectorAll("svg rect.unit-frame.picked");
+    if (frames.length !== 1 || frames[0].getAttribute("data-unit") !== target) {
+      problems.push("unit picker: picked " + target + ", " + frames.length + " acceptability rows outlined");
+    }
+    var pickedRow = document.querySelector("#ex-ranking tr.picked");
+    if (!pickedRow || pickedRow.getAttribute("data-code") !== target) problems.push("unit picker: the ranking table does not mark " + target);
+    select.value = focusOption;
+    select.dispatchEvent(new Event("change"));
+    if (document.querySelectorAll("svg .picked").length) problems.push("unit picker: back on the focus, charts still mark another unit");
+    notes.push("picked=" + target + (focusRow ? "" : " (no focus row)"));
   }
 })();

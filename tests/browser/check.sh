@@ -1,36 +1,80 @@
 #!/usr/bin/env bash
-# The HTML report in a real browser (issues #14.9 and #18): renders generated report.html files
-# in headless Chromium at 1400 px and 420 px and checks (check.js) that nothing is wider than the
-# viewport outside a horizontally scrolling container, that chart text is at least 9 px as
-# rendered and that no script error or console error occurs. In the 1400 px frames it also drives
-# the weight explorer: for 20 random weight vectors per data set (IECI 2022 and ASEM, whose
-# imputation and treatment are in the embedded data) it sets the weights through the URL fragment
-# `#w=CODE:w,...`, reads the ranking from the page and compares it with `ranksense score` run on a
-# copy of the index whose meta.csv holds the same weights (ranks exactly, scores to 1e-9); it
-# checks that the bands drawn on the sliders are `ranksense stability`'s intervals and that
-# moving a weight (through its number box) just inside a band keeps the focus's rank and just
-# outside changes it.
+# The HTML report in real browsers (issues #14.9 and #18): Debian's Chromium and Firefox ESR,
+# each driven by run.js through puppeteer-core (Chromium over the DevTools protocol, Firefox over
+# WebDriver BiDi; the system binaries, no browser downloaded; puppeteer-core's version is pinned
+# by package-lock.json and installed with `npm ci` under target/browser-check/npm). Chosen over
+# --dump-dom (Chromium only, no screenshot of the checked rendering) and a hand-rolled HTTP
+# receiver (Firefox's own --screenshot would be a second, unchecked rendering): one protocol
+# client gives both browsers exact viewport widths, the page's errors and screenshots.
+# Each generated report.html is opened from file:// at 1400 px and 420 px and check.js checks
+# that nothing is wider than the viewport outside a horizontally scrolling container, that chart
+# text is at least 9 px as rendered and that no script error or console error occurs. IECI's
+# report is saved as a full-page screenshot at both widths from that same rendering
+# (target/browser-check/BROWSER-ieci-WIDTH.png, kept as CI artifacts), and each screenshot must be
+# exactly as wide as the page's layout viewport (the window less a classic scrollbar, which
+# Firefox draws): a page that overflows sideways gives a wider picture.
+# At 1400 px each page is opened once more with ?explore, where check.js drives the weight
+# explorer: for 20 random weight vectors per data set (IECI 2022 and ASEM, whose imputation and
+# treatment are in the embedded data) it sets the weights through the URL fragment
+# `#w=CODE:w,...`, reads the ranking from the page and compares it with `ranksense score` run on
+# a copy of the index whose meta.csv holds the same weights (ranks exactly, scores to 1e-9); it
+# checks that the bands drawn on the sliders are `ranksense stability`'s intervals, that moving a
+# weight (through its number box) just inside a band keeps the focus's rank and just outside
+# changes it, and that picking a unit highlights that unit's row, and only it, in the
+# rank-intervals chart and the acceptability map.
 # Usage: tests/browser/check.sh [REPORT_FOLDER] (default: fresh `ranksense robust` reports of
 # IECI and ASEM; with a folder, only the layout and error checks run on its report.html).
-# Installs Debian's chromium if it is missing; skips, saying so, only if no browser installs.
+# Installs what is missing with apt-get (chromium, firefox-esr, nodejs/npm) and puppeteer-core
+# with npm. A browser that cannot be installed is skipped, saying so; the check is skipped only
+# when neither browser (or no Node.js) can be had; a failed `npm ci` fails the check.
+# Deterministic: fixed seeds, fixed weight vectors, no timings; every page waits for its verdict.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+out="$root/target/browser-check"
 
-browser=""
-for candidate in chromium chromium-browser google-chrome; do
-  if command -v "$candidate" >/dev/null 2>&1; then browser=$(command -v "$candidate"); break; fi
-done
-if [ -z "$browser" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "browser check: installing Debian's chromium (apt-get)"
-  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi
-  $sudo apt-get update -qq >/dev/null 2>&1 || true
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || true
-  command -v chromium >/dev/null 2>&1 && browser=$(command -v chromium)
-fi
-if [ -z "$browser" ]; then
-  echo "browser check: SKIPPED — no Chromium found and none could be installed (apt-get install chromium)"
+if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi
+updated=""
+apt_install() { # package...
+  command -v apt-get >/dev/null 2>&1 || return 1
+  if [ -z "$updated" ]; then
+    $sudo apt-get update -qq >/dev/null 2>&1 || true
+    updated=1
+  fi
+  echo "browser check: installing Debian's $* (apt-get)" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1
+}
+find_command() { # candidates...
+  for candidate in "$@"; do
+    if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+chromium=$(find_command chromium chromium-browser || { apt_install chromium || true; find_command chromium; } || true)
+firefox=$(find_command firefox-esr firefox || { apt_install firefox-esr || true; find_command firefox-esr; } || true)
+[ -n "$chromium" ] || echo "browser check: Chromium SKIPPED — not found and could not be installed (apt-get install chromium)"
+[ -n "$firefox" ] || echo "browser check: Firefox SKIPPED — not found and could not be installed (apt-get install firefox-esr)"
+if [ -z "$chromium$firefox" ]; then
+  echo "browser check: SKIPPED — no browser found and none could be installed"
   exit 0
+fi
+if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm || true; fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "browser check: SKIPPED — Node.js and npm not found and could not be installed (apt-get install nodejs npm)"
+  exit 0
+fi
+# puppeteer-core at the locked version, reinstalled only when the lock file changes.
+npm_dir="$out/npm"
+mkdir -p "$npm_dir"
+if ! cmp -s "$root/tests/browser/package-lock.json" "$npm_dir/package-lock.json" \
+  || [ ! -d "$npm_dir/node_modules/puppeteer-core" ]; then
+  cp "$root/tests/browser/package.json" "$root/tests/browser/package-lock.json" "$npm_dir/"
+  if ! (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    rm -f "$npm_dir/package-lock.json"
+    echo "browser check: FAILED — npm ci could not install puppeteer-core (tests/browser/package-lock.json)"
+    exit 1
+  fi
 fi
 
 work=$(mktemp -d)
@@ -96,44 +140,22 @@ fi
 
 # Script errors and console errors are recorded from the first line of the page on.
 errors='<script>window.RANKSENSE_ERRORS=[];addEventListener("error",function(e){RANKSENSE_ERRORS.push("script error: "+e.message)});(function(){var c=console.error;console.error=function(){RANKSENSE_ERRORS.push("console error: "+Array.prototype.join.call(arguments," "));c.apply(console,arguments)}})();</script>'
-frames=""
 for set in $sets; do
   cp "$root/tests/browser/check.js" "$work/$set/check.js"
   extra=""
   [ -f "$work/$set/expected.js" ] && extra='<script src="expected.js"></script>'
   sed -e "s#<head>#<head>$errors#" -e "s#</body>#$extra<script src=\"check.js\"></script></body>#" \
     "$work/$set/report.html" > "$work/$set/checked.html"
-  # The explorer is driven in the wide frame; the narrow one checks the phone layout.
-  frames="$frames $set/checked.html?explore=1@1400 $set/checked.html@420"
 done
-# The harness: one iframe per page and width; each posts its result, written here in arrival order.
-{
-  echo '<!DOCTYPE html><html><body style="margin:0">'
-  echo '<script>addEventListener("message", function (e) { var p = document.createElement("pre");'
-  echo 'p.className = "ranksense-check"; p.textContent = e.data; document.body.appendChild(p); });</script>'
-  for frame in $frames; do
-    echo "<iframe src=\"${frame%@*}\" width=\"${frame#*@}\" height=\"1000\" style=\"border:0;display:block\"></iframe>"
-  done
-  echo '</body></html>'
-} > "$work/harness.html"
-expected=$(printf '%s\n' $frames | grep -c .)
-
-dom=$("$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-  --disable-background-networking --disable-component-update --disable-sync \
-  --allow-file-access-from-files \
-  --user-data-dir="$work/profile" --window-size=1500,2200 --virtual-time-budget=60000 \
-  --dump-dom "file://$work/harness.html" 2>/dev/null || true)
-results=$(printf '%s\n' "$dom" | sed 's#</pre>#&\n#g' | sed -n '/<pre class="ranksense-check">/,/<\/pre>/p' \
-  | sed -e 's/<pre class="ranksense-check">//' -e 's#</pre>##' \
-    -e 's/&quot;/"/g' -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g')
-count=$(printf '%s\n' "$results" | grep -c '^\(OK\|FAIL\) ' || true)
-printf '%s\n' "$results" | sed 's/^/browser check: /'
-if [ "$count" -ne "$expected" ]; then
-  echo "browser check: FAILED — expected a result from each of the $expected frames, got $count"
-  exit 1
-fi
-if printf '%s\n' "$results" | grep -q '^FAIL '; then
+status=0
+for pair in "chromium:$chromium" "firefox:$firefox"; do
+  name=${pair%%:*} executable=${pair#*:}
+  [ -n "$executable" ] || continue
+  NODE_PATH="$npm_dir/node_modules" node "$root/tests/browser/run.js" "$name" "$executable" "$work" "$out" $sets \
+    || status=1
+done
+if [ "$status" -ne 0 ]; then
   echo "browser check: FAILED"
   exit 1
 fi
-echo "browser check: ok ($sets at 1400 px and 420 px)"
+echo "browser check: ok ($sets at 1400 px and 420 px in${chromium:+ Chromium}${firefox:+${chromium:+ and} Firefox}; screenshots in target/browser-check)"

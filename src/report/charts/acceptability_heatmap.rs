@@ -27,6 +27,11 @@ pub struct HeatmapChart {
     pub title: String,
     /// One label per row; this defines the number of rows.
     pub row_labels: Vec<String>,
+    /// Each row's unit code, written as the `data-unit` of the row's unfilled frame (class
+    /// `unit-frame`) so that a page can outline any unit's row with a style rule; a missing or
+    /// empty code draws no frame.
+    #[serde(default)]
+    pub row_codes: Vec<String>,
     /// Number of rank columns (rank 1 to `n_ranks`).
     pub n_ranks: usize,
     /// `probabilities[row][rank - 1]` ∈ [0, 1]; missing entries count as 0.
@@ -63,6 +68,7 @@ pub fn heatmap_chart(
     HeatmapChart {
         title: title.to_string(),
         row_labels: units.iter().map(|&u| stats.units[u].name.clone()).collect(),
+        row_codes: units.iter().map(|&u| stats.units[u].code.clone()).collect(),
         n_ranks: n,
         probabilities,
         highlight_row: focus.and_then(|f| units.iter().position(|&u| u == f)),
@@ -246,6 +252,21 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
                     .stroke(BACKGROUND, stroke * 0.8),
                 );
             }
+        }
+    }
+    for (row, code) in chart.row_codes.iter().enumerate().take(row_count) {
+        if !code.is_empty() {
+            doc.leaf(
+                Element::rect(
+                    MARGIN,
+                    row_top(row) - 1.0,
+                    plot_right - MARGIN + 1.0,
+                    layout.pitch + 2.0,
+                )
+                .fill("none")
+                .class("unit-frame")
+                .attr("data-unit", code),
+            );
         }
     }
     if let Some(row) = chart.highlight_row.filter(|&row| row < row_count) {

@@ -10,6 +10,9 @@
 //! no element ids, so several charts can be inlined in one HTML page or shown on GitHub as files.
 //! Marks carry a `class` naming what they are (`median`, `interval`, `nominal`, `cell`, `bar`, ...)
 //! so tests and readers can find them; legend marks use `legend-mark` and never a data class.
+//! Charts with one row per unit write the unit's code on that row as `data-unit`, an unstyled
+//! handle by which report.html's unit picker highlights any unit (classes `unit-band`,
+//! `unit-frame`).
 //! Output depends only on the input: the same view model always gives the same bytes.
 
 pub mod axis;

@@ -18,6 +18,9 @@ use crate::report::svg::{Element, SvgDocument, truncate};
 /// One unit in [`rank_intervals`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankIntervalRow {
+    /// Unit code, written as the `data-unit` of the row's band: a stable handle by which a page
+    /// (report.html's unit picker) finds the row, whatever the label says.
+    pub code: String,
     /// Unit name as shown (any text; escaped; truncated with a tooltip when very long).
     pub label: String,
     /// Rank under the nominal method (1 = best); rows are drawn in this order.
@@ -58,6 +61,7 @@ pub fn rank_interval_chart(
             .map(|u| {
                 let s = &stats.units[u];
                 RankIntervalRow {
+                    code: s.code.clone(),
                     label: s.name.clone(),
                     nominal_rank: f64::from(s.nominal_rank),
                     median_rank: s.median_rank,
@@ -73,7 +77,9 @@ pub fn rank_interval_chart(
 
 /// Every unit's median rank (dot, class `median`), 5–95% rank interval (bar, class `interval`)
 /// and nominal rank (hollow diamond, class `nominal`), one row per unit ordered by nominal rank,
-/// rank 1 at left. The focus unit's row is tinted and drawn in the accent colour.
+/// rank 1 at left. The focus unit's row is tinted and drawn in the accent colour. Each row's
+/// marks are drawn over an unfilled band (class `unit-band`) whose `data-unit` is the unit's
+/// code, so that a page can highlight any unit's row with a style rule alone.
 pub fn rank_intervals(chart: &RankIntervalChart) -> String {
     const WIDTH: f64 = 760.0;
     let mut rows: Vec<&RankIntervalRow> = chart.rows.iter().collect();
@@ -160,6 +166,18 @@ pub fn rank_intervals(chart: &RankIntervalChart) -> String {
     let diamond_half = (layout.pitch * 0.36).clamp(1.5, 6.0);
     for (index, row) in rows.iter().enumerate() {
         let y = row_y(index);
+        // Under the row's own marks and within its pitch, so it never covers a neighbour's.
+        doc.leaf(
+            Element::rect(
+                MARGIN,
+                y - layout.pitch / 2.0,
+                plot_right - MARGIN,
+                layout.pitch,
+            )
+            .fill("none")
+            .class("unit-band")
+            .attr("data-unit", &row.code),
+        );
         if labelled[index] {
             draw_row_label(
                 &mut doc,

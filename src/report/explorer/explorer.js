@@ -98,7 +98,11 @@
     });
   }
 
-  function highlightUnit(code) {
+  // Marks the picked unit in every table with a unit column and in every chart row that names
+  // its unit (`data-unit`, written by the chart builders: the rank intervals' row bands, the
+  // acceptability map's row frames); the style sheet draws the highlight. The charts already
+  // draw the report's focus in the accent colour, so they mark only another picked unit.
+  function highlightUnit(code, isFocus) {
     Array.prototype.forEach.call(document.querySelectorAll("table"), function (table) {
       var column = unitColumn(table);
       if (column < 0 || !table.tBodies[0]) return;
@@ -106,6 +110,28 @@
         var cell = row.cells[column];
         row.classList.toggle("picked", !!cell && cell.textContent.trim() === code);
       });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("svg [data-unit]"), function (mark) {
+      mark.classList.toggle("picked", !isFocus && mark.getAttribute("data-unit") === code);
+    });
+  }
+
+  // The static rank histogram is drawn for the report's focus only (its marker of the nominal
+  // rank, class `nominal-marker`, names it); when another unit is picked its caption says so and
+  // points to the explorer's histogram, which is the picked unit's.
+  function noteFocusOnlyCharts(pickedName, focusName) {
+    Array.prototype.forEach.call(document.querySelectorAll("figure"), function (figure) {
+      if (!figure.querySelector("svg .nominal-marker")) return;
+      var caption = figure.querySelector("figcaption");
+      if (!caption) return;
+      var note = caption.querySelector(".ex-focus-only");
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "ex-focus-only";
+        caption.appendChild(note);
+      }
+      note.textContent = pickedName === focusName ? "" : " This chart is " + focusName +
+        "'s, the report's focus; the weight explorer's histogram shows " + pickedName + ".";
     });
   }
 
@@ -558,7 +584,8 @@
     drawDimensions();
     drawHistogram();
     drawRanking();
-    highlightUnit(D.units[picked][0]);
+    highlightUnit(D.units[picked][0], D.focus !== null && picked === focus);
+    noteFocusOnlyCharts(D.units[picked][1], D.units[focus][1]);
     if (moved) writeAddress();
   }
 
