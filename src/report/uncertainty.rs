@@ -1,5 +1,6 @@
 //! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv, the uncertainty table and report.md.
 
+use super::data_error::{DataErrorSummary, data_error_markdown, data_error_tables};
 use super::format::{fmt_quantile_cell, fmt_span, num, ordinal};
 use super::markdown::MarkdownReport;
 use super::output::Files;
@@ -300,6 +301,10 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
             &table,
         );
     }
+    if let Some(data_error) = &summary.data_error {
+        let focus = summary.uncertainty.as_ref().and_then(|u| u.focus.as_deref());
+        report.raw(&data_error_markdown(data_error, focus));
+    }
     report.finish()
 }
 
@@ -319,6 +324,10 @@ pub fn uncertainty_summary(
         factors: result.factors.clone(),
     });
     summary.uncertainty = Some(UncertaintySummary::of(result, seed));
+    summary.data_error = result
+        .data_error
+        .as_ref()
+        .map(|d| DataErrorSummary::of(d, &result.stats));
     summary
 }
 
@@ -341,6 +350,9 @@ pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
 /// report.md and, when the scenario was derived, scenario.toml.
 pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
     let mut files = uncertainty_tables(result);
+    if let Some(data_error) = &summary.data_error {
+        files.extend(data_error_tables(data_error));
+    }
     files.add("summary.json", summary.to_json());
     files.add("report.md", uncertainty_markdown(summary));
     summary.add_derived_scenario(&mut files);
