@@ -4,7 +4,7 @@ use super::coherence::{
     CoherenceSummary, coherence_html, coherence_markdown_with_charts, coherence_tables,
 };
 use super::data_error::{
-    DataErrorSummary, HEADING as DATA_ERROR_HEADING, data_error_markdown, data_error_tables,
+    DataErrorSummary, HEADING as DATA_ERROR_HEADING, data_error_markdown,
     intro as data_error_intro, noise_comparison_table,
 };
 use super::exact::{
@@ -360,9 +360,6 @@ pub fn robust_files(index: &Index, summary: &Summary, run: &RobustRun) -> Files 
     files.add("summary.json", summary.to_json());
     files.extend(uncertainty_tables(&run.uncertainty));
     files.extend(sensitivity_tables(&run.sensitivity));
-    if let Some(data_error) = &summary.data_error {
-        files.extend(data_error_tables(data_error));
-    }
     // bounds.csv: the headline range (every varied level together); one file per level too.
     if let Some((last, per_level)) = run.bounds.split_last() {
         files.extend(bounds_tables(last));

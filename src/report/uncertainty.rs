@@ -332,7 +332,8 @@ pub fn uncertainty_summary(
 }
 
 /// The tables of an uncertainty run: rank_stats.csv, rank_histogram.csv, rank_bands.csv,
-/// pairwise.csv, central_weights.csv (in `uncertainty`'s and `robust`'s folders alike).
+/// pairwise.csv, central_weights.csv and, with `[[noise]]` entries, rank_intervals_noise.csv (in
+/// `uncertainty`'s and `robust`'s folders alike).
 pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
     let mut files = Files::default();
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
@@ -343,6 +344,12 @@ pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
     files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));
     files.add("central_weights.csv", central_weights_csv(&result.stats));
+    if let Some(data_error) = &result.data_error {
+        files.extend(data_error_tables(&DataErrorSummary::of(
+            data_error,
+            &result.stats,
+        )));
+    }
     files
 }
 
@@ -350,9 +357,6 @@ pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
 /// report.md and, when the scenario was derived, scenario.toml.
 pub fn uncertainty_files(summary: &Summary, result: &UncertaintyRun) -> Files {
     let mut files = uncertainty_tables(result);
-    if let Some(data_error) = &summary.data_error {
-        files.extend(data_error_tables(data_error));
-    }
     files.add("summary.json", summary.to_json());
     files.add("report.md", uncertainty_markdown(summary));
     summary.add_derived_scenario(&mut files);
