@@ -2,6 +2,7 @@
 //! error, the documented distribution of stochastic imputation draws, zero noise reproducing
 //! the noiseless run byte for byte, determinism across threads and shards, located errors.
 
+use ranksense::analysis::data_error::{DataErrorSplit, SplitOptions, split_variance};
 use ranksense::analysis::uncertainty::{
     Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
 };
@@ -215,7 +216,11 @@ fn zero_noise_reproduces_the_noiseless_run_byte_for_byte() {
     let noisy = uncertainty(&index, &zero, 3_000, 2);
     assert_eq!(noisy.factors.len(), plain.factors.len() + 3);
     let plain_files = rank_files(&index, &text, &plain);
-    let noisy_files = rank_files(&index, &zero, &noisy);
+    // The noisy run adds its comparison with the noiseless run; every shared table must match.
+    let noisy_files: Vec<(String, Vec<u8>)> = rank_files(&index, &zero, &noisy)
+        .into_iter()
+        .filter(|(name, _)| name != "rank_intervals_noise.csv")
+        .collect();
     let names = |f: &[(String, Vec<u8>)]| f.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&plain_files), names(&noisy_files));
     for ((name, a), (_, b)) in plain_files.iter().zip(&noisy_files) {
@@ -320,4 +325,179 @@ fn bad_noise_specifications_are_located_errors() {
         assert_eq!(location.column.as_deref(), Some(path), "{text}: {error}");
         assert!(error.to_string().contains(word), "{text}: {error}");
     }
+}
+
+fn split_of(index: &Index, text: &str, base_samples: usize) -> DataErrorSplit {
+    let scenario = Scenario::from_toml_str(text, "noise.toml").unwrap();
+    let options = UncertaintyOptions {
+        samples: 1,
+        seed: 5,
+        ..UncertaintyOptions::default()
+    };
+    let setup = Setup::new(index, &scenario, text, &options).unwrap();
+    let split = SplitOptions {
+        base_samples,
+        bootstrap_resamples: 200,
+        ..SplitOptions::default()
+    };
+    split_variance(&setup, setup.focus.unwrap(), &split, 5, 2, &Silent).unwrap()
+}
+
+/// The modelling choice (min-max onto [0, 100] or [0, 1], then an arithmetic mean) only rescales
+/// every score, so it never moves a rank: all of A's rank variance is the data error's.
+#[test]
+fn data_error_takes_the_whole_variance_when_only_the_data_move_the_rank() {
+    let text = "focus = \"A\"\n[normalisation]\nalternatives = [\"minmax(0,100)\", \"minmax(0,1)\"]\n\
+                \n[[noise]]\nindicators = [\"x1\"]\ndistribution = \"normal\"\nsd = 1\nscale = \"absolute\"\n";
+    let split = split_of(&pair_index(0.5), text, 512);
+    assert!(!split.constant, "the error moves A's rank");
+    let modelling = split.modelling.as_ref().expect("a modelling group");
+    assert_eq!(modelling.factors, vec!["normalisation".to_string()]);
+    assert_eq!(split.data.factors.len(), 1);
+    // The modelling group's AB runs repeat the A runs exactly: both of its indices are 0.
+    assert_eq!(modelling.first.value, 0.0);
+    assert_eq!(modelling.total.value, 0.0);
+    // The data group's indices estimate 1 (within Monte Carlo error at N = 512).
+    for index in [split.data.first, split.data.total] {
+        assert!((index.value - 1.0).abs() < 0.15, "{:?}", split.data);
+        assert!(index.lo <= 1.0 && index.hi >= 1.0, "{:?}", split.data);
+    }
+    assert!(split.interactions.abs() < 0.15);
+}
+
+/// With zero error the data group's AB runs repeat the A runs: its share is exactly 0, and the
+/// modelling choices take the whole variance of Beijing's rank.
+#[test]
+fn data_error_has_no_share_when_the_error_is_zero() {
+    let (index, text) = ieci();
+    let text =
+        format!("{text}\n[[noise]]\nindicators = \"all\"\ndistribution = \"normal\"\nsd = 0\n");
+    let split = split_of(&index, &text, 256);
+    assert!(!split.constant);
+    assert_eq!(split.data.first.value, 0.0);
+    assert_eq!(split.data.total.value, 0.0);
+    let modelling = split.modelling.as_ref().unwrap();
+    for index in [modelling.first, modelling.total] {
+        assert!((index.value - 1.0).abs() < 0.15, "{modelling:?}");
+        assert!(index.lo <= 1.0 && index.hi >= 1.0, "{modelling:?}");
+    }
+}
+
+/// The ieci-noise scenario without its `[[noise]]` entries.
+fn noiseless(text: &str) -> String {
+    text[..text.find("[[noise]]").expect("a noise entry")].to_string()
+}
+
+fn csv_rows(bytes: &[u8]) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    &files
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name}"))
+        .1
+}
+
+/// The side-by-side table's "without" columns are the run of the scenario without its
+/// `[[noise]]` entries, cell for cell as that run's rank_stats.csv writes them, and its "with"
+/// columns the noisy run's own.
+#[test]
+fn the_without_column_is_the_noiseless_run() {
+    let index = embedded::load("ieci2022").unwrap();
+    let (_, text) = scenarios::find("ieci-noise").unwrap();
+    let plain_text = noiseless(text);
+    let noisy = uncertainty(&index, text, 3_000, 2);
+    let plain = uncertainty(&index, &plain_text, 3_000, 1);
+    assert!(plain.data_error.is_none());
+    let noisy_files = rank_files(&index, text, &noisy);
+    let plain_files = rank_files(&index, &plain_text, &plain);
+    let pairs = csv_rows(file(&noisy_files, "rank_intervals_noise.csv"));
+    let without = csv_rows(file(&plain_files, "rank_stats.csv"));
+    let with = csv_rows(file(&noisy_files, "rank_stats.csv"));
+    assert_eq!(pairs.len(), 37);
+    for ((pair, wo), w) in pairs.iter().zip(&without).zip(&with) {
+        assert_eq!(pair["uCode"], wo["uCode"]);
+        assert_eq!(pair["uCode"], w["uCode"]);
+        for q in ["median", "q05", "q95"] {
+            assert_eq!(pair[&format!("{q}_rank_without")], wo[&format!("{q}_rank")]);
+            assert_eq!(pair[&format!("{q}_rank_with")], w[&format!("{q}_rank")]);
+        }
+    }
+    // The data error widens some interval: the two columns are not the same run.
+    assert!(
+        pairs
+            .iter()
+            .any(|p| p["q95_rank_without"] != p["q95_rank_with"])
+    );
+}
+
+/// summary.json records the error model (each entry's target, distribution, spread, range,
+/// source, and a standard-errors file with its checksum), the split and the intervals.
+#[test]
+fn summary_json_records_the_error_model_and_the_split() {
+    let folder = std::env::temp_dir().join(format!("ranksense-noise-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let errors = "uCode,x2\nA,0.5\nB,0.5\nC,0.5\n";
+    std::fs::write(folder.join("se.csv"), errors).unwrap();
+    let source = folder.join("noise.toml");
+    let text = "focus = \"A\"\n[normalisation]\nalternatives = [\"minmax(0,100)\", \"rank\"]\n\
+                \n[[noise]]\nname = \"x1 error\"\nindicators = [\"x1\"]\ndistribution = \"uniform\"\nsd = 0.1\nrange = [-100, 100]\nsource = \"assumption\"\n\
+                \n[[noise]]\nindicators = [\"x2\"]\nstandard_errors = \"se.csv\"\n";
+    let scenario = Scenario::from_toml_str(text, &source.display().to_string()).unwrap();
+    let index = pair_index(0.5);
+    let options = UncertaintyOptions {
+        samples: 500,
+        seed: 3,
+        ..UncertaintyOptions::default()
+    };
+    let run = run_uncertainty(&index, &scenario, text, &options, &Silent).unwrap();
+    let summary = uncertainty_summary(&index, "noise.toml", text, &run, 3);
+    let json: serde_json::Value = serde_json::from_str(&summary.to_json()).unwrap();
+    let section = &json["data_error"];
+    let model = section["error_model"].as_array().unwrap();
+    assert_eq!(model.len(), 2);
+    assert_eq!(model[0]["name"], "x1 error");
+    assert_eq!(model[0]["kind"], "error");
+    assert_eq!(model[0]["indicators"], serde_json::json!(["x1"]));
+    assert_eq!(model[0]["distribution"], "uniform");
+    assert_eq!(model[0]["sd_kind"], "relative");
+    assert_eq!(model[0]["sd"], 0.1);
+    assert_eq!(model[0]["range"], serde_json::json!([-100.0, 100.0]));
+    assert_eq!(model[0]["source"], "assumption");
+    assert_eq!(model[1]["sd_kind"], "standard-errors");
+    let file = &model[1]["standard_errors"];
+    assert_eq!(file["file"], "se.csv");
+    assert_eq!(
+        file["sha256"],
+        ranksense::engine::shard::hex_sha256(errors.as_bytes())
+    );
+    for key in ["first", "total"] {
+        assert!(section["split"]["data"][key]["value"].is_number());
+        assert!(section["split"]["modelling"][key]["lo"].is_number());
+    }
+    assert!(section["split"]["interactions"].is_number());
+    assert!(
+        section["split_sentence"]
+            .as_str()
+            .unwrap()
+            .starts_with("Data error accounts for")
+    );
+    assert_eq!(section["samples_without"], 500);
+    assert_eq!(section["intervals"].as_array().unwrap().len(), 3);
+    assert!(section["intervals"][0]["without"]["median"].is_number());
+    std::fs::remove_dir_all(&folder).unwrap();
 }

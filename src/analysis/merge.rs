@@ -254,6 +254,7 @@ pub fn merged_run(
         verdict,
         convergence,
         factors,
+        data_error: None,
     })
 }
 

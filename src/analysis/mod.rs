@@ -2,6 +2,7 @@
 
 pub mod coherence;
 pub mod convergence;
+pub mod data_error;
 pub mod mc_error;
 pub mod merge;
 pub mod rank_stats;

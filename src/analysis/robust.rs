@@ -7,7 +7,10 @@ use super::sensitivity::{
     FocusDriver, SensitivityError, SensitivityOptions, SensitivityRun, TargetFamily, UnitTargets,
     run_sensitivity,
 };
-use super::uncertainty::{UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty};
+use super::data_error::{DataErrorSplit, SplitOptions};
+use super::uncertainty::{
+    UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty_with_split,
+};
 use super::verdict::{FocusVerdict, Rating, Swap};
 use super::weights::exact::{
     BoundsReport, BoundsRequest, ExactError, FragileWeight, MethodOverride, RangeSource,
@@ -105,6 +108,8 @@ pub struct RobustVerdict {
     pub reconstruction: bool,
     /// The published index the data reconstruct (when `reconstruction`).
     pub reconstruction_of: String,
+    /// With `[[noise]]` entries: data error against modelling choices in the focus rank's variance.
+    pub data_error: Option<DataErrorSplit>,
 }
 
 /// Everything the job computed.
@@ -189,11 +194,17 @@ pub fn run_robust(
     options: &RobustOptions,
     observer: &dyn Observer,
 ) -> Result<RobustRun, RobustError> {
-    let uncertainty = run_uncertainty(
+    let split = SplitOptions {
+        base_samples: options.base_samples,
+        bootstrap_resamples: options.bootstrap_resamples,
+        ..SplitOptions::default()
+    };
+    let uncertainty = run_uncertainty_with_split(
         index,
         scenario,
         scenario_text,
         &options.uncertainty,
+        &split,
         observer,
     )?;
     let no_focus = || RobustError::NoFocus {
@@ -356,13 +367,16 @@ pub fn run_robust(
             exact: unit.exact,
         })
     });
-    let verdict = compose_verdict(
+    let mut verdict = compose_verdict(
         index,
         focus_verdict,
         certain,
         sensitivity.driver.clone(),
         fragile,
     );
+    if let Some(data_error) = &uncertainty.data_error {
+        verdict.data_error = data_error.split.clone();
+    }
     Ok(RobustRun {
         uncertainty,
         sensitivity,
@@ -416,5 +430,6 @@ fn compose_verdict(
             .name
             .trim_end_matches(" (reconstruction)")
             .to_string(),
+        data_error: None,
     }
 }

@@ -40,15 +40,20 @@
 //! derived from the seed (the same rows as [`crate::analysis::sobol::estimate`]). Every sum has a
 //! fixed order, so results are bit-identical for any number of threads.
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+mod driver;
+mod targets;
+
+pub use driver::{FocusDriver, is_interaction};
+pub use targets::{TargetFamily, UnitTargets};
+
+use driver::focus_driver;
 use super::sobol::{
-    BootstrapTarget, ConvergenceTable, DUMMY_FACTOR, Estimate, Estimator, EstimatorSettings,
+    BootstrapTarget, ConvergenceTable, DUMMY_FACTOR, Estimator, EstimatorSettings,
     NoiseFloor, PointKind, SaltelliDesign, SobolError, SobolResult, bootstrap_targets, convergence,
     estimate, noise_floor,
 };
@@ -65,83 +70,6 @@ const RUN_CHUNK: usize = 512;
 /// Memory allowed for the outputs of per-unit targets (run-major buffer plus its transposition)
 /// before `rank`/`score` targets default to the focus unit only.
 pub const UNIT_TARGET_BUDGET_BYTES: usize = 512 << 20;
-
-/// A family of targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TargetFamily {
-    /// R_S, the mean absolute rank shift over all units.
-    Rs,
-    /// One unit's rank.
-    Rank,
-    /// One unit's index score.
-    Score,
-    /// Whether the focus unit ranks in the top k.
-    Topk,
-}
-
-impl TargetFamily {
-    /// Every family, in output order.
-    pub const ALL: [TargetFamily; 4] = [
-        TargetFamily::Rs,
-        TargetFamily::Rank,
-        TargetFamily::Score,
-        TargetFamily::Topk,
-    ];
-}
-
-impl fmt::Display for TargetFamily {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TargetFamily::Rs => "rs",
-            TargetFamily::Rank => "rank",
-            TargetFamily::Score => "score",
-            TargetFamily::Topk => "topk",
-        })
-    }
-}
-
-impl FromStr for TargetFamily {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        TargetFamily::ALL
-            .into_iter()
-            .find(|family| family.to_string() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("unknown target `{text}`; use rs, rank, score or topk"))
-    }
-}
-
-/// Which units get `rank:` and `score:` targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UnitTargets {
-    /// Every unit.
-    All,
-    /// Only the focus unit (for very large indices).
-    Focus,
-}
-
-impl FromStr for UnitTargets {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim() {
-            "all" => Ok(UnitTargets::All),
-            "focus" => Ok(UnitTargets::Focus),
-            _ => Err(format!(
-                "unknown unit targets `{text}`; use `all` or `focus`"
-            )),
-        }
-    }
-}
-
-impl fmt::Display for UnitTargets {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            UnitTargets::All => "all",
-            UnitTargets::Focus => "focus",
-        })
-    }
-}
 
 /// Options of one sensitivity analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,19 +190,6 @@ impl TargetResult {
         indices.sort_by(|a, b| b.total.value.total_cmp(&a.total.value));
         indices
     }
-}
-
-/// The plain-language answer for the focus unit: which factor drives its target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FocusDriver {
-    pub target: String,
-    /// The factor with the largest total index (`None` if the target is constant).
-    pub factor: Option<String>,
-    pub first: Option<Estimate>,
-    pub total: Option<Estimate>,
-    /// ST − S is large ([`is_interaction`]): much of the factor's effect is through interactions.
-    pub interaction: bool,
-    pub sentence: String,
 }
 
 /// The outputs of every target for every run, target-major.
@@ -517,6 +432,32 @@ pub fn run_sensitivity(
     })
 }
 
+/// The focus unit's rank estimated on `design`, whose factors (named `factors`) are groups of the
+/// model's coordinates in coordinate order: the evaluation and estimators of [`run_sensitivity`]
+/// (Saltelli et al. 2010 first order, Jansen 1999 total, centred, with the same bootstrap) for
+/// a caller that groups the scenario's factors its own way (e.g. data error against modelling
+/// choices, [`crate::analysis::data_error`]).
+pub(crate) fn focus_rank_target(
+    setup: &Setup,
+    focus: usize,
+    design: &SaltelliDesign,
+    factors: &[String],
+    settings: &EstimatorSettings,
+    observer: &dyn Observer,
+) -> Result<TargetResult, SensitivityError> {
+    let plan = TargetPlan {
+        rs: false,
+        rank_units: vec![focus],
+        score_units: Vec::new(),
+        topk: None,
+    };
+    observer.phase(RUNS_PHASE, design.run_count() as u64);
+    let outputs = evaluate_design(setup, design, &plan, observer);
+    observer.phase(ESTIMATE_PHASE, 0);
+    let mut targets = estimate_targets(setup, &plan, &outputs, design, factors, settings)?;
+    Ok(targets.remove(0))
+}
+
 /// Per-thread state of the model evaluation.
 struct Evaluator {
     point: Vec<f64>,
@@ -722,117 +663,4 @@ fn estimate_targets(
 /// Mean of the A and B outputs, summed in the order of the estimator's moments.
 fn ab_mean(outputs: &[f64], n: usize) -> f64 {
     outputs[..2 * n].iter().sum::<f64>() / (2 * n) as f64
-}
-
-/// The sentence about what drives the focus unit's target.
-fn focus_driver(
-    target: &TargetResult,
-    unit_name: &str,
-    k: Option<u32>,
-    runs: usize,
-) -> FocusDriver {
-    let what = match target.family {
-        TargetFamily::Rank => format!("{unit_name}'s rank"),
-        TargetFamily::Score => format!("{unit_name}'s score"),
-        TargetFamily::Topk => format!(
-            "Whether {unit_name} ranks in the top {}",
-            k.map(|k| k.to_string()).unwrap_or_default()
-        ),
-        TargetFamily::Rs => "The mean absolute rank shift".to_string(),
-    };
-    if target.sobol.constant {
-        return FocusDriver {
-            target: target.target.clone(),
-            factor: None,
-            first: None,
-            total: None,
-            interaction: false,
-            sentence: format!(
-                "{what} is the same in all {runs} runs: none of the scenario's choices moves it."
-            ),
-        };
-    }
-    let ranked = target.by_total();
-    let top = ranked[0];
-    let level = |e: &Estimate| format!("[{:.2}, {:.2}]", e.lo, e.hi);
-    let interaction = is_interaction(top.first.value, top.total.value);
-    let mut sentence = format!(
-        "{what} is driven mostly by {}: {:.0}% of its variance involves this choice (total \
-         index ST = {:.2}, interval {})",
-        top.factor,
-        100.0 * top.total.value.clamp(0.0, 1.0),
-        top.total.value,
-        level(&top.total)
-    );
-    if interaction {
-        let share = (top.total.value - top.first.value) / top.total.value;
-        sentence.push_str(&format!(
-            ", {:.0}% of that through interactions with other choices (alone it explains S = {:.2})",
-            100.0 * share,
-            top.first.value
-        ));
-    }
-    if let Some(next) = ranked.get(1) {
-        if next.total.hi >= top.total.lo && next.total.value > 0.0 {
-            sentence.push_str(&format!(
-                "; {} (ST = {:.2}) is not clearly behind at this N",
-                next.factor, next.total.value
-            ));
-        } else {
-            sentence.push_str(&format!(
-                "; next comes {} (ST = {:.2})",
-                next.factor, next.total.value
-            ));
-        }
-    }
-    sentence.push('.');
-    if target.changed_share < RARE_CHANGE {
-        sentence.push_str(&format!(
-            " It changes in only {:.1}% of the runs, so these shares rest on few runs.",
-            100.0 * target.changed_share
-        ));
-    }
-    FocusDriver {
-        target: target.target.clone(),
-        factor: Some(top.factor.clone()),
-        first: Some(top.first),
-        total: Some(top.total),
-        interaction,
-        sentence,
-    }
-}
-
-/// Below this share of runs with a changed value, the sentence warns that indices rest on few runs.
-const RARE_CHANGE: f64 = 0.05;
-
-/// ST − S is large: at least 0.1 and at least a third of ST.
-pub fn is_interaction(first: f64, total: f64) -> bool {
-    let gap = total - first;
-    gap >= 0.1 && gap >= total / 3.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn target_families_parse_and_print() {
-        for family in TargetFamily::ALL {
-            assert_eq!(family.to_string().parse::<TargetFamily>().unwrap(), family);
-        }
-        assert!(
-            "ranks"
-                .parse::<TargetFamily>()
-                .unwrap_err()
-                .contains("rs, rank")
-        );
-        assert_eq!("focus".parse::<UnitTargets>().unwrap(), UnitTargets::Focus);
-    }
-
-    #[test]
-    fn interaction_needs_a_large_gap() {
-        assert!(is_interaction(0.2, 0.6));
-        assert!(!is_interaction(0.5, 0.6));
-        assert!(!is_interaction(0.01, 0.09));
-    }
 }

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::data_error::{DataError, SplitOptions, analyse};
 use super::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess};
 use super::rank_stats::{RankDistribution, UncertaintyStats, summarise};
 use super::rating::RatingRule;
@@ -298,6 +299,9 @@ pub struct UncertaintyRun {
     /// sufficed).
     pub convergence: Convergence,
     pub factors: Vec<FactorSummary>,
+    /// With `[[noise]]` entries: the error model, the run without them and the split of the
+    /// focus rank's variance ([`super::data_error`]); `None` for a merge of shards.
+    pub data_error: Option<DataError>,
 }
 
 impl UncertaintyRun {
@@ -316,6 +320,26 @@ pub fn run_uncertainty(
     scenario: &Scenario,
     scenario_text: &str,
     options: &UncertaintyOptions,
+    observer: &dyn Observer,
+) -> Result<UncertaintyRun, UncertaintyError> {
+    run_uncertainty_with_split(
+        index,
+        scenario,
+        scenario_text,
+        options,
+        &SplitOptions::default(),
+        observer,
+    )
+}
+
+/// [`run_uncertainty`] with the design of the data-error split chosen by the caller (`robust`
+/// uses its Sobol settings).
+pub fn run_uncertainty_with_split(
+    index: &Index,
+    scenario: &Scenario,
+    scenario_text: &str,
+    options: &UncertaintyOptions,
+    split: &SplitOptions,
     observer: &dyn Observer,
 ) -> Result<UncertaintyRun, UncertaintyError> {
     let mut setup = Setup::new(index, scenario, scenario_text, options)?;
@@ -356,7 +380,27 @@ pub fn run_uncertainty(
     );
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
+    // The comparison run repeats the sample count this run settled on.
+    let same_samples = UncertaintyOptions {
+        samples: accumulator.samples,
+        converge: false,
+        ..options.clone()
+    };
+    let data_error = if observer.cancelled() {
+        None
+    } else {
+        analyse(
+            index,
+            scenario,
+            scenario_text,
+            &same_samples,
+            &setup,
+            split,
+            observer,
+        )?
+    };
     Ok(UncertaintyRun {
+        data_error,
         setup,
         accumulator,
         stats,

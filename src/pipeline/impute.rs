@@ -10,6 +10,17 @@ use crate::model::method::Imputation;
 ///   with no group, and groups with no data at all, stay missing — as in COINr, where such a
 ///   group's mean is `NaN` — so aggregation then renormalises the weights over present children.
 pub fn impute_column(x: &mut [f64], method: &Imputation, groups: Option<&[Option<String>]>) {
+    impute_column_with(x, method, groups, &mut Vec::new())
+}
+
+/// [`impute_column`] with the caller's buffer for the sorted values of a median over the whole
+/// column (reused across samples; the group statistics still gather their members).
+pub fn impute_column_with(
+    x: &mut [f64],
+    method: &Imputation,
+    groups: Option<&[Option<String>]>,
+    sorted: &mut Vec<f64>,
+) {
     let statistic: fn(&[f64]) -> f64 = match method {
         Imputation::None => return,
         Imputation::Mean | Imputation::GroupMean(_) => stats::mean,
@@ -34,6 +45,21 @@ pub fn impute_column(x: &mut [f64], method: &Imputation, groups: Option<&[Option
                         x[u] = fill;
                     }
                 }
+            }
+        }
+        (Imputation::Median, _) => {
+            // R's median, as stats::median computes it, on a reused buffer: values equal
+            // under total_cmp are identical, so an unstable sort gives the same sequence.
+            sorted.clear();
+            sorted.extend(x.iter().copied().filter(|v| !v.is_nan()));
+            sorted.sort_unstable_by(f64::total_cmp);
+            let fill = if sorted.is_empty() {
+                f64::NAN
+            } else {
+                stats::quantile_type7_sorted(sorted, 0.5)
+            };
+            for v in x.iter_mut().filter(|v| v.is_nan()) {
+                *v = fill;
             }
         }
         _ => {

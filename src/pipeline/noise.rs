@@ -18,11 +18,11 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::impute::impute_column;
-use super::normalise::{NormaliseContext, normalise_column};
+use super::impute::impute_column_with;
+use super::normalise::{NormaliseContext, normalise_column_with};
 use super::prepare::Prepared;
 use super::stats;
-use super::treat::treat_column;
+use super::treat::treat_column_with;
 use crate::model::method::Imputation;
 use crate::model::{Columns, Index};
 
@@ -372,7 +372,12 @@ impl NoisePlan {
             if stochastic.is_some() {
                 out.observed.copy_from_slice(column);
             }
-            impute_column(column, &spec.imputation, inputs.group_labels.as_deref());
+            impute_column_with(
+                column,
+                &spec.imputation,
+                inputs.group_labels.as_deref(),
+                &mut out.sorted,
+            );
             if let Some(imputation) = stochastic
                 && spec.imputation != Imputation::None
             {
@@ -390,14 +395,21 @@ impl NoisePlan {
                 out.kept[k] = column[row];
             }
             if let Some(treatment) = &spec.treatment {
-                treat_column(&mut out.kept, treatment);
+                treat_column_with(&mut out.kept, treatment, &mut out.original);
             }
             let context = &inputs.contexts[j];
             for x in out.kept.iter_mut() {
                 *x *= context.direction;
             }
             let target = out.normalised.col_mut(j);
-            let ok = normalise_column(&out.kept, &spec.normalisation, context, target).is_ok()
+            let ok = normalise_column_with(
+                &out.kept,
+                &spec.normalisation,
+                context,
+                target,
+                &mut out.order,
+            )
+            .is_ok()
                 && target.iter().all(|v| !v.is_infinite());
             let ok = ok
                 && match &mut out.logs {
@@ -437,6 +449,11 @@ pub struct NoisyData {
     kept: Vec<f64>,
     spreads: Vec<f64>,
     group_values: Vec<f64>,
+    /// Scratch of the stages, so a sample allocates nothing: the sorted values of a median
+    /// imputation, a treated column's original values, the order of a rank normalisation.
+    sorted: Vec<f64>,
+    original: Vec<f64>,
+    order: Vec<usize>,
 }
 
 impl NoisyData {
@@ -453,6 +470,9 @@ impl NoisyData {
             kept: vec![0.0; n],
             spreads: vec![0.0; index_rows.max(1)],
             group_values: Vec::with_capacity(index_rows),
+            sorted: Vec::with_capacity(index_rows),
+            original: Vec::with_capacity(n),
+            order: Vec::with_capacity(n),
         }
     }
 }

@@ -32,9 +32,12 @@ pub enum NormaliseError {
 
 /// Ranks in ascending order of value, ties sharing the lowest rank, missing values kept
 /// missing (R `rank(x, ties.method = "min", na.last = "keep")`).
-fn ascending_min_ranks(x: &[f64], out: &mut [f64]) {
-    let mut order: Vec<usize> = (0..x.len()).filter(|&u| !x[u].is_nan()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+fn ascending_min_ranks(x: &[f64], out: &mut [f64], order: &mut Vec<usize>) {
+    order.clear();
+    order.extend((0..x.len()).filter(|&u| !x[u].is_nan()));
+    // Ties by position: the order a stable sort gives, from an in-place sort that never
+    // allocates (the noisy path ranks a column per sample).
+    order.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
     for v in out.iter_mut() {
         *v = f64::NAN;
     }
@@ -54,6 +57,17 @@ pub fn normalise_column(
     method: &Normalisation,
     context: &NormaliseContext,
     out: &mut [f64],
+) -> Result<(), NormaliseError> {
+    normalise_column_with(x, method, context, out, &mut Vec::new())
+}
+
+/// [`normalise_column`] with the caller's buffer for the rank order (reused across samples).
+pub fn normalise_column_with(
+    x: &[f64],
+    method: &Normalisation,
+    context: &NormaliseContext,
+    out: &mut [f64],
+    order: &mut Vec<usize>,
 ) -> Result<(), NormaliseError> {
     let name = || method.to_string();
     let (lo, hi) = min_max(x);
@@ -79,7 +93,7 @@ pub fn normalise_column(
             map(out, &|v| z.apply(v) * s + m);
         }
         Normalisation::Rank | Normalisation::Borda | Normalisation::Percentile => {
-            ascending_min_ranks(x, out);
+            ascending_min_ranks(x, out, order);
             let present = out.iter().filter(|v| !v.is_nan()).count() as f64;
             for v in out.iter_mut() {
                 match method {

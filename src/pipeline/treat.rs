@@ -45,12 +45,23 @@ fn passes(x: &[f64], treatment: &Treatment) -> Option<bool> {
 ///
 /// Missing values are ignored throughout and stay missing.
 pub fn treat_column(x: &mut [f64], treatment: &Treatment) -> TreatmentOutcome {
+    treat_column_with(x, treatment, &mut Vec::new())
+}
+
+/// [`treat_column`] with the caller's buffer for the original values (reused across samples).
+pub fn treat_column_with(
+    x: &mut [f64],
+    treatment: &Treatment,
+    original: &mut Vec<f64>,
+) -> TreatmentOutcome {
     match passes(x, treatment) {
         None => return TreatmentOutcome::Untreated,
         Some(true) => return TreatmentOutcome::Passed,
         Some(false) => {}
     }
-    let original = x.to_vec();
+    original.clear();
+    original.extend_from_slice(x);
+    let original = &original[..];
     let (mut high, mut low) = (0usize, 0usize);
     let mut passing = false;
     while !passing && high + low < treatment.winmax {
@@ -85,7 +96,7 @@ pub fn treat_column(x: &mut [f64], treatment: &Treatment) -> TreatmentOutcome {
         match passes(x, treatment) {
             Some(p) => passing = p,
             None => {
-                x.copy_from_slice(&original);
+                x.copy_from_slice(original);
                 return TreatmentOutcome::Untreated;
             }
         }
@@ -93,17 +104,17 @@ pub fn treat_column(x: &mut [f64], treatment: &Treatment) -> TreatmentOutcome {
     if passing {
         return TreatmentOutcome::Winsorised { high, low };
     }
-    let (lo, hi) = min_max(&original);
+    let (lo, hi) = min_max(original);
     // In scaled units, so that hi − lo cannot overflow for data near ±1e308 (the logarithm
     // is taken back to original units exactly: ln(y·2^-k) = ln y − k ln 2).
     let scale = Pow2Scale::for_range(lo, hi);
     let (lo, hi) = (scale.apply(lo), scale.apply(hi));
     let offset = 0.01 * (hi - lo);
-    for (v, &o) in x.iter_mut().zip(&original) {
+    for (v, &o) in x.iter_mut().zip(original) {
         *v = scale.ln_undo(scale.apply(o) - lo + offset);
     }
     if passes(x, treatment).is_none() {
-        x.copy_from_slice(&original);
+        x.copy_from_slice(original);
         return TreatmentOutcome::Untreated;
     }
     TreatmentOutcome::LogTransformed

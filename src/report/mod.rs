@@ -5,6 +5,7 @@ pub mod coherence;
 pub mod coherence_charts;
 pub mod coherence_findings;
 pub mod coherence_weights;
+pub mod data_error;
 pub mod exact;
 pub mod explorer;
 pub mod figures;

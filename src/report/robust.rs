@@ -3,6 +3,10 @@
 use super::coherence::{
     CoherenceSummary, coherence_html, coherence_markdown_with_charts, coherence_tables,
 };
+use super::data_error::{
+    DataErrorSummary, HEADING as DATA_ERROR_HEADING, data_error_markdown,
+    intro as data_error_intro, noise_comparison_table,
+};
 use super::exact::{
     bounds_csv, bounds_table, bounds_tables, minimal_change_table, simplex_tables,
     stability_sentence, stability_table, stability_tables, sweep_tables,
@@ -36,6 +40,11 @@ pub fn robust_summary(
         factors: run.uncertainty.factors.clone(),
     });
     summary.uncertainty = Some(UncertaintySummary::of(&run.uncertainty, seed));
+    summary.data_error = run
+        .uncertainty
+        .data_error
+        .as_ref()
+        .map(|d| DataErrorSummary::of(d, &run.uncertainty.stats));
     summary.sensitivity = Some(SensitivitySummary::of(&run.sensitivity));
     summary.bounds = (!run.bounds.is_empty()).then(|| run.bounds.clone());
     summary.stability = run.stability.clone();
@@ -155,6 +164,9 @@ pub fn robust_markdown(
     report.raw("\n");
     let s = sections(run);
     report.section("Uncertainty table", UNCERTAINTY_INTRO, &s.uncertainty);
+    if let Some(data_error) = &summary.data_error {
+        report.raw(&data_error_markdown(data_error, Some(&verdict.focus.code)));
+    }
     report.section("Sensitivity (Sobol indices)", &sobol_intro(run), &s.sobol);
     if s.bounds.is_empty() {
         report.paragraph("Exact bounds: not available for this scenario (see the notes).");
@@ -289,6 +301,17 @@ pub fn robust_html(index: &Index, summary: &Summary, run: &RobustRun, charts: &[
     page.heading("Uncertainty table");
     page.paragraph(UNCERTAINTY_INTRO);
     page.table(&s.uncertainty);
+    if let Some(data_error) = &summary.data_error {
+        page.heading(DATA_ERROR_HEADING);
+        if let Some(sentence) = &data_error.split_sentence {
+            page.paragraph(sentence);
+        }
+        page.paragraph(&data_error_intro(data_error));
+        page.table(&noise_comparison_table(data_error, Some(&verdict.focus.code)));
+        for note in &data_error.notes {
+            page.paragraph(&format!("Note: {note}."));
+        }
+    }
     page.heading("Sensitivity (Sobol indices)");
     page.paragraph(&sobol_intro(run).replace('`', ""));
     page.table(&s.sobol);

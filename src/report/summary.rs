@@ -205,6 +205,10 @@ pub struct Summary {
     pub ranking: Option<Vec<UnitResult>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintySummary>,
+    /// With `[[noise]]` entries: the error model, data error against modelling choices, and
+    /// every unit's rank interval without and with the data error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_error: Option<super::data_error::DataErrorSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<SensitivitySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -241,6 +245,7 @@ impl Summary {
             settings: None,
             ranking: None,
             uncertainty: None,
+            data_error: None,
             sensitivity: None,
             bounds: None,
             stability: None,

@@ -1,5 +1,6 @@
 //! Uncertainty results as files and tables: rank_stats.csv, rank_histogram.csv, pairwise.csv, central_weights.csv, the uncertainty table and report.md.
 
+use super::data_error::{DataErrorSummary, data_error_markdown, data_error_tables};
 use super::format::{fmt_quantile_cell, fmt_span, num, ordinal};
 use super::markdown::MarkdownReport;
 use super::output::Files;
@@ -300,6 +301,10 @@ pub fn uncertainty_markdown(summary: &Summary) -> String {
             &table,
         );
     }
+    if let Some(data_error) = &summary.data_error {
+        let focus = summary.uncertainty.as_ref().and_then(|u| u.focus.as_deref());
+        report.raw(&data_error_markdown(data_error, focus));
+    }
     report.finish()
 }
 
@@ -319,11 +324,16 @@ pub fn uncertainty_summary(
         factors: result.factors.clone(),
     });
     summary.uncertainty = Some(UncertaintySummary::of(result, seed));
+    summary.data_error = result
+        .data_error
+        .as_ref()
+        .map(|d| DataErrorSummary::of(d, &result.stats));
     summary
 }
 
 /// The tables of an uncertainty run: rank_stats.csv, rank_histogram.csv, rank_bands.csv,
-/// pairwise.csv, central_weights.csv (in `uncertainty`'s and `robust`'s folders alike).
+/// pairwise.csv, central_weights.csv and, with `[[noise]]` entries, rank_intervals_noise.csv (in
+/// `uncertainty`'s and `robust`'s folders alike).
 pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
     let mut files = Files::default();
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
@@ -334,6 +344,12 @@ pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
     files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));
     files.add("central_weights.csv", central_weights_csv(&result.stats));
+    if let Some(data_error) = &result.data_error {
+        files.extend(data_error_tables(&DataErrorSummary::of(
+            data_error,
+            &result.stats,
+        )));
+    }
     files
 }
 

@@ -110,3 +110,11 @@ pub(super) fn noise_factors(
     }
     Ok(factors)
 }
+
+impl super::Factor {
+    /// Whether this factor is a `[[noise]]` entry's (data error or imputation draws) rather than a
+    /// modelling choice: the split of a rank's variance into the two groups reads it.
+    pub fn is_data_error(&self) -> bool {
+        matches!(self.kind, super::FactorKind::Noise { .. })
+    }
+}

@@ -25,6 +25,7 @@ pub mod exclusion;
 pub mod imputation;
 pub mod noise;
 pub(crate) mod noise_errors;
+pub mod noise_record;
 pub mod normalisation;
 pub(crate) mod reader;
 pub mod run;
