@@ -146,3 +146,127 @@ fn a_merge_of_three_shards_counts_shards_in_order() {
     assert_eq!(phases, [(format!("phase {SHARDS_MERGED_PHASE}"), 3)]);
     assert_eq!(ticks, [1, 2, 3]);
 }
+
+/// Runs the binary with standard error to a pipe (a batch log) and progress lines every
+/// `interval` seconds; returns its standard error.
+fn batch_log(args: &[&str], interval: Option<&str>) -> String {
+    let mut command = assert_cmd::Command::cargo_bin("ranksense").unwrap();
+    command.args(args);
+    match interval {
+        Some(seconds) => command.env("RANKSENSE_PROGRESS_INTERVAL", seconds),
+        None => command.env_remove("RANKSENSE_PROGRESS_INTERVAL"),
+    };
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// The progress lines of a batch log.
+fn progress_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: "))
+        .collect()
+}
+
+/// The `done` count of a counted line (`progress: samples 1,024/200,000 (0%), …`).
+fn done_of(line: &str) -> u64 {
+    let counts = line.split_whitespace().nth(2).unwrap();
+    counts
+        .split('/')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap()
+}
+
+const MONTE_CARLO: [&str; 8] = [
+    "uncertainty",
+    "--data",
+    "asem",
+    "--samples",
+    "200000",
+    "--seed",
+    "8",
+    "--format=csv",
+];
+
+#[test]
+fn a_batch_log_gets_periodic_lines_then_one_at_the_phase_end_and_never_a_carriage_return() {
+    let stderr = batch_log(&MONTE_CARLO, Some("0.01"));
+    assert!(!stderr.contains('\r'), "{stderr}");
+    let lines = progress_lines(&stderr);
+    assert!(lines.len() >= 2, "{stderr}");
+    let (last, periodic) = lines.split_last().unwrap();
+    assert!(
+        last.starts_with("progress: samples 200,000/200,000 (100%), ") && last.ends_with(", done"),
+        "{last}"
+    );
+    let mut before = 0;
+    for line in periodic {
+        // Phase, done/total (share), rate, elapsed, and the time to go while there is some.
+        assert!(line.starts_with("progress: samples "), "{line}");
+        assert!(line.contains("/200,000 (") && line.contains(" samples/s, elapsed "));
+        let done = done_of(line);
+        assert!(done >= before && done <= 200_000, "{line}");
+        assert_eq!(
+            line.contains(", ETA "),
+            done > 0 && done < 200_000,
+            "{line}"
+        );
+        before = done;
+    }
+}
+
+#[test]
+fn quiet_and_short_runs_print_no_progress_lines() {
+    let quiet: Vec<&str> = MONTE_CARLO.iter().copied().chain(["--quiet"]).collect();
+    assert!(progress_lines(&batch_log(&quiet, Some("0.01"))).is_empty());
+    // With the default interval (30 s), a run done before it prints nothing at all.
+    assert!(progress_lines(&batch_log(&MONTE_CARLO, None)).is_empty());
+}
+
+#[test]
+fn each_phase_of_a_robust_run_ends_with_one_line_in_a_batch_log() {
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("report");
+    let args = [
+        "robust",
+        "--data",
+        "asem",
+        "--samples",
+        "50000",
+        "--base-samples",
+        "256",
+        "--bootstrap",
+        "100",
+        "--out",
+        folder.to_str().unwrap(),
+    ];
+    let stderr = batch_log(&args, Some("0.01"));
+    let lines = progress_lines(&stderr);
+    // Phases follow one another: the lines of one phase are together and the last says `done`.
+    let phase = |line: &str| {
+        let rest = line.strip_prefix("progress: ").unwrap();
+        // A counted phase's name ends at its count, an uncounted one's at ", elapsed".
+        let end = rest
+            .find(|c: char| c.is_ascii_digit() || c == ',')
+            .unwrap_or(rest.len());
+        rest[..end].trim().to_string()
+    };
+    let mut phases: Vec<(String, Vec<&str>)> = Vec::new();
+    for line in &lines {
+        match phases.last_mut() {
+            Some((name, group)) if *name == phase(line) => group.push(line),
+            _ => phases.push((phase(line), vec![line])),
+        }
+    }
+    let names: Vec<&str> = phases.iter().map(|(name, _)| name.as_str()).collect();
+    assert!(names.len() >= 2 && names[0] == "samples", "{stderr}");
+    for (name, group) in &phases {
+        let done = group.iter().filter(|l| l.ends_with(", done")).count();
+        assert_eq!(done, 1, "phase {name}: {group:?}");
+        assert!(group.last().unwrap().ends_with(", done"), "{group:?}");
+    }
+}

@@ -53,6 +53,10 @@ pub use data::DataArgs;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress on standard error: neither the bar on a terminal nor, when standard error
+    /// is a file or pipe (a batch job's log), the line printed every 30 s and at each phase's end.
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,6 +243,7 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments) {
 /// Parses the command line, runs the command, prints errors and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    progress::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Robust(args) => robust::run(args),
         Command::Coherence(args) => coherence::run(args),

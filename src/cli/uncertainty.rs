@@ -119,6 +119,7 @@ impl RunArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("sharded").args(["shard", "shard_index"])))]
 pub struct UncertaintyArgs {
     #[command(flatten)]
     pub run: RunArgs,
@@ -135,8 +136,18 @@ pub struct UncertaintyArgs {
     /// --out/state-K-of-N.json); combine the shards with `ranksense merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Run only shard I of --shards N, counted from 0 (0 ≤ I < N), as Kubernetes indexed Jobs
+    /// (JOB_COMPLETION_INDEX) and AWS Batch arrays (AWS_BATCH_JOB_ARRAY_INDEX) number their
+    /// tasks: the same run and state as `--shard I+1/N`.
+    #[arg(long, value_name = "I", requires = "shards", allow_negative_numbers = true,
+          value_parser = whole_in::<u64>(0, u64::MAX - 1))]
+    pub shard_index: Option<u64>,
+    /// The number of shards N of --shard-index.
+    #[arg(long, value_name = "N", requires = "shard_index", allow_negative_numbers = true,
+          value_parser = whole_in::<u64>(1, u64::MAX))]
+    pub shards: Option<u64>,
     /// Where a shard writes its partial state.
-    #[arg(long, value_name = "FILE", requires = "shard")]
+    #[arg(long, value_name = "FILE", requires = "sharded")]
     pub state: Option<PathBuf>,
     /// Cap of a converged run (without --samples): sampling stops here even if some numbers
     /// are not settled (they are listed). At most 2^40.
@@ -144,7 +155,7 @@ pub struct UncertaintyArgs {
           value_parser = whole_in::<u64>(1, MAX_SAMPLES))]
     pub max_samples: u64,
     /// Write one row per run (sampled factor values and the focus unit's rank) to this CSV.
-    #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+    #[arg(long, value_name = "FILE", conflicts_with = "sharded")]
     pub runs_file: Option<PathBuf>,
     /// Width of the rank bins of the histograms (default 1: exact ranks at any size; wider
     /// bins use less memory, and quantiles carry ±(width − 1)/2 ranks of bin error).
@@ -156,11 +167,33 @@ pub struct UncertaintyArgs {
     pub pairs: Option<PairSelection>,
 }
 
-fn options(args: &UncertaintyArgs, scenario: &LoadedScenario) -> UncertaintyOptions {
+impl UncertaintyArgs {
+    /// The shard to run: `--shard K/N`, or `--shard-index I --shards N` as shard I+1 of N.
+    fn shard(&self) -> Result<Option<Shard>, Failure> {
+        match (self.shard, self.shard_index, self.shards) {
+            (Some(shard), _, _) => Ok(Some(shard)),
+            (None, Some(index), Some(count)) if index < count => Ok(Some(Shard {
+                index: index + 1,
+                count,
+            })),
+            (None, Some(index), Some(count)) => Err(Failure::input(anyhow::anyhow!(
+                "--shard-index {index} is out of range for --shards {count}: shard indices count from 0, so they run from 0 to {}; fix: pass an index below {count} (a 1-based task number K is `--shard K/{count}`)",
+                count - 1
+            ))),
+            _ => Ok(None),
+        }
+    }
+}
+
+fn options(
+    args: &UncertaintyArgs,
+    scenario: &LoadedScenario,
+    shard: Option<Shard>,
+) -> UncertaintyOptions {
     UncertaintyOptions {
         bin_width: args.bin_width,
         pairs: args.pairs,
-        shard: args.shard.unwrap_or(Shard::WHOLE),
+        shard: shard.unwrap_or(Shard::WHOLE),
         ..args
             .run
             .options(args.samples.samples, args.max_samples, scenario)
@@ -168,12 +201,13 @@ fn options(args: &UncertaintyArgs, scenario: &LoadedScenario) -> UncertaintyOpti
 }
 
 pub fn run(args: UncertaintyArgs) -> Result<(), Failure> {
+    let shard = args.shard()?;
     let (index, scenario) = args.run.load()?;
-    let options = options(&args, &scenario);
-    if args.shard.is_none() {
+    let options = options(&args, &scenario, shard);
+    if shard.is_none() {
         scenario.announce(args.out.as_deref(), args.run.data.data.as_deref());
     }
-    if let Some(shard) = args.shard {
+    if let Some(shard) = shard {
         if options.converge {
             return Err(Failure::input(anyhow::anyhow!(
                 "--shard {shard} needs a fixed number of samples to split, but neither --samples nor the scenario's `samples` gives one (a converged run decides its size as it goes); fix: pass the same --samples N to every shard and to merge, e.g. the samples a converged run reported"
@@ -397,6 +431,8 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         out: args.out.clone(),
         format: args.format,
         shard: None,
+        shard_index: None,
+        shards: None,
         state: None,
         max_samples: 0,
         runs_file: None,

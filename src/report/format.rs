@@ -96,6 +96,21 @@ pub fn fmt_rate(per_second: f64, what: &str) -> String {
     format!("{value:.decimals$} {prefix}{what}/s")
 }
 
+/// A duration for a progress line, to the second: `7 s`, `3 min 05 s`, `2 h 04 min`
+/// (`0.4 s` below ten seconds, where tenths still say something).
+pub fn fmt_duration(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    if seconds < 10.0 {
+        return format!("{seconds:.1} s");
+    }
+    let whole = duration.as_secs();
+    match whole {
+        0..60 => format!("{whole} s"),
+        60..3600 => format!("{} min {:02} s", whole / 60, whole % 60),
+        _ => format!("{} h {:02} min", whole / 3600, whole % 3600 / 60),
+    }
+}
+
 /// A count with thousands separators: `1,000,000`.
 pub fn fmt_count(n: u64) -> String {
     let digits = n.to_string();
@@ -316,6 +331,15 @@ pub fn fmt_compact(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_to_the_second_in_the_largest_two_units() {
+        use std::time::Duration;
+        assert_eq!(fmt_duration(Duration::from_millis(430)), "0.4 s");
+        assert_eq!(fmt_duration(Duration::from_secs(42)), "42 s");
+        assert_eq!(fmt_duration(Duration::from_secs(185)), "3 min 05 s");
+        assert_eq!(fmt_duration(Duration::from_secs(7440)), "2 h 04 min");
+    }
 
     #[test]
     fn fixed_decimals_print_na_for_what_is_not_a_number() {
