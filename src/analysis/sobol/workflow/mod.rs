@@ -18,11 +18,16 @@ use super::SobolError;
 use crate::model::input::csv::CsvTable;
 use crate::model::{Diagnostic, Location};
 
-pub use blocks::{analyze_csv, analyze_csv_str, read_design_layout, DesignLayout};
-pub use factors::{sample_csv, uniform_at, Factor, FactorKind, FactorSet};
-pub use salib::{
-    analyze_salib_csv, analyze_salib_csv_str, read_salib_design, salib_to_blocks, SalibLayout,
-};
+pub use blocks::analyze_csv;
+pub use factors::{FactorSet, sample_csv, uniform_at};
+pub use salib::{analyze_salib_csv, salib_to_blocks};
+// Used by the crate's tests and benches only (through the `internals` feature).
+#[cfg(any(test, feature = "internals"))]
+pub use blocks::{DesignLayout, analyze_csv_str, read_design_layout};
+#[cfg(any(test, feature = "internals"))]
+pub use factors::{Factor, FactorKind};
+#[cfg(any(test, feature = "internals"))]
+pub use salib::{SalibLayout, analyze_salib_csv_str, read_salib_design};
 
 /// Name of the design column holding the block label.
 const BLOCK_COLUMN: &str = "block";
