@@ -9,7 +9,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use ranksense::analysis::uncertainty::{UncertaintyOptions, run_uncertainty};
+use ranksense::analysis::uncertainty::UncertaintyOptions;
+use ranksense::analysis::uncertainty_run::run_uncertainty;
 use ranksense::engine::Silent;
 use ranksense::model::embedded;
 use ranksense::scenario::Scenario;

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use ranksense::analysis::convergence::QuantileState;
-use ranksense::analysis::uncertainty::{UncertaintyOptions, UncertaintyRun, run_uncertainty};
+use ranksense::analysis::uncertainty::UncertaintyOptions;
+use ranksense::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::model::{Index, embedded};
 use ranksense::scenario::Scenario;

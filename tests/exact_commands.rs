@@ -22,7 +22,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use ranksense::analysis::uncertainty::{UncertaintyOptions, run_uncertainty};
+use ranksense::analysis::uncertainty::UncertaintyOptions;
+use ranksense::analysis::uncertainty_run::run_uncertainty;
 use ranksense::analysis::weights::drop::{DropRequest, drop_elements};
 use ranksense::analysis::weights::exact::{
     BoundsReport, BoundsRequest, ExactError, MethodOverride, RangeSource, StabilityRequest,

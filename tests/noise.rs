@@ -3,9 +3,8 @@
 //! the noiseless run byte for byte, determinism across threads and shards, located errors.
 
 use ranksense::analysis::data_error::{DataErrorSplit, SplitOptions, split_variance};
-use ranksense::analysis::uncertainty::{
-    Setup, UncertaintyOptions, UncertaintyRun, run_uncertainty,
-};
+use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
+use ranksense::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::engine::shard::{PartialState, Shard, merge_states};
 use ranksense::model::{Index, embedded, load_from_strings};

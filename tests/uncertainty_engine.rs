@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use ranksense::analysis::uncertainty::{UncertaintyOptions, UncertaintyRun, run_uncertainty};
+use ranksense::analysis::uncertainty::UncertaintyOptions;
+use ranksense::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
 use ranksense::engine::shard::{PartialState, Shard, merge_states};
 use ranksense::model::{Index, embedded};

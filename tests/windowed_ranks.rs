@@ -4,7 +4,8 @@
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions, run_uncertainty};
+use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
+use ranksense::analysis::uncertainty_run::run_uncertainty;
 use ranksense::engine::shard::{PartialState, Shard, ShardMerger, merge_states};
 use ranksense::engine::{SampleModel, Silent, sample_uniforms};
 use ranksense::model::{Index, embedded};

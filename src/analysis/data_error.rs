@@ -25,7 +25,7 @@ use serde::Serialize;
 use super::rank_stats::UncertaintyStats;
 use super::sensitivity::{SensitivityError, focus_rank_target};
 use super::sobol::{Estimate, Estimator, EstimatorSettings, PointKind, SaltelliDesign};
-use super::uncertainty::{Setup, UncertaintyError, UncertaintyOptions, run_uncertainty};
+use super::uncertainty::{Setup, UncertaintyError, UncertaintyOptions, sample};
 use crate::engine::Observer;
 use crate::model::Index;
 use crate::scenario::Scenario;
@@ -163,7 +163,7 @@ pub fn analyse(
     }
     let mut noiseless = scenario.clone();
     noiseless.noise.clear();
-    let without = run_uncertainty(index, &noiseless, scenario_text, options, observer)?;
+    let without = sample(index, &noiseless, scenario_text, options, observer)?;
     let mut notes = Vec::new();
     let split = match setup.focus {
         None => None,

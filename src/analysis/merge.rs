@@ -5,8 +5,9 @@
 use std::fmt;
 
 use super::convergence::{Convergence, assess};
+use super::uncertainty_run::UncertaintyRun;
 use super::uncertainty::{
-    PairSelection, Setup, UncertaintyError, UncertaintyOptions, UncertaintyRun,
+    PairSelection, Setup, UncertaintyError, UncertaintyOptions,
 };
 use crate::engine::shard::{
     MergeError, MergedStates, PartialState, SHARDS_MERGED_PHASE, ShardMerger,

@@ -11,5 +11,6 @@ pub mod robust;
 pub mod sensitivity;
 pub mod sobol;
 pub mod uncertainty;
+pub mod uncertainty_run;
 pub mod verdict;
 pub mod weights;

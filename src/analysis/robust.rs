@@ -8,8 +8,9 @@ use super::sensitivity::{
     run_sensitivity,
 };
 use super::data_error::{DataErrorSplit, SplitOptions};
+use super::uncertainty_run::{UncertaintyRun, run_uncertainty_with_split};
 use super::uncertainty::{
-    UncertaintyError, UncertaintyOptions, UncertaintyRun, run_uncertainty_with_split,
+    UncertaintyError, UncertaintyOptions,
 };
 use super::verdict::{FocusVerdict, Rating, Swap};
 use super::weights::exact::{

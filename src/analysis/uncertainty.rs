@@ -4,16 +4,15 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::data_error::{DataError, SplitOptions, analyse};
 use super::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess};
-use super::rank_stats::{RankDistribution, UncertaintyStats, summarise};
+use super::rank_stats::{UncertaintyStats, summarise};
 use super::rating::RatingRule;
 use super::verdict::{FocusVerdict, focus_verdict};
 use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
 use crate::engine::{Accumulator, Layout, Observer, RunSpec, Settling, run};
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared, evaluate};
-use crate::scenario::factors::{FactorSummary, ScenarioModel, ScenarioRunError};
+use crate::scenario::factors::{ScenarioModel, ScenarioRunError};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// Which units keep full "ranks above" rows (pairwise probabilities).
@@ -289,59 +288,29 @@ impl Setup {
     }
 }
 
-/// The result of [`run_uncertainty`].
-pub struct UncertaintyRun {
+/// The Monte Carlo of an uncertainty analysis: the setup, the samples and what the stop rule
+/// made of them. [`super::uncertainty_run::run_uncertainty`] adds the verdict, the factors and
+/// the data-error analysis.
+pub struct Sampled {
     pub setup: Setup,
     pub accumulator: Accumulator,
     pub stats: UncertaintyStats,
-    pub verdict: Option<FocusVerdict>,
     /// The stop rule's assessment of the final samples (for a fixed count too: whether it
     /// sufficed).
     pub convergence: Convergence,
-    pub factors: Vec<FactorSummary>,
-    /// With `[[noise]]` entries: the error model, the run without them and the split of the
-    /// focus rank's variance ([`super::data_error`]); `None` for a merge of shards.
-    pub data_error: Option<DataError>,
 }
 
-impl UncertaintyRun {
-    /// Each unit's rank distribution over the samples.
-    pub fn rank_distribution(&self) -> RankDistribution<'_> {
-        RankDistribution::new(&self.accumulator)
-    }
-}
-
-/// Runs a whole (unsharded) uncertainty analysis: `options.samples` samples, or with
-/// `converge` batches that double from it (the next indices each time, so the result equals a
-/// plain run of the final size) until the stop rule of [`super::convergence`] finds every
-/// headline statistic settled or `max_samples` is reached.
-pub fn run_uncertainty(
+/// Samples `scenario` on `index`: `options.samples` samples, or with `converge` batches that
+/// double from it (the next indices each time, so the result equals a plain run of the final
+/// size) until the stop rule of [`super::convergence`] finds every headline statistic settled
+/// or `max_samples` is reached.
+pub fn sample(
     index: &Index,
     scenario: &Scenario,
     scenario_text: &str,
     options: &UncertaintyOptions,
     observer: &dyn Observer,
-) -> Result<UncertaintyRun, UncertaintyError> {
-    run_uncertainty_with_split(
-        index,
-        scenario,
-        scenario_text,
-        options,
-        &SplitOptions::default(),
-        observer,
-    )
-}
-
-/// [`run_uncertainty`] with the design of the data-error split chosen by the caller (`robust`
-/// uses its Sobol settings).
-pub fn run_uncertainty_with_split(
-    index: &Index,
-    scenario: &Scenario,
-    scenario_text: &str,
-    options: &UncertaintyOptions,
-    split: &SplitOptions,
-    observer: &dyn Observer,
-) -> Result<UncertaintyRun, UncertaintyError> {
+) -> Result<Sampled, UncertaintyError> {
     let mut setup = Setup::new(index, scenario, scenario_text, options)?;
     let cap = options.max_samples.max(1);
     let first = if options.converge {
@@ -378,35 +347,11 @@ pub fn run_uncertainty_with_split(
         accumulator.samples,
         options.converge.then_some(cap),
     );
-    let verdict = setup.verdict(&stats);
-    let factors = setup.model.factor_summaries();
-    // The comparison run repeats the sample count this run settled on.
-    let same_samples = UncertaintyOptions {
-        samples: accumulator.samples,
-        converge: false,
-        ..options.clone()
-    };
-    let data_error = if observer.cancelled() {
-        None
-    } else {
-        analyse(
-            index,
-            scenario,
-            scenario_text,
-            &same_samples,
-            &setup,
-            split,
-            observer,
-        )?
-    };
-    Ok(UncertaintyRun {
-        data_error,
+    Ok(Sampled {
         setup,
         accumulator,
         stats,
-        verdict,
         convergence,
-        factors,
     })
 }
 

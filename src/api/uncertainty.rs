@@ -7,6 +7,7 @@ use super::{Error, Index, Scenario};
 use crate::analysis::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH};
 use crate::analysis::rank_stats::{UncertaintyStats, UnitRankStats};
 use crate::analysis::uncertainty::{self as analysis, PairSelection, Setup, default_top_k};
+use crate::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use crate::analysis::verdict::FocusVerdict;
 use crate::engine::shard::{PartialState, Shard};
 use crate::engine::{Observer, Silent};
@@ -77,7 +78,7 @@ impl UncertaintyOptions {
 /// The result of [`uncertainty`] or [`super::merge_shards`]: every unit's rank statistics, the
 /// focus unit's verdict, the convergence assessment, and the run's summary.json.
 pub struct UncertaintyResult {
-    pub(crate) run: analysis::UncertaintyRun,
+    pub(crate) run: UncertaintyRun,
     pub(crate) summary: Summary,
     pub(crate) scenario: Scenario,
 }
@@ -102,7 +103,7 @@ pub fn uncertainty_observed(
 ) -> Result<UncertaintyResult, Error> {
     let resolved = options.resolve(scenario);
     let run_scenario = scenario.for_run(options.focus.is_some(), options.top_k.is_some());
-    let run = analysis::run_uncertainty(
+    let run = run_uncertainty(
         index.model(),
         &run_scenario,
         scenario.text(),
@@ -140,7 +141,7 @@ impl UncertaintyResult {
     pub(crate) fn new(
         index: &Index,
         scenario: &Scenario,
-        run: analysis::UncertaintyRun,
+        run: UncertaintyRun,
         (samples, seed): (Option<u64>, u64),
     ) -> Self {
         let mut summary =

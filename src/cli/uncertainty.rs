@@ -10,9 +10,8 @@ use super::scenario::{LoadedScenario, load as load_scenario};
 use super::{DataArgs, Failure, Format, present};
 use crate::analysis::convergence::{DEFAULT_MAX_SAMPLES, FIRST_BATCH};
 use crate::analysis::merge::{MergeRequest, MergeRunError, MergeSetting, merge_stream, merged_run};
-use crate::analysis::uncertainty::{
-    PairSelection, Setup, UncertaintyOptions, UncertaintyRun, default_top_k, run_uncertainty,
-};
+use crate::analysis::uncertainty::{PairSelection, Setup, UncertaintyOptions, default_top_k};
+use crate::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use crate::engine::accumulate::MAX_SAMPLES;
 use crate::engine::shard::{MergeError, MergedStates, PartialState, Shard};
 use crate::model::Index;

@@ -11,7 +11,7 @@ use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
 use crate::analysis::sensitivity::{FocusDriver, SensitivityRun, TargetResult, UnitTargets};
 use crate::analysis::sobol::{EstimatorSettings, PointKind};
-use crate::analysis::uncertainty::UncertaintyRun;
+use crate::analysis::uncertainty_run::UncertaintyRun;
 use crate::analysis::verdict::FocusVerdict;
 use crate::analysis::weights::drop::DropResult;
 use crate::analysis::weights::exact::{BoundsReport, StabilityReport};

@@ -9,7 +9,7 @@ use super::table::Table;
 use crate::analysis::convergence::QuantileState;
 use crate::analysis::mc_error::{binomial_se, proportion_se};
 use crate::analysis::rank_stats::{RankDistribution, UncertaintyStats};
-use crate::analysis::uncertainty::UncertaintyRun;
+use crate::analysis::uncertainty_run::UncertaintyRun;
 use crate::model::Index;
 use crate::pipeline::Prepared;
 

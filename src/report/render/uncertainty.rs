@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use super::{Render, header};
-use crate::analysis::uncertainty::UncertaintyRun;
+use crate::analysis::uncertainty_run::UncertaintyRun;
 use crate::model::Index;
 use crate::report::output::Files;
 use crate::report::summary::Summary;
