@@ -55,9 +55,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Scenario file, or a shipped scenario name (ieci-full, ieci-weights, ieci-methods,
-    /// ieci-simplex, asem, asem-coinr). Default: ieci-full for the embedded IECI data, asem
-    /// for the embedded ASEM data, else a scenario derived from the index (written to the
-    /// report folder as scenario.toml).
+    /// ieci-simplex, ieci-noise, asem, asem-coinr, asem-noise). Default: ieci-full for the
+    /// embedded IECI data, asem for the embedded ASEM data, else a scenario derived from the
+    /// index (written to the report folder as scenario.toml).
     #[arg(long, value_name = "FILE|NAME")]
     pub scenario: Option<String>,
     /// Random seed (default: the scenario's, else 1). Same seed, same bytes.
