@@ -110,7 +110,7 @@ pub enum UncertaintyError {
     #[error(transparent)]
     Config(#[from] crate::pipeline::ConfigError),
     #[error(
-        "focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv (see `ranksense score`)"
+        "focus unit `{0}` is not in the data; fix: use a uCode or name from data.csv"
     )]
     UnknownFocus(String),
     #[error(transparent)]

@@ -70,7 +70,7 @@ pub fn read_design_layout(text: &str, file: &str) -> Result<DesignLayout, SobolE
                 "no `{BLOCK_COLUMN}` column (columns: {})",
                 table.header.join(", ")
             ),
-            "use a design written by `ranksense sobol sample` or COINr (columns `run`, `block`, \
+            "use a design written by ranksense's Sobol sampler or COINr (columns `run`, `block`, \
              factor columns), with blocks A, B, AB_<factor>",
         ));
     };

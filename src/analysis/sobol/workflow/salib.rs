@@ -216,8 +216,8 @@ pub fn read_salib_design(text: &str, file: &str) -> Result<SalibLayout, SobolErr
         diagnostic: Diagnostic::new(
             Location::file(file),
             problem,
-            "read the file as a block design (the layout of `ranksense sobol sample` and COINr, \
-             with `run` and `block` columns)",
+            "read the file as a block design (the layout ranksense's Sobol sampler and COINr \
+             write, with `run` and `block` columns)",
         ),
         order: DesignOrder::Blocks,
     };
