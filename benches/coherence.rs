@@ -10,7 +10,6 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ranksense::analysis::coherence::{Settings, audit};
-use ranksense::model::load_from_strings;
 use ranksense::pipeline::prepare::nominal_variant;
 use ranksense::pipeline::{Config, evaluate, prepare};
 use ranksense::synth::{SynthSpec, generate};
@@ -20,14 +19,10 @@ fn coherence(c: &mut Criterion) {
         groups_per_level: Some(vec![7]),
         ..SynthSpec::new(33_000, 39, 1)
     };
-    let files = generate(&spec).expect("valid spec");
-    let index = load_from_strings(
-        ("meta.csv", &files.meta_csv),
-        ("data.csv", &files.data_csv),
-        Some(("index.toml", &files.index_toml)),
-        "synthetic",
-    )
-    .expect("synthetic data load");
+    let index = generate(&spec)
+        .expect("valid spec")
+        .load()
+        .expect("synthetic data load");
     let mut group = c.benchmark_group("coherence");
     group.sample_size(10);
     group.bench_function("33000 units × 39 indicators, 200 resamples", |b| {

@@ -6,7 +6,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ranksense::analysis::weights::exact::{
     BoundsRequest, MethodOverride, StabilityRequest, WeightSet, bounds_for, stability_for,
 };
-use ranksense::model::{Index, embedded, load_from_strings};
+use ranksense::model::{Index, embedded};
 use ranksense::synth::{SynthSpec, generate};
 
 /// (label, embedded data set, level whose weights vary ±25%). One line per index.
@@ -49,14 +49,10 @@ fn synthetic(units: usize, indicators: usize, groups: Option<Vec<usize>>) -> Ind
         groups_per_level: groups,
         ..SynthSpec::new(units, indicators, 1)
     };
-    let files = generate(&spec).expect("valid spec");
-    load_from_strings(
-        ("meta.csv", &files.meta_csv),
-        ("data.csv", &files.data_csv),
-        Some(("index.toml", &files.index_toml)),
-        "synthetic",
-    )
-    .expect("synthetic index")
+    generate(&spec)
+        .expect("valid spec")
+        .load()
+        .expect("synthetic index")
 }
 
 /// Focus-unit bounds (±25%: the domain weights, the indicator weights, both together) and the

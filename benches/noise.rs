@@ -12,7 +12,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
 use ranksense::engine::Silent;
-use ranksense::model::{embedded, load_from_strings};
+use ranksense::model::embedded;
 use ranksense::scenario::Scenario;
 use ranksense::scenario::embedded as scenarios;
 use ranksense::synth::{SynthSpec, generate};
@@ -54,14 +54,10 @@ fn large(c: &mut Criterion) {
         groups_per_level: Some(vec![7]),
         ..SynthSpec::new(33_000, 39, 1)
     };
-    let files = generate(&spec).expect("valid spec");
-    let index = load_from_strings(
-        ("meta.csv", &files.meta_csv),
-        ("data.csv", &files.data_csv),
-        Some(("index.toml", &files.index_toml)),
-        "synthetic",
-    )
-    .expect("synthetic data load");
+    let index = generate(&spec)
+        .expect("valid spec")
+        .load()
+        .expect("synthetic data load");
     let scenario = Scenario::from_toml_str(LARGE_SCENARIO, "noise.toml").expect("scenario");
     let setup = Setup::new(
         &index,

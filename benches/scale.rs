@@ -8,7 +8,6 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
 use ranksense::engine::Silent;
-use ranksense::model::load_from_strings;
 use ranksense::scenario::Scenario;
 use ranksense::synth::{SynthSpec, generate};
 
@@ -42,14 +41,10 @@ fn scale(c: &mut Criterion) {
             groups_per_level: groups,
             ..SynthSpec::new(units, indicators, 1)
         };
-        let files = generate(&spec).expect("valid spec");
-        let index = load_from_strings(
-            ("meta.csv", &files.meta_csv),
-            ("data.csv", &files.data_csv),
-            Some(("index.toml", &files.index_toml)),
-            "synthetic",
-        )
-        .expect("synthetic data load");
+        let index = generate(&spec)
+            .expect("valid spec")
+            .load()
+            .expect("synthetic data load");
         let scenario = Scenario::from_toml_str(SCENARIO, "scale.toml").expect("scenario");
         let setup =
             Setup::new(&index, &scenario, SCENARIO, &UncertaintyOptions::default()).expect("setup");

@@ -249,6 +249,18 @@ impl SynthFiles {
             ("index.toml", &self.index_toml),
         ]
     }
+
+    /// Loads the files as an index (source `synthetic`), as `ranksense synth`'s folder would
+    /// load: one place for the benches and tests that build a synthetic index in memory.
+    #[cfg(any(test, feature = "internals"))]
+    pub fn load(&self) -> Result<crate::model::Index, crate::model::LoadError> {
+        crate::model::load_from_strings(
+            ("meta.csv", &self.meta_csv),
+            ("data.csv", &self.data_csv),
+            Some(("index.toml", &self.index_toml)),
+            "synthetic",
+        )
+    }
 }
 
 /// Writes meta.csv, data.csv and index.toml into `dir` (created if needed); each file is
