@@ -246,6 +246,8 @@ pub fn ordinal(n: u32) -> String {
 }
 
 /// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "about 7 (not settled: 6–9)".
+/// An unsettled estimate is shown to the whole rank: its Monte Carlo error spans whole ranks,
+/// so the interpolated decimals ("about 15367.85") would claim a precision it does not have.
 pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
     match *state {
         QuantileState::Settled { rank } => fmt_rank(rank),
@@ -256,11 +258,11 @@ pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
             format!("{}–{}", fmt_rank(low), fmt_rank(high))
         }
         QuantileState::Unsettled { low, high } if low == high || low.is_nan() => {
-            format!("about {}", fmt_rank(point))
+            format!("about {}", fmt_rank(point.round()))
         }
         QuantileState::Unsettled { low, high } => format!(
             "about {} (not settled: {}–{})",
-            fmt_rank(point),
+            fmt_rank(point.round()),
             fmt_rank(low),
             fmt_rank(high)
         ),
@@ -274,7 +276,7 @@ pub fn fmt_quantile_cell(state: &QuantileState, point: f64) -> String {
         QuantileState::Boundary { low, high, .. } => {
             format!("{}/{}", fmt_rank(low), fmt_rank(high))
         }
-        QuantileState::Unsettled { .. } => format!("~{}", fmt_rank(point)),
+        QuantileState::Unsettled { .. } => format!("~{}", fmt_rank(point.round())),
     }
 }
 
@@ -331,6 +333,22 @@ pub fn fmt_compact(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsettled_quantiles_read_to_the_whole_rank() {
+        let state = QuantileState::Unsettled {
+            low: 15204.0,
+            high: 15465.0,
+        };
+        assert_eq!(
+            fmt_quantile(&state, 15367.85),
+            "about 15368 (not settled: 15204–15465)"
+        );
+        assert_eq!(fmt_quantile_cell(&state, 15367.85), "~15368");
+        // A settled quantile keeps its exact value.
+        let settled = QuantileState::Settled { rank: 7.0 };
+        assert_eq!(fmt_quantile(&settled, 7.0), "7");
+    }
 
     #[test]
     fn durations_read_to_the_second_in_the_largest_two_units() {
