@@ -334,7 +334,7 @@ mod tests {
         let (mut order, mut out) = (Vec::new(), vec![0.0; 500]);
         ascending_min_ranks(&long, &mut out, &mut order);
         ascending_min_ranks(&reversed, &mut out, &mut order);
-        assert!(out.iter().zip(&reversed).all(|(r, v)| *r == 500.0 - v));
+        assert!(out.iter().zip(&reversed).all(|(r, v)| *r == v + 1.0));
     }
 
     #[test]
