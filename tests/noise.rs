@@ -3,6 +3,7 @@
 //! the noiseless run byte for byte, determinism across threads and shards, located errors.
 
 use ranksense::analysis::data_error::{DataErrorSplit, SplitOptions, split_variance};
+use ranksense::analysis::merge::{MergeRequest, merge_run};
 use ranksense::analysis::uncertainty::{Setup, UncertaintyOptions};
 use ranksense::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use ranksense::engine::Silent;
@@ -11,7 +12,9 @@ use ranksense::model::{Index, embedded, load_from_strings};
 use ranksense::pipeline::noise::{
     ColumnError, ErrorDistribution, column_stream, draw_imputed, imputation_spread, perturb_column,
 };
+use ranksense::report::render::{Render, UncertaintyView};
 use ranksense::report::uncertainty::{uncertainty_files, uncertainty_summary};
+use ranksense::report::verdict::data_error_sentence;
 use ranksense::scenario::Scenario;
 use ranksense::scenario::embedded as scenarios;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -499,4 +502,81 @@ fn summary_json_records_the_error_model_and_the_split() {
     assert_eq!(section["intervals"].as_array().unwrap().len(), 3);
     assert!(section["intervals"][0]["without"]["median"].is_number());
     std::fs::remove_dir_all(&folder).unwrap();
+}
+
+/// A sharded run with data error, merged, writes the unsharded run's files byte for byte: the
+/// data-error section (summary.json's `data_error`, rank_intervals_noise.csv, the report's
+/// section) included, since the merge runs the run without the noise and the split itself.
+#[test]
+fn merged_shards_carry_the_data_error_section_byte_for_byte() {
+    let index = embedded::load("ieci2022").unwrap();
+    let (_, text) = scenarios::find("ieci-noise").unwrap();
+    let samples = 2_001;
+    let whole = uncertainty(&index, text, samples, 2);
+    let scenario = Scenario::from_toml_str(text, "noise.toml").unwrap();
+    let options = UncertaintyOptions {
+        samples,
+        seed: 11,
+        ..UncertaintyOptions::default()
+    };
+    let setup = Setup::new(&index, &scenario, text, &options).unwrap();
+    let count = 3;
+    let states: Vec<_> = (1..=count)
+        .map(|k| {
+            let shard = Shard { index: k, count };
+            let accumulator = setup.run(shard.samples(samples), options.seed, 1, &Silent);
+            let state = PartialState::of_shard(setup.fingerprint.clone(), shard, accumulator);
+            Ok((format!("shard{k}"), state))
+        })
+        .collect();
+    let request = MergeRequest {
+        threads: 1,
+        ..MergeRequest::default()
+    };
+    let merged = merge_run(&index, &scenario, text, states, 3, &request, &Silent).unwrap();
+    assert!(merged.data_error.is_some());
+    let files = |run: &UncertaintyRun| {
+        let summary = uncertainty_summary(&index, "noise.toml", text, run, 11);
+        uncertainty_files(&summary, run).files
+    };
+    let (whole_files, merged_files) = (files(&whole), files(&merged));
+    let names: Vec<&str> = whole_files.iter().map(|f| f.0.as_str()).collect();
+    assert!(names.contains(&"rank_intervals_noise.csv"), "{names:?}");
+    assert_eq!(
+        names,
+        merged_files
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect::<Vec<_>>()
+    );
+    for ((name, a), (_, b)) in whole_files.iter().zip(&merged_files) {
+        assert!(
+            a == b,
+            "{name} differs between the whole and the merged run"
+        );
+    }
+    let summary = String::from_utf8_lossy(file(&merged_files, "summary.json"));
+    assert!(summary.contains("\"data_error\""));
+}
+
+/// `uncertainty` prints the split on the terminal, in the sentence of the report and `robust`.
+#[test]
+fn the_terminal_table_says_how_much_is_data_error() {
+    let index = embedded::load("ieci2022").unwrap();
+    let (_, text) = scenarios::find("ieci-noise").unwrap();
+    let run = uncertainty(&index, text, 1_000, 2);
+    let summary = uncertainty_summary(&index, "noise.toml", text, &run, 11);
+    let view = UncertaintyView {
+        index: &index,
+        summary: &summary,
+        result: &run,
+        elapsed: std::time::Duration::ZERO,
+    };
+    let split = run.data_error.as_ref().unwrap().split.as_ref().unwrap();
+    let sentence = data_error_sentence(split);
+    assert!(
+        sentence.starts_with("Data error accounts for"),
+        "{sentence}"
+    );
+    assert!(view.table().contains(&sentence), "{}", view.table());
 }

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::convergence::{Convergence, assess};
+use super::data_error::{SplitOptions, analyse};
 use super::uncertainty_run::UncertaintyRun;
 use super::uncertainty::{
     PairSelection, Setup, UncertaintyError, UncertaintyOptions,
@@ -167,17 +168,25 @@ pub fn merge_run(
     observer: &dyn Observer,
 ) -> Result<UncertaintyRun, MergeRunError> {
     let merged = merge_stream(states, expected, observer)?.finish()?;
-    merged_run(index, scenario, scenario_text, merged, request)
+    merged_run(index, scenario, scenario_text, merged, request, observer)
 }
 
 /// The whole run from its merged states ([`ShardMerger::finish`]), checked against `index`,
 /// `scenario` and `request` as [`merge_run`] says.
+///
+/// With `[[noise]]` entries the data-error analysis is run here, whole, as the unsharded run
+/// runs it after its Monte Carlo ([`super::uncertainty_run`]): the run without the noise and
+/// the split depend only on the data, the scenario, the seed and the sample count, which the
+/// shards agree on, so the merged report carries the same data-error section byte for byte.
+/// It is not sharded: the run without the noise takes the noiseless engine's time, and the
+/// split a fixed design (4 × 1,024 runs by default).
 pub fn merged_run(
     index: &Index,
     scenario: &Scenario,
     scenario_text: &str,
     merged: MergedStates,
     request: &MergeRequest,
+    observer: &dyn Observer,
 ) -> Result<UncertaintyRun, MergeRunError> {
     let MergedStates {
         fingerprint,
@@ -248,6 +257,21 @@ pub fn merged_run(
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
     let convergence = Convergence::new(assess(&stats), accumulator.samples, None);
+    // The options of the unsharded run's comparison run: its seed and sample count, fixed.
+    let same_samples = UncertaintyOptions {
+        samples: accumulator.samples,
+        converge: false,
+        ..options
+    };
+    let data_error = analyse(
+        index,
+        &scenario,
+        scenario_text,
+        &same_samples,
+        &setup,
+        &SplitOptions::default(),
+        observer,
+    )?;
     Ok(UncertaintyRun {
         setup,
         accumulator,
@@ -255,7 +279,7 @@ pub fn merged_run(
         verdict,
         convergence,
         factors,
-        data_error: None,
+        data_error,
     })
 }
 

@@ -23,7 +23,7 @@ pub struct UncertaintyRun {
     pub convergence: Convergence,
     pub factors: Vec<FactorSummary>,
     /// With `[[noise]]` entries: the error model, the run without them and the split of the
-    /// focus rank's variance ([`super::data_error`]); `None` for a merge of shards.
+    /// focus rank's variance ([`super::data_error`]), a merge of shards included.
     pub data_error: Option<DataError>,
 }
 

@@ -413,13 +413,17 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
         pairs: args.pairs,
         threads: args.run.threads,
     };
+    // With data error, the merge runs the data-error analysis (see `merged_run`).
+    let progress = Progress::new(merged.accumulator.samples);
     let merged = merged_run(
         &index,
         &scenario.scenario,
         scenario.text(),
         merged,
         &request,
+        &progress,
     );
+    progress.finish();
     let result = merged.map_err(merge_failure)?;
     let fingerprint = &result.setup.fingerprint;
     let settings = (Some(fingerprint.total_samples), fingerprint.seed);

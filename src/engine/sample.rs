@@ -2,6 +2,7 @@
 //! score. The one sequence every sampled analysis runs (Monte Carlo, Sobol design, audit rows).
 
 use super::SampleModel;
+use crate::model::method::Aggregation;
 use crate::pipeline::noise::NoisyData;
 use crate::pipeline::{
     Config, DataView, LowerLevels, Prepared, Scratch, score, score_above, score_data,
@@ -38,7 +39,13 @@ impl SampleScorer {
     ) {
         let key = model.configure(u, &mut self.config, &mut self.moved);
         if let (Some(plan), Some(noisy)) = (model.noise(), self.noisy.as_mut()) {
-            plan.apply(prepared, self.config.variant, u, noisy);
+            // Only a geometric mean reads the indicators' logarithms.
+            let needs_logs = self
+                .config
+                .aggregation
+                .iter()
+                .any(|a| matches!(a, Aggregation::Geometric));
+            plan.apply(prepared, self.config.variant, u, needs_logs, noisy);
             score_data(
                 prepared,
                 DataView::noisy(noisy),

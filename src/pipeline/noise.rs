@@ -18,7 +18,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::impute::impute_column_with;
+use super::impute::{GroupIndex, impute_column_with};
 use super::normalise::{NormaliseContext, normalise_column_with};
 use super::prepare::Prepared;
 use super::stats;
@@ -103,10 +103,27 @@ pub fn column_stream(u: f64, column: usize, purpose: u64) -> Xoshiro256PlusPlus 
     Xoshiro256PlusPlus::seed_from_u64(key ^ salt)
 }
 
-/// One draw of the error model around `x` with standard deviation `sd` (see
-/// [`ErrorDistribution`]); `sd = 0` returns `x` exactly.
+/// σ and σ²/2 of the log-normal error around `x` with standard deviation `sd`: σ² =
+/// ln(1 + (sd/x)²) (see [`ErrorDistribution::LogNormal`]). They depend on the observed value
+/// only, so a plan computes them once per cell instead of once per draw.
 #[inline]
-fn draw(x: f64, sd: f64, distribution: ErrorDistribution, rng: &mut impl Rng) -> f64 {
+fn lognormal_shape(x: f64, sd: f64) -> (f64, f64) {
+    let ratio = sd / x;
+    let variance = (ratio * ratio).ln_1p();
+    (variance.sqrt(), 0.5 * variance)
+}
+
+/// One draw of the error model around `x` with standard deviation `sd` (see
+/// [`ErrorDistribution`]); `sd = 0` returns `x` exactly. `shape` is the cell's
+/// [`lognormal_shape`] when it was computed beforehand.
+#[inline]
+fn draw(
+    x: f64,
+    sd: f64,
+    distribution: ErrorDistribution,
+    shape: Option<(f64, f64)>,
+    rng: &mut impl Rng,
+) -> f64 {
     match distribution {
         ErrorDistribution::Normal => {
             let z: f64 = rng.sample(StandardNormal);
@@ -118,27 +135,34 @@ fn draw(x: f64, sd: f64, distribution: ErrorDistribution, rng: &mut impl Rng) ->
         }
         ErrorDistribution::LogNormal => {
             let z: f64 = rng.sample(StandardNormal);
-            let ratio = sd / x;
-            let variance = (ratio * ratio).ln_1p();
-            x * (variance.sqrt() * z - 0.5 * variance).exp()
+            let (sigma, half_variance) = shape.unwrap_or_else(|| lognormal_shape(x, sd));
+            x * (sigma * z - half_variance).exp()
         }
     }
 }
 
 /// Perturbs one raw column in place: every present cell with a positive standard deviation is
 /// replaced by a draw of `error`'s model (missing cells stay missing). Pure in (x, rng).
+#[cfg(any(test, feature = "internals"))]
 pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut impl Rng) {
-    for (value, &sd) in x.iter_mut().zip(&error.sd) {
+    perturb_cells(x, error, &[], rng)
+}
+
+/// [`perturb_column`] with each cell's [`lognormal_shape`] in `shapes` (empty: computed per
+/// draw). The same draws in the same order, so the same values bit for bit.
+fn perturb_cells(x: &mut [f64], error: &ColumnError, shapes: &[(f64, f64)], rng: &mut impl Rng) {
+    for (row, (value, &sd)) in x.iter_mut().zip(&error.sd).enumerate() {
         if value.is_nan() || sd <= 0.0 {
             continue;
         }
         let observed = *value;
+        let shape = shapes.get(row).copied();
         *value = match error.range {
-            None => draw(observed, sd, error.distribution, rng),
+            None => draw(observed, sd, error.distribution, shape, rng),
             Some((lo, hi)) => {
                 let mut kept = observed;
                 for _ in 0..MAX_REJECTIONS {
-                    let candidate = draw(observed, sd, error.distribution, rng);
+                    let candidate = draw(observed, sd, error.distribution, shape, rng);
                     if (lo..=hi).contains(&candidate) {
                         kept = candidate;
                         break;
@@ -219,35 +243,24 @@ pub fn draw_imputed(
     }
 }
 
-/// The group of every row for a group imputation method, as small indices.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupIndex {
-    pub of_row: Vec<Option<usize>>,
-    pub n_groups: usize,
-}
-
-impl GroupIndex {
-    fn of(labels: &[Option<String>]) -> Self {
-        let mut names: Vec<&str> = labels.iter().flatten().map(String::as_str).collect();
-        names.sort_unstable();
-        names.dedup();
-        let of_row = labels
-            .iter()
-            .map(|l| l.as_deref().and_then(|l| names.binary_search(&l).ok()))
-            .collect();
-        GroupIndex {
-            of_row,
-            n_groups: names.len(),
-        }
-    }
-}
-
 /// What re-preparing one data variant needs.
 #[derive(Debug, Clone)]
 struct VariantInputs {
     groups: Option<GroupIndex>,
-    group_labels: Option<Vec<Option<String>>>,
     contexts: Vec<NormaliseContext>,
+}
+
+/// One column a sample re-prepares, with what does not change between samples looked up once.
+#[derive(Debug, Clone)]
+struct TouchedColumn {
+    column: usize,
+    /// Position of its error in `NoisePlan::errors`.
+    error: Option<usize>,
+    /// Position of its stochastic imputation in `NoisePlan::imputations`.
+    imputation: Option<usize>,
+    /// Each row's [`lognormal_shape`] for a log-normal error (empty otherwise): the shape
+    /// depends on the observed value only.
+    shapes: Vec<(f64, f64)>,
 }
 
 /// Everything a sample needs to perturb and re-prepare the columns with data error.
@@ -256,7 +269,9 @@ pub struct NoisePlan {
     errors: Vec<ColumnError>,
     imputations: Vec<ImputationError>,
     /// Columns a sample re-prepares, ascending.
-    touched: Vec<usize>,
+    touched: Vec<TouchedColumn>,
+    /// Columns no sample changes: the only ones copied from a variant when it changes.
+    untouched: Vec<usize>,
     /// Raw values of every index row (before denomination).
     raw: Columns,
     /// Denominator of each indicator, when the nominal method denominates.
@@ -273,13 +288,38 @@ impl NoisePlan {
         errors: Vec<ColumnError>,
         imputations: Vec<ImputationError>,
     ) -> Self {
-        let mut touched: Vec<usize> = errors
+        let mut columns: Vec<usize> = errors
             .iter()
             .map(|e| e.indicator)
             .chain(imputations.iter().map(|e| e.indicator))
             .collect();
-        touched.sort_unstable();
-        touched.dedup();
+        columns.sort_unstable();
+        columns.dedup();
+        let touched = columns
+            .iter()
+            .map(|&j| {
+                let error = errors.iter().position(|e| e.indicator == j);
+                let shapes = match error.map(|e| &errors[e]) {
+                    Some(e) if e.distribution == ErrorDistribution::LogNormal => index
+                        .raw
+                        .col(j)
+                        .iter()
+                        .zip(&e.sd)
+                        .map(|(&x, &sd)| lognormal_shape(x, sd))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                TouchedColumn {
+                    column: j,
+                    error,
+                    imputation: imputations.iter().position(|e| e.indicator == j),
+                    shapes,
+                }
+            })
+            .collect();
+        let untouched = (0..index.framework.n_indicators())
+            .filter(|j| columns.binary_search(j).is_err())
+            .collect();
         let denominators = index
             .framework
             .indicators
@@ -292,28 +332,25 @@ impl NoisePlan {
         let variants = prepared
             .variants
             .iter()
-            .map(|variant| {
-                let labels = variant
+            .map(|variant| VariantInputs {
+                groups: variant
                     .spec
                     .imputation
                     .group_column()
                     .and_then(|c| index.group(c))
-                    .map(|g| g.values.clone());
-                VariantInputs {
-                    groups: labels.as_deref().map(GroupIndex::of),
-                    group_labels: labels,
-                    contexts: super::prepare::normalise_contexts(
-                        index,
-                        &prepared.units,
-                        &variant.spec.normalisation,
-                    ),
-                }
+                    .map(|g| GroupIndex::of(&g.values)),
+                contexts: super::prepare::normalise_contexts(
+                    index,
+                    &prepared.units,
+                    &variant.spec.normalisation,
+                ),
             })
             .collect();
         NoisePlan {
             errors,
             imputations,
             touched,
+            untouched,
             raw: index.raw.clone(),
             denominators,
             unit_rows: prepared.unit_rows.clone(),
@@ -323,8 +360,8 @@ impl NoisePlan {
 
     /// The columns a sample re-prepares.
     #[cfg(any(test, feature = "internals"))]
-    pub fn touched(&self) -> &[usize] {
-        &self.touched
+    pub fn touched(&self) -> Vec<usize> {
+        self.touched.iter().map(|t| t.column).collect()
     }
 
     /// Whether the plan changes anything at all.
@@ -338,44 +375,64 @@ impl NoisePlan {
     /// changes). `u` is the sample's point. A perturbed column that cannot be normalised (it
     /// came out constant) or that a geometric mean could not take the logarithm of keeps its
     /// unperturbed values in this sample.
-    pub fn apply(&self, prepared: &Prepared, variant: usize, u: &[f64], out: &mut NoisyData) {
+    ///
+    /// `needs_logs`: whether the sample aggregates geometrically. Without it the touched
+    /// columns' logarithms are not computed (`out.logs` is then stale for them and must not be
+    /// read); whether they could be taken is still checked, so the values do not depend on it.
+    pub fn apply(
+        &self,
+        prepared: &Prepared,
+        variant: usize,
+        u: &[f64],
+        needs_logs: bool,
+        out: &mut NoisyData,
+    ) {
         let source = &prepared.variants[variant];
         if out.variant != Some(variant) {
-            out.normalised
-                .as_mut_slice()
-                .copy_from_slice(source.normalised.as_slice());
+            for &j in &self.untouched {
+                out.normalised
+                    .col_mut(j)
+                    .copy_from_slice(source.normalised.col(j));
+            }
+            // The buffer for logarithms is kept when a variant has none, so switching
+            // between variants allocates only the first time.
+            out.has_logs = source.logs.is_some();
             match (&source.logs, &mut out.logs) {
                 (Some(logs), Some(target)) => {
-                    target.as_mut_slice().copy_from_slice(logs.as_slice())
+                    for &j in &self.untouched {
+                        target.col_mut(j).copy_from_slice(logs.col(j));
+                    }
                 }
                 (Some(logs), None) => out.logs = Some(logs.clone()),
-                (None, _) => out.logs = None,
+                (None, _) => {}
             }
             out.has_missing = source.has_missing;
             out.variant = Some(variant);
         }
         let inputs = &self.variants[variant];
         let spec = &source.spec;
-        for &j in &self.touched {
+        for touched in &self.touched {
+            let j = touched.column;
             let column = &mut out.column;
             column.copy_from_slice(self.raw.col(j));
-            if let Some(error) = self.errors.iter().find(|e| e.indicator == j) {
+            if let Some(e) = touched.error {
+                let error = &self.errors[e];
                 let mut rng = column_stream(u[error.coordinate], j, 0);
-                perturb_column(column, error, &mut rng);
+                perturb_cells(column, error, &touched.shapes, &mut rng);
             }
             if let Some(denominator) = &self.denominators[j] {
                 for (x, &d) in column.iter_mut().zip(denominator) {
                     *x /= d;
                 }
             }
-            let stochastic = self.imputations.iter().find(|e| e.indicator == j);
+            let stochastic = touched.imputation.map(|i| &self.imputations[i]);
             if stochastic.is_some() {
                 out.observed.copy_from_slice(column);
             }
             impute_column_with(
                 column,
                 &spec.imputation,
-                inputs.group_labels.as_deref(),
+                inputs.groups.as_ref(),
                 &mut out.sorted,
             );
             if let Some(imputation) = stochastic
@@ -407,16 +464,16 @@ impl NoisePlan {
                 &spec.normalisation,
                 context,
                 target,
-                &mut out.order,
+                &mut out.orders[j],
             )
             .is_ok()
                 && target.iter().all(|v| !v.is_infinite());
             let ok = ok
-                && match &mut out.logs {
+                && match out.logs.as_mut().filter(|_| out.has_logs) {
                     None => true,
                     Some(logs) => {
                         let positive = target.iter().all(|&v| v > 0.0);
-                        if positive {
+                        if positive && needs_logs {
                             for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
                                 *l = v.ln();
                             }
@@ -440,7 +497,9 @@ impl NoisePlan {
 #[derive(Debug, Clone)]
 pub struct NoisyData {
     pub normalised: Columns,
-    pub logs: Option<Columns>,
+    /// Logarithms of `normalised`, meaningful only when `has_logs` (see [`NoisyData::logs`]).
+    logs: Option<Columns>,
+    has_logs: bool,
     pub has_missing: bool,
     /// The variant `normalised` was last filled from (its untouched columns are current).
     variant: Option<usize>,
@@ -449,20 +508,29 @@ pub struct NoisyData {
     kept: Vec<f64>,
     spreads: Vec<f64>,
     group_values: Vec<f64>,
-    /// Scratch of the stages, so a sample allocates nothing: the sorted values of a median
-    /// imputation, a treated column's original values, the order of a rank normalisation.
+    /// Scratch of the stages, so a sample allocates nothing: the values of an imputation's
+    /// group or column, a treated column's original values.
     sorted: Vec<f64>,
     original: Vec<f64>,
-    order: Vec<usize>,
+    /// Each column's last rank order: a rank normalisation starts from it, so re-ranking a
+    /// slightly perturbed column costs a few moves (see `normalise::sort_present`).
+    orders: Vec<Vec<usize>>,
 }
 
 impl NoisyData {
+    /// Logarithms of `normalised`, when the variant has them (every value positive). After
+    /// [`NoisePlan::apply`] without `needs_logs`, the touched columns' are stale.
+    pub fn logs(&self) -> Option<&Columns> {
+        self.logs.as_ref().filter(|_| self.has_logs)
+    }
+
     pub fn new(prepared: &Prepared, index_rows: usize) -> Self {
         let n = prepared.n_units();
         let m = prepared.framework.n_indicators();
         NoisyData {
             normalised: Columns::filled(n, m, f64::NAN),
             logs: None,
+            has_logs: false,
             has_missing: false,
             variant: None,
             column: vec![0.0; index_rows],
@@ -472,14 +540,18 @@ impl NoisyData {
             group_values: Vec::with_capacity(index_rows),
             sorted: Vec::with_capacity(index_rows),
             original: Vec::with_capacity(n),
-            order: Vec::with_capacity(n),
+            orders: vec![Vec::new(); m],
         }
     }
 }
 
 impl NoisePlan {
-    /// A buffer sized for this plan.
+    /// A buffer sized for this plan: rank orders only for the columns it touches.
     pub fn buffer(&self, prepared: &Prepared) -> NoisyData {
-        NoisyData::new(prepared, self.raw.n_rows())
+        let mut data = NoisyData::new(prepared, self.raw.n_rows());
+        for touched in &self.touched {
+            data.orders[touched.column].reserve(prepared.n_units());
+        }
+        data
     }
 }

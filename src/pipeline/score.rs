@@ -165,7 +165,7 @@ impl<'a> DataView<'a> {
     pub fn noisy(data: &'a NoisyData) -> Self {
         DataView {
             normalised: &data.normalised,
-            logs: data.logs.as_ref(),
+            logs: data.logs(),
             has_missing: data.has_missing,
         }
     }

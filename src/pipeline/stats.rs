@@ -256,6 +256,7 @@ pub fn min_max(x: &[f64]) -> (f64, f64) {
 
 /// Sample quantile of type 7 (R's default, Hyndman & Fan 1996): with the sorted values
 /// x_(1..n), h = (n − 1)p + 1, Q(p) = x_(⌊h⌋) + (h − ⌊h⌋)(x_(⌊h⌋+1) − x_(⌊h⌋)).
+#[cfg(any(test, feature = "internals"))]
 pub fn quantile_type7(x: &[f64], p: f64) -> f64 {
     let mut sorted: Vec<f64> = present(x).collect();
     if sorted.is_empty() {
@@ -279,6 +280,7 @@ pub fn quantile_type7_sorted(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Median (R `median`: the mean of the two middle values for even n).
+#[cfg(any(test, feature = "internals"))]
 pub fn median(x: &[f64]) -> f64 {
     quantile_type7(x, 0.5)
 }

@@ -12,7 +12,7 @@ use crate::report::summary::Summary;
 use crate::report::uncertainty::{
     rank_stats_csv, uncertainty_files, uncertainty_markdown, uncertainty_table,
 };
-use crate::report::verdict::{convergence_sentence, focus_sentence};
+use crate::report::verdict::{convergence_sentence, data_error_sentence, focus_sentence};
 
 /// Tables of more units than this show only the first [`SHOWN_UNITS`] on the terminal.
 pub(super) const LONG_TABLE: usize = 60;
@@ -61,6 +61,15 @@ impl Render for UncertaintyView<'_> {
                 focus_sentence(verdict, &result.convergence)
             );
             let _ = writeln!(out, "Rule: {}.", verdict.rule.text());
+        }
+        // Data error against modelling choices, in the words of the report and of `robust`.
+        if let Some(data_error) = &result.data_error {
+            if let Some(split) = &data_error.split {
+                let _ = writeln!(out, "\n{}", data_error_sentence(split));
+            }
+            for note in &data_error.notes {
+                let _ = writeln!(out, "Note: {note}.");
+            }
         }
         let _ = writeln!(
             out,
