@@ -467,3 +467,30 @@ impl Summary {
         json.expect("summary is serialisable") + "\n"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R: quantile(c(1, 2, 3, 4, 10), c(0, .1, .25, .5, .75, .9, 1), type = 7)
+    /// = 1, 1.4, 2, 3, 4, 7.6, 10; non-finite values are left out.
+    #[test]
+    fn spreads_are_type7_quantiles_over_the_finite_values() {
+        let values = [10.0, f64::NAN, 3.0, 1.0, 4.0, 2.0];
+        let spread = Spread::of(values.into_iter());
+        let expected = [1.0, 1.4, 2.0, 3.0, 4.0, 7.6, 10.0];
+        let got = [
+            spread.min,
+            spread.p10,
+            spread.p25,
+            spread.median,
+            spread.p75,
+            spread.p90,
+            spread.max,
+        ];
+        for (g, e) in got.iter().zip(expected) {
+            assert!((g - e).abs() < 1e-12, "{got:?}");
+        }
+        assert!(Spread::of(std::iter::empty()).median.is_nan());
+    }
+}
