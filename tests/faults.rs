@@ -9,6 +9,7 @@ use std::process::{Command as Process, Stdio};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use ranksense::engine::histogram::RankWindow;
 use ranksense::engine::shard::PartialState;
 
 fn ranksense() -> Command {
@@ -121,7 +122,10 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
     // Edited with a recomputed checksum: 1,000,000 added to one count (it gave a
     // "probability" of 250 before).
     forge(&states[1], |s| {
-        s.accumulator.rank_counts[0].counts[0] += 1_000_000
+        let window = &mut s.accumulator.rank_counts[0];
+        let mut counts = window.counts().into_owned();
+        counts[0] += 1_000_000;
+        *window = RankWindow::from_counts(window.first(), counts);
     });
     refused("`rank_counts` of unit 1 add up to 1000450, but the state has 450 samples");
 
@@ -131,8 +135,11 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
             .accumulator
             .rank_counts
             .iter_mut()
-            .find(|w| w.counts.len() > 1);
-        window.expect("some unit took two ranks").counts[0] = u64::MAX;
+            .find(|w| w.end() - w.first() > 1)
+            .expect("some unit took two ranks");
+        let mut counts = window.counts().into_owned();
+        counts[0] = u64::MAX;
+        *window = RankWindow::from_counts(window.first(), counts);
     });
     refused("add up to more than 2^64");
 
@@ -144,9 +151,8 @@ fn tampered_or_damaged_shards_are_refused_naming_the_file() {
     forge(&states[1], |s| {
         s.accumulator.samples *= 2;
         for window in &mut s.accumulator.rank_counts {
-            for c in &mut window.counts {
-                *c *= 2;
-            }
+            let doubled = window.counts().iter().map(|c| c * 2).collect();
+            *window = RankWindow::from_counts(window.first(), doubled);
         }
     });
     refused("records 900 samples");

@@ -252,7 +252,7 @@ fn accumulated_statistics_are_consistent() {
     let acc = &result.accumulator;
     let n = acc.n_units;
     for u in 0..n {
-        assert_eq!(acc.rank_counts_of(u).counts.iter().sum::<u64>(), 3_000);
+        assert_eq!(acc.rank_counts_of(u).counts().iter().sum::<u64>(), 3_000);
         let stats = &result.stats.units[u];
         assert!(stats.best_rank as f64 <= stats.q05_rank && stats.q05_rank <= stats.median_rank);
         assert!(stats.median_rank <= stats.q95_rank && stats.q95_rank <= stats.worst_rank as f64);

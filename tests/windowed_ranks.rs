@@ -65,24 +65,31 @@ fn windowed_histograms_equal_the_full_histograms_for_any_thread_count() {
             // The window is exactly best..=worst rank, and holds the full histogram's counts.
             let lo = expected.iter().position(|&c| c > 0).unwrap();
             let hi = expected.iter().rposition(|&c| c > 0).unwrap();
-            assert_eq!(window.first as usize, lo, "unit {u}, {threads} threads");
+            assert_eq!(window.first() as usize, lo, "unit {u}, {threads} threads");
             assert_eq!(
-                window.counts,
+                *window.counts(),
                 expected[lo..=hi],
                 "unit {u}, {threads} threads"
             );
             assert_eq!(acc.best_rank[u] as usize, lo + 1);
             assert_eq!(acc.worst_rank[u] as usize, hi + 1);
         }
-        // Memory: 8 bytes per rank of each unit's window, less than the n² table.
-        let spans: usize = full
+        // Memory: per unit, 8 bytes per rank of its window or 4 per sample, whichever is
+        // less; at most 8 bytes per rank of the windows, less than the n² table.
+        let widths: Vec<usize> = full
             .iter()
             .map(|row| {
                 row.iter().rposition(|&c| c > 0).unwrap() - row.iter().position(|&c| c > 0).unwrap()
                     + 1
             })
+            .collect();
+        let compact: usize = widths
+            .iter()
+            .map(|&w| (8 * w).min(4 * samples as usize))
             .sum();
-        assert_eq!(acc.histogram_bytes(), 8 * spans);
+        assert_eq!(acc.histogram_bytes(), compact);
+        let spans: usize = widths.iter().sum();
+        assert!(acc.histogram_bytes() <= 8 * spans);
         assert!(spans < full.len() * full.len());
     }
 }

@@ -178,7 +178,10 @@ pub fn summarise(
         .map(|u| {
             // The unit's window of bins: entry b is bin `first + b`.
             let window = accumulator.rank_counts_of(u);
-            let (counts, first) = (&window.counts[..], window.first as usize);
+            // Counts over the window (built for a sparse window, which holds the samples'
+            // ranks instead): the quantiles below walk them in rank order.
+            let counts = window.counts();
+            let (counts, first) = (&counts[..], window.first() as usize);
             let bin_value = move |b: usize| bin_value(first + b);
             // Bin values within the unit's observed range (binned midpoints can fall outside it).
             let clamped = move |b: usize| clamp_rank(bin_value(b), accumulator, u);
@@ -408,7 +411,7 @@ mod tests {
         let mut accumulator = Accumulator::new(&layout);
         accumulator.samples = 8;
         // Unit 1 ranked 1–2 in 2 samples, 3–4 in 6, never 5th.
-        accumulator.rank_counts[1].counts = vec![2, 6];
+        accumulator.rank_counts[1] = crate::engine::histogram::RankWindow::from_counts(0, vec![2, 6]);
         let distribution = RankDistribution::new(&accumulator);
         assert!(distribution.binned());
         assert_eq!(distribution.n_units(), 5);
@@ -421,7 +424,7 @@ mod tests {
         }
         // No samples: probabilities are zero, never NaN.
         accumulator.samples = 0;
-        accumulator.rank_counts[0].counts = vec![0];
+        accumulator.rank_counts[0] = crate::engine::histogram::RankWindow::from_counts(0, vec![0]);
         let distribution = RankDistribution::new(&accumulator);
         assert!(distribution.bins_of(0).all(|b| b.probability == 0.0));
     }

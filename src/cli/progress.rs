@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::engine::{Observer, Settling};
+use crate::engine::memory::fmt_bytes;
+use crate::engine::{MemoryEstimate, Observer, Settling};
 use crate::report::format::{fmt_count, fmt_duration, fmt_error, fmt_rate};
 
 /// Set by `--quiet`: no progress display at all.
@@ -148,6 +149,8 @@ pub struct Progress {
     shown: Mutex<bool>,
     /// Samples done before the current batch.
     offset: AtomicU64,
+    /// The memory estimate last noted (0: none yet).
+    memory_noted: AtomicU64,
     /// Plain lines instead of the bar, when stderr is not a terminal.
     log: Option<LogLines>,
 }
@@ -183,6 +186,7 @@ impl Progress {
             // A quiet run or a batch log never shows the bar.
             shown: Mutex::new(quiet || log.is_some()),
             offset: AtomicU64::new(0),
+            memory_noted: AtomicU64::new(0),
             log,
         }
     }
@@ -208,7 +212,39 @@ impl Drop for Progress {
     }
 }
 
+/// Units from which a run notes its memory estimate before it starts, whatever its size.
+const MEMORY_NOTE_UNITS: usize = 1_000;
+
+/// Estimated bytes from which a run of any index notes its memory estimate.
+const MEMORY_NOTE_BYTES: u64 = 1_000_000_000;
+
+/// The `note:` line of a large run's memory estimate, with what to do if it is too much.
+fn memory_note(estimate: &MemoryEstimate) -> String {
+    format!(
+        "note: the counts of this run take up to {} ({} per thread × {} threads, then the merged total; exact rank histograms {}, pair counts {}); if that is too much: fewer --threads, --bin-width W (ranks in bins of W, quantiles within ±(W−1)/2 ranks), or --pairs focus",
+        fmt_bytes(estimate.total),
+        fmt_bytes(estimate.per_thread),
+        estimate.threads,
+        fmt_bytes(estimate.histograms),
+        fmt_bytes(estimate.pairs),
+    )
+}
+
 impl Observer for Progress {
+    /// Notes the estimate of a large run once, and again if a later batch of an adaptive run
+    /// needs twice as much.
+    fn memory(&self, estimate: &MemoryEstimate) {
+        if estimate.units <= MEMORY_NOTE_UNITS && estimate.total < MEMORY_NOTE_BYTES {
+            return;
+        }
+        let noted = self.memory_noted.load(Ordering::Relaxed);
+        if noted > 0 && estimate.total < 2 * noted {
+            return;
+        }
+        self.memory_noted.store(estimate.total, Ordering::Relaxed);
+        self.bar.suspend(|| eprintln!("{}", memory_note(estimate)));
+    }
+
     fn advanced(&self, done: u64) {
         if self.started.elapsed() > Duration::from_secs(1) {
             let mut shown = self.shown.lock().expect("not poisoned");

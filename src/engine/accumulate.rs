@@ -380,9 +380,6 @@ impl Accumulator {
             let bands = &mut self.band_counts[u * self.n_bands..(u + 1) * self.n_bands];
             bands.fill(0);
             for (bin, c) in window.iter() {
-                if c == 0 {
-                    continue;
-                }
                 let rank = bin as u32 + 1;
                 best = best.min(rank);
                 worst = worst.max(rank);
@@ -409,7 +406,10 @@ impl Accumulator {
             self.rank_sq_sum[u] = squares;
             self.abs_shift_sum[u] = shift;
             self.nominal_rank_hits[u] = at_nominal;
-            self.first_hits[u] = if best == 1 { window.counts[0] } else { 0 };
+            self.first_hits[u] = match window.iter().next() {
+                Some((0, count)) => count,
+                _ => 0,
+            };
             self.nominal_or_better_hits[u] = kept;
             self.top_k_hits[u] = top;
             self.bottom_k_hits[u] = bottom;
@@ -529,8 +529,9 @@ impl Accumulator {
             + bytes(&self.kept_weight_sum)
     }
 
-    /// Heap bytes of the rank histograms: 8 bytes per bin of every unit's window (the
-    /// accumulator's only part that grows with the samples, up to the spread of the ranks).
+    /// Heap bytes of the rank histograms: per unit, 4 bytes per sample or 8 per bin of its
+    /// window, whichever is less ([`RankWindow`]; the accumulator's only part that grows with
+    /// the samples, up to the spread of the ranks).
     #[cfg(any(test, feature = "internals"))]
     pub fn histogram_bytes(&self) -> usize {
         self.rank_counts.iter().map(RankWindow::heap_bytes).sum()
@@ -593,10 +594,10 @@ mod tests {
         whole.complete(&nominal, 2);
         right.complete(&nominal, 2);
         assert_eq!(right, whole);
-        assert_eq!(whole.rank_counts_of(0).first, 0);
-        assert_eq!(whole.rank_counts_of(0).counts, [2, 1, 1]);
+        assert_eq!(whole.rank_counts_of(0).first(), 0);
+        assert_eq!(*whole.rank_counts_of(0).counts(), [2, 1, 1]);
         // Unit 3 only ever ranked 1st and 3rd: its window is those ranks and the one between.
-        assert_eq!(whole.rank_counts_of(2).counts, [1, 0, 3]);
+        assert_eq!(*whole.rank_counts_of(2).counts(), [1, 0, 3]);
         assert_eq!(whole.above_count(0, 1), Some(1));
         assert_eq!(whole.above_count(1, 0), Some(2));
         assert_eq!(whole.best_rank, vec![1, 1, 1]);

@@ -49,7 +49,7 @@ impl Accumulator {
             return Err("the rank bins or pair rows do not fit the number of units".into());
         }
         for (u, window) in self.rank_counts.iter().enumerate() {
-            if u64::from(window.first) + window.counts.len() as u64 > self.bins.count as u64 {
+            if window.end() as usize > self.bins.count {
                 return Err(format!(
                     "`rank_counts` of unit {} reach past the last of the {} rank bins",
                     u + 1,
@@ -57,7 +57,7 @@ impl Accumulator {
                 ));
             }
             // Written trimmed (`RankWindow::trim`): a zero at either end is not ranksense's.
-            if window.counts.first() == Some(&0) || window.counts.last() == Some(&0) {
+            if !window.is_trimmed() {
                 return Err(format!(
                     "`rank_counts` of unit {} start or end with an empty bin",
                     u + 1
@@ -110,7 +110,7 @@ impl Accumulator {
             return Err("`pair_units` is not in increasing order".into());
         }
         for u in 0..n {
-            row_sum("rank_counts", u, &self.rank_counts_of(u).counts)?;
+            row_sum("rank_counts", u, &self.rank_counts_of(u).counts())?;
             row_sum(
                 "band_counts",
                 u,
@@ -153,8 +153,8 @@ impl Accumulator {
                 // The window is trimmed (checked with the layout): its ends are the bins of
                 // the best and the worst rank.
                 let (lo, hi) = (self.bins.bin(best), self.bins.bin(worst));
-                if counts.counts.is_empty()
-                    || counts.first as usize != lo
+                if counts.is_empty()
+                    || counts.first() as usize != lo
                     || counts.end() as usize != hi + 1
                 {
                     return unit_error("best_rank", u);

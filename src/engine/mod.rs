@@ -10,6 +10,7 @@ pub mod sample;
 mod consistency;
 pub mod fixed_point;
 pub mod histogram;
+pub mod memory;
 mod pairs;
 pub mod shard;
 
@@ -20,6 +21,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 pub use accumulate::{Accumulator, Layout};
+pub use memory::MemoryEstimate;
 pub use sample::SampleScorer;
 
 use crate::pipeline::noise::NoisePlan;
@@ -72,6 +74,9 @@ pub trait Observer: Sync {
     /// A new long phase starts: `what` it counts (e.g. "Sobol model runs") and how many
     /// (`0` = not counted; progress shows activity only).
     fn phase(&self, _what: &str, _total: u64) {}
+    /// A call to [`run`] is about to start and will hold about `estimate` for its counts (an
+    /// upper estimate, [`memory`]); a front end may show it before a large run.
+    fn memory(&self, _estimate: &MemoryEstimate) {}
     /// Whether the caller wants the run stopped (e.g. Ctrl-C in an embedding program): long
     /// loops stop taking work once it says so, and the caller discards what they return.
     fn cancelled(&self) -> bool {
@@ -206,6 +211,11 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
         .num_threads(spec.threads)
         .build()
         .expect("thread pool");
+    observer.memory(&MemoryEstimate::new(
+        &spec.layout,
+        spec.samples.end.saturating_sub(spec.samples.start),
+        pool.current_num_threads(),
+    ));
     let chunk = chunk_size(spec.prepared.n_units());
     let next_chunk = AtomicU64::new(spec.samples.start);
     let done = AtomicU64::new(0);
@@ -226,9 +236,14 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
         }
         worker.accumulator
     });
-    let mut total = Accumulator::new(&spec.layout);
-    for accumulator in &workers {
-        total.merge(accumulator).expect("workers share one layout");
+    // The first thread's accumulator becomes the total and each other one is freed once
+    // added: no copy, and the rank windows stay in their compact form throughout.
+    let mut workers = workers.into_iter();
+    let mut total = workers
+        .next()
+        .unwrap_or_else(|| Accumulator::new(&spec.layout));
+    for accumulator in workers {
+        total.merge(&accumulator).expect("workers share one layout");
     }
     total.complete(spec.nominal_ranks, spec.top_k);
     total

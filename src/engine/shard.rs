@@ -515,7 +515,7 @@ impl ShardMerger {
                 let mut total = state.accumulator;
                 // A parsed vector may hold spare capacity; the total keeps exactly its counts.
                 for window in &mut total.rank_counts {
-                    window.counts.shrink_to_fit();
+                    window.trim();
                 }
                 self.total = Some(total);
             }

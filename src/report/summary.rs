@@ -95,10 +95,192 @@ pub struct UncertaintySummary {
     pub verdict: Option<FocusVerdict>,
     /// The verdict as the reports print it.
     pub verdict_sentence: Option<String>,
+    /// Above [`COMPACT_OUTPUT_UNITS`] units, in summary.json only: which units
+    /// `statistics.units` lists and how the statistics spread over all of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_units: Option<UnitsOverview>,
     pub statistics: UncertaintyStats,
 }
 
+/// Units above which the outputs are sized for the size: summary.json lists the statistics of
+/// a few units (the focus, its neighbours and the top k) and summarises the rest
+/// ([`UnitsOverview`]), and rank_histogram.csv leaves out the columns that follow from its
+/// counts. Every unit's statistics stay in the CSV tables. (At 33,000 units summary.json was
+/// 89 MB, of which 37 MB per-unit statistics.)
+pub const COMPACT_OUTPUT_UNITS: usize = 1_000;
+
+/// Nominal ranks either side of the focus whose units a compact summary.json lists.
+pub const LISTED_NEIGHBOURS: u32 = 10;
+
+/// What a compact summary.json says about all units: how many there are and which are listed,
+/// where every unit's statistics are, and how the main ones spread over all units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitsOverview {
+    pub units: usize,
+    pub listed: usize,
+    /// Which units `statistics.units` lists.
+    pub listed_units: String,
+    /// The files that hold every unit's statistics.
+    pub tables: Vec<&'static str>,
+    /// Over all units: the width of the 90% rank interval (q95 − q05), the mean |rank −
+    /// nominal rank| and the probability of staying in the nominal rank band.
+    pub interval_width: Spread,
+    pub mean_abs_shift: Spread,
+    pub p_nominal_band: Spread,
+    /// Statistics still unsettled over all units (`convergence.unsettled` lists the listed
+    /// units' ones), pair probabilities and central-weight rows in the tables.
+    pub unsettled_statistics: usize,
+    pub pairs: usize,
+    pub central_weights: usize,
+}
+
+/// How a statistic spreads over the units: its minimum, deciles and quartiles, median and
+/// maximum (type 7 quantiles over the units, Hyndman & Fan 1996).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spread {
+    pub min: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub median: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of the finite values (NaN throughout when there are none: `null` in JSON).
+    fn of(values: impl Iterator<Item = f64>) -> Spread {
+        let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+        sorted.sort_by(f64::total_cmp);
+        let quantile = |p: f64| {
+            if sorted.is_empty() {
+                return f64::NAN;
+            }
+            let h = (sorted.len() - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            let next = sorted[(lo + 1).min(sorted.len() - 1)];
+            sorted[lo] + (h - lo as f64) * (next - sorted[lo])
+        };
+        Spread {
+            min: quantile(0.0),
+            p10: quantile(0.1),
+            p25: quantile(0.25),
+            median: quantile(0.5),
+            p75: quantile(0.75),
+            p90: quantile(0.9),
+            max: quantile(1.0),
+        }
+    }
+}
+
 impl UncertaintySummary {
+    /// The section as a compact summary.json holds it, above [`COMPACT_OUTPUT_UNITS`] units
+    /// (`None` at or below): the statistics, unsettled statistics, pair probabilities and
+    /// central weights of the focus, the units within [`LISTED_NEIGHBOURS`] nominal ranks of
+    /// it and the top k only, and an overview of all units.
+    pub fn compact(&self) -> Option<UncertaintySummary> {
+        let stats = &self.statistics;
+        if stats.units.len() <= COMPACT_OUTPUT_UNITS {
+            return None;
+        }
+        let focus_rank = self.focus.as_ref().and_then(|code| {
+            stats
+                .units
+                .iter()
+                .find(|u| &u.code == code)
+                .map(|u| u.nominal_rank)
+        });
+        let listed = |rank: u32| {
+            rank <= self.top_k
+                || focus_rank.is_some_and(|f| rank.abs_diff(f) <= LISTED_NEIGHBOURS)
+        };
+        let units: Vec<_> = stats
+            .units
+            .iter()
+            .filter(|u| listed(u.nominal_rank))
+            .cloned()
+            .collect();
+        let codes: std::collections::HashSet<String> =
+            units.iter().map(|u| u.code.clone()).collect();
+        let overview = UnitsOverview {
+            units: stats.units.len(),
+            listed: units.len(),
+            listed_units: match &self.focus {
+                Some(focus) => format!(
+                    "the top {}, {focus} and the units within {LISTED_NEIGHBOURS} nominal ranks of it",
+                    self.top_k
+                ),
+                None => format!("the top {}", self.top_k),
+            },
+            tables: vec![
+                "rank_stats.csv",
+                "rank_histogram.csv",
+                "rank_bands.csv",
+                "pairwise.csv",
+                "central_weights.csv",
+            ],
+            interval_width: Spread::of(stats.units.iter().map(|u| u.q95_rank - u.q05_rank)),
+            mean_abs_shift: Spread::of(stats.units.iter().map(|u| u.mean_abs_shift)),
+            p_nominal_band: Spread::of(stats.units.iter().map(|u| u.p_nominal_band)),
+            unsettled_statistics: self.convergence.unsettled.len(),
+            pairs: stats.pairs.len(),
+            central_weights: stats.central_weights.len(),
+        };
+        let mut convergence = self.convergence.clone();
+        convergence
+            .unsettled
+            .retain(|s| codes.contains(s.code.as_str()));
+        Some(UncertaintySummary {
+            convergence,
+            all_units: Some(overview),
+            statistics: UncertaintyStats {
+                units,
+                pairs: stats
+                    .pairs
+                    .iter()
+                    .filter(|p| codes.contains(p.a.as_str()) && codes.contains(p.b.as_str()))
+                    .cloned()
+                    .collect(),
+                central_weights: stats
+                    .central_weights
+                    .iter()
+                    .filter(|c| codes.contains(c.code.as_str()))
+                    .cloned()
+                    .collect(),
+                weight_codes: stats.weight_codes.clone(),
+                ..*stats
+            },
+            ..self.clone_without_statistics()
+        })
+    }
+
+    /// The section's small fields, with empty statistics and convergence lists (what
+    /// [`UncertaintySummary::compact`] fills in).
+    fn clone_without_statistics(&self) -> UncertaintySummary {
+        UncertaintySummary {
+            seed: self.seed,
+            samples: self.samples,
+            focus: self.focus.clone(),
+            top_k: self.top_k,
+            convergence: Convergence {
+                unsettled: Vec::new(),
+                stop_rule: self.convergence.stop_rule.clone(),
+                ..self.convergence
+            },
+            factor_activity: self.factor_activity.clone(),
+            verdict: self.verdict.clone(),
+            verdict_sentence: self.verdict_sentence.clone(),
+            all_units: None,
+            statistics: UncertaintyStats {
+                units: Vec::new(),
+                pairs: Vec::new(),
+                weight_codes: Vec::new(),
+                central_weights: Vec::new(),
+                ..self.statistics
+            },
+        }
+    }
+
     pub fn of(run: &UncertaintyRun, seed: u64) -> Self {
         let setup = &run.setup;
         UncertaintySummary {
@@ -121,6 +303,7 @@ impl UncertaintySummary {
                 .verdict
                 .as_ref()
                 .map(|v| super::verdict::focus_sentence(v, &run.convergence)),
+            all_units: None,
             statistics: run.stats.clone(),
         }
     }
@@ -266,8 +449,48 @@ impl Summary {
         }
     }
 
-    /// Pretty JSON with a trailing newline. Non-finite numbers become `null`.
+    /// Pretty JSON with a trailing newline. Non-finite numbers become `null`. Above
+    /// [`COMPACT_OUTPUT_UNITS`] units the uncertainty section is compact
+    /// ([`UncertaintySummary::compact`]); the reports render from the whole summary.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("summary is serialisable") + "\n"
+        let compact = self
+            .uncertainty
+            .as_ref()
+            .and_then(UncertaintySummary::compact);
+        let json = match compact {
+            Some(uncertainty) => serde_json::to_string_pretty(&Summary {
+                uncertainty: Some(uncertainty),
+                ..self.clone()
+            }),
+            None => serde_json::to_string_pretty(self),
+        };
+        json.expect("summary is serialisable") + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R: quantile(c(1, 2, 3, 4, 10), c(0, .1, .25, .5, .75, .9, 1), type = 7)
+    /// = 1, 1.4, 2, 3, 4, 7.6, 10; non-finite values are left out.
+    #[test]
+    fn spreads_are_type7_quantiles_over_the_finite_values() {
+        let values = [10.0, f64::NAN, 3.0, 1.0, 4.0, 2.0];
+        let spread = Spread::of(values.into_iter());
+        let expected = [1.0, 1.4, 2.0, 3.0, 4.0, 7.6, 10.0];
+        let got = [
+            spread.min,
+            spread.p10,
+            spread.p25,
+            spread.median,
+            spread.p75,
+            spread.p90,
+            spread.max,
+        ];
+        for (g, e) in got.iter().zip(expected) {
+            assert!((g - e).abs() < 1e-12, "{got:?}");
+        }
+        assert!(Spread::of(std::iter::empty()).median.is_nan());
     }
 }

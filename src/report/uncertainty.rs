@@ -4,7 +4,7 @@ use super::data_error::{DataErrorSummary, data_error_markdown, data_error_tables
 use super::format::{fmt_quantile_cell, fmt_span, num, ordinal};
 use super::markdown::MarkdownReport;
 use super::output::Files;
-use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
+use super::summary::{COMPACT_OUTPUT_UNITS, ScenarioSummary, Summary, UncertaintySummary};
 use super::table::Table;
 use crate::analysis::convergence::QuantileState;
 use crate::analysis::mc_error::{binomial_se, proportion_se};
@@ -105,33 +105,47 @@ pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
 
 /// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count, with the
 /// probability's binomial standard error `se`. With bins wider than one rank, `rank` is the
-/// bin's first rank and `rank_to` its last.
-pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) -> String {
+/// bin's first rank and `rank_to` its last. Above [`COMPACT_OUTPUT_UNITS`] units the file is
+/// compact: `probability` and `se` are left out, as they follow from `count` and the run's
+/// samples (p = count / samples, se = √(p(1 − p)/samples)): a large index under rank
+/// normalisation has tens of millions of rows, and the two columns were two thirds of them.
+/// Written row by row into the file's bytes (no table of strings, which cost ten times the
+/// file at that size).
+pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) -> Vec<u8> {
     let binned = distribution.binned();
-    let mut headers = vec!["uCode", "rank", "count", "probability", "se"];
+    let compact = prepared.n_units() > COMPACT_OUTPUT_UNITS;
+    let mut headers = vec!["uCode", "rank", "count"];
+    if !compact {
+        headers.extend(["probability", "se"]);
+    }
     if binned {
         headers.push("rank_to");
     }
-    let mut table = Table::new(&headers, &[]);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).expect("in-memory");
+    let mut row: Vec<String> = Vec::with_capacity(headers.len());
     for (u, unit) in prepared.units.iter().enumerate() {
         for bin in distribution.bins_of(u) {
             if bin.count == 0 {
                 continue;
             }
-            let mut row = vec![
-                unit.code.clone(),
-                bin.from.to_string(),
-                bin.count.to_string(),
-                num(bin.probability),
-                num(binomial_se(bin.count, distribution.samples())),
-            ];
+            row.clear();
+            row.extend([bin.from.to_string(), bin.count.to_string()]);
+            if !compact {
+                row.extend([
+                    num(bin.probability),
+                    num(binomial_se(bin.count, distribution.samples())),
+                ]);
+            }
             if binned {
                 row.push(bin.to.to_string());
             }
-            table.push(row);
+            writer
+                .write_record(std::iter::once(unit.code.as_str()).chain(row.iter().map(String::as_str)))
+                .expect("in-memory");
         }
     }
-    table.to_csv()
+    writer.into_inner().expect("in-memory")
 }
 
 /// `rank_bands.csv`: for large indices, where single ranks matter less than bands: the
