@@ -70,6 +70,31 @@ fn normal_error_gives_the_closed_form_pair_probability() {
     }
 }
 
+/// A gap elsewhere in the perturbed column must not switch its error off. Unit D has no x1
+/// value and nothing imputes it; with geometric means among the alternatives the prepared data
+/// carry logarithms, and the missing cell's NaN once counted as "not positive", so every sample
+/// silently kept x1 unperturbed (P = 1 here). Both aggregations are monotone in x1 and A and B
+/// tie on x2, so the closed form of the test above still holds.
+#[test]
+fn a_missing_cell_leaves_the_columns_error_on() {
+    let meta = "Level,iCode,iName,Direction,Weight,Parent,Type\n\
+                1,x1,x1,1,1,Top,Indicator\n1,x2,x2,1,1,Top,Indicator\n2,Top,Top,1,1,,Aggregate\n";
+    let data = "uCode,uName,x1,x2\nA,A,11,5\nB,B,10,5\nC,C,-30,1\nD,D,,3\n";
+    let index = load_from_strings(("meta.csv", meta), ("data.csv", data), None, "gap").unwrap();
+    let text = "[normalisation]\nnominal = \"minmax(1,100)\"\nalternatives = [\"minmax(1,100)\"]\n\
+                [[aggregation]]\nalternatives = [\"arithmetic\", \"geometric\"]\n\
+                [[noise]]\nindicators = [\"x1\"]\ndistribution = \"normal\"\nsd = 1\nscale = \"absolute\"\n";
+    let samples = 20_000u64;
+    let run = uncertainty(&index, text, samples, 2);
+    let expected = Normal::standard().cdf(1.0 / 2f64.sqrt());
+    let se = (expected * (1.0 - expected) / samples as f64).sqrt();
+    let got = p_a_above_b(&run);
+    assert!(
+        (got - expected).abs() < 4.5 * se,
+        "P(A above B) = {got}, Φ(1/√2) = {expected}"
+    );
+}
+
 /// Uniform error with sd σ is uniform on ±h, h = σ√3; the difference of two is triangular on
 /// [−2h, 2h], so P(Δ + D > 0) = 1 − (2h − Δ)² / (8h²) for 0 ≤ Δ ≤ 2h.
 #[test]

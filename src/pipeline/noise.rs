@@ -472,7 +472,10 @@ impl NoisePlan {
                 && match out.logs.as_mut().filter(|_| out.has_logs) {
                     None => true,
                     Some(logs) => {
-                        let positive = target.iter().all(|&v| v > 0.0);
+                        // A missing cell stays missing (its logarithm is NaN, as in the
+                        // noiseless preparation): it must not count as non-positive, or every
+                        // column with a gap would silently lose its data error.
+                        let positive = target.iter().all(|&v| v.is_nan() || v > 0.0);
                         if positive && needs_logs {
                             for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
                                 *l = v.ln();
