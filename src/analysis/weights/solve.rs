@@ -96,7 +96,9 @@ mod with_microlp {
             Err(ResolutionError::Infeasible) => return Ok(None),
             // good_lp's message when the budget ran out before microlp had any solution (an
             // interrupted outcome carries no values): no incumbent and no bound from the solver.
-            Err(ResolutionError::Other(message)) if seconds.is_some() && message.contains("Time limit") => {
+            Err(ResolutionError::Other(message))
+                if seconds.is_some() && message.contains("Time limit") =>
+            {
                 return Ok(Some(MilpOutcome {
                     values: None,
                     bound: f64::NAN,
@@ -175,7 +177,8 @@ mod with_highs {
     }
 
     /// Solves a MILP within `seconds` (no limit when `None`): the proven optimum, or, when the budget
-    /// runs out, the best solution found with the solver's dual bound. `Ok(None)`: infeasible.
+    /// runs out, the best solution found with the solver's dual bound (no solution when it had
+    /// none yet). `Ok(None)`: infeasible.
     pub(in super::super) fn solve_budgeted(
         problem: HighsProblem,
         seconds: Option<f64>,

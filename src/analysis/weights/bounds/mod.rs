@@ -493,7 +493,13 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
     /// The MILP's starting point: the binaries at the sampled witness of the best (`minimise`)
     /// or worst rank, `y_b = 1` where that witness counts unit `b` (`d_b > −margin` for the
     /// best rank, `d_b ≥ margin` for the worst), in the differences the programs are written in.
-    fn hint(&self, binary: &[usize], y: &[Variable], minimise: bool, margin: f64) -> Vec<(Variable, f64)> {
+    fn hint(
+        &self,
+        binary: &[usize],
+        y: &[Variable],
+        minimise: bool,
+        margin: f64,
+    ) -> Vec<(Variable, f64)> {
         let incumbents = self.incumbents();
         let witness = if minimise {
             &incumbents.best.witness
