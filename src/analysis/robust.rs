@@ -40,8 +40,7 @@ pub struct RobustOptions {
     pub coherence_resamples: usize,
     /// Seconds each exact rank-bound MILP may take (`None`: no limit). One that runs out
     /// reports the ranks it found with the solver's proven limits, the report says so, and the
-    /// job goes on. Honoured only with the `highs` feature: the default solver, microlp, solves
-    /// every MILP to its proven optimum however long that takes.
+    /// job goes on. Honoured by both solvers (microlp, the default, and HiGHS).
     pub exact_budget: Option<f64>,
 }
 

@@ -2,8 +2,9 @@
 //!
 //! - default: microlp (pure Rust, so a fresh clone builds with cargo alone), exact but slow on
 //!   large MILPs (its branch and bound did not finish the 1,000-unit bounds in 30 minutes,
-//!   issue #15). It runs without a time limit: every MILP is solved to its proven optimum, and
-//!   time budgets ([`solve_budgeted`]'s `seconds`) are ignored.
+//!   issue #15). It honours time budgets ([`solve_budgeted`]'s `seconds`): when one runs out
+//!   its branch and bound stops with its incumbent and the smallest LP bound over its open
+//!   nodes (its proven dual bound).
 //! - feature `highs`: HiGHS (Huangfu & Hall 2018, "Parallelizing the dual revised simplex
 //!   method"; its branch-and-cut MILP solver), built from source by cargo (needs cmake, libclang
 //!   and a C++ compiler), configured so that its answers can be trusted as exact, and honouring
@@ -27,8 +28,9 @@ pub(super) use with_microlp::{SolveExact, solve_budgeted, solver};
 /// What a budgeted MILP found: the best solution and the solver's proven bound on the optimum.
 #[derive(Debug, Clone)]
 pub(super) struct MilpOutcome {
-    /// Value of every variable at the incumbent, by column (see [`columns`]).
-    pub values: Vec<f64>,
+    /// Value of every variable at the incumbent, by column (see [`columns`]); `None` when the
+    /// budget ran out before the solver had any solution (the caller's own incumbent stands).
+    pub values: Option<Vec<f64>>,
     /// No solution is better than this (the dual bound; the optimum when proven).
     pub bound: f64,
     /// True when the incumbent is a proven optimum (the budget was not reached).
@@ -47,12 +49,15 @@ pub(super) fn columns(vars: &ProblemVariables, wanted: &[Variable]) -> Vec<usize
     wanted.iter().map(|v| position[v]).collect()
 }
 
-/// microlp, the default: pure Rust, no time limit.
+/// microlp, the default: pure Rust, time budgets with its proven bound.
 #[cfg(not(feature = "highs"))]
 mod with_microlp {
     use super::MilpOutcome;
     use good_lp::solvers::microlp::{MicroLpProblem, MicroLpSolution};
-    use good_lp::{ResolutionError, Solution, SolutionStatus, SolverModel};
+    use good_lp::{
+        ResolutionError, Solution, SolutionStatus, SolverModel, Variable, WithInitialSolution,
+        WithTimeLimit,
+    };
 
     /// The solver every weight program is handed to (`problem.using(solver)`).
     pub(in super::super) use good_lp::solvers::microlp::microlp as solver;
@@ -69,30 +74,59 @@ mod with_microlp {
         }
     }
 
-    /// Solves a MILP to its proven optimum. microlp gets no time limit here (it would report no
-    /// dual bound when stopped), so `_seconds` is ignored: budgets apply only with the `highs`
-    /// feature. `Ok(None)`: infeasible.
+    /// Solves a MILP within `seconds` (no limit when `None`), starting from `hint` (a feasible
+    /// assignment of some variables, which microlp completes by LP and adopts as its first
+    /// incumbent when it is feasible and integral; ignored otherwise): the proven optimum, or,
+    /// when the budget runs out, its incumbent with its proven bound (the smallest LP bound
+    /// over its open nodes). `Ok(None)`: infeasible.
     pub(in super::super) fn solve_budgeted(
         problem: MicroLpProblem,
-        _seconds: Option<f64>,
+        seconds: Option<f64>,
+        hint: Vec<(Variable, f64)>,
     ) -> Result<Option<MilpOutcome>, ResolutionError> {
+        let mut problem = problem;
+        if let Some(seconds) = seconds {
+            problem = problem.with_time_limit(seconds.max(0.0));
+        }
+        if !hint.is_empty() {
+            problem = problem.with_initial_solution(hint);
+        }
         let solved = match problem.solve() {
             Ok(solved) => solved,
             Err(ResolutionError::Infeasible) => return Ok(None),
+            // good_lp's message when the budget ran out before microlp had any solution (an
+            // interrupted outcome carries no values): no incumbent and no bound from the solver.
+            Err(ResolutionError::Other(message))
+                if seconds.is_some() && message.contains("Time limit") =>
+            {
+                return Ok(Some(MilpOutcome {
+                    values: None,
+                    bound: f64::NAN,
+                    proven: false,
+                }));
+            }
             Err(e) => return Err(e),
         };
-        if !matches!(solved.status(), SolutionStatus::Optimal) {
-            return Err(ResolutionError::Str(format!(
-                "microlp stopped with status {:?}",
-                solved.status()
-            )));
-        }
+        let proven = match solved.status() {
+            SolutionStatus::Optimal => true,
+            SolutionStatus::TimeLimit => false,
+            other => {
+                return Err(ResolutionError::Str(format!(
+                    "microlp stopped with status {other:?}"
+                )));
+            }
+        };
         // microlp numbers its variables in good_lp's order, so its values are by column.
         let solution = solved.into_inner();
+        let bound = if proven {
+            solution.objective()
+        } else {
+            solution.stats().best_bound.unwrap_or(f64::NAN)
+        };
         Ok(Some(MilpOutcome {
-            values: solution.iter().map(|(_, value)| value).collect(),
-            bound: solution.objective(),
-            proven: true,
+            values: Some(solution.iter().map(|(_, value)| value).collect()),
+            bound,
+            proven,
         }))
     }
 }
@@ -102,7 +136,7 @@ mod with_microlp {
 mod with_highs {
     use super::MilpOutcome;
     use good_lp::solvers::highs::{HighsProblem, HighsSolution};
-    use good_lp::{ResolutionError, SolverModel};
+    use good_lp::{ResolutionError, SolverModel, Variable};
     use highs::{HighsModelStatus, HighsSolutionStatus};
 
     /// The solver every weight program is handed to (`problem.using(solver)`).
@@ -143,11 +177,15 @@ mod with_highs {
     }
 
     /// Solves a MILP within `seconds` (no limit when `None`): the proven optimum, or, when the budget
-    /// runs out, the best solution found with the solver's dual bound. `Ok(None)`: infeasible.
+    /// runs out, the best solution found with the solver's dual bound (no solution when it had
+    /// none yet). `Ok(None)`: infeasible.
     pub(in super::super) fn solve_budgeted(
         problem: HighsProblem,
         seconds: Option<f64>,
+        _hint: Vec<(Variable, f64)>,
     ) -> Result<Option<MilpOutcome>, ResolutionError> {
+        // HiGHS takes a starting point only as every column's value (good_lp's `solve` sets it),
+        // and finds good incumbents itself: the partial hint is not passed on.
         // good_lp applies its option map only in its own `solve`; the model is set up here.
         let mut model = problem.try_into_inner()?;
         for (key, value) in FLOAT_OPTIONS {
@@ -177,9 +215,14 @@ mod with_highs {
             }
         };
         if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
-            return Err(ResolutionError::Str(
-                "HiGHS found no solution within the time budget".into(),
-            ));
+            // The budget ran out before HiGHS had any solution: the caller's incumbent stands.
+            return Ok(Some(MilpOutcome {
+                values: None,
+                bound: solved
+                    .double_info_value(c"mip_dual_bound")
+                    .unwrap_or(f64::NAN),
+                proven: false,
+            }));
         }
         let bound = if proven {
             solved.objective_value()
@@ -189,7 +232,7 @@ mod with_highs {
                 .unwrap_or(f64::NAN)
         };
         Ok(Some(MilpOutcome {
-            values: solved.get_solution().columns().to_vec(),
+            values: Some(solved.get_solution().columns().to_vec()),
             bound,
             proven,
         }))

@@ -42,6 +42,7 @@
 //! Rank robustness framing: Saisana, Saltelli & Tarantola (2005) treat ranks under weight
 //! uncertainty as outputs with intervals; here the interval is exact rather than sampled.
 
+mod incumbent;
 mod polytope;
 
 use good_lp::{
@@ -50,6 +51,7 @@ use good_lp::{
 };
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::differences::{DECIDED, FocusDifferences, focus_differences};
@@ -61,6 +63,7 @@ use crate::engine::Silent;
 use super::linear::{
     LinearForm, Relation, WeightAnalysisError, WeightModel, WeightRegion, rank_of,
 };
+use incumbent::{Achieved, Incumbents, incumbents};
 use polytope::*;
 
 pub use super::differences::MARGIN;
@@ -188,6 +191,11 @@ struct FocusProblem<'p, 'a, M: WeightModel> {
     differences: Vec<f64>,
     ranges: Vec<DifferenceRange>,
     scores: Vec<f64>,
+    /// The normalisation `G` of the difference rows.
+    gap: f64,
+    /// Achieved best and worst ranks over sampled box vertices, computed when a MILP first
+    /// needs them (see [`incumbent`]).
+    incumbents: OnceLock<Incumbents>,
 }
 
 /// Which units count, which may count (binary) and which never count.
@@ -208,9 +216,24 @@ struct Attempt {
     achieved_rank: usize,
 }
 
+impl Attempt {
+    /// An attempt whose rank is a sampled incumbent's (achieved, not proven), with the
+    /// program's proven `limit`.
+    fn sampled(achieved: &Achieved, limit: usize) -> Self {
+        Attempt {
+            milp_rank: achieved.rank,
+            limit,
+            proven: false,
+            witness: achieved.witness.clone(),
+            achieved_rank: achieved.rank,
+        }
+    }
+}
+
 /// The units a MILP selected, with its proof status.
 struct Selection {
-    units: Vec<usize>,
+    /// `None` when the time budget ran out before the solver had any solution.
+    units: Option<Vec<usize>>,
     /// Proven bound on the number of selected units (the objective's dual bound).
     bound: usize,
     proven: bool,
@@ -271,6 +294,8 @@ fn bounds_for<M: WeightModel>(
         differences,
         ranges,
         scores,
+        gap,
+        incumbents: OnceLock::new(),
     };
     // The two programs are independent: on two cores they run side by side.
     let (best, worst) = rayon::join(|| problem.best(budget), || problem.worst(budget));
@@ -309,12 +334,12 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
     /// with whether every MILP finished within the budget.
     fn best(&self, budget: Option<f64>) -> Result<(Bound, bool), WeightAnalysisError> {
         let first = self.best_attempt(0.0, budget)?;
-        if first.achieved_rank == first.milp_rank {
+        if first.achieved_rank == first.milp_rank || !first.proven {
+            // Proven and achieved; or the budget ran out, and the attempt already holds the
+            // best achieved rank with the solver's proven limit.
             let exact = first.proven;
-            return Ok((
-                (first.achieved_rank, first.witness, exact, first.limit),
-                first.proven,
-            ));
+            let limit = first.limit.min(first.achieved_rank);
+            return Ok(((first.achieved_rank, first.witness, exact, limit), first.proven));
         }
         // Float ties defeated the witness: demand a strict margin so that the units kept below
         // the focus stay below when re-scored, and keep the better achieved rank.
@@ -334,7 +359,7 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
     fn worst(&self, budget: Option<f64>) -> Result<(Bound, bool), WeightAnalysisError> {
         let first = self.worst_attempt(MARGIN, budget)?;
         let limit = first.limit.max(first.achieved_rank);
-        if first.achieved_rank == first.milp_rank {
+        if first.achieved_rank == first.milp_rank || !first.proven {
             return Ok((
                 (first.achieved_rank, first.witness, first.proven, limit),
                 first.proven,
@@ -403,20 +428,24 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
             margin,
             budget,
         )?;
+        let limit = 1 + classes.forced.len() + selected.bound;
+        let Some(units) = selected.units else {
+            return Ok(Attempt::sampled(&self.incumbents().best, limit));
+        };
         let below: Vec<usize> = classes
             .never
             .iter()
-            .chain(
-                classes
-                    .binary
-                    .iter()
-                    .filter(|b| !selected.units.contains(b)),
-            )
+            .chain(classes.binary.iter().filter(|b| !units.contains(b)))
             .copied()
             .collect();
-        let milp_rank = 1 + classes.forced.len() + selected.units.len();
-        let limit = 1 + classes.forced.len() + selected.bound;
-        self.finish(milp_rank, limit, selected.proven, &below, &[])
+        let milp_rank = 1 + classes.forced.len() + units.len();
+        let attempt = self.finish(milp_rank, limit, selected.proven, &below, &[])?;
+        let sampled = &self.incumbents().best;
+        Ok(if !selected.proven && sampled.rank < attempt.achieved_rank {
+            Attempt::sampled(sampled, limit)
+        } else {
+            attempt
+        })
     }
 
     /// `max Σ y_b` s.t. `d_b − M_b y_b ≥ margin − M_b`, `M_b = margin − min d_b + DECIDED`; then centre.
@@ -434,14 +463,61 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
             budget,
         )?;
         let limit = 1 + classes.forced.len() + selected.bound;
-        let above: Vec<usize> = classes
-            .forced
-            .iter()
-            .chain(selected.units.iter())
-            .copied()
-            .collect();
+        let Some(units) = selected.units else {
+            return Ok(Attempt::sampled(&self.incumbents().worst, limit));
+        };
+        let above: Vec<usize> = classes.forced.iter().chain(&units).copied().collect();
         let milp_rank = 1 + above.len();
-        self.finish(milp_rank, limit, selected.proven, &[], &above)
+        let attempt = self.finish(milp_rank, limit, selected.proven, &[], &above)?;
+        let sampled = &self.incumbents().worst;
+        Ok(if !selected.proven && sampled.rank > attempt.achieved_rank {
+            Attempt::sampled(sampled, limit)
+        } else {
+            attempt
+        })
+    }
+
+    /// The sampled incumbents, computed once per focus by whichever program asks first (only
+    /// budgeted programs do: they start from them and fall back on them).
+    fn incumbents(&self) -> &Incumbents {
+        self.incumbents.get_or_init(|| {
+            incumbents(
+                self.model,
+                self.polytope.region,
+                &self.polytope.feasible_raw,
+                self.focus,
+            )
+        })
+    }
+
+    /// The MILP's starting point: the binaries at the sampled witness of the best (`minimise`)
+    /// or worst rank, `y_b = 1` where that witness counts unit `b` (`d_b > −margin` for the
+    /// best rank, `d_b ≥ margin` for the worst), in the differences the programs are written in.
+    fn hint(
+        &self,
+        binary: &[usize],
+        y: &[Variable],
+        minimise: bool,
+        margin: f64,
+    ) -> Vec<(Variable, f64)> {
+        let incumbents = self.incumbents();
+        let witness = if minimise {
+            &incumbents.best.witness
+        } else {
+            &incumbents.worst.witness
+        };
+        let mut linear = vec![0.0; self.polytope.form.n_units()];
+        self.model.linear_score(witness, &mut linear);
+        let own = linear[self.focus];
+        binary
+            .iter()
+            .zip(y)
+            .map(|(&b, &yb)| {
+                let d = (linear[b] - own) / self.gap;
+                let counted = if minimise { d > -margin } else { d >= margin };
+                (yb, if counted { 1.0 } else { 0.0 })
+            })
+            .collect()
     }
 
     /// Solves the best (`minimise`) or worst MILP over the binary units within `budget`
@@ -456,7 +532,7 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
     ) -> Result<Selection, WeightAnalysisError> {
         if binary.is_empty() {
             return Ok(Selection {
-                units: Vec::new(),
+                units: Some(Vec::new()),
                 bound: 0,
                 proven: true,
             });
@@ -483,28 +559,37 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
             });
         }
         let y_columns = columns(&vars, &y);
+        // A budgeted program starts from the sampled incumbent; an unbounded one needs none.
+        let hint = match budget {
+            Some(_) => self.hint(binary, &y, minimise, margin),
+            None => Vec::new(),
+        };
         let problem = if minimise {
             vars.minimise(count)
         } else {
             vars.maximise(count)
         };
-        let outcome = solve_budgeted(problem.using(solver).with_all(constraints), budget)
+        let outcome = solve_budgeted(problem.using(solver).with_all(constraints), budget, hint)
             .map_err(|e| solver_error("a rank-bound MILP", e))?
             .ok_or_else(|| solver_error("a rank-bound MILP", ResolutionError::Infeasible))?;
-        let units: Vec<usize> = binary
-            .iter()
-            .zip(&y_columns)
-            .filter(|&(_, &column)| outcome.values[column] > 0.5)
-            .map(|(&b, _)| b)
-            .collect();
+        let units: Option<Vec<usize>> = outcome.values.map(|values| {
+            binary
+                .iter()
+                .zip(&y_columns)
+                .filter(|&(_, &column)| values[column] > 0.5)
+                .map(|(&b, _)| b)
+                .collect()
+        });
         // The count is an integer: a dual bound within 1e-6 of one is that integer. Without a
-        // bound from the solver the trivial one (no unit / every binary unit) stands.
+        // bound from the solver the trivial one (no unit / every binary unit) stands; a bound
+        // never passes the incumbent's count.
+        let found = units.as_ref().map(Vec::len);
         let bound = match (minimise, outcome.bound.is_finite()) {
-            (true, true) => ((outcome.bound - 1e-6).ceil().max(0.0) as usize).min(units.len()),
+            (true, true) => ((outcome.bound - 1e-6).ceil().max(0.0) as usize)
+                .min(found.unwrap_or(binary.len())),
             (true, false) => 0,
-            (false, true) => {
-                ((outcome.bound + 1e-6).floor().max(0.0) as usize).clamp(units.len(), binary.len())
-            }
+            (false, true) => ((outcome.bound + 1e-6).floor().max(0.0) as usize)
+                .clamp(found.unwrap_or(0), binary.len()),
             (false, false) => binary.len(),
         };
         Ok(Selection {
