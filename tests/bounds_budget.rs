@@ -161,6 +161,11 @@ fn the_report_states_a_spent_budget_and_its_proven_limits() {
             && statement.contains(&format!("proven no worse than {worst_limit}")),
         "{statement}"
     );
+    // The method is exact, its stopped result is not: the statement must not open as a claim.
+    assert!(
+        !statement.starts_with("Exact") && statement.contains("stopped by its time budget"),
+        "{statement}"
+    );
 }
 
 /// Every unit's bounds at level 2 within ±25%, unbudgeted and with a budget far beyond need.

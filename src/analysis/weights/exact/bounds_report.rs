@@ -282,8 +282,12 @@ pub fn bounds_for_budgeted(
 
     Ok(BoundsReport {
         weight_set_label: set.label(framework),
-        exactness: exactness_statement(&set, framework, &units_not_exact(&bounds))
-            + &budget_statement(&bounds),
+        exactness: exactness_statement(
+            &set,
+            framework,
+            &units_not_exact(&bounds),
+            bounds.iter().any(|b| b.budget_reached),
+        ) + &budget_statement(&bounds),
         weight_set: set,
         range_label,
         weights,
@@ -332,15 +336,23 @@ pub(super) fn fmt_percent_number(value: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// What is exact, in plain words.
+/// What is exact, in plain words. When a time budget stopped a program (`budget_reached`), the
+/// statement names the method, not its result, as exact: [`budget_statement`] then says which
+/// bounds are not proven.
 pub(super) fn exactness_statement(
     set: &WeightSet,
     framework: &Framework,
     not_exact: &[String],
+    budget_reached: bool,
 ) -> String {
+    let lead = if budget_reached {
+        "An exact method, stopped by its time budget for some units (below)"
+    } else {
+        "Exact"
+    };
     let mut text = match set {
         WeightSet::Levels(levels) if levels.len() > 1 => format!(
-            "Exact, with the {} weights varying together: the index is linear (log-linear for geometric \
+            "{lead}, with the {} weights varying together: the index is linear (log-linear for geometric \
              means) in the effective weights of the lowest varying level, the effective weights \
              reachable from the per-weight ranges form a polytope, and the mixed-integer programs \
              range over that polytope exactly (no outer approximation); each bound is achieved \
@@ -352,10 +364,11 @@ pub(super) fn exactness_statement(
                     .collect::<Vec<_>>()
             )
         ),
-        _ => "Exact: the best and worst ranks over every weight vector in the range, from \
-              mixed-integer programs over the weight polytope; each bound is achieved by its \
-              witness weights."
-            .to_string(),
+        _ => format!(
+            "{lead}: the best and worst ranks over every weight vector in the range, from \
+             mixed-integer programs over the weight polytope; each bound is achieved by its \
+             witness weights."
+        ),
     };
     text.push_str(" Normalisation, aggregation and data are held at the stated method.");
     if !not_exact.is_empty() {
