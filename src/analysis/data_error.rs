@@ -147,20 +147,31 @@ impl DataError {
     }
 }
 
-/// The data-error analysis of `scenario` (`None` when it has no `[[noise]]` entry): the error
-/// model, the run without the noise and, with a focus, the split of its rank variance.
+/// The data-error analysis of a finished run of `scenario` with `options` that took `samples`
+/// samples (`None` when the scenario has no `[[noise]]` entry or the run was cancelled): the
+/// error model, the run without the noise and, with a focus, the split of its rank variance.
+/// The run without the noise repeats the sample count the run settled on, with its seed, so
+/// the two columns compare the same samples (and a merge of shards, which knows the count,
+/// gives the unsharded run's bytes).
+#[allow(clippy::too_many_arguments)]
 pub fn analyse(
     index: &Index,
     scenario: &Scenario,
     scenario_text: &str,
     options: &UncertaintyOptions,
+    samples: u64,
     setup: &Setup,
     split: &SplitOptions,
     observer: &dyn Observer,
 ) -> Result<Option<DataError>, UncertaintyError> {
-    if scenario.noise.is_empty() {
+    if scenario.noise.is_empty() || observer.cancelled() {
         return Ok(None);
     }
+    let options = &UncertaintyOptions {
+        samples,
+        converge: false,
+        ..options.clone()
+    };
     let mut noiseless = scenario.clone();
     noiseless.noise.clear();
     let without = sample(index, &noiseless, scenario_text, options, observer)?;

@@ -257,17 +257,12 @@ pub fn merged_run(
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
     let convergence = Convergence::new(assess(&stats), accumulator.samples, None);
-    // The options of the unsharded run's comparison run: its seed and sample count, fixed.
-    let same_samples = UncertaintyOptions {
-        samples: accumulator.samples,
-        converge: false,
-        ..options
-    };
     let data_error = analyse(
         index,
         &scenario,
         scenario_text,
-        &same_samples,
+        &options,
+        accumulator.samples,
         &setup,
         &SplitOptions::default(),
         observer,

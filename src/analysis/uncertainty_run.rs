@@ -73,25 +73,16 @@ pub fn run_uncertainty_with_split(
     } = sample(index, scenario, scenario_text, options, observer)?;
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
-    // The comparison run repeats the sample count this run settled on.
-    let same_samples = UncertaintyOptions {
-        samples: accumulator.samples,
-        converge: false,
-        ..options.clone()
-    };
-    let data_error = if observer.cancelled() {
-        None
-    } else {
-        analyse(
-            index,
-            scenario,
-            scenario_text,
-            &same_samples,
-            &setup,
-            split,
-            observer,
-        )?
-    };
+    let data_error = analyse(
+        index,
+        scenario,
+        scenario_text,
+        options,
+        accumulator.samples,
+        &setup,
+        split,
+        observer,
+    )?;
     Ok(UncertaintyRun {
         data_error,
         setup,
