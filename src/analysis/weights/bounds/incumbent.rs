@@ -42,6 +42,23 @@ pub(super) struct Incumbents {
     pub worst: Achieved,
 }
 
+/// Keeps `weights` as the best or the worst witness when its `rank` beats the one held (the
+/// first found wins a tie, so the result does not depend on later equal candidates).
+fn offer(best: &mut Achieved, worst: &mut Achieved, rank: usize, weights: &[f64]) {
+    if rank < best.rank {
+        *best = Achieved {
+            rank,
+            witness: weights.to_vec(),
+        };
+    }
+    if rank > worst.rank {
+        *worst = Achieved {
+            rank,
+            witness: weights.to_vec(),
+        };
+    }
+}
+
 /// Best and worst achieved rank of `focus` over `feasible` (a point of the region), the nominal
 /// weights when they lie in the region, the box vertices of a seeded stream that satisfy the
 /// region's constraints, and 1-flip local searches from the best and the worst of them.
@@ -64,19 +81,7 @@ pub(super) fn incumbents<M: WeightModel>(
     let mut worst = start;
     let nominal = model.nominal_weights();
     if region.contains(nominal, 0.0) {
-        let rank = rank_at(nominal);
-        if rank < best.rank {
-            best = Achieved {
-                rank,
-                witness: nominal.to_vec(),
-            };
-        }
-        if rank > worst.rank {
-            worst = Achieved {
-                rank,
-                witness: nominal.to_vec(),
-            };
-        }
+        offer(&mut best, &mut worst, rank_at(nominal), nominal);
     }
     let varying: Vec<usize> = (0..region.lower.len())
         .filter(|&w| region.lower[w] < region.upper[w])
@@ -97,19 +102,7 @@ pub(super) fn incumbents<M: WeightModel>(
         if !region.contains(&vertex, 0.0) {
             continue;
         }
-        let rank = rank_at(&vertex);
-        if rank < best.rank {
-            best = Achieved {
-                rank,
-                witness: vertex.clone(),
-            };
-        }
-        if rank > worst.rank {
-            worst = Achieved {
-                rank,
-                witness: vertex.clone(),
-            };
-        }
+        offer(&mut best, &mut worst, rank_at(&vertex), &vertex);
     }
     improve(&mut best, region, &varying, &mut rank_at, |a, b| a < b);
     improve(&mut worst, region, &varying, &mut rank_at, |a, b| a > b);
