@@ -200,3 +200,99 @@ fn sparse_windows_are_identical_for_any_threads_and_shards() {
         assert_eq!(read(&one, name), read(&merged, name), "{name}");
     }
 }
+
+/// Above 1,000 units a converged run waits only for the units the report lists (the top k and
+/// the focus's neighbourhood), and a quantile spread over many ranks may be known to within
+/// 2% of its unit's 90% interval instead of to the rank; every other unit's state is in
+/// rank_stats.csv.
+#[test]
+fn a_large_converged_run_waits_for_the_listed_units_only() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    synthetic(&data, 1_200);
+    let out = root.path().join("report");
+    let output = ranksense()
+        .args(["uncertainty", "--data"])
+        .arg(&data)
+        .args(["--seed", "5", "--threads", "2", "--quiet"])
+        .args(["--max-samples", "20000", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&read(&out, "summary.json")).unwrap();
+    let convergence = &summary["uncertainty"]["convergence"];
+    let focus = summary["uncertainty"]["focus"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let scope = convergence["scope"].as_str().unwrap();
+    assert_eq!(
+        scope,
+        format!("the top 10, {focus} and the units within 10 nominal ranks of it")
+    );
+    assert!(
+        convergence["stop_rule"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("for {scope}, the median")),
+        "{convergence}"
+    );
+
+    // Every unit's states, and which units are listed.
+    let table = String::from_utf8(read(&out, "rank_stats.csv")).unwrap();
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (code, nominal, q05, q95) = (
+        column("uCode"),
+        column("nominal_rank"),
+        column("q05_rank"),
+        column("q95_rank"),
+    );
+    let states = [
+        column("median_state"),
+        column("q05_state"),
+        column("q95_state"),
+    ];
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let focus_rank: u32 = rows.iter().find(|r| r[code] == focus).unwrap()[nominal]
+        .parse()
+        .unwrap();
+    let listed = |row: &Vec<&str>| {
+        let rank: u32 = row[nominal].parse().unwrap();
+        rank <= 10 || rank.abs_diff(focus_rank) <= 10
+    };
+    let listed_codes: Vec<&str> = rows.iter().filter(|r| listed(r)).map(|r| r[code]).collect();
+    assert_eq!(listed_codes.len(), 31);
+
+    // The rule's list names listed units only; the others' unsettled quantiles are counted.
+    for item in convergence["unsettled"].as_array().unwrap() {
+        assert!(
+            listed_codes.contains(&item["code"].as_str().unwrap()),
+            "{item}"
+        );
+    }
+    let unlisted_unsettled_quantiles = rows
+        .iter()
+        .filter(|r| !listed(r))
+        .flat_map(|r| states.iter().map(move |&s| r[s]))
+        .filter(|&state| state == "unsettled")
+        .count();
+    let elsewhere = convergence["unsettled_elsewhere"].as_u64().unwrap() as usize;
+    assert!(elsewhere >= unlisted_unsettled_quantiles, "{elsewhere}");
+
+    // A quantile is resolved (not to the rank) only when its unit spreads over more than 50
+    // ranks, where 2% of the 90% interval is a rank or more.
+    let mut resolved = 0;
+    for row in &rows {
+        let spread: f64 = row[q95].parse::<f64>().unwrap() - row[q05].parse::<f64>().unwrap();
+        for &s in &states {
+            if row[s] == "resolved" {
+                resolved += 1;
+                assert!(spread >= 50.0, "{row:?}");
+            }
+        }
+    }
+    assert!(resolved > 0);
+}

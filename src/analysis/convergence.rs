@@ -23,7 +23,12 @@
 //! - undecided otherwise.
 //!
 //! The quantile is settled when no rank is undecided; its value is the first rank not below,
-//! and a boundary when that rank is on the boundary. Because `|d| < z·s` and
+//! and a boundary when that rank is on the boundary. It also counts as settled, *resolved*,
+//! when its undecided ranks span at most [`super::mc_error::RELATIVE_RESOLUTION`] (2%) of the
+//! unit's 90% rank interval: only a unit spread over more than 50 ranks can be resolved this
+//! way, so on small indices every quantile still settles on one rank or a boundary, while a
+//! mid-table unit of 33,000 spread over thousands of ranks is given to a few dozen ranks
+//! instead of sampling past 100,000 samples for the last digit. Because `|d| < z·s` and
 //! `|d| > δ − z·s` cannot both hold once `2z·s < δ`, every quantile is settled by
 //! N > (2z/0.02)² ≈ 108,000 samples: the rule always stops.
 //!
@@ -40,13 +45,20 @@
 //! **The rating** depends only on the 5% and 95% quantiles, so it is settled when they are; a
 //! quantile on a boundary whose two ranks would give different ratings makes the rating a
 //! boundary too (see [`super::verdict`]).
+//!
+//! **Large indices.** Above [`super::listed::COMPACT_OUTPUT_UNITS`] units the rule waits only
+//! for the listed units (the top k, the focus and its neighbours: [`super::listed`]), the ones
+//! the reports print; the other units' statistics are assessed all the same, counted in
+//! [`Assessment::unsettled_elsewhere`], and each quantile's state is in rank_stats.csv.
 
 use serde::Serialize;
 
 pub use super::mc_error::QuantileState;
+use super::mc_error::{BOUNDARY_TOLERANCE, RELATIVE_RESOLUTION};
 #[cfg(any(test, feature = "internals"))]
-pub use super::mc_error::{BOUNDARY_TOLERANCE, DECISION_Z, settle_quantile};
-use super::rank_stats::UncertaintyStats;
+pub use super::mc_error::{DECISION_Z, settle_quantile};
+use super::listed::Listed;
+use super::rank_stats::{UncertaintyStats, UnitRankStats};
 
 /// Samples of the first batch of a converged run.
 pub const FIRST_BATCH: u64 = 10_000;
@@ -55,8 +67,26 @@ pub const DEFAULT_MAX_SAMPLES: u64 = 1_000_000;
 /// Largest 95% half-width of a settled probability.
 pub const PROBABILITY_HALF_WIDTH: f64 = 0.005;
 
-/// The stop rule in words (summary.json, reports).
-pub const STOP_RULE: &str = "samples double from 10,000 until, for every unit, the median and the 5% and 95% rank quantiles are settled (their distribution-free order-statistic interval at 99.9% lies on one rank, or P(rank ≤ m) is within 0.02·√(p(1−p)) of the level, reported as a boundary between two ranks) and P(nominal rank) and P(top k) have 95% Wilson intervals within ±0.5 percentage point";
+/// The stop rule in words (summary.json, reports), for a run whose rule covers `scope` (see
+/// [`super::listed`]) or, with `None`, every unit.
+pub fn stop_rule(scope: Option<&str>) -> String {
+    let units = scope.unwrap_or("every unit");
+    format!(
+        "samples double from 10,000 until, for {units}, the median and the 5% and 95% rank \
+         quantiles are settled (their distribution-free order-statistic interval at 99.9% lies \
+         on one rank or spans at most {} of the unit's 90% rank interval, or P(rank ≤ m) is \
+         within {}·√(p(1−p)) of the level, reported as a boundary between two ranks) and \
+         P(nominal rank) and P(top k) have 95% Wilson intervals within ±{} percentage point",
+        resolution_percent(),
+        BOUNDARY_TOLERANCE,
+        PROBABILITY_HALF_WIDTH * 100.0
+    )
+}
+
+/// [`super::mc_error::RELATIVE_RESOLUTION`] as the reports write it: "2%".
+pub fn resolution_percent() -> String {
+    format!("{}%", RELATIVE_RESOLUTION * 100.0)
+}
 
 /// Which headline statistic is unsettled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,64 +112,107 @@ pub struct Unsettled {
 /// Where a run stands against the stop rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
+    /// No statistic of a unit the rule covers is unsettled.
     pub settled: bool,
+    /// The unsettled statistics of the units the rule covers.
     pub unsettled: Vec<Unsettled>,
+    /// Unsettled statistics of the units the rule does not cover (0 when it covers every
+    /// unit); their states are in rank_stats.csv.
+    pub unsettled_elsewhere: usize,
+    /// Which units the rule covers when not every unit (e.g. "the top 10, U22238 and the units
+    /// within 10 nominal ranks of it").
+    pub scope: Option<String>,
     /// Quantiles reported as a boundary between two ranks.
     pub boundaries: usize,
+    /// Quantiles known to within [`super::mc_error::RELATIVE_RESOLUTION`] of their unit's 90%
+    /// interval, not to the rank.
+    pub resolved: usize,
     /// Largest 95% half-width of P(nominal rank) and P(top k) over all units.
     pub largest_probability_error: f64,
     /// Widest range of ranks an unsettled quantile may still take (0 when all are settled).
     pub largest_rank_error: f64,
 }
 
-/// Checks every unit's headline statistics against the stop rule.
-pub fn assess(stats: &UncertaintyStats) -> Assessment {
-    let mut unsettled = Vec::new();
-    let mut boundaries = 0;
-    let mut largest_probability_error = 0.0f64;
-    let mut largest_rank_error = 0.0f64;
+/// Checks the headline statistics against the stop rule: of every unit, or above
+/// [`super::listed::COMPACT_OUTPUT_UNITS`] units of the listed ones (`focus` is the focus
+/// unit's position in `stats.units`).
+pub fn assess(stats: &UncertaintyStats, focus: Option<usize>) -> Assessment {
+    let focus_rank = focus.map(|f| stats.units[f].nominal_rank);
+    let listed = Listed::for_index(stats.units.len(), stats.top_k, focus_rank);
+    let mut assessment = Assessment {
+        settled: true,
+        unsettled: Vec::new(),
+        unsettled_elsewhere: 0,
+        scope: listed.map(|l| l.describe(focus.map(|f| stats.units[f].code.as_str()))),
+        boundaries: 0,
+        resolved: 0,
+        largest_probability_error: 0.0,
+        largest_rank_error: 0.0,
+    };
+    let mut elsewhere = Vec::new();
     for unit in &stats.units {
-        for (statistic, state) in [
-            (Statistic::Q05, unit.q05_accuracy.state),
-            (Statistic::Median, unit.median_accuracy.state),
-            (Statistic::Q95, unit.q95_accuracy.state),
+        if listed.is_some_and(|l| !l.contains(unit.nominal_rank)) {
+            // Assessed the same way, but only counted: these units do not hold the run back.
+            elsewhere.clear();
+            unit_unsettled(unit, &mut elsewhere);
+            assessment.unsettled_elsewhere += elsewhere.len();
+            continue;
+        }
+        for state in [
+            unit.q05_accuracy.state,
+            unit.median_accuracy.state,
+            unit.q95_accuracy.state,
         ] {
             match state {
-                QuantileState::Settled { .. } => {}
-                QuantileState::Boundary { .. } => boundaries += 1,
+                QuantileState::Boundary { .. } => assessment.boundaries += 1,
+                QuantileState::Resolved { .. } => assessment.resolved += 1,
                 QuantileState::Unsettled { low, high } => {
-                    largest_rank_error = largest_rank_error.max(high - low);
-                    unsettled.push(Unsettled {
-                        code: unit.code.clone(),
-                        statistic,
-                        low,
-                        high,
-                    });
+                    assessment.largest_rank_error = assessment.largest_rank_error.max(high - low)
                 }
+                QuantileState::Settled { .. } => {}
             }
         }
-        for (statistic, interval) in [
-            (Statistic::PNominalRank, unit.ci_p_nominal_rank),
-            (Statistic::PTopK, unit.ci_p_top_k),
-        ] {
-            let half = interval.half_width();
-            largest_probability_error = largest_probability_error.max(half);
-            if half.is_nan() || half > PROBABILITY_HALF_WIDTH {
-                unsettled.push(Unsettled {
-                    code: unit.code.clone(),
-                    statistic,
-                    low: interval.lo,
-                    high: interval.hi,
-                });
-            }
+        for interval in [unit.ci_p_nominal_rank, unit.ci_p_top_k] {
+            assessment.largest_probability_error = assessment
+                .largest_probability_error
+                .max(interval.half_width());
+        }
+        unit_unsettled(unit, &mut assessment.unsettled);
+    }
+    assessment.settled = assessment.unsettled.is_empty();
+    assessment
+}
+
+/// Appends one unit's unsettled headline statistics: a quantile whose state is unsettled, a
+/// probability whose 95% Wilson half-width exceeds [`PROBABILITY_HALF_WIDTH`].
+fn unit_unsettled(unit: &UnitRankStats, out: &mut Vec<Unsettled>) {
+    for (statistic, state) in [
+        (Statistic::Q05, unit.q05_accuracy.state),
+        (Statistic::Median, unit.median_accuracy.state),
+        (Statistic::Q95, unit.q95_accuracy.state),
+    ] {
+        if let QuantileState::Unsettled { low, high } = state {
+            out.push(Unsettled {
+                code: unit.code.clone(),
+                statistic,
+                low,
+                high,
+            });
         }
     }
-    Assessment {
-        settled: unsettled.is_empty(),
-        unsettled,
-        boundaries,
-        largest_probability_error,
-        largest_rank_error,
+    for (statistic, interval) in [
+        (Statistic::PNominalRank, unit.ci_p_nominal_rank),
+        (Statistic::PTopK, unit.ci_p_top_k),
+    ] {
+        let half = interval.half_width();
+        if half.is_nan() || half > PROBABILITY_HALF_WIDTH {
+            out.push(Unsettled {
+                code: unit.code.clone(),
+                statistic,
+                low: interval.lo,
+                high: interval.hi,
+            });
+        }
     }
 }
 
@@ -154,24 +227,34 @@ pub struct Convergence {
     pub max_samples: Option<u64>,
     pub settled: bool,
     pub boundaries: usize,
+    /// Quantiles known to within 2% of their unit's 90% interval, not to the rank.
+    pub resolved: usize,
     pub largest_probability_error: f64,
     pub largest_rank_error: f64,
-    /// Every statistic still unsettled (empty when `settled`).
+    /// Every statistic the rule covers that is still unsettled (empty when `settled`).
     pub unsettled: Vec<Unsettled>,
+    /// Which units the rule covers, when not every unit (above 1,000 units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Unsettled statistics of the units outside `scope` (their states are in rank_stats.csv).
+    pub unsettled_elsewhere: usize,
 }
 
 impl Convergence {
     pub fn new(assessment: Assessment, samples: u64, max_samples: Option<u64>) -> Self {
         Convergence {
             adaptive: max_samples.is_some(),
-            stop_rule: STOP_RULE.to_string(),
+            stop_rule: stop_rule(assessment.scope.as_deref()),
             samples,
             max_samples,
             settled: assessment.settled,
             boundaries: assessment.boundaries,
+            resolved: assessment.resolved,
             largest_probability_error: assessment.largest_probability_error,
             largest_rank_error: assessment.largest_rank_error,
             unsettled: assessment.unsettled,
+            scope: assessment.scope,
+            unsettled_elsewhere: assessment.unsettled_elsewhere,
         }
     }
 }
@@ -182,6 +265,18 @@ mod tests {
 
     fn rank(b: usize) -> f64 {
         (b + 1) as f64
+    }
+
+    #[test]
+    fn the_stop_rule_text_states_the_constants() {
+        assert_eq!(FIRST_BATCH, 10_000, "stop_rule() writes the first batch as 10,000");
+        let rule = stop_rule(None);
+        assert!(rule.contains("for every unit, the median"), "{rule}");
+        assert!(rule.contains("at most 2% of the unit's 90% rank interval"), "{rule}");
+        assert!(rule.contains("within 0.02·√(p(1−p))"), "{rule}");
+        assert!(rule.contains("within ±0.5 percentage point"), "{rule}");
+        let scoped = stop_rule(Some("the top 10"));
+        assert!(scoped.contains("for the top 10, the median"), "{scoped}");
     }
 
     #[test]

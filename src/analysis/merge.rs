@@ -256,7 +256,7 @@ pub fn merged_run(
     let stats = setup.summarise(&accumulator);
     let verdict = setup.verdict(&stats);
     let factors = setup.model.factor_summaries();
-    let convergence = Convergence::new(assess(&stats), accumulator.samples, None);
+    let convergence = Convergence::new(assess(&stats, setup.focus), accumulator.samples, None);
     let data_error = analyse(
         index,
         &scenario,

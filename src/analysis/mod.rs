@@ -3,6 +3,7 @@
 pub mod coherence;
 pub mod convergence;
 pub mod data_error;
+pub mod listed;
 pub mod mc_error;
 pub mod merge;
 pub mod rank_stats;

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::mc_error::{
     Interval, QuantileState, Z95, binomial_se, mean_in_unit_interval_se_bound, quantile_interval,
-    settle_quantile, wilson,
+    resolve, settle_quantile, wilson,
 };
 use crate::engine::Accumulator;
 use crate::pipeline::Prepared;
@@ -59,15 +59,16 @@ pub struct UnitRankStats {
 pub struct QuantileAccuracy {
     /// 95% distribution-free (order-statistic) interval of the quantile.
     pub interval: Interval,
-    /// One rank, a boundary between two, or not settled yet.
+    /// One rank, a boundary between two, known to within the resolution, or not settled yet.
     pub state: QuantileState,
 }
 
 impl QuantileAccuracy {
-    fn of(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64) -> Self {
+    /// `spread`: the unit's 90% rank interval width, for [`resolve`].
+    fn of(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64, spread: f64) -> Self {
         QuantileAccuracy {
             interval: quantile_interval(counts, p, &value_of),
-            state: settle_quantile(counts, p, &value_of),
+            state: resolve(settle_quantile(counts, p, &value_of), spread),
         }
     }
 }
@@ -199,6 +200,17 @@ pub fn summarise(
             let bands =
                 &accumulator.band_counts[u * accumulator.n_bands..(u + 1) * accumulator.n_bands];
             let nominal_band = (nominal_ranks[u] as usize - 1) * accumulator.n_bands / n_units;
+            let q05_rank = clamp_rank(
+                quantile_from_counts(counts, 0.05, bin_value),
+                accumulator,
+                u,
+            );
+            let q95_rank = clamp_rank(
+                quantile_from_counts(counts, 0.95, bin_value),
+                accumulator,
+                u,
+            );
+            let accuracy = |p: f64| QuantileAccuracy::of(counts, p, clamped, q95_rank - q05_rank);
             UnitRankStats {
                 code: prepared.units[u].code.clone(),
                 name: prepared.units[u].name.clone(),
@@ -211,16 +223,8 @@ pub fn summarise(
                     accumulator,
                     u,
                 ),
-                q05_rank: clamp_rank(
-                    quantile_from_counts(counts, 0.05, bin_value),
-                    accumulator,
-                    u,
-                ),
-                q95_rank: clamp_rank(
-                    quantile_from_counts(counts, 0.95, bin_value),
-                    accumulator,
-                    u,
-                ),
+                q05_rank,
+                q95_rank,
                 best_rank: accumulator.best_rank[u],
                 worst_rank: accumulator.worst_rank[u],
                 sd_rank: (mean_sq - mean_rank * mean_rank).max(0.0).sqrt(),
@@ -232,9 +236,9 @@ pub fn summarise(
                 se_p_top_k,
                 ci_p_nominal_rank: wilson(accumulator.nominal_rank_hits[u], n, Z95),
                 ci_p_top_k: wilson(accumulator.top_k_hits[u], n, Z95),
-                median_accuracy: QuantileAccuracy::of(counts, 0.5, clamped),
-                q05_accuracy: QuantileAccuracy::of(counts, 0.05, clamped),
-                q95_accuracy: QuantileAccuracy::of(counts, 0.95, clamped),
+                median_accuracy: accuracy(0.5),
+                q05_accuracy: accuracy(0.05),
+                q95_accuracy: accuracy(0.95),
                 mean_score,
                 // E[x²] − E[x]² loses digits to cancellation: below two samples there is no spread.
                 sd_score: if n < 2 {

@@ -322,7 +322,7 @@ pub fn sample(
     let mut accumulator = setup.run(0..first, options.seed, options.threads, observer);
     let (stats, assessment) = loop {
         let stats = setup.summarise(&accumulator);
-        let assessment = assess(&stats);
+        let assessment = assess(&stats, setup.focus);
         let done = accumulator.samples;
         // A cancelled run adds no samples: stop rather than wait for ones that never come.
         if !options.converge || assessment.settled || done >= cap || observer.cancelled() {

@@ -245,7 +245,8 @@ pub fn ordinal(n: u32) -> String {
     format!("{n}{suffix}")
 }
 
-/// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "about 7 (not settled: 6–9)".
+/// A rank quantile in a sentence: "7", "7 or 8" (a boundary), "15352–15384" (known to within
+/// the resolution), "about 7 (not settled: 6–9)".
 /// An unsettled estimate is shown to the whole rank: its Monte Carlo error spans whole ranks,
 /// so the interpolated decimals ("about 15367.85") would claim a precision it does not have.
 pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
@@ -257,6 +258,7 @@ pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
         QuantileState::Boundary { low, high, .. } => {
             format!("{}–{}", fmt_rank(low), fmt_rank(high))
         }
+        QuantileState::Resolved { low, high } => format!("{}–{}", fmt_rank(low), fmt_rank(high)),
         QuantileState::Unsettled { low, high } if low == high || low.is_nan() => {
             format!("about {}", fmt_rank(point.round()))
         }
@@ -269,13 +271,19 @@ pub fn fmt_quantile(state: &QuantileState, point: f64) -> String {
     }
 }
 
-/// A rank quantile in a table cell: "7", "7/8" (a boundary), "~7" (not settled).
+/// A rank quantile in a table cell: "7", "7/8" (a boundary), "15368±16" (known to within the
+/// resolution), "~7" (not settled).
 pub fn fmt_quantile_cell(state: &QuantileState, point: f64) -> String {
     match *state {
         QuantileState::Settled { rank } => fmt_rank(rank),
         QuantileState::Boundary { low, high, .. } => {
             format!("{}/{}", fmt_rank(low), fmt_rank(high))
         }
+        QuantileState::Resolved { low, high } => format!(
+            "{}±{}",
+            fmt_rank(point.round()),
+            fmt_rank(((high - low) / 2.0).ceil())
+        ),
         QuantileState::Unsettled { .. } => format!("~{}", fmt_rank(point.round())),
     }
 }

@@ -7,6 +7,7 @@ use super::method::MethodDisclosure;
 use super::provenance::{DerivedScenario, RunSettings};
 use super::ranking::UnitResult;
 use crate::analysis::convergence::Convergence;
+use crate::analysis::listed::Listed;
 use crate::analysis::rank_stats::UncertaintyStats;
 use crate::analysis::robust::RobustVerdict;
 use crate::analysis::sensitivity::{FocusDriver, SensitivityRun, TargetResult, UnitTargets};
@@ -95,22 +96,12 @@ pub struct UncertaintySummary {
     pub verdict: Option<FocusVerdict>,
     /// The verdict as the reports print it.
     pub verdict_sentence: Option<String>,
-    /// Above [`COMPACT_OUTPUT_UNITS`] units, in summary.json only: which units
+    /// Above [`COMPACT_OUTPUT_UNITS`](crate::analysis::listed::COMPACT_OUTPUT_UNITS) units, in summary.json only: which units
     /// `statistics.units` lists and how the statistics spread over all of them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub all_units: Option<UnitsOverview>,
     pub statistics: UncertaintyStats,
 }
-
-/// Units above which the outputs are sized for the size: summary.json lists the statistics of
-/// a few units (the focus, its neighbours and the top k) and summarises the rest
-/// ([`UnitsOverview`]), and rank_histogram.csv leaves out the columns that follow from its
-/// counts. Every unit's statistics stay in the CSV tables. (At 33,000 units summary.json was
-/// 89 MB, of which 37 MB per-unit statistics.)
-pub const COMPACT_OUTPUT_UNITS: usize = 1_000;
-
-/// Nominal ranks either side of the focus whose units a compact summary.json lists.
-pub const LISTED_NEIGHBOURS: u32 = 10;
 
 /// What a compact summary.json says about all units: how many there are and which are listed,
 /// where every unit's statistics are, and how the main ones spread over all units.
@@ -174,15 +165,12 @@ impl Spread {
 }
 
 impl UncertaintySummary {
-    /// The section as a compact summary.json holds it, above [`COMPACT_OUTPUT_UNITS`] units
+    /// The section as a compact summary.json holds it, above [`COMPACT_OUTPUT_UNITS`](crate::analysis::listed::COMPACT_OUTPUT_UNITS) units
     /// (`None` at or below): the statistics, unsettled statistics, pair probabilities and
-    /// central weights of the focus, the units within [`LISTED_NEIGHBOURS`] nominal ranks of
+    /// central weights of the focus, the units within [`LISTED_NEIGHBOURS`](crate::analysis::listed::LISTED_NEIGHBOURS) nominal ranks of
     /// it and the top k only, and an overview of all units.
     pub fn compact(&self) -> Option<UncertaintySummary> {
         let stats = &self.statistics;
-        if stats.units.len() <= COMPACT_OUTPUT_UNITS {
-            return None;
-        }
         let focus_rank = self.focus.as_ref().and_then(|code| {
             stats
                 .units
@@ -190,14 +178,11 @@ impl UncertaintySummary {
                 .find(|u| &u.code == code)
                 .map(|u| u.nominal_rank)
         });
-        let listed = |rank: u32| {
-            rank <= self.top_k
-                || focus_rank.is_some_and(|f| rank.abs_diff(f) <= LISTED_NEIGHBOURS)
-        };
+        let listed = Listed::for_index(stats.units.len(), self.top_k, focus_rank)?;
         let units: Vec<_> = stats
             .units
             .iter()
-            .filter(|u| listed(u.nominal_rank))
+            .filter(|u| listed.contains(u.nominal_rank))
             .cloned()
             .collect();
         let codes: std::collections::HashSet<String> =
@@ -205,13 +190,7 @@ impl UncertaintySummary {
         let overview = UnitsOverview {
             units: stats.units.len(),
             listed: units.len(),
-            listed_units: match &self.focus {
-                Some(focus) => format!(
-                    "the top {}, {focus} and the units within {LISTED_NEIGHBOURS} nominal ranks of it",
-                    self.top_k
-                ),
-                None => format!("the top {}", self.top_k),
-            },
+            listed_units: listed.describe(self.focus.as_deref()),
             tables: vec![
                 "rank_stats.csv",
                 "rank_histogram.csv",
@@ -222,7 +201,8 @@ impl UncertaintySummary {
             interval_width: Spread::of(stats.units.iter().map(|u| u.q95_rank - u.q05_rank)),
             mean_abs_shift: Spread::of(stats.units.iter().map(|u| u.mean_abs_shift)),
             p_nominal_band: Spread::of(stats.units.iter().map(|u| u.p_nominal_band)),
-            unsettled_statistics: self.convergence.unsettled.len(),
+            unsettled_statistics: self.convergence.unsettled.len()
+                + self.convergence.unsettled_elsewhere,
             pairs: stats.pairs.len(),
             central_weights: stats.central_weights.len(),
         };
@@ -265,6 +245,7 @@ impl UncertaintySummary {
             convergence: Convergence {
                 unsettled: Vec::new(),
                 stop_rule: self.convergence.stop_rule.clone(),
+                scope: self.convergence.scope.clone(),
                 ..self.convergence
             },
             factor_activity: self.factor_activity.clone(),
@@ -450,7 +431,7 @@ impl Summary {
     }
 
     /// Pretty JSON with a trailing newline. Non-finite numbers become `null`. Above
-    /// [`COMPACT_OUTPUT_UNITS`] units the uncertainty section is compact
+    /// [`COMPACT_OUTPUT_UNITS`](crate::analysis::listed::COMPACT_OUTPUT_UNITS) units the uncertainty section is compact
     /// ([`UncertaintySummary::compact`]); the reports render from the whole summary.
     pub fn to_json(&self) -> String {
         let compact = self

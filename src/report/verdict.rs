@@ -3,11 +3,13 @@
 use serde::Serialize;
 
 use super::format::{
-    fmt_error, fmt_interval, fmt_percent, fmt_quantile, fmt_rank, fmt_samples, fmt_with_error,
+    fmt_count, fmt_error, fmt_interval, fmt_percent, fmt_quantile, fmt_rank, fmt_samples, fmt_with_error,
     ordinal,
 };
 use crate::analysis::data_error::DataErrorSplit;
-use crate::analysis::convergence::{Convergence, QuantileState, Statistic, Unsettled};
+use crate::analysis::convergence::{
+    Convergence, QuantileState, Statistic, Unsettled, resolution_percent,
+};
 use crate::analysis::robust::RobustVerdict;
 use crate::analysis::verdict::{FocusVerdict, Swap};
 
@@ -39,6 +41,11 @@ pub fn boundary_notes(verdict: &FocusVerdict) -> Vec<String> {
             fmt_with_error(p_at_or_below, half_width.max(1e-12)),
         ))
         .filter(|_| high > low),
+        QuantileState::Resolved { low, high } => Some(format!(
+            "{what} is {}: more samples would narrow it, but the span is within {} of the 90% interval, finer than the interval can be read",
+            fmt_quantile(&state, (low + high) / 2.0),
+            resolution_percent(),
+        )),
         _ => None,
     })
     .collect()
@@ -97,14 +104,37 @@ pub fn convergence_sentence(c: &Convergence, top_k: u32) -> String {
         0 => String::new(),
         1 => "; 1 quantile is on a boundary between two ranks".into(),
         n => format!("; {n} quantiles are on a boundary between two ranks"),
+    } + &match c.resolved {
+        0 => String::new(),
+        1 => format!(
+            "; 1 quantile is known to within {} of its unit's 90% interval, not to the rank",
+            resolution_percent()
+        ),
+        n => format!(
+            "; {} quantiles are known to within {} of their unit's 90% interval, not to the rank",
+            fmt_count(n as u64),
+            resolution_percent()
+        ),
     };
     let error = format!(
         "largest error of a headline probability ±{} percentage points (95%)",
         fmt_error(100.0 * c.largest_probability_error)
     );
+    let whose = match &c.scope {
+        None => "every unit's".to_string(),
+        Some(scope) => format!("for {scope}, each unit's"),
+    };
+    let elsewhere = match (&c.scope, c.unsettled_elsewhere) {
+        (None, _) => String::new(),
+        (Some(_), 0) => " The other units' statistics are settled too.".into(),
+        (Some(_), n) => format!(
+            " The rule waits only for the units the report lists; {} of the other units' statistics are not settled and rank_stats.csv gives their state.",
+            fmt_count(n as u64)
+        ),
+    };
     match (c.adaptive, c.settled) {
         (true, true) => format!(
-            "Converged after {}: every unit's median and 5%/95% rank quantiles, P(nominal rank) and P(top {top_k}) are settled ({error}{boundaries}). Stop rule: {}.",
+            "Converged after {}: {whose} median and 5%/95% rank quantiles, P(nominal rank) and P(top {top_k}) are settled ({error}{boundaries}).{elsewhere} Stop rule: {}.",
             fmt_samples(c.samples),
             c.stop_rule
         ),
@@ -116,8 +146,12 @@ pub fn convergence_sentence(c: &Convergence, top_k: u32) -> String {
             c.stop_rule
         ),
         (false, true) => format!(
-            "A fixed {}: enough for the stop rule, every headline number is settled ({error}{boundaries}).",
-            fmt_samples(c.samples)
+            "A fixed {}: enough for the stop rule, every headline number{} is settled ({error}{boundaries}).{elsewhere}",
+            fmt_samples(c.samples),
+            c.scope
+                .as_ref()
+                .map(|scope| format!(" of {scope}"))
+                .unwrap_or_default()
         ),
         (false, false) => format!(
             "A fixed {} is fewer than the stop rule needs: {} headline numbers are not settled: {} ({error}); leave the sample count unset to sample until they are.",
