@@ -270,3 +270,34 @@ fn each_phase_of_a_robust_run_ends_with_one_line_in_a_batch_log() {
         assert!(group.last().unwrap().ends_with(", done"), "{group:?}");
     }
 }
+
+#[test]
+fn a_converged_run_says_in_a_batch_log_why_it_samples_on() {
+    let args = [
+        "uncertainty",
+        "--data",
+        "asem",
+        "--seed",
+        "8",
+        "--format=csv",
+    ];
+    let stderr = batch_log(&args, Some("0.001"));
+    let rules: Vec<&str> = progress_lines(&stderr)
+        .into_iter()
+        .filter(|l| l.starts_with("progress: stop rule: "))
+        .collect();
+    assert!(!rules.is_empty(), "{stderr}");
+    // One line per doubling: 10,000 → 20,000 → …, each naming what is still unsettled.
+    for (i, line) in rules.iter().enumerate() {
+        let done = 10_000u64 << i;
+        let target = format!("sampling on to {}", done * 2);
+        assert!(
+            line.contains(" statistics unsettled after ")
+                && line
+                    .replace(',', "")
+                    .contains(&format!("after {done} samples"))
+                && line.replace(',', "").ends_with(&target),
+            "{line}"
+        );
+    }
+}

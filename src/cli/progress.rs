@@ -269,8 +269,8 @@ impl Observer for Progress {
             log.state.lock().expect("not poisoned").total = target;
         }
         if let Some(s) = settling {
-            self.bar.set_message(format!(
-                "· {} statistics unsettled after {} samples (largest error ±{} pp{})",
+            let message = format!(
+                "{} statistics unsettled after {} samples (largest error ±{} pp{})",
                 s.unsettled,
                 fmt_count(done),
                 fmt_error(100.0 * s.largest_probability_error),
@@ -279,7 +279,18 @@ impl Observer for Progress {
                 } else {
                     String::new()
                 }
-            ));
+            );
+            // A batch log shows why the run goes on, once per doubling, once it prints at all
+            // (a run done within the first interval prints nothing).
+            if let Some(log) = &self.log
+                && log.state.lock().expect("not poisoned").printing
+            {
+                eprintln!(
+                    "progress: stop rule: {message}; sampling on to {}",
+                    fmt_count(target)
+                );
+            }
+            self.bar.set_message(format!("· {message}"));
         }
     }
 
