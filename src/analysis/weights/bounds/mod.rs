@@ -44,6 +44,7 @@
 
 mod incumbent;
 mod polytope;
+mod spatial;
 
 use good_lp::{
     Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable,
@@ -65,6 +66,7 @@ use super::linear::{
 };
 use incumbent::{Achieved, Incumbents, incumbents};
 use polytope::*;
+use spatial::{Counting, LeafAnswer};
 
 pub use super::differences::MARGIN;
 
@@ -230,6 +232,16 @@ impl Attempt {
     }
 }
 
+/// One rank program handed to a MILP: the polytope (the region or a sub-box of it), the units
+/// given a binary, the direction and the margin.
+#[derive(Clone, Copy)]
+struct Program<'p, 'a> {
+    polytope: &'p Polytope<'a>,
+    binary: &'p [usize],
+    minimise: bool,
+    margin: f64,
+}
+
 /// The units a MILP selected, with its proof status.
 struct Selection {
     /// `None` when the time budget ran out before the solver had any solution.
@@ -277,9 +289,10 @@ fn bounds_for<M: WeightModel>(
         });
     };
     let mut ranges = vec![DifferenceRange { min: 0.0, max: 0.0 }; n_units];
+    let mut scratch = BoxScratch::new(polytope);
     for b in (0..n_units).filter(|&b| b != focus) {
         let row = &differences[b * n_variables..(b + 1) * n_variables];
-        let (mut min, mut max) = polytope.quick_range(row);
+        let (mut min, mut max) = polytope.quick_range(row, &mut scratch);
         // Decided for every attempt below without a binary; otherwise refine to the exact range.
         let decided = min >= MARGIN * 10.0 || max <= -MARGIN;
         if !polytope.box_exact && !decided {
@@ -520,8 +533,10 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
             .collect()
     }
 
-    /// Solves the best (`minimise`) or worst MILP over the binary units within `budget`
-    /// seconds; returns those with `y_b = 1` and the solver's proven bound on their number.
+    /// Solves the best (`minimise`) or worst program over the binary units within `budget`
+    /// seconds; returns those counted and the proven bound on their number. Many units in a
+    /// plain box of few weights go to the spatial branch and bound ([`spatial`]), the rest to
+    /// one MILP.
     fn solve_milp(
         &self,
         binary: &[usize],
@@ -530,15 +545,82 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         margin: f64,
         budget: Option<f64>,
     ) -> Result<Selection, WeightAnalysisError> {
+        if binary.len() > spatial::LEAF_UNITS && Counting::applies(self.polytope) {
+            let counting = Counting {
+                polytope: self.polytope,
+                rows: &self.differences,
+                units: binary,
+                minimise,
+                margin,
+            };
+            let incumbents = self.incumbents();
+            let starts = [
+                &self.polytope.feasible_raw[..],
+                &incumbents.best.witness,
+                &incumbents.worst.witness,
+            ];
+            return counting.solve(&starts, budget, |query| {
+                let region = WeightRegion {
+                    lower: query.lower.to_vec(),
+                    upper: query.upper.to_vec(),
+                    constraints: Vec::new(),
+                };
+                let polytope = Polytope::new(self.model, &region)?;
+                let cutoff = Some(query.target);
+                let program = Program {
+                    polytope: &polytope,
+                    binary: query.crossing,
+                    minimise,
+                    margin,
+                };
+                Ok(match self.milp(program, &big_m, query.budget, cutoff)? {
+                    None => LeafAnswer {
+                        units: None,
+                        proven: true,
+                    },
+                    Some(selection) => LeafAnswer {
+                        units: selection.units,
+                        proven: selection.proven,
+                    },
+                })
+            });
+        }
+        let program = Program {
+            polytope: self.polytope,
+            binary,
+            minimise,
+            margin,
+        };
+        self.milp(program, &big_m, budget, None)?
+            .ok_or_else(|| solver_error("a rank-bound MILP", ResolutionError::Infeasible))
+    }
+
+    /// The MILP of the module documentation over `program`'s polytope (the region, or a sub-box
+    /// of it) within `budget` seconds; with a `cutoff`, only counts of at most (best rank) or
+    /// at least (worst rank) that many are sought, and `None` says there are none.
+    fn milp(
+        &self,
+        program: Program<'_, '_>,
+        big_m: &impl Fn(usize) -> f64,
+        budget: Option<f64>,
+        cutoff: Option<usize>,
+    ) -> Result<Option<Selection>, WeightAnalysisError> {
+        let Program {
+            polytope,
+            binary,
+            minimise,
+            margin,
+        } = program;
         if binary.is_empty() {
-            return Ok(Selection {
+            let feasible = cutoff.is_none_or(|c| minimise || c == 0);
+            return Ok(feasible.then(|| Selection {
                 units: Some(Vec::new()),
                 bound: 0,
                 proven: true,
-            });
+            }));
         }
         let mut vars = variables!();
-        let pv = self.polytope.add_variables(&mut vars);
+        let pv = polytope.add_variables(&mut vars);
         let y: Vec<Variable> = binary
             .iter()
             .map(|_| vars.add(variable().binary()))
@@ -547,7 +629,7 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         for &v in &y {
             count.add_mul(1.0, v);
         }
-        let mut constraints = self.polytope.constraints(&pv);
+        let mut constraints = polytope.constraints(&pv);
         for (&b, &yb) in binary.iter().zip(&y) {
             let m = big_m(b);
             let mut d = linear_expression(self.row(b), &pv.x, 1.0);
@@ -558,20 +640,32 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
                 d.geq(margin - m)
             });
         }
+        if let Some(cutoff) = cutoff {
+            let limit = cutoff as f64;
+            constraints.push(if minimise {
+                count.clone().leq(limit)
+            } else {
+                count.clone().geq(limit)
+            });
+        }
         let y_columns = columns(&vars, &y);
-        // A budgeted program starts from the sampled incumbent; an unbounded one needs none.
-        let hint = match budget {
-            Some(_) => self.hint(binary, &y, minimise, margin),
-            None => Vec::new(),
+        // A budgeted program over the whole region starts from the sampled incumbent; an
+        // unbounded one needs none.
+        let hint = match (budget, cutoff) {
+            (Some(_), None) => self.hint(binary, &y, minimise, margin),
+            _ => Vec::new(),
         };
         let problem = if minimise {
             vars.minimise(count)
         } else {
             vars.maximise(count)
         };
-        let outcome = solve_budgeted(problem.using(solver).with_all(constraints), budget, hint)
-            .map_err(|e| solver_error("a rank-bound MILP", e))?
-            .ok_or_else(|| solver_error("a rank-bound MILP", ResolutionError::Infeasible))?;
+        let Some(outcome) =
+            solve_budgeted(problem.using(solver).with_all(constraints), budget, hint)
+                .map_err(|e| solver_error("a rank-bound MILP", e))?
+        else {
+            return Ok(None);
+        };
         let units: Option<Vec<usize>> = outcome.values.map(|values| {
             binary
                 .iter()
@@ -592,11 +686,11 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
                 .clamp(found.unwrap_or(0), binary.len()),
             (false, false) => binary.len(),
         };
-        Ok(Selection {
+        Ok(Some(Selection {
             proven: outcome.proven,
             units,
             bound,
-        })
+        }))
     }
 
     /// Centres inside the cell (`d_b ≤ −z` for `below`, `d_b ≥ z` for `above`, max `z ≤ 1`),
