@@ -103,6 +103,35 @@ pub struct RankBounds {
     pub margin: f64,
 }
 
+/// How the rank programs are solved. Every strategy gives the proven optimum; they differ in
+/// speed (issue #15), and tests compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(not(any(test, feature = "internals")), allow(dead_code))]
+pub enum Strategy {
+    /// The spatial branch and bound ([`spatial`]) for more than [`spatial::LEAF_UNITS`]
+    /// undecided units in a plain box of at most [`spatial::MAX_WEIGHTS`] varying weights, one
+    /// MILP otherwise.
+    #[default]
+    Auto,
+    /// One MILP over every undecided unit (the formulation above).
+    Milp,
+    /// The spatial search wherever the box allows it, finishing sub-boxes crossed by at most
+    /// `leaf_units` undecided units with a MILP over them.
+    Spatial { leaf_units: usize },
+}
+
+/// [`rank_bounds`] solved by the given `strategy`.
+#[cfg(any(test, feature = "internals"))]
+pub fn rank_bounds_by<M: WeightModel>(
+    model: &M,
+    region: &WeightRegion,
+    focus: usize,
+    strategy: Strategy,
+) -> Result<RankBounds, WeightAnalysisError> {
+    let polytope = Polytope::new(model, region)?;
+    bounds_for(model, &polytope, focus, None, strategy)
+}
+
 /// Exact best and worst rank of `focus` over `region` (no time limit).
 #[cfg(any(test, feature = "internals"))]
 pub fn rank_bounds<M: WeightModel>(
@@ -131,7 +160,7 @@ pub fn rank_bounds_within<M: WeightModel>(
         });
     }
     let polytope = Polytope::new(model, region)?;
-    bounds_for(model, &polytope, focus, budget)
+    bounds_for(model, &polytope, focus, budget, Strategy::Auto)
 }
 
 /// Exact best and worst rank of every unit over `region`, in unit order (computed in parallel;
@@ -163,7 +192,7 @@ pub fn rank_bounds_all_observed<M: WeightModel>(
     (0..model.n_units())
         .into_par_iter()
         .map(|focus| {
-            let bounds = bounds_for(model, &polytope, focus, budget);
+            let bounds = bounds_for(model, &polytope, focus, budget, Strategy::Auto);
             observer.advanced(finished.fetch_add(1, Ordering::Relaxed) + 1);
             bounds
         })
@@ -198,6 +227,7 @@ struct FocusProblem<'p, 'a, M: WeightModel> {
     /// Achieved best and worst ranks over sampled box vertices, computed when a MILP first
     /// needs them (see [`incumbent`]).
     incumbents: OnceLock<Incumbents>,
+    strategy: Strategy,
 }
 
 /// Which units count, which may count (binary) and which never count.
@@ -256,6 +286,7 @@ fn bounds_for<M: WeightModel>(
     polytope: &Polytope<'_>,
     focus: usize,
     budget: Option<f64>,
+    strategy: Strategy,
 ) -> Result<RankBounds, WeightAnalysisError> {
     let form = polytope.form;
     let n_units = form.n_units();
@@ -309,6 +340,7 @@ fn bounds_for<M: WeightModel>(
         scores,
         gap,
         incumbents: OnceLock::new(),
+        strategy,
     };
     // The two programs are independent: on two cores they run side by side.
     let (best, worst) = rayon::join(|| problem.best(budget), || problem.worst(budget));
@@ -545,13 +577,22 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         margin: f64,
         budget: Option<f64>,
     ) -> Result<Selection, WeightAnalysisError> {
-        if binary.len() > spatial::LEAF_UNITS && Counting::applies(self.polytope) {
+        let leaf_units = match self.strategy {
+            Strategy::Auto => Some(spatial::LEAF_UNITS),
+            Strategy::Milp => None,
+            Strategy::Spatial { leaf_units } => Some(leaf_units),
+        };
+        if let Some(leaf_units) = leaf_units
+            && binary.len() > leaf_units
+            && Counting::applies(self.polytope)
+        {
             let counting = Counting {
                 polytope: self.polytope,
                 rows: &self.differences,
                 units: binary,
                 minimise,
                 margin,
+                leaf_units,
             };
             let incumbents = self.incumbents();
             let starts = [

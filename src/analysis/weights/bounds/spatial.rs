@@ -15,7 +15,7 @@
 //! longest edge, which is exhaustive, Horst & Tuy Def. IV.10). The incumbent is the count at
 //! evaluated points (the sampled vertices of [`super::incumbent`], then every sub-box's centre):
 //! achieved, never assumed. A sub-box whose bound cannot beat the incumbent is dropped; one
-//! crossed by at most [`LEAF_UNITS`] units is finished exactly by the MILP of Salo & Punkka
+//! crossed by at most [`LEAF_UNITS`] units (by default) is finished exactly by the MILP of Salo & Punkka
 //! (2011) over those units alone, restricted to the sub-box and asked only for a strictly better
 //! count (a cutoff). Shrinking boxes alone would not finish: the best rank is often attained
 //! only where hyperplanes meet (ties count as not above), a set no box fits inside.
@@ -40,11 +40,13 @@ use super::{Selection, WeightAnalysisError};
 /// dimension, and beyond a handful of weights the MILP's LP bound does better.
 pub(super) const MAX_WEIGHTS: usize = 10;
 
-/// A sub-box crossed by at most this many undecided units is finished by a MILP over them.
+/// A sub-box crossed by at most this many undecided units is finished by a MILP over them (the
+/// default of [`super::Strategy::Auto`]).
 pub(super) const LEAF_UNITS: usize = 12;
 
 /// A sub-box narrower than this fraction of the region in every varying weight is finished by
-/// a MILP whatever crosses it, so the search always ends.
+/// a MILP whatever crosses it (with the stall rule of [`Counting::solve`], so the search always
+/// ends).
 const NARROWEST: f64 = 1e-7;
 
 /// One rank program: which units are counted, and in which direction the count is optimised.
@@ -57,6 +59,8 @@ pub(super) struct Counting<'p, 'a> {
     /// True for the best rank (fewest units counted).
     pub minimise: bool,
     pub margin: f64,
+    /// Sub-boxes crossed by at most this many units are finished by a MILP.
+    pub leaf_units: usize,
 }
 
 /// What a sub-box's MILP is asked: the units crossing it, and the count among them that would
@@ -89,6 +93,8 @@ struct Node {
     counted: usize,
     /// Positions (into [`Counting::units`]) of the units crossing the sub-box.
     crossing: Vec<u32>,
+    /// Splits in a row, down to this sub-box, that settled no crossing unit.
+    stalled: usize,
     /// The bound with the orientation of the program: larger is explored first.
     priority: i64,
 }
@@ -197,6 +203,7 @@ impl Counting<'_, '_> {
             counted,
             crossing,
             priority,
+            stalled: 0,
         }
     }
 
@@ -273,6 +280,12 @@ impl Counting<'_, '_> {
             .zip(&region.upper)
             .map(|(lo, hi)| hi - lo)
             .collect();
+        // Splits without progress before a sub-box goes to the MILP: every varying weight
+        // halved twice. Where more than `leaf_units` surfaces `d_b = ±ε` meet along a whole
+        // curve or face (units with equal or proportional differences, or more of them meeting
+        // than the dimension in general position allows), no box around that set is crossed by
+        // fewer, and halving on would only multiply the boxes.
+        let patience = 2 * widths.iter().filter(|&&w| w > 0.0).count();
         let mut sequence = 0u64;
         let mut open = BinaryHeap::new();
         open.push(root);
@@ -298,7 +311,7 @@ impl Counting<'_, '_> {
                     _ => Some((w, r)),
                 });
             let narrow = widest.is_none_or(|(_, r)| r < NARROWEST);
-            if node.crossing.len() <= LEAF_UNITS || narrow {
+            if node.crossing.len() <= self.leaf_units || narrow || node.stalled >= patience {
                 let crossing: Vec<usize> = node
                     .crossing
                     .iter()
@@ -367,7 +380,7 @@ impl Counting<'_, '_> {
             ];
             for (lower, upper) in halves {
                 sequence += 1;
-                let child = self.node(
+                let mut child = self.node(
                     lower,
                     upper,
                     node.counted,
@@ -375,6 +388,9 @@ impl Counting<'_, '_> {
                     sequence,
                     &mut scratch,
                 );
+                if child.crossing.len() == node.crossing.len() {
+                    child.stalled = node.stalled + 1;
+                }
                 for (c, (lo, hi)) in centre.iter_mut().zip(child.lower.iter().zip(&child.upper)) {
                     *c = 0.5 * (lo + hi);
                 }
