@@ -27,6 +27,12 @@
 //! `Σ c_s w_s / Σ w_s` over a box puts every weight at a bound, sorted by `c_s`), otherwise from an
 //! outer interval bound refined by two LPs. This pre-filter is what keeps the MILPs small.
 //!
+//! When at most [`spatial::MAX_WEIGHTS`] weights vary in a plain box, many undecided units are
+//! not given to one MILP but to a spatial branch and bound over sub-boxes of the raw weights
+//! ([`spatial`]), which finishes small sub-boxes with this MILP restricted to them: the same
+//! optimum, found in seconds where the MILP over thousands of binaries takes hours
+//! ([`Strategy`] selects the method; tests compare them).
+//!
 //! # Witnesses
 //!
 //! After the MILP the set of units above/below is fixed and one LP moves `x` to the point of that
