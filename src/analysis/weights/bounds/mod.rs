@@ -30,7 +30,8 @@
 //! When at most [`spatial::MAX_WEIGHTS`] weights vary in a plain box, many undecided units are
 //! not given to one MILP but to a spatial branch and bound over sub-boxes of the raw weights
 //! ([`spatial`]), which finishes small sub-boxes with this MILP restricted to them: the same
-//! optimum, found in seconds where the MILP over thousands of binaries takes hours
+//! optimum, found in seconds where the MILP over thousands of binaries did not finish in its
+//! budget
 //! ([`Strategy`] selects the method; tests compare them).
 //!
 //! # Witnesses
