@@ -353,11 +353,21 @@ impl<'a> Polytope<'a> {
     }
 
     /// The variables at raw weights `w`: each `x_j` is the product of the normalised weights
-    /// `w_m / Σ_siblings w` on its path (the map the polytope is the image of).
-    pub(super) fn variables_at(&self, weights_raw: &[f64], scratch: &mut BoxScratch, x: &mut [f64]) {
+    /// `w_m / Σ_siblings w` on its path (the map the polytope is the image of). False, and `x`
+    /// unset, when some sibling group's weights sum to zero (a box corner with every lower
+    /// bound 0): such weights renormalise to nothing and score no unit.
+    pub(super) fn variables_at(
+        &self,
+        weights_raw: &[f64],
+        scratch: &mut BoxScratch,
+        x: &mut [f64],
+    ) -> bool {
         let groups = self.form.sibling_groups();
         for (total, group) in scratch.totals.iter_mut().zip(groups) {
             *total = group.weights.iter().map(|&w| weights_raw[w]).sum();
+        }
+        if scratch.totals.iter().any(|&t| t.is_nan() || t <= 0.0) {
+            return false;
         }
         for (j, value) in x.iter_mut().enumerate() {
             *value = self
@@ -367,6 +377,7 @@ impl<'a> Polytope<'a> {
                 .map(|&(g, m)| weights_raw[groups[g].weights[m]] / scratch.totals[g])
                 .product();
         }
+        true
     }
 
     /// Exact `(min, max)` of `Σ_j c_j x_j` over the polytope by two LPs.

@@ -228,7 +228,10 @@ impl Counting<'_, '_> {
         scratch: &mut BoxScratch,
         x: &mut [f64],
     ) {
-        self.polytope.variables_at(w, scratch, x);
+        if !self.polytope.variables_at(w, scratch, x) {
+            // A parent whose weights are all zero: no renormalised weights, no scores.
+            return;
+        }
         let count = node.counted + self.counted_at(x, &node.crossing).count();
         if self.improves(count, best.count) {
             // Rare: the full list over every unit of the program, not only the crossing ones.
