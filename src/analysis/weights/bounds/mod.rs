@@ -31,8 +31,7 @@
 //! not given to one MILP but to a spatial branch and bound over sub-boxes of the raw weights
 //! ([`spatial`]), which finishes small sub-boxes with this MILP restricted to them: the same
 //! optimum, found in seconds where the MILP over thousands of binaries did not finish in its
-//! budget
-//! ([`Strategy`] selects the method; tests compare them).
+//! budget ([`Strategy`] selects the method; tests compare them).
 //!
 //! # Witnesses
 //!
