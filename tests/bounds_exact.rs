@@ -24,7 +24,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use ranksense::analysis::weights::bounds::{RankBounds, rank_bounds, rank_bounds_all};
+use ranksense::analysis::weights::bounds::{
+    RankBounds, Strategy, rank_bounds, rank_bounds_all, rank_bounds_by,
+};
 use ranksense::analysis::weights::linear::{
     LevelModel, LevelModelSpec, Relation, ScoreScale, TreeModel, TreeModelSpec, WeightConstraint,
     WeightModel, WeightRegion, rank_of,
@@ -313,6 +315,18 @@ fn bounds_equal_arrangement_enumeration_on_random_cases() {
                     "seed {seed}, spread {spread}, unit {}",
                     bounds.unit
                 );
+                // The spatial branch and bound, splitting until at most one unit crosses a
+                // sub-box (so that it, not the MILP, does nearly all the work).
+                let spatial = Strategy::Spatial { leaf_units: 1 };
+                let by_boxes = rank_bounds_by(&model, &region, bounds.unit_index, spatial).unwrap();
+                assert!(by_boxes.exact, "{by_boxes:?}");
+                assert_witnesses(&model, &region, &by_boxes);
+                assert_eq!(
+                    (by_boxes.best_rank, by_boxes.worst_rank),
+                    (best, worst),
+                    "spatial search: seed {seed}, spread {spread}, unit {}",
+                    bounds.unit
+                );
                 // Count the cases where some box vertex misses an extreme.
                 let k = model.n_components();
                 let vertex_ranks: Vec<usize> = (0u32..(1 << k))
@@ -434,6 +448,33 @@ fn tree_bounds_with_several_levels_are_sound_and_witnessed() {
                 let rank = focus_rank(&tree, &w, bounds.unit_index);
                 assert!(bounds.best_rank <= rank && rank <= bounds.worst_rank);
             }
+        }
+    }
+}
+
+/// Two levels of a tree varying together (the four pillar weights and the three indicator weights
+/// of the first pillar, seven in all): the spatial search, splitting down to sub-boxes crossed
+/// by at most one unit, gives the MILP's bounds for every unit, witnessed.
+#[test]
+fn tree_bounds_by_spatial_search_equal_the_milp() {
+    for (seed, scale) in [(31, ScoreScale::Linear), (32, ScoreScale::Log)] {
+        let tree = random_tree(seed, 12, scale);
+        let mut region = WeightRegion::fixed(&tree);
+        for node in [0, 1, 2, 12, 13, 14, 15] {
+            let nominal = tree.nominal_weights()[node];
+            region.set_bounds(node, 0.6 * nominal, 1.4 * nominal);
+        }
+        for focus in 0..12 {
+            let milp = rank_bounds_by(&tree, &region, focus, Strategy::Milp).unwrap();
+            let spatial = Strategy::Spatial { leaf_units: 1 };
+            let by_boxes = rank_bounds_by(&tree, &region, focus, spatial).unwrap();
+            assert!(milp.exact && by_boxes.exact);
+            assert_witnesses(&tree, &region, &by_boxes);
+            assert_eq!(
+                (by_boxes.best_rank, by_boxes.worst_rank),
+                (milp.best_rank, milp.worst_rank),
+                "seed {seed}, unit {focus}"
+            );
         }
     }
 }

@@ -99,20 +99,32 @@ pub(super) fn incumbents<M: WeightModel>(
                 region.lower[w]
             };
         }
-        if !region.contains(&vertex, 0.0) {
+        if !region.contains(&vertex, 0.0) || !renormalisable(model, &vertex) {
             continue;
         }
         offer(&mut best, &mut worst, rank_at(&vertex), &vertex);
     }
-    improve(&mut best, region, &varying, &mut rank_at, |a, b| a < b);
-    improve(&mut worst, region, &varying, &mut rank_at, |a, b| a > b);
+    improve(&mut best, model, region, &varying, &mut rank_at, |a, b| a < b);
+    improve(&mut worst, model, region, &varying, &mut rank_at, |a, b| a > b);
     Incumbents { best, worst }
+}
+
+/// Whether every sibling group of `weights` has a positive sum: a box corner where a parent's
+/// weights are all at a lower bound of 0 renormalises to nothing (its scores are NaN, and a NaN
+/// score would rank the focus first).
+fn renormalisable<M: WeightModel>(model: &M, weights: &[f64]) -> bool {
+    model
+        .linear_form()
+        .sibling_groups()
+        .iter()
+        .all(|g| g.weights.iter().map(|&w| weights[w]).sum::<f64>() > 0.0)
 }
 
 /// 1-flip local search: moves one varying weight to the other end of its interval (or, from
 /// inside the interval, to either end) while that makes the rank strictly `better`.
-fn improve(
+fn improve<M: WeightModel>(
     current: &mut Achieved,
+    model: &M,
     region: &WeightRegion,
     varying: &[usize],
     rank_at: &mut impl FnMut(&[f64]) -> usize,
@@ -127,7 +139,7 @@ fn improve(
                     continue;
                 }
                 trial[w] = end;
-                if region.contains(&trial, 0.0) {
+                if region.contains(&trial, 0.0) && renormalisable(model, &trial) {
                     let rank = rank_at(&trial);
                     if better(rank, current.rank) {
                         current.rank = rank;

@@ -27,6 +27,12 @@
 //! `Σ c_s w_s / Σ w_s` over a box puts every weight at a bound, sorted by `c_s`), otherwise from an
 //! outer interval bound refined by two LPs. This pre-filter is what keeps the MILPs small.
 //!
+//! When at most [`spatial::MAX_WEIGHTS`] weights vary in a plain box, many undecided units are
+//! not given to one MILP but to a spatial branch and bound over sub-boxes of the raw weights
+//! ([`spatial`]), which finishes small sub-boxes with this MILP restricted to them: the same
+//! optimum, found in seconds where the MILP over thousands of binaries did not finish in its
+//! budget ([`Strategy`] selects the method; tests compare them).
+//!
 //! # Witnesses
 //!
 //! After the MILP the set of units above/below is fixed and one LP moves `x` to the point of that
@@ -44,6 +50,7 @@
 
 mod incumbent;
 mod polytope;
+mod spatial;
 
 use good_lp::{
     Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable,
@@ -65,6 +72,7 @@ use super::linear::{
 };
 use incumbent::{Achieved, Incumbents, incumbents};
 use polytope::*;
+use spatial::{Counting, LeafAnswer};
 
 pub use super::differences::MARGIN;
 
@@ -101,6 +109,35 @@ pub struct RankBounds {
     pub margin: f64,
 }
 
+/// How the rank programs are solved. Every strategy gives the proven optimum; they differ in
+/// speed (issue #15), and tests compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(not(any(test, feature = "internals")), allow(dead_code))]
+pub enum Strategy {
+    /// The spatial branch and bound ([`spatial`]) for more than [`spatial::LEAF_UNITS`]
+    /// undecided units in a plain box of at most [`spatial::MAX_WEIGHTS`] varying weights, one
+    /// MILP otherwise.
+    #[default]
+    Auto,
+    /// One MILP over every undecided unit (the formulation above).
+    Milp,
+    /// The spatial search wherever the box allows it, finishing sub-boxes crossed by at most
+    /// `leaf_units` undecided units with a MILP over them.
+    Spatial { leaf_units: usize },
+}
+
+/// [`rank_bounds`] solved by the given `strategy`.
+#[cfg(any(test, feature = "internals"))]
+pub fn rank_bounds_by<M: WeightModel>(
+    model: &M,
+    region: &WeightRegion,
+    focus: usize,
+    strategy: Strategy,
+) -> Result<RankBounds, WeightAnalysisError> {
+    let polytope = Polytope::new(model, region)?;
+    bounds_for(model, &polytope, focus, None, strategy)
+}
+
 /// Exact best and worst rank of `focus` over `region` (no time limit).
 #[cfg(any(test, feature = "internals"))]
 pub fn rank_bounds<M: WeightModel>(
@@ -129,7 +166,7 @@ pub fn rank_bounds_within<M: WeightModel>(
         });
     }
     let polytope = Polytope::new(model, region)?;
-    bounds_for(model, &polytope, focus, budget)
+    bounds_for(model, &polytope, focus, budget, Strategy::Auto)
 }
 
 /// Exact best and worst rank of every unit over `region`, in unit order (computed in parallel;
@@ -161,7 +198,7 @@ pub fn rank_bounds_all_observed<M: WeightModel>(
     (0..model.n_units())
         .into_par_iter()
         .map(|focus| {
-            let bounds = bounds_for(model, &polytope, focus, budget);
+            let bounds = bounds_for(model, &polytope, focus, budget, Strategy::Auto);
             observer.advanced(finished.fetch_add(1, Ordering::Relaxed) + 1);
             bounds
         })
@@ -196,6 +233,7 @@ struct FocusProblem<'p, 'a, M: WeightModel> {
     /// Achieved best and worst ranks over sampled box vertices, computed when a MILP first
     /// needs them (see [`incumbent`]).
     incumbents: OnceLock<Incumbents>,
+    strategy: Strategy,
 }
 
 /// Which units count, which may count (binary) and which never count.
@@ -230,6 +268,16 @@ impl Attempt {
     }
 }
 
+/// One rank program handed to a MILP: the polytope (the region or a sub-box of it), the units
+/// given a binary, the direction and the margin.
+#[derive(Clone, Copy)]
+struct Program<'p, 'a> {
+    polytope: &'p Polytope<'a>,
+    binary: &'p [usize],
+    minimise: bool,
+    margin: f64,
+}
+
 /// The units a MILP selected, with its proof status.
 struct Selection {
     /// `None` when the time budget ran out before the solver had any solution.
@@ -244,6 +292,7 @@ fn bounds_for<M: WeightModel>(
     polytope: &Polytope<'_>,
     focus: usize,
     budget: Option<f64>,
+    strategy: Strategy,
 ) -> Result<RankBounds, WeightAnalysisError> {
     let form = polytope.form;
     let n_units = form.n_units();
@@ -277,9 +326,10 @@ fn bounds_for<M: WeightModel>(
         });
     };
     let mut ranges = vec![DifferenceRange { min: 0.0, max: 0.0 }; n_units];
+    let mut scratch = BoxScratch::new(polytope);
     for b in (0..n_units).filter(|&b| b != focus) {
         let row = &differences[b * n_variables..(b + 1) * n_variables];
-        let (mut min, mut max) = polytope.quick_range(row);
+        let (mut min, mut max) = polytope.quick_range(row, &mut scratch);
         // Decided for every attempt below without a binary; otherwise refine to the exact range.
         let decided = min >= MARGIN * 10.0 || max <= -MARGIN;
         if !polytope.box_exact && !decided {
@@ -296,6 +346,7 @@ fn bounds_for<M: WeightModel>(
         scores,
         gap,
         incumbents: OnceLock::new(),
+        strategy,
     };
     // The two programs are independent: on two cores they run side by side.
     let (best, worst) = rayon::join(|| problem.best(budget), || problem.worst(budget));
@@ -520,8 +571,10 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
             .collect()
     }
 
-    /// Solves the best (`minimise`) or worst MILP over the binary units within `budget`
-    /// seconds; returns those with `y_b = 1` and the solver's proven bound on their number.
+    /// Solves the best (`minimise`) or worst program over the binary units within `budget`
+    /// seconds; returns those counted and the proven bound on their number. Many units in a
+    /// plain box of few weights go to the spatial branch and bound ([`spatial`]), the rest to
+    /// one MILP.
     fn solve_milp(
         &self,
         binary: &[usize],
@@ -530,15 +583,91 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         margin: f64,
         budget: Option<f64>,
     ) -> Result<Selection, WeightAnalysisError> {
+        let leaf_units = match self.strategy {
+            Strategy::Auto => Some(spatial::LEAF_UNITS),
+            Strategy::Milp => None,
+            Strategy::Spatial { leaf_units } => Some(leaf_units),
+        };
+        if let Some(leaf_units) = leaf_units
+            && binary.len() > leaf_units
+            && Counting::applies(self.polytope)
+        {
+            let counting = Counting {
+                polytope: self.polytope,
+                rows: &self.differences,
+                units: binary,
+                minimise,
+                margin,
+                leaf_units,
+            };
+            let incumbents = self.incumbents();
+            let starts = [
+                &self.polytope.feasible_raw[..],
+                &incumbents.best.witness,
+                &incumbents.worst.witness,
+            ];
+            return counting.solve(&starts, budget, |query| {
+                let region = WeightRegion {
+                    lower: query.lower.to_vec(),
+                    upper: query.upper.to_vec(),
+                    constraints: Vec::new(),
+                };
+                let polytope = Polytope::new(self.model, &region)?;
+                let cutoff = Some(query.target);
+                let program = Program {
+                    polytope: &polytope,
+                    binary: query.crossing,
+                    minimise,
+                    margin,
+                };
+                Ok(match self.milp(program, &big_m, query.budget, cutoff)? {
+                    None => LeafAnswer {
+                        units: None,
+                        proven: true,
+                    },
+                    Some(selection) => LeafAnswer {
+                        units: selection.units,
+                        proven: selection.proven,
+                    },
+                })
+            });
+        }
+        let program = Program {
+            polytope: self.polytope,
+            binary,
+            minimise,
+            margin,
+        };
+        self.milp(program, &big_m, budget, None)?
+            .ok_or_else(|| solver_error("a rank-bound MILP", ResolutionError::Infeasible))
+    }
+
+    /// The MILP of the module documentation over `program`'s polytope (the region, or a sub-box
+    /// of it) within `budget` seconds; with a `cutoff`, only counts of at most (best rank) or
+    /// at least (worst rank) that many are sought, and `None` says there are none.
+    fn milp(
+        &self,
+        program: Program<'_, '_>,
+        big_m: &impl Fn(usize) -> f64,
+        budget: Option<f64>,
+        cutoff: Option<usize>,
+    ) -> Result<Option<Selection>, WeightAnalysisError> {
+        let Program {
+            polytope,
+            binary,
+            minimise,
+            margin,
+        } = program;
         if binary.is_empty() {
-            return Ok(Selection {
+            let feasible = cutoff.is_none_or(|c| minimise || c == 0);
+            return Ok(feasible.then(|| Selection {
                 units: Some(Vec::new()),
                 bound: 0,
                 proven: true,
-            });
+            }));
         }
         let mut vars = variables!();
-        let pv = self.polytope.add_variables(&mut vars);
+        let pv = polytope.add_variables(&mut vars);
         let y: Vec<Variable> = binary
             .iter()
             .map(|_| vars.add(variable().binary()))
@@ -547,7 +676,7 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
         for &v in &y {
             count.add_mul(1.0, v);
         }
-        let mut constraints = self.polytope.constraints(&pv);
+        let mut constraints = polytope.constraints(&pv);
         for (&b, &yb) in binary.iter().zip(&y) {
             let m = big_m(b);
             let mut d = linear_expression(self.row(b), &pv.x, 1.0);
@@ -558,20 +687,32 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
                 d.geq(margin - m)
             });
         }
+        if let Some(cutoff) = cutoff {
+            let limit = cutoff as f64;
+            constraints.push(if minimise {
+                count.clone().leq(limit)
+            } else {
+                count.clone().geq(limit)
+            });
+        }
         let y_columns = columns(&vars, &y);
-        // A budgeted program starts from the sampled incumbent; an unbounded one needs none.
-        let hint = match budget {
-            Some(_) => self.hint(binary, &y, minimise, margin),
-            None => Vec::new(),
+        // A budgeted program over the whole region starts from the sampled incumbent; an
+        // unbounded one needs none.
+        let hint = match (budget, cutoff) {
+            (Some(_), None) => self.hint(binary, &y, minimise, margin),
+            _ => Vec::new(),
         };
         let problem = if minimise {
             vars.minimise(count)
         } else {
             vars.maximise(count)
         };
-        let outcome = solve_budgeted(problem.using(solver).with_all(constraints), budget, hint)
-            .map_err(|e| solver_error("a rank-bound MILP", e))?
-            .ok_or_else(|| solver_error("a rank-bound MILP", ResolutionError::Infeasible))?;
+        let Some(outcome) =
+            solve_budgeted(problem.using(solver).with_all(constraints), budget, hint)
+                .map_err(|e| solver_error("a rank-bound MILP", e))?
+        else {
+            return Ok(None);
+        };
         let units: Option<Vec<usize>> = outcome.values.map(|values| {
             binary
                 .iter()
@@ -592,11 +733,11 @@ impl<M: WeightModel> FocusProblem<'_, '_, M> {
                 .clamp(found.unwrap_or(0), binary.len()),
             (false, false) => binary.len(),
         };
-        Ok(Selection {
+        Ok(Some(Selection {
             proven: outcome.proven,
             units,
             bound,
-        })
+        }))
     }
 
     /// Centres inside the cell (`d_b ≤ −z` for `below`, `d_b ≥ z` for `above`, max `z ≤ 1`),

@@ -42,6 +42,37 @@ pub(super) struct Polytope<'a> {
     pub(super) feasible_raw: Vec<f64>,
 }
 
+/// Reusable buffers for [`Polytope::box_min_within`] and [`Polytope::variables_at`].
+pub(super) struct BoxScratch {
+    value: Vec<f64>,
+    coefficients: Vec<f64>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    order: Vec<usize>,
+    totals: Vec<f64>,
+}
+
+impl BoxScratch {
+    pub(super) fn new(polytope: &Polytope<'_>) -> Self {
+        let n_groups = polytope.form.sibling_groups().len();
+        let widest = polytope
+            .form
+            .sibling_groups()
+            .iter()
+            .map(|g| g.weights.len())
+            .max()
+            .unwrap_or(0);
+        BoxScratch {
+            value: vec![0.0; n_groups],
+            coefficients: Vec::with_capacity(widest),
+            lower: Vec::with_capacity(widest),
+            upper: Vec::with_capacity(widest),
+            order: Vec::with_capacity(widest),
+            totals: vec![0.0; n_groups],
+        }
+    }
+}
+
 pub(super) struct PolytopeVariables {
     pub(super) x: Vec<Variable>,
     pub(super) tau: Vec<Variable>,
@@ -257,9 +288,9 @@ impl<'a> Polytope<'a> {
     /// Bounds `(low, high)` on `Σ_j c_j x_j` over the polytope: exact for a plain box (see
     /// [`Polytope::box_range`]), otherwise the valid outer bound from `x`'s intervals and the unit
     /// sums.
-    pub(super) fn quick_range(&self, c: &[f64]) -> (f64, f64) {
+    pub(super) fn quick_range(&self, c: &[f64], scratch: &mut BoxScratch) -> (f64, f64) {
         if self.box_exact {
-            return (self.box_min(c, 1.0), -self.box_min(c, -1.0));
+            return (self.box_min(c, 1.0, scratch), -self.box_min(c, -1.0, scratch));
         }
         let mut low = 0.0;
         let mut high = 0.0;
@@ -279,10 +310,31 @@ impl<'a> Polytope<'a> {
     /// solved by [`fractional_min`] (Charnes & Cooper 1962); a flat level is the one-level case.
     /// This is the closed form of the per-parent fractional knapsack, and it decides most units
     /// against the focus without any LP (issue #15).
-    fn box_min(&self, c: &[f64], sign: f64) -> f64 {
+    fn box_min(&self, c: &[f64], sign: f64, scratch: &mut BoxScratch) -> f64 {
+        self.box_min_within(c, sign, &self.region.lower, &self.region.upper, scratch)
+    }
+
+    /// [`Polytope::box_min`] over the sub-box `lower ≤ w ≤ upper` of raw weights (indexed like
+    /// the region's bounds; any box inside the region's, which must be a plain box), with
+    /// caller-owned buffers so that a branch and bound over sub-boxes allocates nothing per call.
+    /// Each group's ratio is scale-free, so raw bounds give the same optimum as scaled ones.
+    pub(super) fn box_min_within(
+        &self,
+        c: &[f64],
+        sign: f64,
+        lower: &[f64],
+        upper: &[f64],
+        scratch: &mut BoxScratch,
+    ) -> f64 {
         let groups = self.form.sibling_groups();
-        let mut value = vec![0.0; groups.len()];
-        let mut coefficients = Vec::new();
+        let BoxScratch {
+            value,
+            coefficients,
+            lower: group_lower,
+            upper: group_upper,
+            order,
+            ..
+        } = scratch;
         for &g in &self.bottom_up {
             coefficients.clear();
             coefficients.extend(groups[g].members.iter().zip(&self.child_group[g]).map(
@@ -291,10 +343,41 @@ impl<'a> Polytope<'a> {
                     None => sign * c[variables[0]],
                 },
             ));
-            let scaled = &self.groups[g];
-            value[g] = fractional_min(&coefficients, &scaled.lower, &scaled.upper);
+            group_lower.clear();
+            group_lower.extend(groups[g].weights.iter().map(|&w| lower[w]));
+            group_upper.clear();
+            group_upper.extend(groups[g].weights.iter().map(|&w| upper[w]));
+            value[g] = fractional_min_into(coefficients, group_lower, group_upper, order);
         }
         self.roots.iter().map(|&g| value[g]).sum()
+    }
+
+    /// The variables at raw weights `w`: each `x_j` is the product of the normalised weights
+    /// `w_m / Σ_siblings w` on its path (the map the polytope is the image of). False, and `x`
+    /// unset, when some sibling group's weights sum to zero (a box corner with every lower
+    /// bound 0): such weights renormalise to nothing and score no unit.
+    pub(super) fn variables_at(
+        &self,
+        weights_raw: &[f64],
+        scratch: &mut BoxScratch,
+        x: &mut [f64],
+    ) -> bool {
+        let groups = self.form.sibling_groups();
+        for (total, group) in scratch.totals.iter_mut().zip(groups) {
+            *total = group.weights.iter().map(|&w| weights_raw[w]).sum();
+        }
+        if scratch.totals.iter().any(|&t| t.is_nan() || t <= 0.0) {
+            return false;
+        }
+        for (j, value) in x.iter_mut().enumerate() {
+            *value = self
+                .form
+                .path(j)
+                .iter()
+                .map(|&(g, m)| weights_raw[groups[g].weights[m]] / scratch.totals[g])
+                .product();
+        }
+        true
     }
 
     /// Exact `(min, max)` of `Σ_j c_j x_j` over the polytope by two LPs.
@@ -362,9 +445,16 @@ fn group_tree(form: &LinearForm) -> (Vec<Vec<Option<usize>>>, Vec<usize>, Vec<us
 /// `min Σ c_s w_s / Σ w_s` over `lower ≤ w ≤ upper`: at the optimum `λ*` every `w_s` sits at
 /// `upper` if `c_s < λ*` and at `lower` if `c_s > λ*`, so trying every threshold in sorted order
 /// is exhaustive (linear-fractional programming over a box; Charnes & Cooper 1962).
+#[cfg(test)]
 pub(super) fn fractional_min(c: &[f64], lower: &[f64], upper: &[f64]) -> f64 {
-    let mut order: Vec<usize> = (0..c.len()).collect();
-    order.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
+    fractional_min_into(c, lower, upper, &mut Vec::with_capacity(c.len()))
+}
+
+/// [`fractional_min`] with the caller's buffer for the sort order.
+fn fractional_min_into(c: &[f64], lower: &[f64], upper: &[f64], order: &mut Vec<usize>) -> f64 {
+    order.clear();
+    order.extend(0..c.len());
+    order.sort_unstable_by(|&a, &b| c[a].total_cmp(&c[b]).then(a.cmp(&b)));
     // Threshold p: the p smallest at upper, the rest at lower.
     let mut numerator: f64 = c.iter().zip(lower).map(|(a, l)| a * l).sum();
     let mut denominator: f64 = lower.iter().sum();
@@ -373,7 +463,7 @@ pub(super) fn fractional_min(c: &[f64], lower: &[f64], upper: &[f64]) -> f64 {
     } else {
         f64::INFINITY
     };
-    for &s in &order {
+    for &s in order.iter() {
         numerator += c[s] * (upper[s] - lower[s]);
         denominator += upper[s] - lower[s];
         if denominator > 0.0 {
