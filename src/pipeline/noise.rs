@@ -19,7 +19,7 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::impute::{GroupIndex, impute_column_with};
-use super::normalise::{NormaliseContext, normalise_column_with};
+use super::normalise::{NormaliseContext, RankOrder, normalise_column_in_range};
 use super::prepare::Prepared;
 use super::stats;
 use super::treat::treat_column_with;
@@ -150,7 +150,34 @@ pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut impl Rng) {
 
 /// [`perturb_column`] with each cell's [`lognormal_shape`] in `shapes` (empty: computed per
 /// draw). The same draws in the same order, so the same values bit for bit.
+///
+/// The common cases (normal or log-normal error without a range) have their own loops, with
+/// nothing per cell but the draw and its arithmetic; every other case goes through [`draw`].
 fn perturb_cells(x: &mut [f64], error: &ColumnError, shapes: &[(f64, f64)], rng: &mut impl Rng) {
+    match (error.distribution, error.range) {
+        (ErrorDistribution::Normal, None) => {
+            for (value, &sd) in x.iter_mut().zip(&error.sd) {
+                if value.is_nan() || sd <= 0.0 {
+                    continue;
+                }
+                let z: f64 = rng.sample(StandardNormal);
+                *value += sd * z;
+            }
+            return;
+        }
+        (ErrorDistribution::LogNormal, None) if shapes.len() == x.len() => {
+            for ((value, &sd), &(sigma, half_variance)) in x.iter_mut().zip(&error.sd).zip(shapes)
+            {
+                if value.is_nan() || sd <= 0.0 {
+                    continue;
+                }
+                let z: f64 = rng.sample(StandardNormal);
+                *value *= (sigma * z - half_variance).exp();
+            }
+            return;
+        }
+        _ => {}
+    }
     for (row, (value, &sd)) in x.iter_mut().zip(&error.sd).enumerate() {
         if value.is_nan() || sd <= 0.0 {
             continue;
@@ -172,6 +199,15 @@ fn perturb_cells(x: &mut [f64], error: &ColumnError, shapes: &[(f64, f64)], rng:
             }
         };
     }
+}
+
+/// Whether `error` moves any cell of `raw`: a present value with a positive (or undefined)
+/// standard deviation. A column it does not move is left out of the plan, since re-preparing
+/// it would give its prepared values bit for bit.
+fn moves_any(raw: &[f64], error: &ColumnError) -> bool {
+    raw.iter()
+        .zip(&error.sd)
+        .any(|(x, &sd)| !x.is_nan() && (sd > 0.0 || sd.is_nan()))
 }
 
 /// The spread of an imputed value: the standard deviation of the observed values of the
@@ -288,8 +324,11 @@ impl NoisePlan {
         errors: Vec<ColumnError>,
         imputations: Vec<ImputationError>,
     ) -> Self {
+        // An error that moves no cell (zero spread, or every cell missing) re-prepares nothing.
+        let moving = |e: &ColumnError| moves_any(index.raw.col(e.indicator), e);
         let mut columns: Vec<usize> = errors
             .iter()
+            .filter(|e| moving(e))
             .map(|e| e.indicator)
             .chain(imputations.iter().map(|e| e.indicator))
             .collect();
@@ -298,7 +337,10 @@ impl NoisePlan {
         let touched = columns
             .iter()
             .map(|&j| {
-                let error = errors.iter().position(|e| e.indicator == j);
+                let error = errors
+                    .iter()
+                    .position(|e| e.indicator == j)
+                    .filter(|&e| moving(&errors[e]));
                 let shapes = match error.map(|e| &errors[e]) {
                     Some(e) if e.distribution == ErrorDistribution::LogNormal => index
                         .raw
@@ -426,17 +468,23 @@ impl NoisePlan {
                 }
             }
             let stochastic = touched.imputation.map(|i| &self.imputations[i]);
-            if stochastic.is_some() {
+            // Without a missing cell both imputations leave the column as it is (and draw
+            // nothing): skip their passes over the groups.
+            let missing =
+                spec.imputation != Imputation::None && column.iter().any(|v| v.is_nan());
+            if stochastic.is_some() && missing {
                 out.observed.copy_from_slice(column);
             }
-            impute_column_with(
-                column,
-                &spec.imputation,
-                inputs.groups.as_ref(),
-                &mut out.sorted,
-            );
+            if missing {
+                impute_column_with(
+                    column,
+                    &spec.imputation,
+                    inputs.groups.as_ref(),
+                    &mut out.sorted,
+                );
+            }
             if let Some(imputation) = stochastic
-                && spec.imputation != Imputation::None
+                && missing
             {
                 let mut rng = column_stream(u[imputation.coordinate], j, 1);
                 draw_imputed(
@@ -448,42 +496,64 @@ impl NoisePlan {
                     &mut rng,
                 );
             }
-            for (k, &row) in self.unit_rows.iter().enumerate() {
-                out.kept[k] = column[row];
-            }
-            if let Some(treatment) = &spec.treatment {
-                treat_column_with(&mut out.kept, treatment, &mut out.original);
-            }
             let context = &inputs.contexts[j];
-            for x in out.kept.iter_mut() {
-                *x *= context.direction;
-            }
+            let direction = context.direction;
+            // Without a treatment the kept units' directed values and their range are taken
+            // in one pass. The range is `stats::min_max`'s: the bounds start at ±∞ so each
+            // update is one compare-and-select (a NaN compares false and never replaces a
+            // bound; of equal values the first is kept, as there), and no present value at
+            // all leaves them crossed, which is (NaN, NaN).
+            let range = match &spec.treatment {
+                Some(treatment) => {
+                    for (k, &row) in self.unit_rows.iter().enumerate() {
+                        out.kept[k] = column[row];
+                    }
+                    treat_column_with(&mut out.kept, treatment, &mut out.original);
+                    for x in out.kept.iter_mut() {
+                        *x *= direction;
+                    }
+                    None
+                }
+                None => {
+                    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                    for (kept, &row) in out.kept.iter_mut().zip(&self.unit_rows) {
+                        let v = column[row] * direction;
+                        *kept = v;
+                        lo = if v < lo { v } else { lo };
+                        hi = if v > hi { v } else { hi };
+                    }
+                    Some(if lo > hi { (f64::NAN, f64::NAN) } else { (lo, hi) })
+                }
+            };
             let target = out.normalised.col_mut(j);
-            let ok = normalise_column_with(
+            let normalised = normalise_column_in_range(
                 &out.kept,
+                range,
                 &spec.normalisation,
                 context,
                 target,
                 &mut out.orders[j],
             )
-            .is_ok()
-                && target.iter().all(|v| !v.is_infinite());
-            let ok = ok
-                && match out.logs.as_mut().filter(|_| out.has_logs) {
-                    None => true,
-                    Some(logs) => {
-                        // A missing cell stays missing (its logarithm is NaN, as in the
-                        // noiseless preparation): it must not count as non-positive, or every
-                        // column with a gap would silently lose its data error.
-                        let positive = target.iter().all(|&v| v.is_nan() || v > 0.0);
-                        if positive && needs_logs {
-                            for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
-                                *l = v.ln();
-                            }
-                        }
-                        positive
+            .is_ok();
+            // One pass for both checks: no infinite value, and (for a variant with
+            // logarithms) every present value positive. A missing cell stays missing (its
+            // logarithm is NaN, as in the noiseless preparation): it must not count as
+            // non-positive, or every column with a gap would silently lose its data error.
+            let (mut finite, mut positive) = (true, true);
+            for &v in target.iter() {
+                finite &= !v.is_infinite();
+                positive &= v.is_nan() || v > 0.0;
+            }
+            let logs = out.logs.as_mut().filter(|_| out.has_logs);
+            let ok = normalised && finite && (logs.is_none() || positive);
+            match logs {
+                Some(logs) if ok && needs_logs => {
+                    for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
+                        *l = v.ln();
                     }
-                };
+                }
+                _ => {}
+            }
             if !ok {
                 out.normalised
                     .col_mut(j)
@@ -516,8 +586,8 @@ pub struct NoisyData {
     sorted: Vec<f64>,
     original: Vec<f64>,
     /// Each column's last rank order: a rank normalisation starts from it, so re-ranking a
-    /// slightly perturbed column costs a few moves (see `normalise::sort_present`).
-    orders: Vec<Vec<usize>>,
+    /// slightly perturbed column costs a few moves (see [`RankOrder`]).
+    orders: Vec<RankOrder>,
 }
 
 impl NoisyData {
@@ -543,7 +613,7 @@ impl NoisyData {
             group_values: Vec::with_capacity(index_rows),
             sorted: Vec::with_capacity(index_rows),
             original: Vec::with_capacity(n),
-            orders: vec![Vec::new(); m],
+            orders: vec![RankOrder::default(); m],
         }
     }
 }
@@ -553,7 +623,7 @@ impl NoisePlan {
     pub fn buffer(&self, prepared: &Prepared) -> NoisyData {
         let mut data = NoisyData::new(prepared, self.raw.n_rows());
         for touched in &self.touched {
-            data.orders[touched.column].reserve(prepared.n_units());
+            data.orders[touched.column] = RankOrder::with_capacity(prepared.n_units());
         }
         data
     }
