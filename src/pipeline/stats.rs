@@ -90,8 +90,25 @@ const SUM_WINDOW: i32 = 500;
 const POWER_WINDOW: i32 = 100;
 
 /// Largest magnitude of the non-missing values (0 if none).
+///
+/// In four independent lanes, so the compares do not wait on each other: a maximum does not
+/// depend on the order it is taken in (the magnitudes have no signed zeros, and a missing
+/// value compares false and is skipped), so this is the sequential maximum bit for bit.
 pub fn max_abs(x: &[f64]) -> f64 {
-    present(x).fold(0.0, |m, v| m.max(v.abs()))
+    let mut lanes = [0.0f64; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let a = v.abs();
+            *lane = if a > *lane { a } else { *lane };
+        }
+    }
+    for &v in rest {
+        let a = v.abs();
+        lanes[0] = if a > lanes[0] { a } else { lanes[0] };
+    }
+    lanes.into_iter().fold(0.0, |m, a| if a > m { a } else { m })
 }
 
 /// Values that are not missing.
@@ -481,6 +498,16 @@ mod tests {
         assert!(skewness_g1(&[1.0, 2.0]).is_nan());
         assert!(kurtosis_g2(&[1.0, 2.0, 3.0]).is_nan());
         assert!(mean(&[f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn the_lane_maximum_is_the_sequential_one() {
+        let x = [3.0, -7.0, f64::NAN, 0.5, -0.0, 6.5, f64::NAN, -7.0, 1e300, -2.0, 4.0];
+        for n in 0..=x.len() {
+            let sequential = present(&x[..n]).fold(0.0, |m: f64, v| m.max(v.abs()));
+            assert_eq!(max_abs(&x[..n]).to_bits(), sequential.to_bits(), "{n}");
+        }
+        assert_eq!(max_abs(&[f64::NEG_INFINITY, 1.0]), f64::INFINITY);
     }
 
     /// Given the range, the standardiser skips two passes; it must be the same map bit for
