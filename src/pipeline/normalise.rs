@@ -32,7 +32,29 @@ pub enum NormaliseError {
 
 /// Ranks in ascending order of value, ties sharing the lowest rank, missing values kept
 /// missing (R `rank(x, ties.method = "min", na.last = "keep")`).
+///
+/// A short column is ranked by the definition itself, rank(u) = 1 + #{v : x[v] < x[u]} (a
+/// missing value compares false, and ties get the lowest rank): n² compares without a branch,
+/// which vectorise and beat sorting below [`COUNTED_RANKS_UP_TO`] cells (an IECI column of 37
+/// cities re-ranked in every sample); longer columns sort. Both give the same ranks
+/// (`ranks_equal_the_counting_definition`).
 fn ascending_min_ranks(x: &[f64], out: &mut [f64], order: &mut RankOrder) {
+    if x.len() <= COUNTED_RANKS_UP_TO {
+        for (o, &v) in out.iter_mut().zip(x) {
+            let below: usize = x.iter().map(|&w| usize::from(w < v)).sum();
+            *o = if v.is_nan() {
+                f64::NAN
+            } else {
+                (below + 1) as f64
+            };
+        }
+        return;
+    }
+    sorted_min_ranks(x, out, order);
+}
+
+/// [`ascending_min_ranks`] from the sorted order of the present cells.
+fn sorted_min_ranks(x: &[f64], out: &mut [f64], order: &mut RankOrder) {
     order.sort_present(x);
     for v in out.iter_mut() {
         *v = f64::NAN;
@@ -48,6 +70,9 @@ fn ascending_min_ranks(x: &[f64], out: &mut [f64], order: &mut RankOrder) {
         out[u] = rank as f64;
     }
 }
+
+/// Columns up to this length are ranked by counting (see [`ascending_min_ranks`]).
+const COUNTED_RANKS_UP_TO: usize = 64;
 
 /// The present cells of a column sorted by value, ties by position (the order a stable sort
 /// gives), kept between calls so that re-ranking a slightly changed column is cheap.
@@ -393,12 +418,12 @@ mod tests {
         ];
         for x in columns {
             let mut fresh = [0.0; 8];
-            ascending_min_ranks(x, &mut fresh, &mut RankOrder::default());
+            sorted_min_ranks(x, &mut fresh, &mut RankOrder::default());
             for start in columns {
                 let mut order = RankOrder::default();
                 let mut out = [0.0; 8];
-                ascending_min_ranks(start, &mut out, &mut order);
-                ascending_min_ranks(x, &mut out, &mut order);
+                sorted_min_ranks(start, &mut out, &mut order);
+                sorted_min_ranks(x, &mut out, &mut order);
                 assert_eq!(format!("{out:?}"), format!("{fresh:?}"), "{x:?} after {start:?}");
             }
         }
@@ -406,8 +431,8 @@ mod tests {
         let long: Vec<f64> = (0..500).map(f64::from).collect();
         let reversed: Vec<f64> = long.iter().rev().copied().collect();
         let (mut order, mut out) = (RankOrder::default(), vec![0.0; 500]);
-        ascending_min_ranks(&long, &mut out, &mut order);
-        ascending_min_ranks(&reversed, &mut out, &mut order);
+        sorted_min_ranks(&long, &mut out, &mut order);
+        sorted_min_ranks(&reversed, &mut out, &mut order);
         assert!(out.iter().zip(&reversed).all(|(r, v)| *r == v + 1.0));
     }
 
@@ -434,12 +459,43 @@ mod tests {
         ];
         let mut out = [0.0; 14];
         ascending_min_ranks(&x, &mut out, &mut RankOrder::default());
+        let mut sorted = [0.0; 14];
+        sorted_min_ranks(&x, &mut sorted, &mut RankOrder::default());
+        assert_eq!(format!("{out:?}"), format!("{sorted:?}"));
         for (u, &r) in out.iter().enumerate() {
             if x[u].is_nan() {
                 assert!(r.is_nan());
             } else {
                 let below = x.iter().filter(|&&v| v < x[u]).count();
                 assert_eq!(r, (below + 1) as f64, "cell {u} ({})", x[u]);
+            }
+        }
+    }
+
+    /// Past the counting length the sort gives the same ranks as counting, on a long column
+    /// with ties, signed zeros and gaps, from a fresh and from a stale order.
+    #[test]
+    fn sorted_and_counted_ranks_agree() {
+        let n = 3 * COUNTED_RANKS_UP_TO;
+        let x: Vec<f64> = (0..n)
+            .map(|i| match i % 11 {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                _ => ((i * 37) % 23) as f64 - 11.0,
+            })
+            .collect();
+        let mut order = RankOrder::default();
+        let mut sorted = vec![0.0; n];
+        let reversed: Vec<f64> = x.iter().rev().copied().collect();
+        ascending_min_ranks(&reversed, &mut sorted, &mut order);
+        ascending_min_ranks(&x, &mut sorted, &mut order);
+        for (u, &r) in sorted.iter().enumerate() {
+            if x[u].is_nan() {
+                assert!(r.is_nan());
+            } else {
+                let below = x.iter().filter(|&&v| v < x[u]).count();
+                assert_eq!(r, (below + 1) as f64, "cell {u}");
             }
         }
     }
