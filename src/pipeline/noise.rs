@@ -19,7 +19,7 @@ use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::impute::{GroupIndex, impute_column_with};
-use super::normalise::{NormaliseContext, normalise_column_with};
+use super::normalise::{NormaliseContext, RankOrder, normalise_column_in_range};
 use super::prepare::Prepared;
 use super::stats;
 use super::treat::treat_column_with;
@@ -150,7 +150,34 @@ pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut impl Rng) {
 
 /// [`perturb_column`] with each cell's [`lognormal_shape`] in `shapes` (empty: computed per
 /// draw). The same draws in the same order, so the same values bit for bit.
+///
+/// The common cases (normal or log-normal error without a range) have their own loops, with
+/// nothing per cell but the draw and its arithmetic; every other case goes through [`draw`].
 fn perturb_cells(x: &mut [f64], error: &ColumnError, shapes: &[(f64, f64)], rng: &mut impl Rng) {
+    match (error.distribution, error.range) {
+        (ErrorDistribution::Normal, None) => {
+            for (value, &sd) in x.iter_mut().zip(&error.sd) {
+                if value.is_nan() || sd <= 0.0 {
+                    continue;
+                }
+                let z: f64 = rng.sample(StandardNormal);
+                *value += sd * z;
+            }
+            return;
+        }
+        (ErrorDistribution::LogNormal, None) if shapes.len() == x.len() => {
+            for ((value, &sd), &(sigma, half_variance)) in x.iter_mut().zip(&error.sd).zip(shapes)
+            {
+                if value.is_nan() || sd <= 0.0 {
+                    continue;
+                }
+                let z: f64 = rng.sample(StandardNormal);
+                *value *= (sigma * z - half_variance).exp();
+            }
+            return;
+        }
+        _ => {}
+    }
     for (row, (value, &sd)) in x.iter_mut().zip(&error.sd).enumerate() {
         if value.is_nan() || sd <= 0.0 {
             continue;
@@ -172,6 +199,47 @@ fn perturb_cells(x: &mut [f64], error: &ColumnError, shapes: &[(f64, f64)], rng:
             }
         };
     }
+}
+
+/// [`stats::min_max`] of `x`, bit for bit, in four independent lanes so the compares do not
+/// wait on each other. Each lane starts at ±∞ and keeps the first of equal values (a missing
+/// value compares false and is skipped); no present value at all leaves the bounds crossed,
+/// which is (NaN, NaN). The lanes' bounds are the column's, and their values are the
+/// sequential ones, except for the sign of a zero bound: the sequential scan keeps the first
+/// zero it meets, so a zero bound takes that zero's sign.
+fn range_of(x: &[f64]) -> (f64, f64) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..4 {
+            let v = chunk[k];
+            lo[k] = if v < lo[k] { v } else { lo[k] };
+            hi[k] = if v > hi[k] { v } else { hi[k] };
+        }
+    }
+    for &v in rest {
+        lo[0] = if v < lo[0] { v } else { lo[0] };
+        hi[0] = if v > hi[0] { v } else { hi[0] };
+    }
+    let lo = lo.into_iter().fold(f64::INFINITY, |m, v| if v < m { v } else { m });
+    let hi = hi.into_iter().fold(f64::NEG_INFINITY, |m, v| if v > m { v } else { m });
+    if lo > hi {
+        return (f64::NAN, f64::NAN);
+    }
+    let first_zero = || x.iter().copied().find(|&v| v == 0.0).unwrap_or(0.0);
+    let lo = if lo == 0.0 { first_zero() } else { lo };
+    let hi = if hi == 0.0 { first_zero() } else { hi };
+    (lo, hi)
+}
+
+/// Whether `error` moves any cell of `raw`: a present value with a positive (or undefined)
+/// standard deviation. A column it does not move is left out of the plan, since re-preparing
+/// it would give its prepared values bit for bit.
+fn moves_any(raw: &[f64], error: &ColumnError) -> bool {
+    raw.iter()
+        .zip(&error.sd)
+        .any(|(x, &sd)| !x.is_nan() && (sd > 0.0 || sd.is_nan()))
 }
 
 /// The spread of an imputed value: the standard deviation of the observed values of the
@@ -277,6 +345,9 @@ pub struct NoisePlan {
     /// Denominator of each indicator, when the nominal method denominates.
     denominators: Vec<Option<Vec<f64>>>,
     unit_rows: Vec<usize>,
+    /// Whether `unit_rows` is every row in order (nothing screened out): the kept values are
+    /// then the column itself.
+    every_row_kept: bool,
     variants: Vec<VariantInputs>,
 }
 
@@ -288,8 +359,11 @@ impl NoisePlan {
         errors: Vec<ColumnError>,
         imputations: Vec<ImputationError>,
     ) -> Self {
+        // An error that moves no cell (zero spread, or every cell missing) re-prepares nothing.
+        let moving = |e: &ColumnError| moves_any(index.raw.col(e.indicator), e);
         let mut columns: Vec<usize> = errors
             .iter()
+            .filter(|e| moving(e))
             .map(|e| e.indicator)
             .chain(imputations.iter().map(|e| e.indicator))
             .collect();
@@ -298,7 +372,10 @@ impl NoisePlan {
         let touched = columns
             .iter()
             .map(|&j| {
-                let error = errors.iter().position(|e| e.indicator == j);
+                let error = errors
+                    .iter()
+                    .position(|e| e.indicator == j)
+                    .filter(|&e| moving(&errors[e]));
                 let shapes = match error.map(|e| &errors[e]) {
                     Some(e) if e.distribution == ErrorDistribution::LogNormal => index
                         .raw
@@ -354,6 +431,7 @@ impl NoisePlan {
             raw: index.raw.clone(),
             denominators,
             unit_rows: prepared.unit_rows.clone(),
+            every_row_kept: prepared.unit_rows.iter().copied().eq(0..index.raw.n_rows()),
             variants,
         }
     }
@@ -426,17 +504,23 @@ impl NoisePlan {
                 }
             }
             let stochastic = touched.imputation.map(|i| &self.imputations[i]);
-            if stochastic.is_some() {
+            // Without a missing cell both imputations leave the column as it is (and draw
+            // nothing): skip their passes over the groups.
+            let missing =
+                spec.imputation != Imputation::None && column.iter().any(|v| v.is_nan());
+            if stochastic.is_some() && missing {
                 out.observed.copy_from_slice(column);
             }
-            impute_column_with(
-                column,
-                &spec.imputation,
-                inputs.groups.as_ref(),
-                &mut out.sorted,
-            );
+            if missing {
+                impute_column_with(
+                    column,
+                    &spec.imputation,
+                    inputs.groups.as_ref(),
+                    &mut out.sorted,
+                );
+            }
             if let Some(imputation) = stochastic
-                && spec.imputation != Imputation::None
+                && missing
             {
                 let mut rng = column_stream(u[imputation.coordinate], j, 1);
                 draw_imputed(
@@ -448,42 +532,63 @@ impl NoisePlan {
                     &mut rng,
                 );
             }
-            for (k, &row) in self.unit_rows.iter().enumerate() {
-                out.kept[k] = column[row];
-            }
-            if let Some(treatment) = &spec.treatment {
-                treat_column_with(&mut out.kept, treatment, &mut out.original);
-            }
             let context = &inputs.contexts[j];
-            for x in out.kept.iter_mut() {
-                *x *= context.direction;
-            }
+            let direction = context.direction;
+            // Without a treatment the range of the kept units' directed values is taken here
+            // (see `range_of`), which spares normalisation its own pass.
+            let range = match &spec.treatment {
+                Some(treatment) => {
+                    for (k, &row) in self.unit_rows.iter().enumerate() {
+                        out.kept[k] = column[row];
+                    }
+                    treat_column_with(&mut out.kept, treatment, &mut out.original);
+                    for x in out.kept.iter_mut() {
+                        *x *= direction;
+                    }
+                    None
+                }
+                None => {
+                    if self.every_row_kept {
+                        for (kept, &x) in out.kept.iter_mut().zip(column.iter()) {
+                            *kept = x * direction;
+                        }
+                    } else {
+                        for (kept, &row) in out.kept.iter_mut().zip(&self.unit_rows) {
+                            *kept = column[row] * direction;
+                        }
+                    }
+                    Some(range_of(&out.kept))
+                }
+            };
             let target = out.normalised.col_mut(j);
-            let ok = normalise_column_with(
+            let normalised = normalise_column_in_range(
                 &out.kept,
+                range,
                 &spec.normalisation,
                 context,
                 target,
                 &mut out.orders[j],
             )
-            .is_ok()
-                && target.iter().all(|v| !v.is_infinite());
-            let ok = ok
-                && match out.logs.as_mut().filter(|_| out.has_logs) {
-                    None => true,
-                    Some(logs) => {
-                        // A missing cell stays missing (its logarithm is NaN, as in the
-                        // noiseless preparation): it must not count as non-positive, or every
-                        // column with a gap would silently lose its data error.
-                        let positive = target.iter().all(|&v| v.is_nan() || v > 0.0);
-                        if positive && needs_logs {
-                            for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
-                                *l = v.ln();
-                            }
-                        }
-                        positive
+            .is_ok();
+            // One pass for both checks: no infinite value, and (for a variant with
+            // logarithms) every present value positive. A missing cell stays missing (its
+            // logarithm is NaN, as in the noiseless preparation): it must not count as
+            // non-positive, or every column with a gap would silently lose its data error.
+            let (mut finite, mut positive) = (true, true);
+            for &v in target.iter() {
+                finite &= !v.is_infinite();
+                positive &= v.is_nan() || v > 0.0;
+            }
+            let logs = out.logs.as_mut().filter(|_| out.has_logs);
+            let ok = normalised && finite && (logs.is_none() || positive);
+            match logs {
+                Some(logs) if ok && needs_logs => {
+                    for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
+                        *l = v.ln();
                     }
-                };
+                }
+                _ => {}
+            }
             if !ok {
                 out.normalised
                     .col_mut(j)
@@ -516,8 +621,8 @@ pub struct NoisyData {
     sorted: Vec<f64>,
     original: Vec<f64>,
     /// Each column's last rank order: a rank normalisation starts from it, so re-ranking a
-    /// slightly perturbed column costs a few moves (see `normalise::sort_present`).
-    orders: Vec<Vec<usize>>,
+    /// slightly perturbed column costs a few moves (see [`RankOrder`]).
+    orders: Vec<RankOrder>,
 }
 
 impl NoisyData {
@@ -543,7 +648,7 @@ impl NoisyData {
             group_values: Vec::with_capacity(index_rows),
             sorted: Vec::with_capacity(index_rows),
             original: Vec::with_capacity(n),
-            orders: vec![Vec::new(); m],
+            orders: vec![RankOrder::default(); m],
         }
     }
 }
@@ -553,8 +658,36 @@ impl NoisePlan {
     pub fn buffer(&self, prepared: &Prepared) -> NoisyData {
         let mut data = NoisyData::new(prepared, self.raw.n_rows());
         for touched in &self.touched {
-            data.orders[touched.column].reserve(prepared.n_units());
+            data.orders[touched.column] = RankOrder::with_capacity(prepared.n_units());
         }
         data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The four-lane range is `stats::min_max` bit for bit: gaps, infinities, a column with
+    /// nothing present, and zero bounds whose sign is the first zero's.
+    #[test]
+    fn the_lane_range_is_min_max() {
+        let nan = f64::NAN;
+        let columns: [&[f64]; 9] = [
+            &[3.0, -1.0, nan, 7.5, 2.0, -1.0, 9.0, 0.5, 4.0],
+            &[nan, nan, nan],
+            &[],
+            &[5.0, -0.0, 3.0, 0.0, 2.0, 0.0],
+            &[5.0, 0.0, 3.0, -0.0, 2.0, -0.0],
+            &[-5.0, -0.0, -3.0, 0.0, nan, -2.0],
+            &[-5.0, 0.0, -3.0, -0.0, -2.0],
+            &[f64::INFINITY, nan, 1.0, f64::NEG_INFINITY, 2.0],
+            &[f64::INFINITY],
+        ];
+        for x in columns {
+            let (lo, hi) = range_of(x);
+            let (mlo, mhi) = stats::min_max(x);
+            assert_eq!((lo.to_bits(), hi.to_bits()), (mlo.to_bits(), mhi.to_bits()), "{x:?}");
+        }
     }
 }

@@ -32,61 +32,141 @@ pub enum NormaliseError {
 
 /// Ranks in ascending order of value, ties sharing the lowest rank, missing values kept
 /// missing (R `rank(x, ties.method = "min", na.last = "keep")`).
-fn ascending_min_ranks(x: &[f64], out: &mut [f64], order: &mut Vec<usize>) {
-    sort_present(x, order);
+///
+/// A short column is ranked by the definition itself, rank(u) = 1 + #{v : x[v] < x[u]} (a
+/// missing value compares false, and ties get the lowest rank): n² compares without a branch,
+/// which vectorise and beat sorting below [`COUNTED_RANKS_UP_TO`] cells (an IECI column of 37
+/// cities re-ranked in every sample); longer columns sort. Both give the same ranks
+/// (`ranks_equal_the_counting_definition`).
+fn ascending_min_ranks(x: &[f64], out: &mut [f64], order: &mut RankOrder) {
+    if x.len() <= COUNTED_RANKS_UP_TO {
+        for (o, &v) in out.iter_mut().zip(x) {
+            let below: usize = x.iter().map(|&w| usize::from(w < v)).sum();
+            *o = if v.is_nan() {
+                f64::NAN
+            } else {
+                (below + 1) as f64
+            };
+        }
+        return;
+    }
+    sorted_min_ranks(x, out, order);
+}
+
+/// [`ascending_min_ranks`] from the sorted order of the present cells.
+fn sorted_min_ranks(x: &[f64], out: &mut [f64], order: &mut RankOrder) {
+    order.sort_present(x);
     for v in out.iter_mut() {
         *v = f64::NAN;
     }
     let mut rank = 0usize;
-    for (position, &u) in order.iter().enumerate() {
-        if position == 0 || x[u] != x[order[position - 1]] {
+    let mut previous = f64::NAN;
+    for (position, &entry) in order.entries.iter().enumerate() {
+        let u = RankOrder::cell(entry);
+        if position == 0 || x[u] != previous {
             rank = position + 1;
         }
+        previous = x[u];
         out[u] = rank as f64;
     }
 }
 
-/// Sorts the present cells of `x` by value, ties by position (the order a stable sort gives),
-/// into `order`, without allocating once `order` has grown to the column's length.
+/// Columns up to this length are ranked by counting (see [`ascending_min_ranks`]).
+const COUNTED_RANKS_UP_TO: usize = 64;
+
+/// The present cells of a column sorted by value, ties by position (the order a stable sort
+/// gives), kept between calls so that re-ranking a slightly changed column is cheap.
 ///
-/// The order is unique (values under total_cmp, then positions), so where it starts from does
-/// not matter. When `order` still holds the present cells of `x` — the noisy path re-ranks the
-/// same column perturbed in every sample and keeps each column's last order — the sort starts
-/// from it with an insertion sort, which costs O(n + I) for I inversions (Knuth, TAOCP vol. 3,
-/// §5.2.1): a few moves when small errors swap a few neighbours. Past a budget of moves it
-/// finishes with the general sort instead.
-fn sort_present(x: &[f64], order: &mut Vec<usize>) {
-    let before = |a: usize, b: usize| x[a].total_cmp(&x[b]).then(a.cmp(&b));
-    let present = x.iter().filter(|v| !v.is_nan()).count();
-    // `order` holds distinct cells (every call leaves it so): as many as are present, all
-    // present, means exactly the present cells.
-    let reusable = order.len() == present && order.iter().all(|&u| u < x.len() && !x[u].is_nan());
-    if reusable {
-        let budget = 8 * present + 64;
-        let mut moves = 0usize;
-        let mut sorted = true;
-        for i in 1..order.len() {
-            let u = order[i];
-            let mut j = i;
-            while j > 0 && before(u, order[j - 1]).is_lt() {
-                order[j] = order[j - 1];
-                j -= 1;
-            }
-            order[j] = u;
-            moves += i - j;
-            if moves > budget {
-                sorted = false;
-                break;
-            }
+/// Each entry packs the cell's sort key above its position into one `u128`: the key is the
+/// value's bits mapped so that unsigned order is `f64::total_cmp` order (the map of
+/// `total_cmp` itself, with the sign bit flipped), so comparing entries compares (value,
+/// position) without reading the column.
+#[derive(Debug, Clone, Default)]
+pub struct RankOrder {
+    entries: Vec<u128>,
+}
+
+impl RankOrder {
+    pub fn with_capacity(n: usize) -> Self {
+        RankOrder {
+            entries: Vec::with_capacity(n),
         }
-        if sorted {
-            return;
-        }
-    } else {
-        order.clear();
-        order.extend((0..x.len()).filter(|&u| !x[u].is_nan()));
     }
-    order.sort_unstable_by(|&a, &b| before(a, b));
+
+    #[inline]
+    fn entry(value: f64, cell: usize) -> u128 {
+        let bits = value.to_bits() as i64;
+        let key = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
+        (u128::from(key) << 64) | cell as u128
+    }
+
+    #[inline]
+    fn cell(entry: u128) -> usize {
+        entry as u64 as usize
+    }
+
+    /// Sorts the present cells of `x` into the order, without allocating once it has grown to
+    /// the column's length.
+    ///
+    /// The order is unique (values under total_cmp, then positions), so where it starts from
+    /// does not matter. When the order still holds the present cells of `x` — the noisy path
+    /// re-ranks the same column perturbed in every sample and keeps each column's last order —
+    /// the keys are refreshed in place and an insertion sort finishes, which costs O(n + I)
+    /// for I inversions (Knuth, TAOCP vol. 3, §5.2.1): a few moves when small errors swap a
+    /// few neighbours. Past a budget of moves it finishes with the general sort instead.
+    fn sort_present(&mut self, x: &[f64]) {
+        let present = x.iter().filter(|v| !v.is_nan()).count();
+        let entries = &mut self.entries;
+        // The order holds distinct cells (every call leaves it so): as many as are present,
+        // all present, means exactly the present cells.
+        let reusable = entries.len() == present
+            && entries.iter().all(|&e| {
+                let u = Self::cell(e);
+                u < x.len() && !x[u].is_nan()
+            });
+        if reusable {
+            for e in entries.iter_mut() {
+                let u = Self::cell(*e);
+                *e = Self::entry(x[u], u);
+            }
+            let budget = 8 * present + 64;
+            let mut moves = 0usize;
+            for i in 1..entries.len() {
+                let e = entries[i];
+                let mut j = i;
+                while j > 0 && e < entries[j - 1] {
+                    entries[j] = entries[j - 1];
+                    j -= 1;
+                }
+                entries[j] = e;
+                moves += i - j;
+                if moves > budget {
+                    break;
+                }
+            }
+            if moves <= budget {
+                return;
+            }
+        } else {
+            entries.clear();
+            entries.extend(
+                x.iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_nan())
+                    .map(|(u, &v)| Self::entry(v, u)),
+            );
+        }
+        entries.sort_unstable();
+    }
+}
+
+/// out[u] = f(x[u]) for every cell: a generic closure, so each method's map is inlined into
+/// its own loop.
+#[inline]
+fn map_into(out: &mut [f64], x: &[f64], f: impl Fn(f64) -> f64) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = f(v);
+    }
 }
 
 /// Normalises one column `x` (already multiplied by its direction) into `out`.
@@ -97,63 +177,80 @@ pub fn normalise_column(
     context: &NormaliseContext,
     out: &mut [f64],
 ) -> Result<(), NormaliseError> {
-    normalise_column_with(x, method, context, out, &mut Vec::new())
+    normalise_column_with(x, method, context, out, &mut RankOrder::default())
 }
 
 /// [`normalise_column`] with the caller's buffer for the rank order (reused across samples;
-/// a buffer kept per column makes re-ranking a perturbed column cheap, see [`sort_present`]).
+/// a buffer kept per column makes re-ranking a perturbed column cheap, see [`RankOrder`]).
 pub fn normalise_column_with(
     x: &[f64],
     method: &Normalisation,
     context: &NormaliseContext,
     out: &mut [f64],
-    order: &mut Vec<usize>,
+    order: &mut RankOrder,
+) -> Result<(), NormaliseError> {
+    normalise_column_in_range(x, None, method, context, out, order)
+}
+
+/// [`normalise_column_with`] given `range`, the column's [`min_max`] when the caller has it
+/// already (the noisy path computes it while it writes the column); `None` computes it here,
+/// and only for the methods that read it.
+pub fn normalise_column_in_range(
+    x: &[f64],
+    range: Option<(f64, f64)>,
+    method: &Normalisation,
+    context: &NormaliseContext,
+    out: &mut [f64],
+    order: &mut RankOrder,
 ) -> Result<(), NormaliseError> {
     let name = || method.to_string();
-    let (lo, hi) = min_max(x);
+    let given = range;
+    let range = || given.unwrap_or_else(|| min_max(x));
     let constant = || NormaliseError::Constant {
         method: name(),
-        value: lo * context.direction,
-    };
-    let map = |out: &mut [f64], f: &dyn Fn(f64) -> f64| {
-        for (o, &v) in out.iter_mut().zip(x) {
-            *o = f(v);
-        }
+        value: range().0 * context.direction,
     };
     match method {
         Normalisation::MinMax { low, high } => {
+            let (lo, hi) = range();
             if hi == lo {
                 return Err(constant());
             }
             let unit = UnitMap::new(lo, hi);
-            map(out, &|v| unit.apply(v) * (high - low) + low);
+            map_into(out, x, |v| unit.apply(v) * (high - low) + low);
         }
         Normalisation::ZScore { mean: m, sd: s } => {
-            let z = Standardiser::of(x).ok_or_else(constant)?;
-            map(out, &|v| z.apply(v) * s + m);
+            let z = match given {
+                Some(range) => Standardiser::of_in_range(x, range),
+                None => Standardiser::of(x),
+            }
+            .ok_or_else(constant)?;
+            map_into(out, x, |v| z.apply(v) * s + m);
         }
         Normalisation::Rank | Normalisation::Borda | Normalisation::Percentile => {
             ascending_min_ranks(x, out, order);
-            let present = out.iter().filter(|v| !v.is_nan()).count() as f64;
-            for v in out.iter_mut() {
-                match method {
-                    Normalisation::Borda => *v -= 1.0,
-                    Normalisation::Percentile => *v = (*v - 1.0) / (present - 1.0),
-                    _ => {}
+            match method {
+                Normalisation::Borda => out.iter_mut().for_each(|v| *v -= 1.0),
+                Normalisation::Percentile => {
+                    let present = out.iter().filter(|v| !v.is_nan()).count() as f64;
+                    out.iter_mut().for_each(|v| *v = (*v - 1.0) / (present - 1.0));
                 }
+                _ => {}
             }
         }
         Normalisation::Dist2Max => {
+            let (lo, hi) = range();
             if hi == lo {
                 return Err(constant());
             }
             let unit = UnitMap::new(lo, hi);
-            map(out, &|v| 1.0 - unit.from_b(v));
+            map_into(out, x, |v| 1.0 - unit.from_b(v));
         }
         Normalisation::FracMax => {
             // On the directed values v = direction · r, both cases are monotone increasing in v:
             // higher-is-better r / max r = v / hi with hi > 0; lower-is-better min r / r = hi / v
             // with every r > 0, i.e. hi < 0.
+            let hi = range().1;
             if context.direction > 0.0 {
                 if hi.is_nan() || hi <= 0.0 {
                     return Err(NormaliseError::Undefined {
@@ -165,7 +262,7 @@ pub fn normalise_column_with(
                         ),
                     });
                 }
-                map(out, &|v| v / hi);
+                map_into(out, x, |v| v / hi);
             } else {
                 if hi.is_nan() || hi >= 0.0 {
                     return Err(NormaliseError::Undefined {
@@ -177,7 +274,7 @@ pub fn normalise_column_with(
                         ),
                     });
                 }
-                map(out, &|v| hi / v);
+                map_into(out, x, |v| hi / v);
             }
         }
         Normalisation::Dist2Ref { .. } => {
@@ -188,6 +285,7 @@ pub fn normalise_column_with(
                     what: "a reference unit",
                 })?;
             let reference = x[row];
+            let lo = range().0;
             if reference.is_nan() {
                 return Err(NormaliseError::MissingReference { method: name() });
             }
@@ -199,7 +297,7 @@ pub fn normalise_column_with(
                 });
             }
             let unit = UnitMap::new(lo, reference);
-            map(out, &|v| 1.0 - unit.from_b(v));
+            map_into(out, x, |v| 1.0 - unit.from_b(v));
         }
         Normalisation::Dist2Targ { cap } => {
             let target = context.target.ok_or(NormaliseError::MissingParameter {
@@ -207,6 +305,7 @@ pub fn normalise_column_with(
                 what: "a `Target` value for this indicator",
             })? * context.direction;
             // A target at or behind the worst value would divide by zero or reverse the order.
+            let lo = range().0;
             if target.is_nan() || target <= lo {
                 return Err(NormaliseError::Undefined {
                     method: name(),
@@ -221,7 +320,7 @@ pub fn normalise_column_with(
             let cap = *cap;
             let unit = UnitMap::new(lo, target);
             // Not `y.min(1.0)`: f64::min returns 1 for a missing (NaN) y.
-            map(out, &|v| {
+            map_into(out, x, |v| {
                 let y = unit.apply(v);
                 if cap && y > 1.0 { 1.0 } else { y }
             });
@@ -238,7 +337,7 @@ pub fn normalise_column_with(
                 (lower, upper)
             };
             let unit = UnitMap::new(l, u);
-            map(out, &|v| unit.apply(v).clamp(0.0, 1.0) * scale);
+            map_into(out, x, |v| unit.apply(v).clamp(0.0, 1.0) * scale);
             for (o, &v) in out.iter_mut().zip(x) {
                 if v.is_nan() {
                     *o = f64::NAN;
@@ -247,7 +346,7 @@ pub fn normalise_column_with(
         }
         Normalisation::Scaled { low, high } => {
             let unit = UnitMap::new(*low, *high);
-            map(out, &|v| unit.apply(v) * 100.0);
+            map_into(out, x, |v| unit.apply(v) * 100.0);
         }
     }
     Ok(())
@@ -319,22 +418,123 @@ mod tests {
         ];
         for x in columns {
             let mut fresh = [0.0; 8];
-            ascending_min_ranks(x, &mut fresh, &mut Vec::new());
+            sorted_min_ranks(x, &mut fresh, &mut RankOrder::default());
             for start in columns {
-                let mut order = Vec::new();
+                let mut order = RankOrder::default();
                 let mut out = [0.0; 8];
-                ascending_min_ranks(start, &mut out, &mut order);
-                ascending_min_ranks(x, &mut out, &mut order);
+                sorted_min_ranks(start, &mut out, &mut order);
+                sorted_min_ranks(x, &mut out, &mut order);
                 assert_eq!(format!("{out:?}"), format!("{fresh:?}"), "{x:?} after {start:?}");
             }
         }
         // Past the insertion sort's budget (a long reversed column) the general sort finishes.
         let long: Vec<f64> = (0..500).map(f64::from).collect();
         let reversed: Vec<f64> = long.iter().rev().copied().collect();
-        let (mut order, mut out) = (Vec::new(), vec![0.0; 500]);
-        ascending_min_ranks(&long, &mut out, &mut order);
-        ascending_min_ranks(&reversed, &mut out, &mut order);
+        let (mut order, mut out) = (RankOrder::default(), vec![0.0; 500]);
+        sorted_min_ranks(&long, &mut out, &mut order);
+        sorted_min_ranks(&reversed, &mut out, &mut order);
         assert!(out.iter().zip(&reversed).all(|(r, v)| *r == v + 1.0));
+    }
+
+    /// The packed sort keys order cells as (value under total_cmp, position): ranks equal the
+    /// definition rank(u) = 1 + #{v present : x[v] < x[u]} (R's ties "min"), signed zeros,
+    /// infinities and subnormals included.
+    #[test]
+    fn ranks_equal_the_counting_definition() {
+        let x = [
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            5e-324,
+            -5e-324,
+            f64::NAN,
+            -1.0,
+            f64::NEG_INFINITY,
+            1.0,
+            -1.0,
+            0.0,
+            f64::MAX,
+            -f64::MAX,
+            2.5,
+        ];
+        let mut out = [0.0; 14];
+        ascending_min_ranks(&x, &mut out, &mut RankOrder::default());
+        let mut sorted = [0.0; 14];
+        sorted_min_ranks(&x, &mut sorted, &mut RankOrder::default());
+        assert_eq!(format!("{out:?}"), format!("{sorted:?}"));
+        for (u, &r) in out.iter().enumerate() {
+            if x[u].is_nan() {
+                assert!(r.is_nan());
+            } else {
+                let below = x.iter().filter(|&&v| v < x[u]).count();
+                assert_eq!(r, (below + 1) as f64, "cell {u} ({})", x[u]);
+            }
+        }
+    }
+
+    /// Past the counting length the sort gives the same ranks as counting, on a long column
+    /// with ties, signed zeros and gaps, from a fresh and from a stale order.
+    #[test]
+    fn sorted_and_counted_ranks_agree() {
+        let n = 3 * COUNTED_RANKS_UP_TO;
+        let x: Vec<f64> = (0..n)
+            .map(|i| match i % 11 {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                _ => ((i * 37) % 23) as f64 - 11.0,
+            })
+            .collect();
+        let mut order = RankOrder::default();
+        let mut sorted = vec![0.0; n];
+        let reversed: Vec<f64> = x.iter().rev().copied().collect();
+        ascending_min_ranks(&reversed, &mut sorted, &mut order);
+        ascending_min_ranks(&x, &mut sorted, &mut order);
+        for (u, &r) in sorted.iter().enumerate() {
+            if x[u].is_nan() {
+                assert!(r.is_nan());
+            } else {
+                let below = x.iter().filter(|&&v| v < x[u]).count();
+                assert_eq!(r, (below + 1) as f64, "cell {u}");
+            }
+        }
+    }
+
+    /// A range given by the caller (the noisy path's) normalises exactly as the range found
+    /// here, for every method that reads it.
+    #[test]
+    fn a_given_range_normalises_as_the_found_one() {
+        let x = [2.0, 4.0, f64::NAN, 10.0, -3.0, 4.0];
+        let context = NormaliseContext {
+            direction: 1.0,
+            goalposts: Some((0.0, 10.0)),
+            target: Some(12.0),
+            reference_row: Some(1),
+        };
+        for method in [
+            "minmax(1,100)",
+            "zscore(10,2)",
+            "dist2max",
+            "dist2ref(B)",
+            "dist2targ(cap)",
+            "goalposts(100)",
+            "rank",
+        ] {
+            let method: Normalisation = method.parse().unwrap();
+            let (mut found, mut given) = (vec![0.0; 6], vec![0.0; 6]);
+            let mut order = RankOrder::default();
+            normalise_column_with(&x, &method, &context, &mut found, &mut order).unwrap();
+            normalise_column_in_range(
+                &x,
+                Some(min_max(&x)),
+                &method,
+                &context,
+                &mut given,
+                &mut order,
+            )
+            .unwrap();
+            assert_eq!(format!("{found:?}"), format!("{given:?}"), "{method}");
+        }
     }
 
     #[test]

@@ -90,8 +90,25 @@ const SUM_WINDOW: i32 = 500;
 const POWER_WINDOW: i32 = 100;
 
 /// Largest magnitude of the non-missing values (0 if none).
+///
+/// In four independent lanes, so the compares do not wait on each other: a maximum does not
+/// depend on the order it is taken in (the magnitudes have no signed zeros, and a missing
+/// value compares false and is skipped), so this is the sequential maximum bit for bit.
 pub fn max_abs(x: &[f64]) -> f64 {
-    present(x).fold(0.0, |m, v| m.max(v.abs()))
+    let mut lanes = [0.0f64; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let a = v.abs();
+            *lane = if a > *lane { a } else { *lane };
+        }
+    }
+    for &v in rest {
+        let a = v.abs();
+        lanes[0] = if a > lanes[0] { a } else { lanes[0] };
+    }
+    lanes.into_iter().fold(0.0, |m, a| if a > m { a } else { m })
 }
 
 /// Values that are not missing.
@@ -107,7 +124,13 @@ pub fn count_present(x: &[f64]) -> usize {
 /// The scale bringing the values into the sum window, their mean in scaled units and their
 /// count.
 fn scaled_mean(x: &[f64]) -> (Pow2Scale, f64, usize) {
-    let scale = Pow2Scale::for_largest(max_abs(x), SUM_WINDOW);
+    scaled_mean_of_magnitude(x, max_abs(x))
+}
+
+/// [`scaled_mean`] given the values' [`max_abs`].
+#[inline]
+fn scaled_mean_of_magnitude(x: &[f64], magnitude: f64) -> (Pow2Scale, f64, usize) {
+    let scale = Pow2Scale::for_largest(magnitude, SUM_WINDOW);
     let (sum, n) = present(x).fold((0.0, 0usize), |(s, n), v| (s + scale.apply(v), n + 1));
     (scale, sum / n as f64, n)
 }
@@ -135,13 +158,41 @@ struct CentralSums {
 
 impl CentralSums {
     fn of(x: &[f64]) -> CentralSums {
-        let (value_scale, mean, n) = scaled_mean(x);
-        let largest = present(x).fold(0.0, |b: f64, v| b.max((value_scale.apply(v) - mean).abs()));
+        Self::with_powers(x, true, None)
+    }
+
+    /// Σd² only (Σd³ and Σd⁴ left 0): what a standard deviation needs. Σd² is accumulated in
+    /// the same order either way, so it is the same bit for bit. `range`: the values'
+    /// [`min_max`], when known, spares two passes (see [`Standardiser::of_in_range`]).
+    fn of_squares(x: &[f64], range: Option<(f64, f64)>) -> CentralSums {
+        Self::with_powers(x, false, range)
+    }
+
+    #[inline]
+    fn with_powers(x: &[f64], higher: bool, range: Option<(f64, f64)>) -> CentralSums {
+        let (value_scale, mean, n) = match range {
+            Some((lo, hi)) => scaled_mean_of_magnitude(x, lo.abs().max(hi.abs())),
+            None => scaled_mean(x),
+        };
+        let distance = |v: f64| (value_scale.apply(v) - mean).abs();
+        let largest = match range {
+            Some((lo, hi)) => 0.0f64.max(distance(lo)).max(distance(hi)),
+            None => present(x).fold(0.0, |b: f64, v| b.max(distance(v))),
+        };
         let deviation_scale = Pow2Scale::for_largest(largest, POWER_WINDOW);
-        let (s2, s3, s4) = present(x).fold((0.0, 0.0, 0.0), |(s2, s3, s4), v| {
-            let d = deviation_scale.apply(value_scale.apply(v) - mean);
-            (s2 + d * d, s3 + d * d * d, s4 + d * d * d * d)
-        });
+        let deviation = |v: f64| deviation_scale.apply(value_scale.apply(v) - mean);
+        let (s2, s3, s4) = if higher {
+            present(x).fold((0.0, 0.0, 0.0), |(s2, s3, s4), v| {
+                let d = deviation(v);
+                (s2 + d * d, s3 + d * d * d, s4 + d * d * d * d)
+            })
+        } else {
+            let s2 = present(x).fold(0.0, |s2, v| {
+                let d = deviation(v);
+                s2 + d * d
+            });
+            (s2, 0.0, 0.0)
+        };
         CentralSums {
             n,
             value_scale,
@@ -163,7 +214,7 @@ impl CentralSums {
 /// Computed without overflow; the result itself is +∞ only when the true value exceeds the
 /// largest double (a column spanning nearly ±1.8e308): use [`Standardiser`] to divide by it.
 pub fn sample_sd(x: &[f64]) -> f64 {
-    let sums = CentralSums::of(x);
+    let sums = CentralSums::of_squares(x, None);
     if sums.n < 2 {
         return f64::NAN;
     }
@@ -184,7 +235,18 @@ pub struct Standardiser {
 impl Standardiser {
     /// The column's standardiser; `None` with fewer than 2 values or no spread.
     pub fn of(x: &[f64]) -> Option<Standardiser> {
-        let sums = CentralSums::of(x);
+        Self::of_sums(CentralSums::of_squares(x, None))
+    }
+
+    /// [`Standardiser::of`] given the column's [`min_max`] `(lo, hi)`, which spares two of its
+    /// passes, bit for bit: the largest magnitude is max(|lo|, |hi|), and the largest
+    /// deviation from the mean is at lo or hi (scaling by 2^k, subtracting and rounding are
+    /// monotone, so |scaled v − mean| is largest at an extreme).
+    pub fn of_in_range(x: &[f64], range: (f64, f64)) -> Option<Standardiser> {
+        Self::of_sums(CentralSums::of_squares(x, Some(range)))
+    }
+
+    fn of_sums(sums: CentralSums) -> Option<Standardiser> {
         if sums.n < 2 {
             return None;
         }
@@ -436,5 +498,35 @@ mod tests {
         assert!(skewness_g1(&[1.0, 2.0]).is_nan());
         assert!(kurtosis_g2(&[1.0, 2.0, 3.0]).is_nan());
         assert!(mean(&[f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn the_lane_maximum_is_the_sequential_one() {
+        let x = [3.0, -7.0, f64::NAN, 0.5, -0.0, 6.5, f64::NAN, -7.0, 1e300, -2.0, 4.0];
+        for n in 0..=x.len() {
+            let sequential = present(&x[..n]).fold(0.0, |m: f64, v| m.max(v.abs()));
+            assert_eq!(max_abs(&x[..n]).to_bits(), sequential.to_bits(), "{n}");
+        }
+        assert_eq!(max_abs(&[f64::NEG_INFINITY, 1.0]), f64::INFINITY);
+    }
+
+    /// Given the range, the standardiser skips two passes; it must be the same map bit for
+    /// bit, at every magnitude (scaled sums) and with gaps, ties and one-sided columns.
+    #[test]
+    fn a_standardiser_from_the_range_is_the_same_map() {
+        let base = [3.0, -1.5, f64::NAN, 0.25, 7.0, 7.0, -0.0, 1e-3, 2.5];
+        for k in [-1060, -600, -90, 0, 90, 600, 1000] {
+            let factor = 2f64.powi(k / 2) * 2f64.powi(k - k / 2);
+            for shift in [0.0, 1.0, -40.0] {
+                let x: Vec<f64> = base.iter().map(|v| (v + shift) * factor).collect();
+                let full = Standardiser::of(&x).unwrap();
+                let ranged = Standardiser::of_in_range(&x, min_max(&x)).unwrap();
+                for &v in &x {
+                    assert_eq!(full.apply(v).to_bits(), ranged.apply(v).to_bits(), "2^{k}, {v}");
+                }
+            }
+        }
+        assert!(Standardiser::of_in_range(&[2.0, 2.0, f64::NAN], (2.0, 2.0)).is_none());
+        assert!(Standardiser::of_in_range(&[f64::NAN], (f64::NAN, f64::NAN)).is_none());
     }
 }
