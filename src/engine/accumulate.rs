@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub use super::fixed_point::FixedPoint;
 pub use super::histogram::{RankBins, RankWindow};
 use super::pairs::PairBuffer;
+use crate::pipeline::vectors::dispatch;
 
 /// Most samples one run may take. Rank sums are `u64` (Σ rank ≤ samples × units) and counts
 /// are turned into probabilities as doubles (exact up to 2^53): 2^40 samples keep both exact
@@ -109,9 +110,61 @@ pub const FLUSH_EVERY: u32 = u8::MAX as u32;
 /// Carlo error of any central weight.
 pub const WEIGHT_BITS: i32 = 23;
 
-/// Lanes the transposed weight sums are padded to (one SSE register of 32-bit sums), so no
-/// addition falls to a scalar tail loop.
-const WEIGHT_LANES: usize = 4;
+/// Lanes the transposed weight sums are padded to and added in (one AVX2 register of 32-bit
+/// sums, two SSE2 ones), so no addition falls to a scalar tail loop.
+const WEIGHT_LANES: usize = 8;
+
+dispatch! {
+    /// [`Accumulator::record`] with vector instructions as wide as the CPU has (the same
+    /// counts).
+    #[allow(clippy::too_many_arguments)]
+    fn record_with_vectors / record_avx2 = record_portable<'a, 'l, 'r, 's, 'n, 'w, 'm>(
+        accumulator: &'a mut Accumulator,
+        lookup: &'l mut RecordTables,
+        ranks: &'r [u32],
+        scores: &'s [f64],
+        nominal_ranks: &'n [u32],
+        top_k: u32,
+        weights: &'w [f64],
+        moved: &'m [bool],
+    )
+}
+
+/// [`Accumulator::record`]'s body, inlined into both compilations of [`record_with_vectors`].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn record_portable(
+    accumulator: &mut Accumulator,
+    lookup: &mut RecordTables,
+    ranks: &[u32],
+    scores: &[f64],
+    nominal_ranks: &[u32],
+    top_k: u32,
+    weights: &[f64],
+    moved: &[bool],
+) {
+    accumulator.record_portable(lookup, ranks, scores, nominal_ranks, top_k, weights, moved);
+}
+
+/// `sums[i] += w & masks[i]` (masks −1 or 0), in fixed blocks of [`WEIGHT_LANES`]: whole
+/// vector instructions at any width. The masked terms go to a block of their own first:
+/// added straight into the sums, the compiler kept a scalar copy of the loop for sums and
+/// masks that might overlap, and ran it.
+#[inline(always)]
+fn add_masked(sums: &mut [i32], w: i32, masks: &[i32]) {
+    let (sum_blocks, _) = sums.as_chunks_mut::<WEIGHT_LANES>();
+    let (mask_blocks, _) = masks.as_chunks::<WEIGHT_LANES>();
+    for (sums, masks) in sum_blocks.iter_mut().zip(mask_blocks) {
+        let mut terms = [0i32; WEIGHT_LANES];
+        for (term, &mask) in terms.iter_mut().zip(masks) {
+            *term = w & mask;
+        }
+        for (sum, &term) in sums.iter_mut().zip(&terms) {
+            // At most FLUSH_EVERY terms of at most 2^23 each: never wraps (WEIGHT_BITS).
+            *sum = sum.wrapping_add(term);
+        }
+    }
+}
 
 /// Addition that reports overflow instead of wrapping, for [`Accumulator::merge`].
 trait CheckedSum: Copy {
@@ -267,6 +320,30 @@ impl Accumulator {
         weights: &[f64],
         moved: &[bool],
     ) {
+        record_with_vectors(
+            self,
+            lookup,
+            ranks,
+            scores,
+            nominal_ranks,
+            top_k,
+            weights,
+            moved,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn record_portable(
+        &mut self,
+        lookup: &mut RecordTables,
+        ranks: &[u32],
+        scores: &[f64],
+        nominal_ranks: &[u32],
+        top_k: u32,
+        weights: &[f64],
+        moved: &[bool],
+    ) {
         let n = self.n_units;
         self.samples += 1;
         let k = self.weight_nodes.len();
@@ -312,9 +389,7 @@ impl Accumulator {
                 .chunks_exact_mut(stride)
                 .zip(&lookup.encoded_weights)
             {
-                for (sum, &kept) in sums.iter_mut().zip(&lookup.kept) {
-                    *sum += w & kept;
-                }
+                add_masked(sums, w, &lookup.kept);
             }
         }
         lookup.pairs.record(&self.pair_units, ranks);

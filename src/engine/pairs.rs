@@ -1,5 +1,7 @@
 //! Buffered "a ranks above b" counters for the pair rows: the heaviest per-sample work, kept as narrow as the index allows.
 
+use crate::pipeline::vectors::dispatch;
+
 /// Buffered "a ranks above b" counts for the pair rows, between flushes.
 ///
 /// The heaviest per-sample work (rows × units comparisons), so it is made as narrow as the
@@ -24,8 +26,8 @@ pub(super) enum PairBuffer {
     },
 }
 
-/// Lane width the narrow pair rows are padded to: two SSE registers of bytes, the step of the
-/// compiler's unrolled vector loop, so no row ends in a narrower epilogue loop.
+/// Lane width the narrow pair rows are padded to and counted in ([`count_bytes`]): one AVX2
+/// register of bytes (two SSE2 ones).
 const NARROW_LANES: usize = 32;
 
 impl PairBuffer {
@@ -58,6 +60,12 @@ impl PairBuffer {
     /// reverse rows, those ranked strictly above `a`).
     #[inline]
     pub(super) fn record(&mut self, pair_units: &[usize], ranks: &[u32]) {
+        record_with_vectors(self, pair_units, ranks);
+    }
+
+    /// [`PairBuffer::record`]'s body, compiled twice by [`record_with_vectors`].
+    #[inline(always)]
+    fn record_portable(&mut self, pair_units: &[usize], ranks: &[u32]) {
         match self {
             PairBuffer::Narrow {
                 keys,
@@ -72,13 +80,14 @@ impl PairBuffer {
                 let stride = *stride;
                 for (row, &a) in pair_units.iter().enumerate() {
                     let own = keys[a];
-                    count_row(&mut counts[row * stride..(row + 1) * stride], keys, |b| {
-                        own < b
-                    });
+                    count_bytes(&mut counts[row * stride..(row + 1) * stride], keys, own, Above);
                     if !reverse.is_empty() {
-                        count_row(&mut reverse[row * stride..(row + 1) * stride], keys, |b| {
-                            b < own
-                        });
+                        count_bytes(
+                            &mut reverse[row * stride..(row + 1) * stride],
+                            keys,
+                            own,
+                            Below,
+                        );
                     }
                 }
             }
@@ -86,9 +95,9 @@ impl PairBuffer {
                 let n = ranks.len();
                 for (row, &a) in pair_units.iter().enumerate() {
                     let own = ranks[a];
-                    count_row(&mut counts[row * n..(row + 1) * n], ranks, |b| own < b);
+                    count_words(&mut counts[row * n..(row + 1) * n], ranks, own, Above);
                     if !reverse.is_empty() {
-                        count_row(&mut reverse[row * n..(row + 1) * n], ranks, |b| b < own);
+                        count_words(&mut reverse[row * n..(row + 1) * n], ranks, own, Below);
                     }
                 }
             }
@@ -141,14 +150,74 @@ impl PairBuffer {
     }
 }
 
-/// Adds 1 to `counts[b]` where `wins(keys[b])`: branch-free, so the compiler vectorises it.
+dispatch! {
+    /// [`PairBuffer::record`] with vector instructions as wide as the CPU has (the same
+    /// counts). A function of its own, not inlined into the rest of the recording, so that
+    /// the compiler sees its rows as separate slices and vectorises them.
+    fn record_with_vectors / record_avx2 = record_portable<'b, 'p, 'r>(
+        buffer: &'b mut PairBuffer,
+        pair_units: &'p [usize],
+        ranks: &'r [u32],
+    )
+}
+
 #[inline(always)]
-fn count_row<K: Copy, C: Copy + std::ops::AddAssign + From<bool>>(
-    counts: &mut [C],
-    keys: &[K],
-    wins: impl Fn(K) -> bool,
-) {
-    for (count, &key) in counts.iter_mut().zip(keys) {
-        *count += C::from(wins(key));
+fn record_portable(buffer: &mut PairBuffer, pair_units: &[usize], ranks: &[u32]) {
+    buffer.record_portable(pair_units, ranks);
+}
+
+/// Which units a row counts: those its unit ranks above, or those ranked above it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Above,
+    Below,
+}
+use Side::{Above, Below};
+
+/// Adds 1 to `counts[b]` where the row's unit (key `own`) ranks above b (`Above`: own < key)
+/// or b above it (`Below`), branch-free in fixed blocks of [`NARROW_LANES`] bytes: one AVX2
+/// instruction each (two SSE2), where a loop over the row would be unrolled past a short row
+/// by the compiler and run in its narrow remainder loop. The comparisons are first stored as
+/// 0/1 in a block of their own, which the compiler turns into vector compares (written
+/// straight into the sum, it compared byte by byte); the slices are parameters, so the
+/// compiler knows they do not overlap.
+#[inline(always)]
+fn count_bytes(counts: &mut [u8], keys: &[i8], own: i8, side: Side) {
+    let (count_blocks, _) = counts.as_chunks_mut::<NARROW_LANES>();
+    let (key_blocks, _) = keys.as_chunks::<NARROW_LANES>();
+    for (counts, keys) in count_blocks.iter_mut().zip(key_blocks) {
+        let mut wins = [0u8; NARROW_LANES];
+        for (win, &key) in wins.iter_mut().zip(keys) {
+            *win = u8::from(if side == Above { own < key } else { key < own });
+        }
+        for (count, &win) in counts.iter_mut().zip(&wins) {
+            // At most FLUSH_EVERY (255) samples between flushes: never wraps.
+            *count = count.wrapping_add(win);
+        }
+    }
+}
+
+/// Lanes of [`count_words`]'s blocks: one AVX2 register of 32-bit counters.
+const WIDE_LANES: usize = 8;
+
+/// [`count_bytes`] for ranks and 32-bit counters (larger indices, rows not padded: the rest
+/// after the whole blocks one by one).
+#[inline(always)]
+fn count_words(counts: &mut [u32], ranks: &[u32], own: u32, side: Side) {
+    let wins = |rank: u32| u32::from(if side == Above { own < rank } else { rank < own });
+    let ranks = &ranks[..counts.len()];
+    let (count_blocks, count_rest) = counts.as_chunks_mut::<WIDE_LANES>();
+    let (rank_blocks, rank_rest) = ranks.as_chunks::<WIDE_LANES>();
+    for (counts, ranks) in count_blocks.iter_mut().zip(rank_blocks) {
+        let mut block = [0u32; WIDE_LANES];
+        for (win, &rank) in block.iter_mut().zip(ranks) {
+            *win = wins(rank);
+        }
+        for (count, &win) in counts.iter_mut().zip(&block) {
+            *count += win;
+        }
+    }
+    for (count, &rank) in count_rest.iter_mut().zip(rank_rest) {
+        *count += wins(rank);
     }
 }

@@ -13,6 +13,7 @@ pub mod screen;
 pub mod stats;
 pub mod treat;
 pub mod validity;
+pub mod vectors;
 
 pub use config::{Config, ConfigError};
 pub use prepare::{PrepareError, Prepared, VariantSpec, prepare};

@@ -211,7 +211,20 @@ impl Saved<'_> {
     };
 }
 
-fn score_from(
+super::vectors::dispatch! {
+    /// Scores `config` into `scratch` bottom-up (see [`score`]), with vector instructions as
+    /// wide as the CPU has ([`super::vectors`]: the same bits either way).
+    fn score_from / score_from_avx2 = score_from_portable<'p, 'd, 'c, 's, 'v, 'w>(
+        prepared: &'p Prepared,
+        variant: DataView<'d>,
+        config: &'c Config,
+        scratch: &'s mut Scratch,
+        saved: &'v Saved<'w>,
+    )
+}
+
+#[inline(always)]
+fn score_from_portable(
     prepared: &Prepared,
     variant: DataView,
     config: &Config,
