@@ -199,11 +199,9 @@ fn a_converged_run_settles_everything_and_equals_a_plain_run_of_that_size() {
     );
     assert!(convergence.unsettled.is_empty());
     assert!(convergence.largest_probability_error <= 0.005);
-    // Batches double from 2,000: the size is 2,000 · 2^j.
-    assert!((convergence.samples / 2_000).is_power_of_two());
-    assert_eq!(convergence.samples % 2_000, 0);
-    // The quantile rule always settles by N > (2 · 3.29 / 0.02)² ≈ 108,241.
-    assert!(convergence.samples <= 256_000);
+    // The quantile rule always settles by N > (2 · 3.29 / 0.02)² ≈ 108,241, and batches at
+    // most double, so the run ends before twice that.
+    assert!(convergence.samples > 2_000 && convergence.samples < 2 * 108_241);
     let plain = run(
         &index,
         &scenario,

@@ -1,8 +1,9 @@
 //! The stop rule of a converged run: when every headline statistic (each unit's median, 5% and 95% rank quantiles, P(nominal rank), P(top k), and so the rating) is settled, more samples would not change what is reported.
 //!
-//! A run without a fixed sample count starts with [`FIRST_BATCH`] samples and doubles until
+//! A run without a fixed sample count starts with [`FIRST_BATCH`] samples and grows until
 //! [`assess`] finds everything settled or [`DEFAULT_MAX_SAMPLES`] (or the caller's cap) is
-//! reached. Sample i always uses random stream i, so the result equals a fixed run of the final
+//! reached: each batch goes to where the unsettled statistics are expected to settle, at most
+//! doubling the samples ([`next_batch_end`]). Sample i always uses random stream i, so the result equals a fixed run of the final
 //! size, bit for bit, for any thread count.
 //!
 //! **Quantiles.** The p-quantile of a unit's rank is the smallest rank m with
@@ -72,11 +73,12 @@ pub const PROBABILITY_HALF_WIDTH: f64 = 0.005;
 pub fn stop_rule(scope: Option<&str>) -> String {
     let units = scope.unwrap_or("every unit");
     format!(
-        "samples double from 10,000 until, for {units}, the median and the 5% and 95% rank \
-         quantiles are settled (their distribution-free order-statistic interval at 99.9% lies \
-         on one rank or spans at most {} of the unit's 90% rank interval, or P(rank ≤ m) is \
-         within {}·√(p(1−p)) of the level, reported as a boundary between two ranks) and \
-         P(nominal rank) and P(top k) have 95% Wilson intervals within ±{} percentage point",
+        "samples grow from 10,000 (at most doubling, to where the unsettled statistics are \
+         expected to settle) until, for {units}, the median and the 5% and 95% rank quantiles \
+         are settled (their distribution-free order-statistic interval at 99.9% lies on one \
+         rank or spans at most {} of the unit's 90% rank interval, or P(rank ≤ m) is within \
+         {}·√(p(1−p)) of the level, reported as a boundary between two ranks) and P(nominal \
+         rank) and P(top k) have 95% Wilson intervals within ±{} percentage point",
         resolution_percent(),
         BOUNDARY_TOLERANCE,
         PROBABILITY_HALF_WIDTH * 100.0
@@ -131,6 +133,11 @@ pub struct Assessment {
     pub largest_probability_error: f64,
     /// Widest range of ranks an unsettled quantile may still take (0 when all are settled).
     pub largest_rank_error: f64,
+    /// The sample count at which every statistic the rule covers is expected to be settled,
+    /// if the estimates stay where they are (0 when settled): sizes the next batch
+    /// ([`next_batch_end`]), never decides.
+    #[serde(skip)]
+    pub settles_after: f64,
 }
 
 /// Checks the headline statistics against the stop rule: of every unit, or above
@@ -148,7 +155,9 @@ pub fn assess(stats: &UncertaintyStats, focus: Option<usize>) -> Assessment {
         resolved: 0,
         largest_probability_error: 0.0,
         largest_rank_error: 0.0,
+        settles_after: 0.0,
     };
+    let samples = stats.samples as f64;
     let mut elsewhere = Vec::new();
     for unit in &stats.units {
         if listed.is_some_and(|l| !l.contains(unit.nominal_rank)) {
@@ -158,12 +167,13 @@ pub fn assess(stats: &UncertaintyStats, focus: Option<usize>) -> Assessment {
             assessment.unsettled_elsewhere += elsewhere.len();
             continue;
         }
-        for state in [
-            unit.q05_accuracy.state,
-            unit.median_accuracy.state,
-            unit.q95_accuracy.state,
+        for accuracy in [
+            &unit.q05_accuracy,
+            &unit.median_accuracy,
+            &unit.q95_accuracy,
         ] {
-            match state {
+            assessment.settles_after = assessment.settles_after.max(accuracy.settles_after);
+            match accuracy.state {
                 QuantileState::Boundary { .. } => assessment.boundaries += 1,
                 QuantileState::Resolved { .. } => assessment.resolved += 1,
                 QuantileState::Unsettled { low, high } => {
@@ -173,14 +183,38 @@ pub fn assess(stats: &UncertaintyStats, focus: Option<usize>) -> Assessment {
             }
         }
         for interval in [unit.ci_p_nominal_rank, unit.ci_p_top_k] {
-            assessment.largest_probability_error = assessment
-                .largest_probability_error
-                .max(interval.half_width());
+            let half = interval.half_width();
+            assessment.largest_probability_error = assessment.largest_probability_error.max(half);
+            if half > PROBABILITY_HALF_WIDTH {
+                // The Wilson half-width shrinks as 1/√N.
+                assessment.settles_after = assessment
+                    .settles_after
+                    .max(samples * (half / PROBABILITY_HALF_WIDTH).powi(2));
+            }
         }
         unit_unsettled(unit, &mut assessment.unsettled);
     }
     assessment.settled = assessment.unsettled.is_empty();
     assessment
+}
+
+/// Where a converged run that has `done` samples and is not settled goes next: to the sample
+/// count at which its unsettled statistics are expected to settle ([`Assessment::settles_after`])
+/// with a 10% margin, rounded up to a multiple of [`FIRST_BATCH`], but at least 25% more and at
+/// most twice as many samples (estimates from few samples are rough; a short step costs one
+/// more assessment, an overshoot costs samples), and never past `cap`. The batches only choose
+/// where the rule is checked: each check is the same rule on all the samples so far.
+pub fn next_batch_end(assessment: &Assessment, done: u64, cap: u64) -> u64 {
+    let predicted = (1.1 * assessment.settles_after / FIRST_BATCH as f64).ceil();
+    let predicted = if predicted.is_finite() {
+        (predicted.min(u64::MAX as f64 / FIRST_BATCH as f64 / 2.0) as u64) * FIRST_BATCH
+    } else {
+        u64::MAX
+    };
+    let least = done.saturating_add(done.div_ceil(4)).max(done + 1);
+    predicted
+        .clamp(least, done.saturating_mul(2).max(least))
+        .min(cap)
 }
 
 /// Appends one unit's unsettled headline statistics: a quantile whose state is unsettled, a
@@ -277,6 +311,31 @@ mod tests {
         assert!(rule.contains("within ±0.5 percentage point"), "{rule}");
         let scoped = stop_rule(Some("the top 10"));
         assert!(scoped.contains("for the top 10, the median"), "{scoped}");
+    }
+
+    #[test]
+    fn the_next_batch_goes_to_the_predicted_size_within_a_quarter_and_a_doubling() {
+        let expecting = |settles_after: f64| Assessment {
+            settled: false,
+            unsettled: Vec::new(),
+            unsettled_elsewhere: 0,
+            scope: None,
+            boundaries: 0,
+            resolved: 0,
+            largest_probability_error: 0.0,
+            largest_rank_error: 0.0,
+            settles_after,
+        };
+        // Far off: at most doubling.
+        assert_eq!(next_batch_end(&expecting(1e9), 10_000, 1_000_000), 20_000);
+        // Within reach: the prediction + 10%, rounded up to 10,000 (95,000 → 104,500 → 110,000).
+        assert_eq!(next_batch_end(&expecting(95_000.0), 80_000, 1_000_000), 110_000);
+        // Just short: at least 25% more.
+        assert_eq!(next_batch_end(&expecting(81_000.0), 80_000, 1_000_000), 100_000);
+        // Never past the cap, and an unknown size counts as far off.
+        assert_eq!(next_batch_end(&expecting(95_000.0), 80_000, 90_000), 90_000);
+        assert_eq!(next_batch_end(&expecting(f64::INFINITY), 40_000, 1_000_000), 80_000);
+        assert_eq!(next_batch_end(&expecting(f64::NAN), 40_000, 1_000_000), 80_000);
     }
 
     #[test]

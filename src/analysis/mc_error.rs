@@ -214,6 +214,55 @@ enum Side {
     Undecided,
 }
 
+impl Side {
+    /// The side of a rank whose estimated P(rank ≤ m) is `d` away from the level, with the
+    /// decision margin `decide` (z·s) and the boundary tolerance `delta`.
+    fn of(d: f64, decide: f64, delta: f64) -> Side {
+        if d.abs() + decide < delta {
+            Side::Boundary
+        } else if d < -decide {
+            Side::Below
+        } else if d > decide {
+            Side::Above
+        } else {
+            Side::Undecided
+        }
+    }
+}
+
+/// The sample count at which the undecided ranks of the p-quantile of `counts` are expected to
+/// be decided, if P(rank ≤ m) stays where it is now: for each rank m whose `d = F̂(m) − p` is
+/// undecided, the N with `z·√(p(1 − p)/N)` equal to the larger of `|d|` (a side) and `δ − |d|` (a
+/// boundary), whichever is decided first. Because that larger distance is at least δ/2, no
+/// answer exceeds (2z/0.02)² ≈ 108,000 (see [`crate::analysis::convergence`]). 0 when nothing is
+/// undecided; used to size a converged run's next batch, never to decide.
+pub fn samples_to_decide(counts: &[u64], p: f64) -> f64 {
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let spread = p * (1.0 - p);
+    let decide = DECISION_Z * (spread / nf).sqrt();
+    let delta = BOUNDARY_TOLERANCE * spread.sqrt();
+    let mut cumulative = 0u64;
+    let mut needed: f64 = 0.0;
+    for &count in counts {
+        cumulative += count;
+        let d = cumulative as f64 / nf - p;
+        match Side::of(d, decide, delta) {
+            Side::Below => continue,
+            Side::Above => break,
+            Side::Boundary => {}
+            Side::Undecided => {
+                let gap = d.abs().max(delta - d.abs());
+                needed = needed.max(DECISION_Z * DECISION_Z * spread / (gap * gap));
+            }
+        }
+    }
+    needed
+}
+
 /// Settles the p-quantile of the sample whose bins hold `counts` (bin b represents
 /// `value_of(b)`), by the stop rule of `analysis::convergence` (see its documentation).
 pub fn settle_quantile(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64) -> QuantileState {
@@ -234,16 +283,7 @@ pub fn settle_quantile(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64) 
     let mut undecided = false;
     for (bin, &count) in counts.iter().enumerate() {
         cumulative += count;
-        let d = cumulative as f64 / nf - p;
-        let side = if d.abs() + decide < delta {
-            Side::Boundary
-        } else if d < -decide {
-            Side::Below
-        } else if d > decide {
-            Side::Above
-        } else {
-            Side::Undecided
-        };
+        let side = Side::of(cumulative as f64 / nf - p, decide, delta);
         if side == Side::Below {
             continue;
         }
@@ -342,6 +382,29 @@ mod tests {
         assert_eq!(resolve(two, 49.0), two);
         let settled = QuantileState::Settled { rank: 7.0 };
         assert_eq!(resolve(settled, 1e6), settled);
+    }
+
+    #[test]
+    fn samples_to_decide_is_where_the_decision_margin_meets_the_distance() {
+        let (z, delta) = (DECISION_Z, BOUNDARY_TOLERANCE * 0.5);
+        // F(1) = 0.506 after 10,000 samples: undecided (z·s = 0.0165); |d| = 0.006 > δ − |d|
+        // = 0.004, so the side is decided first, at N = z²·¼/0.006².
+        let needed = samples_to_decide(&[5_060, 4_940], 0.5);
+        let expected = z * z * 0.25 / (0.006f64 * 0.006);
+        assert!((needed - expected).abs() < 1e-6 * expected, "{needed} vs {expected}");
+        // F(1) = 0.502: the boundary is decided first, at δ − |d| = 0.008.
+        let needed = samples_to_decide(&[5_020, 4_980], 0.5);
+        let expected = z * z * 0.25 / ((delta - 0.002) * (delta - 0.002));
+        assert!((needed - expected).abs() < 1e-6 * expected, "{needed} vs {expected}");
+        // Never beyond the guaranteed size, and 0 once decided.
+        for below in 4_900..5_100 {
+            assert!(samples_to_decide(&[below, 10_000 - below], 0.5) <= 108_300.0);
+        }
+        assert_eq!(samples_to_decide(&[3_000, 4_000, 3_000], 0.5), 0.0);
+        // At the predicted size the quantile does settle (with F unchanged).
+        let n = samples_to_decide(&[5_060, 4_940], 0.5).ceil() as u64 + 1;
+        let below = (0.506 * n as f64).round() as u64;
+        assert!(settle_quantile(&[below, n - below], 0.5, |b| b as f64).is_settled());
     }
 
     #[test]

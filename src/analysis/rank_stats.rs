@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use super::mc_error::{
-    Interval, QuantileState, Z95, binomial_se, mean_in_unit_interval_se_bound, quantile_interval,
-    resolve, settle_quantile, wilson,
+    Interval, QuantileState, RELATIVE_RESOLUTION, Z95, binomial_se,
+    mean_in_unit_interval_se_bound, quantile_interval, resolve, samples_to_decide, settle_quantile,
+    wilson,
 };
 use crate::engine::Accumulator;
 use crate::pipeline::Prepared;
@@ -61,14 +62,35 @@ pub struct QuantileAccuracy {
     pub interval: Interval,
     /// One rank, a boundary between two, known to within the resolution, or not settled yet.
     pub state: QuantileState,
+    /// For an unsettled quantile, the sample count at which it is expected to settle (0 when
+    /// settled): what a converged run sizes its next batch by ([`super::convergence`]).
+    #[serde(skip)]
+    pub settles_after: f64,
 }
 
 impl QuantileAccuracy {
     /// `spread`: the unit's 90% rank interval width, for [`resolve`].
     fn of(counts: &[u64], p: f64, value_of: impl Fn(usize) -> f64, spread: f64) -> Self {
+        let state = resolve(settle_quantile(counts, p, &value_of), spread);
+        let settles_after = match state {
+            QuantileState::Unsettled { low, high } => {
+                // Whichever comes first: the ranks decided, or (span ∝ 1/√N) the span of the
+                // undecided ranks within the resolution.
+                let samples = counts.iter().sum::<u64>() as f64;
+                let within = RELATIVE_RESOLUTION * spread;
+                let resolved = if within > 0.0 && high >= low {
+                    samples * ((high - low) / within).powi(2)
+                } else {
+                    f64::INFINITY
+                };
+                samples_to_decide(counts, p).min(resolved)
+            }
+            _ => 0.0,
+        };
         QuantileAccuracy {
             interval: quantile_interval(counts, p, &value_of),
-            state: resolve(settle_quantile(counts, p, &value_of), spread),
+            state,
+            settles_after,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess};
+use super::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH, assess, next_batch_end};
 use super::rank_stats::{UncertaintyStats, summarise};
 use super::rating::RatingRule;
 use super::verdict::{FocusVerdict, focus_verdict};
@@ -74,7 +74,8 @@ pub struct UncertaintyOptions {
     /// `None` = all pairs for up to [`LARGE_INDEX_UNITS`] units, else the focus unit's.
     pub pairs: Option<PairSelection>,
     /// Sample until every headline statistic is settled ([`super::convergence`]): batches
-    /// double from `samples` up to `max_samples`.
+    /// grow from `samples` (at most doubling, [`super::convergence::next_batch_end`]) up to
+    /// `max_samples`.
     pub converge: bool,
     pub max_samples: u64,
     /// Score the lower levels once per combination of the choices they depend on, when the
@@ -301,7 +302,7 @@ pub struct Sampled {
 }
 
 /// Samples `scenario` on `index`: `options.samples` samples, or with `converge` batches that
-/// double from it (the next indices each time, so the result equals a plain run of the final
+/// grow from it (the next indices each time, so the result equals a plain run of the final
 /// size) until the stop rule of [`super::convergence`] finds every headline statistic settled
 /// or `max_samples` is reached.
 pub fn sample(
@@ -328,7 +329,7 @@ pub fn sample(
         if !options.converge || assessment.settled || done >= cap || observer.cancelled() {
             break (stats, assessment);
         }
-        let end = done.saturating_mul(2).min(cap);
+        let end = next_batch_end(&assessment, done, cap);
         observer.stage(
             done,
             end,

@@ -35,7 +35,7 @@ impl UncertaintyRun {
 }
 
 /// Runs a whole (unsharded) uncertainty analysis: `options.samples` samples, or with
-/// `converge` batches that double from it (the next indices each time, so the result equals a
+/// `converge` batches that grow from it (the next indices each time, so the result equals a
 /// plain run of the final size) until the stop rule of [`super::convergence`] finds every
 /// headline statistic settled or `max_samples` is reached.
 pub fn run_uncertainty(

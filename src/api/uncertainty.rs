@@ -15,8 +15,8 @@ use crate::report::provenance::{DEFAULT_SEED, Resolved};
 use crate::report::summary::Summary;
 use crate::report::uncertainty::{rank_stats_csv, uncertainty_files, uncertainty_summary};
 
-/// Options of [`uncertainty`]. The default is a converged run: batches doubling from 10,000
-/// samples until every headline number is settled, up to `max_samples`.
+/// Options of [`uncertainty`]. The default is a converged run: batches growing from 10,000
+/// samples (at most doubling) until every headline number is settled, up to `max_samples`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UncertaintyOptions {
     /// Exactly this many samples; `None` = the scenario's `samples`, else converged.

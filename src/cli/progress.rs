@@ -280,7 +280,7 @@ impl Observer for Progress {
                     String::new()
                 }
             );
-            // A batch log shows why the run goes on, once per doubling, once it prints at all
+            // A batch log shows why the run goes on, once per batch, once it prints at all
             // (a run done within the first interval prints nothing).
             if let Some(log) = &self.log
                 && log.state.lock().expect("not poisoned").printing

@@ -96,7 +96,7 @@ impl RunArgs {
     }
 
     /// The Monte Carlo options: `samples` (`--samples`), else the scenario's, else a converged
-    /// run (batches doubling from 10,000 up to `max_samples`).
+    /// run (batches growing from 10,000, at most doubling, up to `max_samples`).
     pub fn options(
         &self,
         samples: Option<u64>,

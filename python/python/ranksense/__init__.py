@@ -365,8 +365,8 @@ def uncertainty(
     progress: ProgressArg = None,
 ) -> Result:
     """Every unit's rank distribution when the scenario's choices are sampled (Monte Carlo):
-    ``ranksense uncertainty``. Converged by default (batches doubling from 10,000 samples up to
-    ``max_samples``), or exactly ``samples``. Tables: rank_stats, rank_histogram, rank_bands,
+    ``ranksense uncertainty``. Converged by default (batches growing from 10,000 samples, at
+    most doubling, up to ``max_samples``), or exactly ``samples``. Tables: rank_stats, rank_histogram, rank_bands,
     pairwise, central_weights; ``verdict``: the focus unit's sentence. ``out`` writes the
     report folder. ``threads`` (0 = all cores) never changes the numbers."""
     return _run(

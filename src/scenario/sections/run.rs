@@ -34,7 +34,7 @@ pub(crate) const SECTION: Section = Section {
         KeyDoc {
             key: "samples",
             meaning: "a fixed number of Monte Carlo samples (1 to 2^40)",
-            default: "sample in doubling batches until every headline number is settled",
+            default: "sample in growing batches (at most doubling) until every headline number is settled",
             values: &[],
         },
         KeyDoc {
