@@ -9,7 +9,7 @@ use super::rank_stats::{UncertaintyStats, summarise};
 use super::rating::RatingRule;
 use super::verdict::{FocusVerdict, focus_verdict};
 use crate::engine::shard::{RunFingerprint, Shard, hex_sha256};
-use crate::engine::{Accumulator, Layout, Observer, RunSpec, Settling, run};
+use crate::engine::{Accumulator, Layout, Observer, RunSpec, Settling, run_onto};
 use crate::model::Index;
 use crate::pipeline::{Evaluation, Prepared, evaluate};
 use crate::scenario::factors::{ScenarioModel, ScenarioRunError};
@@ -258,6 +258,30 @@ impl Setup {
         threads: usize,
         observer: &dyn Observer,
     ) -> Accumulator {
+        self.run_onto(None, samples, seed, threads, observer)
+    }
+
+    /// [`Setup::run`] of more samples added onto `base`, the accumulator of the samples so far
+    /// (one thread records into it: no extra accumulator while a converged run grows).
+    pub fn grow(
+        &self,
+        base: Accumulator,
+        samples: Range<u64>,
+        seed: u64,
+        threads: usize,
+        observer: &dyn Observer,
+    ) -> Accumulator {
+        self.run_onto(Some(base), samples, seed, threads, observer)
+    }
+
+    fn run_onto(
+        &self,
+        base: Option<Accumulator>,
+        samples: Range<u64>,
+        seed: u64,
+        threads: usize,
+        observer: &dyn Observer,
+    ) -> Accumulator {
         let spec = RunSpec {
             prepared: &self.prepared,
             model: &self.model,
@@ -269,7 +293,7 @@ impl Setup {
             threads,
             lower_levels: self.lower_levels.as_deref(),
         };
-        run(&spec, observer)
+        run_onto(&spec, observer, base)
     }
 
     /// Summarises an accumulator (of the whole run).
@@ -339,8 +363,7 @@ pub fn sample(
                 largest_rank_error: assessment.largest_rank_error,
             }),
         );
-        let more = setup.run(done..end, options.seed, options.threads, observer);
-        accumulator.merge(&more).expect("same layout");
+        accumulator = setup.grow(accumulator, done..end, options.seed, options.threads, observer);
     };
     setup.fingerprint.total_samples = accumulator.samples;
     let convergence = Convergence::new(

@@ -205,8 +205,12 @@ impl WeightGroups {
     }
 }
 
-/// Runs the samples and returns their accumulator. Deterministic for (seed, samples).
-pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
+/// Runs the samples and returns their accumulator, added onto `base` if given (the
+/// accumulator of a growing run's samples so far, same layout): one thread records straight
+/// into it, so growing a run holds one accumulator per thread instead of one more. The result
+/// equals `base` merged with a run of the samples alone (integer counts;
+/// [`Accumulator::complete`] is idempotent). Deterministic for (seed, samples).
+pub fn run_onto(spec: &RunSpec, observer: &dyn Observer, base: Option<Accumulator>) -> Accumulator {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(spec.threads)
         .build()
@@ -222,8 +226,9 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
     // One worker per thread, pulling chunks of sample indices from a shared counter: dynamic
     // load balancing with exactly one accumulator per thread (memory stays bounded for large
     // indices), and integer accumulators make the result independent of who ran what.
+    let base = std::sync::Mutex::new(base);
     let workers: Vec<Accumulator> = pool.broadcast(|_| {
-        let mut worker = Worker::new(spec);
+        let mut worker = Worker::new(spec, base.lock().expect("not poisoned").take());
         while !observer.cancelled() {
             let start = next_chunk.fetch_add(chunk, Ordering::Relaxed);
             if start >= spec.samples.end {
@@ -256,8 +261,9 @@ fn chunk_size(n_units: usize) -> u64 {
 }
 
 impl Worker {
-    fn new(spec: &RunSpec) -> Self {
-        let accumulator = Accumulator::new(&spec.layout);
+    /// A worker recording into `base` if given, else into a new accumulator.
+    fn new(spec: &RunSpec, base: Option<Accumulator>) -> Self {
+        let accumulator = base.unwrap_or_else(|| Accumulator::new(&spec.layout));
         Worker {
             tables: accumulator.tables(),
             rng: ChaCha8Rng::seed_from_u64(spec.seed),
