@@ -115,6 +115,28 @@ fn uncertainty_equals_the_command_on_the_same_seed_for_any_thread_count() {
         "csv",
     ]);
     assert_eq!(result.rank_stats_csv(), csv);
+    // Beijing's exact rank distribution: its rows of rank_histogram.csv, adding up to the
+    // samples, from its best rank to its worst.
+    let bins = result.rank_histogram("BEJ").unwrap();
+    assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), 3000);
+    assert_eq!(bins.first().unwrap().from as f64, beijing.best_rank as f64);
+    assert_eq!(bins.last().unwrap().to as f64, beijing.worst_rank as f64);
+    let (_, histogram) = result
+        .tables()
+        .into_iter()
+        .find(|(name, _)| name == "rank_histogram.csv")
+        .unwrap();
+    let rows: Vec<String> = histogram
+        .lines()
+        .filter(|l| l.starts_with("BEJ,"))
+        .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+        .collect();
+    let expected: Vec<String> = bins
+        .iter()
+        .map(|b| format!("BEJ,{},{}", b.from, b.count))
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(result.rank_histogram("Atlantis").is_none());
 }
 
 #[test]

@@ -144,8 +144,7 @@ pub struct Assessment {
 /// [`super::listed::COMPACT_OUTPUT_UNITS`] units of the listed ones (`focus` is the focus
 /// unit's position in `stats.units`).
 pub fn assess(stats: &UncertaintyStats, focus: Option<usize>) -> Assessment {
-    let focus_rank = focus.map(|f| stats.units[f].nominal_rank);
-    let listed = Listed::for_index(stats.units.len(), stats.top_k, focus_rank);
+    let listed = Listed::for_stats(stats, focus);
     let mut assessment = Assessment {
         settled: true,
         unsettled: Vec::new(),

@@ -1,14 +1,17 @@
 //! Which units a large index's run is about: above [`COMPACT_OUTPUT_UNITS`] units, the top k,
 //! the focus and the units within [`LISTED_NEIGHBOURS`] nominal ranks of it.
 //!
-//! One home for the selection, because two things follow it: summary.json lists only these
-//! units' statistics (the CSV tables keep every unit), and a converged run's stop rule waits
-//! only for these units' headline numbers. At 33,000 units the stop rule over every unit meant
+//! One home for the selection, because three things follow it: summary.json lists only these
+//! units' statistics (the other CSV tables keep every unit), rank_histogram.csv holds only
+//! their rank counts (every unit's would be one row per unit and rank taken: gigabytes at
+//! 33,000 units), and a converged run's stop rule waits only for these units' headline numbers. At 33,000 units the stop rule over every unit meant
 //! about 100,000 quantiles and probabilities, and a mid-table unit's quantiles need up to
 //! ~108,000 samples each (see [`super::convergence`]): the run went to 160,000 samples for
 //! numbers no report prints. Every other unit's quantiles keep their state (settled, a
 //! boundary, or the ranks still possible) in rank_stats.csv, so nothing is passed off as
 //! settled.
+
+use super::rank_stats::UncertaintyStats;
 
 /// Units above which a run's outputs and stop rule are about the listed units only.
 pub const COMPACT_OUTPUT_UNITS: usize = 1_000;
@@ -29,6 +32,13 @@ impl Listed {
     /// [`COMPACT_OUTPUT_UNITS`], where every unit is listed.
     pub fn for_index(units: usize, top_k: u32, focus_rank: Option<u32>) -> Option<Listed> {
         (units > COMPACT_OUTPUT_UNITS).then_some(Listed { top_k, focus_rank })
+    }
+
+    /// The selection for a run's statistics, `focus` being the focus unit's position in
+    /// `stats.units`.
+    pub fn for_stats(stats: &UncertaintyStats, focus: Option<usize>) -> Option<Listed> {
+        let focus_rank = focus.map(|f| stats.units[f].nominal_rank);
+        Listed::for_index(stats.units.len(), stats.top_k, focus_rank)
     }
 
     /// Whether the unit of this nominal rank is listed.

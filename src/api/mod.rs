@@ -64,7 +64,7 @@ fn csv_tables(files: &crate::report::output::Files) -> Vec<(String, String)> {
 }
 
 // The vocabulary the options and results speak, at the facade so a caller needs no other path.
-pub use crate::analysis::rank_stats::UnitRankStats;
+pub use crate::analysis::rank_stats::{RankBin, UnitRankStats};
 pub use crate::analysis::sensitivity::{TargetFamily, TargetResult, UnitTargets};
 pub use crate::analysis::sobol::{
     Estimate, Estimator, EstimatorSettings, PointKind, SobolIndex, SobolResult,

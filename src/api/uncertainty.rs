@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Error, Index, Scenario};
 use crate::analysis::convergence::{Convergence, DEFAULT_MAX_SAMPLES, FIRST_BATCH};
-use crate::analysis::rank_stats::{UncertaintyStats, UnitRankStats};
+use crate::analysis::rank_stats::{RankBin, UncertaintyStats, UnitRankStats};
 use crate::analysis::uncertainty::{self as analysis, PairSelection, Setup, default_top_k};
 use crate::analysis::uncertainty_run::{UncertaintyRun, run_uncertainty};
 use crate::analysis::verdict::FocusVerdict;
@@ -186,6 +186,17 @@ impl UncertaintyResult {
         self.units()
             .iter()
             .find(|u| u.code == code_or_name || u.name == code_or_name)
+    }
+
+    /// One unit's exact rank distribution, by uCode or name: each rank (or bin of ranks) it took,
+    /// with its count and probability, best rank first. rank_histogram.csv holds every unit's
+    /// up to 1,000 units and the listed ones above; this gives any unit's, at any size.
+    pub fn rank_histogram(&self, code_or_name: &str) -> Option<Vec<RankBin>> {
+        let unit = self
+            .units()
+            .iter()
+            .position(|u| u.code == code_or_name || u.name == code_or_name)?;
+        Some(self.run.rank_distribution().bins_of(unit).collect())
     }
 
     /// The focus unit's rank statistics, if the run has a focus.

@@ -193,7 +193,6 @@ impl UncertaintySummary {
             listed_units: listed.describe(self.focus.as_deref()),
             tables: vec![
                 "rank_stats.csv",
-                "rank_histogram.csv",
                 "rank_bands.csv",
                 "pairwise.csv",
                 "central_weights.csv",

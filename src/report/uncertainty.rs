@@ -6,7 +6,7 @@ use super::markdown::MarkdownReport;
 use super::output::Files;
 use super::summary::{ScenarioSummary, Summary, UncertaintySummary};
 use crate::analysis::convergence::resolution_percent;
-use crate::analysis::listed::COMPACT_OUTPUT_UNITS;
+use crate::analysis::listed::{COMPACT_OUTPUT_UNITS, Listed};
 use super::table::Table;
 use crate::analysis::convergence::QuantileState;
 use crate::analysis::mc_error::{binomial_se, proportion_se};
@@ -109,12 +109,17 @@ pub fn rank_stats_csv(stats: &UncertaintyStats) -> String {
 /// `rank_histogram.csv`: one row per unit and rank (bin) with a non-zero count, with the
 /// probability's binomial standard error `se`. With bins wider than one rank, `rank` is the
 /// bin's first rank and `rank_to` its last. Above [`COMPACT_OUTPUT_UNITS`] units the file is
-/// compact: `probability` and `se` are left out, as they follow from `count` and the run's
-/// samples (p = count / samples, se = √(p(1 − p)/samples)): a large index under rank
-/// normalisation has tens of millions of rows, and the two columns were two thirds of them.
-/// Written row by row into the file's bytes (no table of strings, which cost ten times the
-/// file at that size).
-pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) -> Vec<u8> {
+/// compact: only the `listed` units (the top k and the focus's neighbourhood, as in
+/// summary.json), and without `probability` and `se`, which follow from `count` and the run's
+/// samples (p = count / samples, se = √(p(1 − p)/samples)). Every unit's rows would be one per
+/// unit and rank taken: 1.1 GB for 4,000 samples of 33,000 units, more as samples add ranks,
+/// for distributions that rank_stats.csv (quantiles, best and worst, mean and sd) and
+/// rank_bands.csv (deciles) summarise for every unit. Written row by row into the file's bytes.
+pub fn rank_histogram_csv(
+    prepared: &Prepared,
+    distribution: &RankDistribution,
+    listed: Option<(Listed, &[u32])>,
+) -> Vec<u8> {
     let binned = distribution.binned();
     let compact = prepared.n_units() > COMPACT_OUTPUT_UNITS;
     let mut headers = vec!["uCode", "rank", "count"];
@@ -128,6 +133,9 @@ pub fn rank_histogram_csv(prepared: &Prepared, distribution: &RankDistribution) 
     writer.write_record(&headers).expect("in-memory");
     let mut row: Vec<String> = Vec::with_capacity(headers.len());
     for (u, unit) in prepared.units.iter().enumerate() {
+        if listed.is_some_and(|(listed, nominal_ranks)| !listed.contains(nominal_ranks[u])) {
+            continue;
+        }
         for bin in distribution.bins_of(u) {
             if bin.count == 0 {
                 continue;
@@ -356,9 +364,15 @@ pub fn uncertainty_summary(
 pub fn uncertainty_tables(result: &UncertaintyRun) -> Files {
     let mut files = Files::default();
     files.add("rank_stats.csv", rank_stats_csv(&result.stats));
+    let nominal_ranks: Vec<u32> = result.stats.units.iter().map(|u| u.nominal_rank).collect();
+    let listed = Listed::for_stats(&result.stats, result.setup.focus);
     files.add(
         "rank_histogram.csv",
-        rank_histogram_csv(&result.setup.prepared, &result.rank_distribution()),
+        rank_histogram_csv(
+            &result.setup.prepared,
+            &result.rank_distribution(),
+            listed.map(|l| (l, nominal_ranks.as_slice())),
+        ),
     );
     files.add("rank_bands.csv", rank_bands_csv(&result.stats));
     files.add("pairwise.csv", pairwise_csv(&result.stats));
