@@ -63,13 +63,13 @@ fn a_large_index_gets_a_compact_summary_and_histogram_and_a_memory_note() {
     // rank_histogram.csv: the compact columns, the listed units' counts (as in summary.json)
     // each adding up to the samples.
     let summary: serde_json::Value = serde_json::from_slice(&read(&out, "summary.json")).unwrap();
-    let listed_codes: std::collections::HashSet<&str> = summary["uncertainty"]["statistics"]
-        ["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["code"].as_str().unwrap())
-        .collect();
+    let listed_codes: std::collections::HashSet<&str> =
+        summary["uncertainty"]["statistics"]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["code"].as_str().unwrap())
+            .collect();
     let histogram = String::from_utf8(read(&out, "rank_histogram.csv")).unwrap();
     let mut lines = histogram.lines();
     assert_eq!(lines.next(), Some("uCode,rank,count"));
@@ -81,7 +81,13 @@ fn a_large_index_gets_a_compact_summary_and_histogram_and_a_memory_note() {
         *totals.entry(cells[0]).or_default() += cells[2].parse::<u64>().unwrap();
         *rows.entry(cells[0]).or_default() += 1;
     }
-    assert_eq!(totals.keys().copied().collect::<std::collections::HashSet<_>>(), listed_codes);
+    assert_eq!(
+        totals
+            .keys()
+            .copied()
+            .collect::<std::collections::HashSet<_>>(),
+        listed_codes
+    );
     assert!(totals.values().all(|&t| t == samples));
     widest = widest.max(*rows.values().max().unwrap());
     // Some unit took a different rank in almost every sample: a wide, sparse window.

@@ -298,12 +298,27 @@ pub fn fmt_span(low: String, high: String) -> String {
     }
 }
 
+/// A weight's stability interval and its nominal value, "0.250–0.358 (nominal 0.333)", with
+/// as many decimals (3 to 8) as it takes to tell apart the values that differ: in a large
+/// index a unit may keep its rank only within a hundred-thousandth of the nominal weight,
+/// which three decimals would print as "0.143–0.143".
+pub fn fmt_weight_span(lo: f64, hi: f64, nominal: f64) -> String {
+    let distinct = |d: usize| {
+        let text = |v: f64| format!("{v:.d$}");
+        (lo == nominal || text(lo) != text(nominal)) && (hi == nominal || text(hi) != text(nominal))
+    };
+    let decimals = (3..=8).find(|&d| distinct(d)).unwrap_or(8);
+    format!("{lo:.decimals$}–{hi:.decimals$} (nominal {nominal:.decimals$})")
+}
+
 /// The 90% rank interval in words: "4–11", "4–(11 or 12)", or "the single rank 7".
 pub fn fmt_interval(verdict: &FocusVerdict) -> String {
     let q05 = fmt_quantile(&verdict.q05, verdict.q05_rank);
     let q95 = fmt_quantile(&verdict.q95, verdict.q95_rank);
+    // "(7 or 8)–15", "(14271–14311)–(17465–17500)": a quantile of more than one word or
+    // rank is bracketed, so the interval's own dash stays readable.
     let wrap = |text: String| {
-        if text.contains(' ') {
+        if text.contains(' ') || text.contains('–') {
             format!("({text})")
         } else {
             text
@@ -356,6 +371,26 @@ mod tests {
         // A settled quantile keeps its exact value.
         let settled = QuantileState::Settled { rank: 7.0 };
         assert_eq!(fmt_quantile(&settled, 7.0), "7");
+    }
+
+    #[test]
+    fn weight_spans_get_the_decimals_that_tell_them_apart() {
+        assert_eq!(
+            fmt_weight_span(0.25, 0.358, 1.0 / 3.0),
+            "0.250–0.358 (nominal 0.333)"
+        );
+        // Within a hundred-thousandth of the nominal weight: 6 decimals (at 5 the upper bound
+        // and the nominal weight both read 0.14286), not "0.143–0.143".
+        assert_eq!(
+            fmt_weight_span(0.142_851, 0.142_863, 1.0 / 7.0),
+            "0.142851–0.142863 (nominal 0.142857)"
+        );
+        // A bound at the nominal value needs no extra digits; past 8 decimals it stops.
+        assert_eq!(fmt_weight_span(0.5, 0.6, 0.5), "0.500–0.600 (nominal 0.500)");
+        assert_eq!(
+            fmt_weight_span(0.5 - 1e-12, 0.5, 0.5),
+            "0.50000000–0.50000000 (nominal 0.50000000)"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::format::{
-    fmt_count, fmt_error, fmt_interval, fmt_percent, fmt_quantile, fmt_rank, fmt_samples, fmt_with_error,
+    fmt_count, fmt_error, fmt_interval, fmt_percent, fmt_quantile, fmt_rank, fmt_samples, fmt_weight_span, fmt_with_error,
     ordinal,
 };
 use crate::analysis::data_error::DataErrorSplit;
@@ -350,8 +350,10 @@ pub fn robust_text(verdict: &RobustVerdict, c: &Convergence) -> VerdictText {
             _ => String::new(),
         };
         points.push(format!(
-            "Most fragile to the weight of {} ({}): {name} keeps {nominal} place only while it stays within {:.3}–{:.3} (nominal {:.3}){passer}.",
-            f.name, f.code, f.keep_rank_lo, f.keep_rank_hi, f.nominal
+            "Most fragile to the weight of {} ({}): {name} keeps {nominal} place only while it stays within {}{passer}.",
+            f.name,
+            f.code,
+            fmt_weight_span(f.keep_rank_lo, f.keep_rank_hi, f.nominal)
         ));
     }
     if !verdict.swaps.is_empty() {
