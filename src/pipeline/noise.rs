@@ -547,7 +547,7 @@ impl NoisePlan {
             // Without a missing cell both imputations leave the column as it is (and draw
             // nothing): skip their passes over the groups.
             let missing =
-                spec.imputation != Imputation::None && column.iter().any(|v| v.is_nan());
+                spec.imputation != Imputation::None && stats::any_missing(column);
             if stochastic.is_some() && missing {
                 out.observed.copy_from_slice(column);
             }
