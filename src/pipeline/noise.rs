@@ -13,9 +13,10 @@
 //! fresh, independent realisation of the error ("seed variable" treatment of a stochastic
 //! input: Iooss & Ribatet 2009; Marrel et al. 2012).
 
+mod ziggurat;
+
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::impute::{GroupIndex, impute_column_with};
@@ -23,7 +24,7 @@ use super::normalise::{NormaliseContext, RankOrder, normalise_column_in_range};
 use super::prepare::Prepared;
 use super::stats;
 use super::treat::treat_column_with;
-use crate::model::method::Imputation;
+use crate::model::method::{Imputation, Normalisation};
 use crate::model::{Columns, Index};
 
 /// How one cell's error is drawn, given the cell's value x and its standard deviation s.
@@ -122,11 +123,11 @@ fn draw(
     sd: f64,
     distribution: ErrorDistribution,
     shape: Option<(f64, f64)>,
-    rng: &mut impl Rng,
+    rng: &mut (impl Rng + Clone),
 ) -> f64 {
     match distribution {
         ErrorDistribution::Normal => {
-            let z: f64 = rng.sample(StandardNormal);
+            let z = ziggurat::standard_normal(rng);
             x + sd * z
         }
         ErrorDistribution::Uniform => {
@@ -134,7 +135,7 @@ fn draw(
             x + sd * 3f64.sqrt() * (2.0 * u - 1.0)
         }
         ErrorDistribution::LogNormal => {
-            let z: f64 = rng.sample(StandardNormal);
+            let z = ziggurat::standard_normal(rng);
             let (sigma, half_variance) = shape.unwrap_or_else(|| lognormal_shape(x, sd));
             x * (sigma * z - half_variance).exp()
         }
@@ -144,35 +145,68 @@ fn draw(
 /// Perturbs one raw column in place: every present cell with a positive standard deviation is
 /// replaced by a draw of `error`'s model (missing cells stay missing). Pure in (x, rng).
 #[cfg(any(test, feature = "internals"))]
-pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut impl Rng) {
-    perturb_cells(x, error, &[], rng)
+pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut (impl Rng + Clone)) {
+    perturb_cells(x, error, &[], &mut vec![0.0; x.len()], rng)
 }
 
 /// [`perturb_column`] with each cell's [`lognormal_shape`] in `shapes` (empty: computed per
-/// draw). The same draws in the same order, so the same values bit for bit.
+/// draw) and `exponents`, scratch as long as `x`. The same draws in the same order, so the
+/// same values bit for bit.
 ///
-/// The common cases (normal or log-normal error without a range) have their own loops, with
-/// nothing per cell but the draw and its arithmetic; every other case goes through [`draw`].
-fn perturb_cells(x: &mut [f64], error: &ColumnError, shapes: &[(f64, f64)], rng: &mut impl Rng) {
+/// The common cases have their own loops, with nothing per cell but the draw (inlined, see
+/// [`ziggurat`]) and its arithmetic; every other case goes through [`draw`]. A log-normal
+/// column draws all its exponents σZ − σ²/2 first and exponentiates them in a second pass,
+/// so the calls to `exp` do not evict the generator's state from registers between draws.
+fn perturb_cells(
+    x: &mut [f64],
+    error: &ColumnError,
+    shapes: &[(f64, f64)],
+    exponents: &mut [f64],
+    rng: &mut (impl Rng + Clone),
+) {
     match (error.distribution, error.range) {
         (ErrorDistribution::Normal, None) => {
             for (value, &sd) in x.iter_mut().zip(&error.sd) {
                 if value.is_nan() || sd <= 0.0 {
                     continue;
                 }
-                let z: f64 = rng.sample(StandardNormal);
+                let z = ziggurat::standard_normal(rng);
                 *value += sd * z;
             }
             return;
         }
-        (ErrorDistribution::LogNormal, None) if shapes.len() == x.len() => {
-            for ((value, &sd), &(sigma, half_variance)) in x.iter_mut().zip(&error.sd).zip(shapes)
-            {
+        (ErrorDistribution::Normal, Some((lo, hi))) => {
+            // `draw`'s normal arm inside the rejection loop of the general case below.
+            for (value, &sd) in x.iter_mut().zip(&error.sd) {
                 if value.is_nan() || sd <= 0.0 {
                     continue;
                 }
-                let z: f64 = rng.sample(StandardNormal);
-                *value *= (sigma * z - half_variance).exp();
+                let observed = *value;
+                for _ in 0..MAX_REJECTIONS {
+                    let candidate = observed + sd * ziggurat::standard_normal(rng);
+                    if (lo..=hi).contains(&candidate) {
+                        *value = candidate;
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+        (ErrorDistribution::LogNormal, None) if shapes.len() == x.len() => {
+            let cells = x.iter().zip(&error.sd).zip(shapes);
+            for (((&value, &sd), &(sigma, half_variance)), e) in cells.zip(exponents.iter_mut()) {
+                // A cell left as it is gets exponent 0: x·e⁰ is x bit for bit (and an
+                // exponent drawn as exactly 0 leaves x as well), so the second pass skips it.
+                *e = if value.is_nan() || sd <= 0.0 {
+                    0.0
+                } else {
+                    sigma * ziggurat::standard_normal(rng) - half_variance
+                };
+            }
+            for (value, &e) in x.iter_mut().zip(exponents.iter()) {
+                if e != 0.0 {
+                    *value *= e.exp();
+                }
             }
             return;
         }
@@ -275,7 +309,7 @@ pub fn draw_imputed(
     groups: Option<&GroupIndex>,
     spreads: &mut [f64],
     group_values: &mut Vec<f64>,
-    rng: &mut impl Rng,
+    rng: &mut (impl Rng + Clone),
 ) {
     match groups {
         None => spreads[0] = imputation_spread(observed),
@@ -304,7 +338,7 @@ pub fn draw_imputed(
                 None => 0.0,
             },
         };
-        let z: f64 = rng.sample(StandardNormal);
+        let z = ziggurat::standard_normal(rng);
         if spread > 0.0 {
             *value += spread * z;
         }
@@ -496,7 +530,13 @@ impl NoisePlan {
             if let Some(e) = touched.error {
                 let error = &self.errors[e];
                 let mut rng = column_stream(u[error.coordinate], j, 0);
-                perturb_cells(column, error, &touched.shapes, &mut rng);
+                perturb_cells(
+                    column,
+                    error,
+                    &touched.shapes,
+                    &mut out.exponents,
+                    &mut rng,
+                );
             }
             if let Some(denominator) = &self.denominators[j] {
                 for (x, &d) in column.iter_mut().zip(denominator) {
@@ -507,7 +547,7 @@ impl NoisePlan {
             // Without a missing cell both imputations leave the column as it is (and draw
             // nothing): skip their passes over the groups.
             let missing =
-                spec.imputation != Imputation::None && column.iter().any(|v| v.is_nan());
+                spec.imputation != Imputation::None && stats::any_missing(column);
             if stochastic.is_some() && missing {
                 out.observed.copy_from_slice(column);
             }
@@ -583,8 +623,22 @@ impl NoisePlan {
             let ok = normalised && finite && (logs.is_none() || positive);
             match logs {
                 Some(logs) if ok && needs_logs => {
-                    for (l, &v) in logs.col_mut(j).iter_mut().zip(target.iter()) {
-                        *l = v.ln();
+                    let logs = logs.col_mut(j);
+                    if matches!(spec.normalisation, Normalisation::Rank) {
+                        // Ranks are whole numbers 1..=n: their logarithms are looked up
+                        // (computed by the same `ln`, so the same bits).
+                        let table = &out.log_ranks;
+                        for (l, &v) in logs.iter_mut().zip(target.iter()) {
+                            let k = v as usize;
+                            *l = match table.get(k) {
+                                Some(&log) if k as f64 == v => log,
+                                _ => v.ln(),
+                            };
+                        }
+                    } else {
+                        for (l, &v) in logs.iter_mut().zip(target.iter()) {
+                            *l = v.ln();
+                        }
                     }
                 }
                 _ => {}
@@ -612,6 +666,8 @@ pub struct NoisyData {
     /// The variant `normalised` was last filled from (its untouched columns are current).
     variant: Option<usize>,
     column: Vec<f64>,
+    /// A log-normal column's exponents (see `perturb_cells`).
+    exponents: Vec<f64>,
     observed: Vec<f64>,
     kept: Vec<f64>,
     spreads: Vec<f64>,
@@ -620,6 +676,8 @@ pub struct NoisyData {
     /// group or column, a treated column's original values.
     sorted: Vec<f64>,
     original: Vec<f64>,
+    /// ln k for k = 0..=n (n units): the logarithms of rank-normalised values.
+    log_ranks: Vec<f64>,
     /// Each column's last rank order: a rank normalisation starts from it, so re-ranking a
     /// slightly perturbed column costs a few moves (see [`RankOrder`]).
     orders: Vec<RankOrder>,
@@ -642,12 +700,14 @@ impl NoisyData {
             has_missing: false,
             variant: None,
             column: vec![0.0; index_rows],
+            exponents: vec![0.0; index_rows],
             observed: vec![0.0; index_rows],
             kept: vec![0.0; n],
             spreads: vec![0.0; index_rows.max(1)],
             group_values: Vec::with_capacity(index_rows),
             sorted: Vec::with_capacity(index_rows),
             original: Vec::with_capacity(n),
+            log_ranks: (0..=n).map(|k| (k as f64).ln()).collect(),
             orders: vec![RankOrder::default(); m],
         }
     }
