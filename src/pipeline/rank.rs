@@ -4,8 +4,10 @@
 #[derive(Debug, Clone, Default)]
 pub struct RankScratch {
     keys: Vec<(u64, u32)>,
-    /// The radix sort's second buffer.
-    spare: Vec<(u64, u32)>,
+    /// The radix sort's keys by unit and its two buffers of (prefix, unit) entries.
+    by_unit: Vec<u64>,
+    packed: Vec<u64>,
+    spare: Vec<u64>,
     order: Vec<u32>,
     quantised: Vec<i16>,
 }
@@ -15,6 +17,8 @@ impl RankScratch {
     pub fn with_capacity(n: usize) -> Self {
         RankScratch {
             keys: Vec::with_capacity(n),
+            by_unit: Vec::with_capacity(n),
+            packed: Vec::with_capacity(n),
             spare: Vec::with_capacity(n),
             order: Vec::with_capacity(n),
             quantised: Vec::with_capacity(n.next_multiple_of(PAD)),
@@ -29,12 +33,18 @@ impl RankScratch {
 /// Small indices are ranked by counting ([`rank_by_counting`]). Larger ones: scores become
 /// sortable integer keys once (the IEEE 754 total-order bit trick) and are sorted, by the
 /// standard unstable sort (pattern-defeating quicksort) up to [`RADIX_MIN`] units and by a
-/// radix sort above ([`radix_sort`]): Monte Carlo samples are independent, so the previous
+/// radix sort above ([`order_by_radix`]): Monte Carlo samples are independent, so the previous
 /// order is no better a start than any other. Either sort orders the keys, and equal keys
 /// are equal scores, so the ranks do not depend on which one ran.
 pub fn rank_descending(scores: &[f64], scratch: &mut RankScratch, ranks: &mut [u32]) {
     if scores.len() <= COUNTING_MAX {
         return rank_by_counting(scores, &mut scratch.quantised, ranks);
+    }
+    if scores.len() >= RADIX_MIN {
+        let keys = &mut scratch.by_unit;
+        keys.clear();
+        keys.extend(scores.iter().map(|&s| descending_key(s)));
+        return rank_by_radix(keys, &mut scratch.packed, &mut scratch.spare, ranks);
     }
     let keys = &mut scratch.keys;
     keys.clear();
@@ -44,41 +54,51 @@ pub fn rank_descending(scores: &[f64], scratch: &mut RankScratch, ranks: &mut [u
             .enumerate()
             .map(|(u, &s)| (descending_key(s), u as u32)),
     );
-    if keys.len() < RADIX_MIN {
-        keys.sort_unstable();
-    } else {
-        radix_sort(keys, &mut scratch.spare);
-    }
+    keys.sort_unstable();
     let order = &mut scratch.order;
     order.clear();
     order.extend(keys.iter().map(|&(_, u)| u));
     assign_ranks(scores, order, ranks);
 }
 
-/// From this many units on, keys are radix sorted: eight linear passes at most, against
-/// about log₂ n comparison passes (measured on 33,000 units: see README, performance).
+/// From this many units on, keys are radix sorted: three linear passes, against about
+/// log₂ n comparison passes (measured on 33,000 units: see README, performance).
 const RADIX_MIN: usize = 4_096;
 
-/// Bits of the key sorted per radix pass (256 buckets: their write positions stay in L1).
-const RADIX_BITS: u32 = 8;
+/// Bits sorted per radix pass: three passes cover a 32-bit prefix, and the 2,048 buckets'
+/// counts stay in L1.
+const RADIX_BITS: u32 = 11;
 
-/// Sorts `keys` by key (stable, least significant digit first; Knuth, TAOCP vol. 3, §5.2.5),
-/// using `spare` as the second buffer. The digit counts of all passes are taken in one read of
-/// the keys, and a pass whose digit is the same in every key (the sign and exponent bits of
-/// scores of one magnitude) is skipped.
-fn radix_sort(keys: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
-    const PASSES: usize = (u64::BITS / RADIX_BITS) as usize;
+/// Sport ranks of the units by ascending `keys` (by unit; rank = 1 + the number of smaller
+/// keys) into `ranks`, the units put in key order by an LSD radix sort
+/// (Knuth, TAOCP vol. 3, §5.2.5) of 32-bit prefixes: each key's offset from the smallest,
+/// shifted right just enough to fit 32 bits (order-preserving, so a higher prefix is a higher
+/// key). A prefix and its unit are packed into one `u64` and only the prefix's bits are sorted
+/// (three passes; a digit the same in every key is skipped); units whose prefixes are equal,
+/// rare unless their keys are (33,000 keys over 2^32 prefixes), are then put in key order by
+/// a comparison sort of their run. `packed` and `spare` are the two buffers.
+fn rank_by_radix(keys: &[u64], packed: &mut Vec<u64>, spare: &mut Vec<u64>, ranks: &mut [u32]) {
+    const PASSES: usize = 32u32.div_ceil(RADIX_BITS) as usize;
     const BUCKETS: usize = 1 << RADIX_BITS;
     let mask = BUCKETS as u64 - 1;
+    let low = keys.iter().copied().min().unwrap_or(0);
+    let high = keys.iter().copied().max().unwrap_or(0);
+    let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(32);
+    packed.clear();
+    packed.extend(
+        keys.iter()
+            .enumerate()
+            .map(|(u, &key)| (((key - low) >> shift) << 32) | u as u64),
+    );
     let mut counts = [[0u32; BUCKETS]; PASSES];
-    for &(key, _) in keys.iter() {
+    for &entry in packed.iter() {
         for (pass, counts) in counts.iter_mut().enumerate() {
-            counts[((key >> (pass as u32 * RADIX_BITS)) & mask) as usize] += 1;
+            counts[((entry >> (32 + pass as u32 * RADIX_BITS)) & mask) as usize] += 1;
         }
     }
     let n = keys.len() as u32;
     spare.clear();
-    spare.resize(keys.len(), (0, 0));
+    spare.resize(keys.len(), 0);
     for (pass, counts) in counts.iter_mut().enumerate() {
         if counts.contains(&n) {
             continue; // one digit for all: the pass would not move anything
@@ -88,13 +108,41 @@ fn radix_sort(keys: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
         for count in counts.iter_mut() {
             (*count, next) = (next, next + *count);
         }
-        let shift = pass as u32 * RADIX_BITS;
-        for &(key, unit) in keys.iter() {
-            let slot = &mut counts[((key >> shift) & mask) as usize];
-            spare[*slot as usize] = (key, unit);
+        let digit = 32 + pass as u32 * RADIX_BITS;
+        for &entry in packed.iter() {
+            let slot = &mut counts[((entry >> digit) & mask) as usize];
+            spare[*slot as usize] = entry;
             *slot += 1;
         }
-        std::mem::swap(keys, spare);
+        std::mem::swap(packed, spare);
+    }
+    if shift > 0 {
+        // Equal prefixes, different keys possible: each run of equal prefixes in key order.
+        let mut rest = &mut packed[..];
+        while let Some(&head) = rest.first() {
+            let run = rest.iter().take_while(|&&e| e >> 32 == head >> 32).count();
+            let (this, next) = rest.split_at_mut(run);
+            if run > 1 {
+                this.sort_unstable_by_key(|&e| keys[e as u32 as usize]);
+            }
+            rest = next;
+        }
+    }
+    // Sport ranks in one sequential walk: equal keys (equal scores, or both missing) share
+    // the best rank; with exact prefixes (`shift` 0) equal prefixes are equal keys.
+    let mut rank = 1u32;
+    let mut previous = None;
+    for (position, &entry) in packed.iter().enumerate() {
+        let unit = entry as u32 as usize;
+        if let Some(before) = previous {
+            let tied = before >> 32 == entry >> 32
+                && (shift == 0 || keys[before as u32 as usize] == keys[unit]);
+            if !tied {
+                rank = position as u32 + 1;
+            }
+        }
+        ranks[unit] = rank;
+        previous = Some(entry);
     }
 }
 
@@ -311,7 +359,9 @@ mod tests {
             // Reusing dirty scratch gives the same ranks.
             let mut scratch = RankScratch {
                 keys: vec![(7, 7); 3],
-                spare: vec![(1, 2); 9],
+                by_unit: vec![9; 2],
+                packed: vec![1; 4],
+                spare: vec![2; 9],
                 order: (0..scores.len() as u32).rev().collect(),
                 quantised: vec![-1; 5],
             };
@@ -320,24 +370,28 @@ mod tests {
             prop_assert_eq!(again, ranks);
         }
 
-        /// The radix sort orders any keys as the standard sort does, keeping every entry.
+        /// The radix sort's ranks are 1 + the number of smaller keys, for any keys.
         #[test]
-        fn radix_sort_orders_keys(
-            keys in prop::collection::vec((any::<u64>(), any::<u32>()), 0..600),
-            narrow in any::<bool>(),
+        fn radix_ranks_count_smaller_keys(
+            keys in prop::collection::vec(any::<u64>(), 0..600),
+            width in prop::sample::select(vec![64u32, 40, 33, 32, 12, 1]),
+            repeats in 1usize..4,
         ) {
-            // Half the cases share their high bytes (passes skipped).
-            let keys: Vec<(u64, u32)> = keys
-                .into_iter()
-                .map(|(k, u)| (if narrow { k & 0xFFFF } else { k }, u))
+            // Keys within 2^width of each other (prefixes exact up to 32 bits, then equal
+            // prefixes for different keys), repeated (ties).
+            let keys: Vec<u64> = keys
+                .iter()
+                .flat_map(|&k| std::iter::repeat_n(k >> (64 - width), repeats))
                 .collect();
-            let (mut sorted, mut spare) = (keys.clone(), vec![(3, 3); 2]);
-            radix_sort(&mut sorted, &mut spare);
-            let mut expected = keys.clone();
-            expected.sort_unstable();
-            prop_assert!(sorted.windows(2).all(|w| w[0].0 <= w[1].0));
+            let (mut packed, mut spare) = (vec![5; 3], vec![6; 1]);
+            let mut ranks = vec![0; keys.len()];
+            rank_by_radix(&keys, &mut packed, &mut spare, &mut ranks);
+            let mut sorted = keys.clone();
             sorted.sort_unstable();
-            prop_assert_eq!(sorted, expected);
+            for (u, &r) in ranks.iter().enumerate() {
+                let smaller = sorted.partition_point(|&k| k < keys[u]) as u32;
+                prop_assert_eq!(r, smaller + 1);
+            }
         }
 
         /// Scores that differ only in their last bits (equal quantised keys, distinct scores),
