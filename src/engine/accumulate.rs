@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::fixed_point::FixedPoint;
 pub use super::histogram::{RankBins, RankWindow};
+use super::histogram::RankBlock;
 use super::pairs::PairBuffer;
 use crate::pipeline::vectors::dispatch;
 
@@ -79,6 +80,8 @@ pub struct Accumulator {
 pub struct RecordTables {
     bin_of_rank: Vec<u32>,
     band_of_rank: Vec<u32>,
+    /// With one bin per rank: the ranks of the samples not yet added to the windows.
+    ranks: RankBlock,
     pairs: PairBuffer,
     pending: u32,
     /// `2^bits` of the score, squared-score and weight scales (computed once: `powi` is a
@@ -249,6 +252,8 @@ impl Accumulator {
         RecordTables {
             bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
             band_of_rank: (0..n).map(|r| (r * self.n_bands / n) as u32).collect(),
+            // Binned ranks are counted per sample (`record_binned_ranks`).
+            ranks: RankBlock::new(if self.bins.width == 1 { n } else { 0 }),
             pairs: PairBuffer::new(
                 n,
                 self.pair_units.len(),
@@ -273,6 +278,9 @@ impl Accumulator {
     /// Adds the buffered pair counts into the totals and clears the buffers. Call before
     /// reading or merging an accumulator that [`Accumulator::record`] wrote to.
     pub fn flush(&mut self, buffers: &mut RecordTables) {
+        buffers
+            .ranks
+            .flush_into(&mut self.rank_counts, self.bins.count as u32);
         buffers.pairs.flush_into(
             self.n_units,
             &mut self.pair_counts,
@@ -355,10 +363,11 @@ impl Accumulator {
         }
         if self.bins.width == 1 {
             // With one bin per rank, every rank statistic is a function of the histogram and
-            // is derived once by `complete`: only the histogram is counted.
-            for (window, &rank) in self.rank_counts.iter_mut().zip(ranks) {
-                window.add(rank - 1, n as u32);
-            }
+            // is derived once by `complete`: only the histogram is counted, a block of
+            // samples at a time.
+            lookup
+                .ranks
+                .push_ranks(ranks, &mut self.rank_counts, n as u32);
         } else {
             self.record_binned_ranks(lookup, ranks, nominal_ranks, top_k);
         }

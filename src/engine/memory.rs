@@ -7,11 +7,13 @@
 //!
 //! - fixed part, per accumulator: n × (200 + 8 × bands) + 8 r n (twice when r < n, for the
 //!   reverse counts) + 32 r k + 8 f bytes ([`super::Accumulator`]'s per-unit sums and counts);
-//! - record buffers, per thread: 24 n + r n (1 byte per counter up to 255 units, else 4;
-//!   twice with reverse counts) bytes;
-//! - rank histograms: per unit at most min(8 c, 16 b) bytes while recording and min(4 c, 8 b)
-//!   once trimmed ([`super::histogram`]: 4 bytes per sample while a window holds fewer than two
-//!   samples per bin, else 8 per bin, vectors holding up to twice what they use). The bound
+//! - record buffers, per thread: 88 n + r n (1 byte per counter up to 255 units, else 4;
+//!   twice with reverse counts) bytes, of which 64 n the block of ranks not yet added to the
+//!   windows ([`super::histogram::RankBlock`]);
+//! - rank histograms: per unit at most min(8 c, 16 b + 128) bytes while recording and
+//!   min(4 c, 8 b) once trimmed ([`super::histogram`]: 4 bytes per sample while a window holds
+//!   fewer than two samples per bin, else 8 per bin, vectors holding up to twice what they use;
+//!   a block adds up to 16 samples before a window checks its form, hence the 128). The bound
 //!   takes every unit's window as wide as the index: a unit's real window is usually far
 //!   narrower, so this is the most a run can take, not what it usually takes.
 //!
@@ -19,16 +21,20 @@
 //! parts plus the merged histograms of all S samples.
 
 use super::Layout;
-use super::histogram::RankBins;
+use super::histogram::{BLOCK, RankBins};
 
 /// Bytes of one unit's per-unit fields besides its histogram and bands: the window's own
 /// header (56), best/worst rank (8), Σ rank (8), Σ rank² (16), Σ |shift| (8), five hit counts
 /// (40), Σ score and Σ score² (32), and headroom for the vectors' headers and the scores.
 const UNIT_BYTES: u64 = 200;
 
-/// Per-thread record buffers per unit: rank → bin and rank → band tables (8) and the narrow
-/// score sums (16).
-const UNIT_BUFFER_BYTES: u64 = 24;
+/// Per-thread record buffers per unit: rank → bin and rank → band tables (8), the narrow
+/// score sums (16) and the unit's row of the rank block (4 bytes × [`BLOCK`]).
+const UNIT_BUFFER_BYTES: u64 = 24 + 4 * BLOCK as u64;
+
+/// A sparse window may pass two samples per bin by a block less one before it turns dense,
+/// in a vector of up to twice that: 8 bytes per sample of a block.
+const BLOCK_SLACK_BYTES: u64 = 8 * BLOCK as u64;
 
 /// An upper estimate of a run's memory for its counts (the index's own data and the scoring
 /// buffers come on top; they do not grow with the samples).
@@ -64,7 +70,7 @@ impl MemoryEstimate {
         let pair_buffers = counter_bytes * rows * n * directions;
         let buffers = UNIT_BUFFER_BYTES * n + pair_buffers;
         let per_thread_samples = samples.div_ceil(threads as u64);
-        let recording = n * (8 * per_thread_samples).min(16 * bins);
+        let recording = n * (8 * per_thread_samples).min(16 * bins + BLOCK_SLACK_BYTES);
         let merged = n * (4 * samples).min(8 * bins);
         let per_thread = fixed + buffers + recording;
         MemoryEstimate {
@@ -98,6 +104,7 @@ pub fn fmt_bytes(bytes: u64) -> String {
 mod tests {
     use super::*;
     use crate::engine::Accumulator;
+    use crate::engine::histogram::RankBlock;
 
     fn layout(n_units: usize, pair_units: Vec<usize>) -> Layout {
         Layout {
@@ -120,13 +127,16 @@ mod tests {
             let samples = 64;
             let estimate = MemoryEstimate::new(&layout, samples, 1);
             let mut accumulator = Accumulator::new(&layout);
-            for u in 0..n {
-                for s in 0..samples as u32 {
-                    let bin = (u as u32 * 7 + s * 13) % n as u32;
-                    accumulator.rank_counts[u].add(bin, n as u32);
-                }
+            // Recorded as the engine records them: through a block of ranks.
+            let mut block = RankBlock::new(n);
+            for s in 0..samples as u32 {
+                let ranks: Vec<u32> = (0..n as u32).map(|u| (u * 7 + s * 13) % n as u32 + 1).collect();
+                block.push_ranks(&ranks, &mut accumulator.rank_counts, n as u32);
             }
-            let used = (accumulator.fixed_bytes() + accumulator.histogram_bytes()) as u64;
+            block.flush_into(&mut accumulator.rank_counts, n as u32);
+            let used = (accumulator.fixed_bytes()
+                + accumulator.histogram_bytes()
+                + 4 * BLOCK * n) as u64;
             assert!(used <= estimate.per_thread, "{n}: {used} > {estimate:?}");
             // Within a factor of a few: an estimate, not a bound a thousand times too high.
             assert!(estimate.per_thread < 8 * used, "{n}: {used} vs {estimate:?}");

@@ -239,6 +239,10 @@ pub fn run_onto(spec: &RunSpec, observer: &dyn Observer, base: Option<Accumulato
             let total = done.fetch_add(end - start, Ordering::Relaxed) + (end - start);
             observer.advanced(total);
         }
+        // Once per worker, not per chunk: the rank block adds many samples at a time (a
+        // chunk of a large index is a few samples), and `record` flushes the narrow sums
+        // itself before they can overflow.
+        worker.accumulator.flush(&mut worker.tables);
         worker.accumulator
     });
     // The first thread's accumulator becomes the total and each other one is freed once
@@ -275,7 +279,8 @@ impl Worker {
         }
     }
 
-    /// Runs and records the samples of one chunk. Allocation-free.
+    /// Runs and records the samples of one chunk (flushed by the caller once the worker is
+    /// done). Allocation-free.
     fn run_chunk(&mut self, spec: &RunSpec, samples: Range<u64>) {
         let top = spec.prepared.framework.top;
         for index in samples {
@@ -295,6 +300,5 @@ impl Worker {
                 &sample.moved,
             );
         }
-        self.accumulator.flush(&mut self.tables);
     }
 }
