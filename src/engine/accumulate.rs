@@ -81,6 +81,16 @@ pub struct RecordTables {
     band_of_rank: Vec<u32>,
     pairs: PairBuffer,
     pending: u32,
+    /// Up to [`DENSE_HISTOGRAM_MAX`] units with one bin per rank: `n × n` rank counts (unit
+    /// by unit), a fixed slot per unit and rank, added into the rank windows by
+    /// [`Accumulator::flush`] only (each window's own add reads its header and bounds first;
+    /// here it is one increment in a block of a few kilobytes). Empty otherwise.
+    histogram: Vec<u32>,
+    /// Samples in `histogram` since it was last added into the windows.
+    histogram_pending: u32,
+    /// Whether pair row i is unit i for every unit (the default `--pairs all`): the "kept its
+    /// rank" masks are then one comparison of two rank vectors.
+    identity_rows: bool,
     /// `2^bits` of the score, squared-score and weight scales (computed once: `powi` is a
     /// library call).
     factors: [f64; 3],
@@ -103,6 +113,11 @@ pub struct RecordTables {
 /// Samples after which [`Accumulator::record`] flushes its narrow buffers by itself: 8-bit
 /// pair counters hold 255 samples.
 pub const FLUSH_EVERY: u32 = u8::MAX as u32;
+
+/// Most units whose rank counts are buffered densely per worker ([`RecordTables`]'s
+/// `histogram`: 4 n² bytes, 260 kB at most, and the windows stay empty until the flush, so
+/// the memory estimate's bound on them covers it).
+const DENSE_HISTOGRAM_MAX: usize = u8::MAX as usize;
 
 /// Fixed-point bits of the central-weight sums. Normalised weights lie in [0, 1], so a term is
 /// at most 2^23 and [`FLUSH_EVERY`] of them fit a 32-bit lane (four to a vector register, added
@@ -255,6 +270,13 @@ impl Accumulator {
                 !self.pair_reverse_counts.is_empty(),
             ),
             pending: 0,
+            histogram: if self.bins.width == 1 && n <= DENSE_HISTOGRAM_MAX {
+                vec![0; n * n]
+            } else {
+                Vec::new()
+            },
+            histogram_pending: 0,
+            identity_rows: self.pair_units.iter().copied().eq(0..n),
             factors: [
                 self.score_scale.factor(),
                 self.score_sq_scale.factor(),
@@ -270,9 +292,43 @@ impl Accumulator {
         }
     }
 
-    /// Adds the buffered pair counts into the totals and clears the buffers. Call before
+    /// Adds the buffered counts and sums into the totals and clears the buffers. Call before
     /// reading or merging an accumulator that [`Accumulator::record`] wrote to.
     pub fn flush(&mut self, buffers: &mut RecordTables) {
+        self.flush_narrow(buffers);
+        self.flush_histogram(buffers);
+    }
+
+    /// Adds the dense rank counts into the rank windows (each unit's window takes the span of
+    /// ranks it was seen at, as adding them one by one would: the windows' canonical form
+    /// depends on their counts only) and clears them. Allocates one window per unit seen, so
+    /// the engine calls it once per worker, not per chunk.
+    fn flush_histogram(&mut self, buffers: &mut RecordTables) {
+        let n = self.n_units;
+        if buffers.histogram.is_empty() || n == 0 {
+            return;
+        }
+        for (window, row) in self
+            .rank_counts
+            .iter_mut()
+            .zip(buffers.histogram.chunks_exact_mut(n))
+        {
+            let Some(lo) = row.iter().position(|&c| c > 0) else {
+                continue;
+            };
+            let hi = row.iter().rposition(|&c| c > 0).expect("one is non-zero") + 1;
+            let counts = row[lo..hi].iter().map(|&c| u64::from(c)).collect();
+            window
+                .merge(&RankWindow::from_counts(lo as u32, counts))
+                .expect("rank counts stay far below 2^64 (MAX_SAMPLES)");
+            row.fill(0);
+        }
+        buffers.histogram_pending = 0;
+    }
+
+    /// Adds the narrow buffers (pair counters, score and weight sums) into the totals and
+    /// clears them: every [`FLUSH_EVERY`] samples, before they can overflow.
+    fn flush_narrow(&mut self, buffers: &mut RecordTables) {
         buffers.pairs.flush_into(
             self.n_units,
             &mut self.pair_counts,
@@ -353,9 +409,17 @@ impl Accumulator {
             // Weights are in [0, 1], so the encoding is at most 2^23 and fits.
             *encoded = FixedPoint::encode_scaled(w, weight_factor) as i32;
         }
-        if self.bins.width == 1 {
+        if self.bins.width == 1 && !lookup.histogram.is_empty() {
             // With one bin per rank, every rank statistic is a function of the histogram and
-            // is derived once by `complete`: only the histogram is counted.
+            // is derived once by `complete`: only the histogram is counted, densely here.
+            for (row, &rank) in lookup.histogram.chunks_exact_mut(n).zip(ranks) {
+                row[rank as usize - 1] += 1;
+            }
+            lookup.histogram_pending += 1;
+            if lookup.histogram_pending == u32::MAX {
+                self.flush_histogram(lookup);
+            }
+        } else if self.bins.width == 1 {
             for (window, &rank) in self.rank_counts.iter_mut().zip(ranks) {
                 window.add(rank - 1, n as u32);
             }
@@ -371,7 +435,19 @@ impl Accumulator {
             *sum += FixedPoint::encode_scaled(score, score_factor);
             *square += FixedPoint::encode_scaled(score * score, square_factor);
         }
-        if k > 0 {
+        if k > 0 && lookup.identity_rows {
+            // Row u is unit u: the masks are one vector comparison, and the units ranked
+            // first are found in one pass.
+            let stride = lookup.row_stride;
+            for ((kept, &rank), &nominal) in lookup.kept.iter_mut().zip(ranks).zip(nominal_ranks) {
+                *kept = -i32::from(rank <= nominal);
+            }
+            for (row, _) in ranks.iter().enumerate().filter(|&(_, &rank)| rank == 1) {
+                for (j, &w) in lookup.encoded_weights.iter().enumerate() {
+                    lookup.first_weight_sum[j * stride + row] += w;
+                }
+            }
+        } else if k > 0 {
             let stride = lookup.row_stride;
             for ((row, &a), kept) in self.pair_units.iter().enumerate().zip(&mut lookup.kept) {
                 let rank_a = ranks[a];
@@ -383,10 +459,12 @@ impl Accumulator {
                     }
                 }
             }
+        }
+        if k > 0 {
             // About half the units keep their rank, unpredictably: masked adds, no branches.
             for (sums, &w) in lookup
                 .kept_weight_sum
-                .chunks_exact_mut(stride)
+                .chunks_exact_mut(lookup.row_stride)
                 .zip(&lookup.encoded_weights)
             {
                 add_masked(sums, w, &lookup.kept);
@@ -395,7 +473,7 @@ impl Accumulator {
         lookup.pairs.record(&self.pair_units, ranks);
         lookup.pending += 1;
         if lookup.pending == FLUSH_EVERY {
-            self.flush(lookup);
+            self.flush_narrow(lookup);
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
             *count += u64::from(m);
@@ -718,6 +796,7 @@ mod tests {
             );
             let nominal: Vec<u32> = (1..=n as u32).collect();
             let (mut score_sum, mut square_sum) = (vec![0i128; n], vec![0i128; n]);
+            let mut histogram = vec![vec![0u64; n]; n];
             let (score_factor, square_factor) = (
                 accumulator.score_scale.factor(),
                 accumulator.score_sq_scale.factor(),
@@ -739,6 +818,9 @@ mod tests {
                     .map(|_| rng.random_range(0..=4) as f64 / 4.0)
                     .collect();
                 accumulator.record(&mut tables, &ranks, &scores, &nominal, 1, &weights, &[]);
+                for (u, &rank) in ranks.iter().enumerate() {
+                    histogram[u][rank as usize - 1] += 1;
+                }
                 for (row, &a) in pair_units.iter().enumerate() {
                     for (j, &w) in weights.iter().enumerate() {
                         let encoded = (w * 2f64.powi(WEIGHT_BITS)).round_ties_even() as i128;
@@ -752,6 +834,19 @@ mod tests {
                 }
             }
             accumulator.flush(&mut tables);
+            // The rank histograms (dense buffers up to 255 units, the windows' own adds above)
+            // hold every sample's rank (read in the canonical, trimmed form).
+            accumulator.complete(&nominal, 1);
+            for (u, expected) in histogram.iter().enumerate() {
+                let counted: Vec<(usize, u64)> = accumulator.rank_counts_of(u).iter().collect();
+                let expected: Vec<(usize, u64)> = expected
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| c > 0)
+                    .map(|(bin, &c)| (bin, c))
+                    .collect();
+                assert_eq!(counted, expected, "{n} units, unit {u}");
+            }
             assert_eq!(accumulator.pair_counts, above, "{n} units");
             assert_eq!(accumulator.first_weight_sum, first, "{n} units");
             assert_eq!(accumulator.kept_weight_sum, kept, "{n} units");

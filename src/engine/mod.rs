@@ -234,6 +234,9 @@ pub fn run(spec: &RunSpec, observer: &dyn Observer) -> Accumulator {
             let total = done.fetch_add(end - start, Ordering::Relaxed) + (end - start);
             observer.advanced(total);
         }
+        // Once per worker, not per chunk: the flush adds the dense rank counts into the
+        // windows, which allocates (the narrow buffers flush themselves as they fill).
+        worker.accumulator.flush(&mut worker.tables);
         worker.accumulator
     });
     // The first thread's accumulator becomes the total and each other one is freed once
@@ -269,7 +272,8 @@ impl Worker {
         }
     }
 
-    /// Runs and records the samples of one chunk. Allocation-free.
+    /// Runs and records the samples of one chunk, leaving the last ones in the record buffers
+    /// (the caller flushes them). Allocation-free.
     fn run_chunk(&mut self, spec: &RunSpec, samples: Range<u64>) {
         let top = spec.prepared.framework.top;
         for index in samples {
@@ -289,6 +293,5 @@ impl Worker {
                 &sample.moved,
             );
         }
-        self.accumulator.flush(&mut self.tables);
     }
 }
