@@ -84,6 +84,16 @@ pub struct RecordTables {
     ranks: RankBlock,
     pairs: PairBuffer,
     pending: u32,
+    /// Up to [`DENSE_HISTOGRAM_MAX`] units with one bin per rank: `n × n` rank counts (unit
+    /// by unit), a fixed slot per unit and rank, added into the rank windows by
+    /// [`Accumulator::flush`] only (each window's own add reads its header and bounds first;
+    /// here it is one increment in a block of a few kilobytes). Empty otherwise.
+    histogram: Vec<u32>,
+    /// Samples in `histogram` since it was last added into the windows.
+    histogram_pending: u32,
+    /// Whether pair row i is unit i for every unit (the default `--pairs all`): the "kept its
+    /// rank" masks are then one comparison of two rank vectors.
+    identity_rows: bool,
     /// `2^bits` of the score, squared-score and weight scales (computed once: `powi` is a
     /// library call).
     factors: [f64; 3],
@@ -106,6 +116,11 @@ pub struct RecordTables {
 /// Samples after which [`Accumulator::record`] flushes its narrow buffers by itself: 8-bit
 /// pair counters hold 255 samples.
 pub const FLUSH_EVERY: u32 = u8::MAX as u32;
+
+/// Most units whose rank counts are buffered densely per worker ([`RecordTables`]'s
+/// `histogram`: 4 n² bytes, 260 kB at most, and the windows stay empty until the flush, so
+/// the memory estimate's bound on them covers it).
+const DENSE_HISTOGRAM_MAX: usize = u8::MAX as usize;
 
 /// Fixed-point bits of the central-weight sums. Normalised weights lie in [0, 1], so a term is
 /// at most 2^23 and [`FLUSH_EVERY`] of them fit a 32-bit lane (four to a vector register, added
@@ -252,14 +267,22 @@ impl Accumulator {
         RecordTables {
             bin_of_rank: (1..=n as u32).map(|r| self.bins.bin(r) as u32).collect(),
             band_of_rank: (0..n).map(|r| (r * self.n_bands / n) as u32).collect(),
-            // Binned ranks are counted per sample (`record_binned_ranks`).
-            ranks: RankBlock::new(if self.bins.width == 1 { n } else { 0 }),
+            // Binned ranks are counted per sample (`record_binned_ranks`), small indices in
+            // `histogram`.
+            ranks: RankBlock::new(if self.bins.width == 1 && n > DENSE_HISTOGRAM_MAX { n } else { 0 }),
             pairs: PairBuffer::new(
                 n,
                 self.pair_units.len(),
                 !self.pair_reverse_counts.is_empty(),
             ),
             pending: 0,
+            histogram: if self.bins.width == 1 && n <= DENSE_HISTOGRAM_MAX {
+                vec![0; n * n]
+            } else {
+                Vec::new()
+            },
+            histogram_pending: 0,
+            identity_rows: self.pair_units.iter().copied().eq(0..n),
             factors: [
                 self.score_scale.factor(),
                 self.score_sq_scale.factor(),
@@ -275,12 +298,46 @@ impl Accumulator {
         }
     }
 
-    /// Adds the buffered pair counts into the totals and clears the buffers. Call before
+    /// Adds the buffered counts and sums into the totals and clears the buffers. Call before
     /// reading or merging an accumulator that [`Accumulator::record`] wrote to.
     pub fn flush(&mut self, buffers: &mut RecordTables) {
         buffers
             .ranks
             .flush_into(&mut self.rank_counts, self.bins.count as u32);
+        self.flush_narrow(buffers);
+        self.flush_histogram(buffers);
+    }
+
+    /// Adds the dense rank counts into the rank windows (each unit's window takes the span of
+    /// ranks it was seen at, as adding them one by one would: the windows' canonical form
+    /// depends on their counts only) and clears them. Allocates one window per unit seen, so
+    /// the engine calls it once per worker, not per chunk.
+    fn flush_histogram(&mut self, buffers: &mut RecordTables) {
+        let n = self.n_units;
+        if buffers.histogram.is_empty() || n == 0 {
+            return;
+        }
+        for (window, row) in self
+            .rank_counts
+            .iter_mut()
+            .zip(buffers.histogram.chunks_exact_mut(n))
+        {
+            let Some(lo) = row.iter().position(|&c| c > 0) else {
+                continue;
+            };
+            let hi = row.iter().rposition(|&c| c > 0).expect("one is non-zero") + 1;
+            let counts = row[lo..hi].iter().map(|&c| u64::from(c)).collect();
+            window
+                .merge(&RankWindow::from_counts(lo as u32, counts))
+                .expect("rank counts stay far below 2^64 (MAX_SAMPLES)");
+            row.fill(0);
+        }
+        buffers.histogram_pending = 0;
+    }
+
+    /// Adds the narrow buffers (pair counters, score and weight sums) into the totals and
+    /// clears them: every [`FLUSH_EVERY`] samples, before they can overflow.
+    fn flush_narrow(&mut self, buffers: &mut RecordTables) {
         buffers.pairs.flush_into(
             self.n_units,
             &mut self.pair_counts,
@@ -361,10 +418,18 @@ impl Accumulator {
             // Weights are in [0, 1], so the encoding is at most 2^23 and fits.
             *encoded = FixedPoint::encode_scaled(w, weight_factor) as i32;
         }
-        if self.bins.width == 1 {
+        if self.bins.width == 1 && !lookup.histogram.is_empty() {
             // With one bin per rank, every rank statistic is a function of the histogram and
-            // is derived once by `complete`: only the histogram is counted, a block of
-            // samples at a time.
+            // is derived once by `complete`: only the histogram is counted, densely here.
+            for (row, &rank) in lookup.histogram.chunks_exact_mut(n).zip(ranks) {
+                row[rank as usize - 1] += 1;
+            }
+            lookup.histogram_pending += 1;
+            if lookup.histogram_pending == u32::MAX {
+                self.flush_histogram(lookup);
+            }
+        } else if self.bins.width == 1 {
+            // Larger indices: a block of samples' ranks at a time.
             lookup
                 .ranks
                 .push_ranks(ranks, &mut self.rank_counts, n as u32);
@@ -380,7 +445,19 @@ impl Accumulator {
             *sum += FixedPoint::encode_scaled(score, score_factor);
             *square += FixedPoint::encode_scaled(score * score, square_factor);
         }
-        if k > 0 {
+        if k > 0 && lookup.identity_rows {
+            // Row u is unit u: the masks are one vector comparison, and the units ranked
+            // first are found in one pass.
+            let stride = lookup.row_stride;
+            for ((kept, &rank), &nominal) in lookup.kept.iter_mut().zip(ranks).zip(nominal_ranks) {
+                *kept = -i32::from(rank <= nominal);
+            }
+            for (row, _) in ranks.iter().enumerate().filter(|&(_, &rank)| rank == 1) {
+                for (j, &w) in lookup.encoded_weights.iter().enumerate() {
+                    lookup.first_weight_sum[j * stride + row] += w;
+                }
+            }
+        } else if k > 0 {
             let stride = lookup.row_stride;
             for ((row, &a), kept) in self.pair_units.iter().enumerate().zip(&mut lookup.kept) {
                 let rank_a = ranks[a];
@@ -392,10 +469,12 @@ impl Accumulator {
                     }
                 }
             }
+        }
+        if k > 0 {
             // About half the units keep their rank, unpredictably: masked adds, no branches.
             for (sums, &w) in lookup
                 .kept_weight_sum
-                .chunks_exact_mut(stride)
+                .chunks_exact_mut(lookup.row_stride)
                 .zip(&lookup.encoded_weights)
             {
                 add_masked(sums, w, &lookup.kept);
@@ -404,7 +483,7 @@ impl Accumulator {
         lookup.pairs.record(&self.pair_units, ranks);
         lookup.pending += 1;
         if lookup.pending == FLUSH_EVERY {
-            self.flush(lookup);
+            self.flush_narrow(lookup);
         }
         for (count, &m) in self.factor_moved.iter_mut().zip(moved) {
             *count += u64::from(m);
@@ -636,145 +715,4 @@ impl Accumulator {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn layout() -> Layout {
-        Layout {
-            n_units: 3,
-            bin_width: 1,
-            n_bands: 3,
-            score_bound: 100.0,
-            pair_units: vec![0, 1, 2],
-            weight_nodes: vec![5],
-            n_factors: 1,
-        }
-    }
-
-    #[test]
-    fn merging_splits_equals_one_pass() {
-        let samples: Vec<([u32; 3], [f64; 3])> = vec![
-            ([1, 2, 3], [90.1, 50.3, 10.7]),
-            ([2, 1, 3], [60.0, 70.2, 1.0 / 3.0]),
-            ([1, 1, 3], [55.5, 55.5, 12.25]),
-            ([3, 2, 1], [0.1, 0.2, 99.9]),
-        ];
-        let nominal = [1, 2, 3];
-        let mut whole = Accumulator::new(&layout());
-        let mut tables = whole.tables();
-        for (ranks, scores) in &samples {
-            whole.record(&mut tables, ranks, scores, &nominal, 2, &[0.3], &[true]);
-        }
-        let mut left = Accumulator::new(&layout());
-        let mut right = Accumulator::new(&layout());
-        for (i, (ranks, scores)) in samples.iter().enumerate() {
-            let part = if i % 2 == 0 { &mut left } else { &mut right };
-            let mut tables = part.tables();
-            part.record(&mut tables, ranks, scores, &nominal, 2, &[0.3], &[true]);
-            part.flush(&mut tables);
-        }
-        whole.flush(&mut tables);
-        right.merge(&left).unwrap();
-        whole.complete(&nominal, 2);
-        right.complete(&nominal, 2);
-        assert_eq!(right, whole);
-        assert_eq!(whole.rank_counts_of(0).first(), 0);
-        assert_eq!(*whole.rank_counts_of(0).counts(), [2, 1, 1]);
-        // Unit 3 only ever ranked 1st and 3rd: its window is those ranks and the one between.
-        assert_eq!(*whole.rank_counts_of(2).counts(), [1, 0, 3]);
-        assert_eq!(whole.above_count(0, 1), Some(1));
-        assert_eq!(whole.above_count(1, 0), Some(2));
-        assert_eq!(whole.best_rank, vec![1, 1, 1]);
-        assert_eq!(whole.abs_shift_sum, vec![3, 2, 2]);
-        let mean_score = whole.score_scale.decode(whole.score_sum[0]) / 4.0;
-        assert!((mean_score - (90.1 + 60.0 + 55.5 + 0.1) / 4.0).abs() < 1e-12);
-    }
-
-    /// Pair counts, central-weight sums and score sums over many samples (several
-    /// narrow-buffer flushes) equal a direct count, for a small index (8-bit counters, padded
-    /// rows) and a large one (32-bit), with all rows, with a few rows plus reverse counts, and
-    /// with none; ties included.
-    #[test]
-    fn pair_counts_match_a_direct_count() {
-        use rand::rngs::ChaCha8Rng;
-        use rand::{RngExt, SeedableRng};
-        for (n, pair_units) in [
-            (37, (0..37).collect::<Vec<_>>()),
-            (37, vec![36, 0, 7]),
-            (255, vec![254, 3]),
-            (300, vec![0, 299]),
-            (40, vec![]),
-        ] {
-            let layout = Layout {
-                n_units: n,
-                bin_width: 1,
-                n_bands: 10,
-                score_bound: 100.0,
-                pair_units: pair_units.clone(),
-                weight_nodes: vec![40, 41, 42],
-                n_factors: 0,
-            };
-            let mut accumulator = Accumulator::new(&layout);
-            let mut tables = accumulator.tables();
-            let mut rng = ChaCha8Rng::seed_from_u64(n as u64);
-            let (mut above, mut below) = (
-                vec![0u64; pair_units.len() * n],
-                vec![0u64; pair_units.len() * n],
-            );
-            let (mut first, mut kept) = (
-                vec![0i128; pair_units.len() * 3],
-                vec![0i128; pair_units.len() * 3],
-            );
-            let nominal: Vec<u32> = (1..=n as u32).collect();
-            let (mut score_sum, mut square_sum) = (vec![0i128; n], vec![0i128; n]);
-            let (score_factor, square_factor) = (
-                accumulator.score_scale.factor(),
-                accumulator.score_sq_scale.factor(),
-            );
-            for _ in 0..1000 {
-                let scores: Vec<f64> = (0..n).map(|_| rng.random_range(-100.0..100.0)).collect();
-                for (u, &x) in scores.iter().enumerate() {
-                    score_sum[u] += (x * score_factor).round_ties_even() as i128;
-                    square_sum[u] += (x * x * square_factor).round_ties_even() as i128;
-                }
-                // Ranks with ties: 1 + number of strictly larger draws among few values.
-                let draws: Vec<u32> = (0..n).map(|_| rng.random_range(0..n as u32 / 3)).collect();
-                let ranks: Vec<u32> = draws
-                    .iter()
-                    .map(|&d| 1 + draws.iter().filter(|&&e| e > d).count() as u32)
-                    .collect();
-                // The largest weight, 1, included: the worst case for the 32-bit sums.
-                let weights: Vec<f64> = (0..3)
-                    .map(|_| rng.random_range(0..=4) as f64 / 4.0)
-                    .collect();
-                accumulator.record(&mut tables, &ranks, &scores, &nominal, 1, &weights, &[]);
-                for (row, &a) in pair_units.iter().enumerate() {
-                    for (j, &w) in weights.iter().enumerate() {
-                        let encoded = (w * 2f64.powi(WEIGHT_BITS)).round_ties_even() as i128;
-                        first[row * 3 + j] += encoded * i128::from(ranks[a] == 1);
-                        kept[row * 3 + j] += encoded * i128::from(ranks[a] <= nominal[a]);
-                    }
-                    for b in 0..n {
-                        above[row * n + b] += u64::from(ranks[a] < ranks[b]);
-                        below[row * n + b] += u64::from(ranks[b] < ranks[a]);
-                    }
-                }
-            }
-            accumulator.flush(&mut tables);
-            assert_eq!(accumulator.pair_counts, above, "{n} units");
-            assert_eq!(accumulator.first_weight_sum, first, "{n} units");
-            assert_eq!(accumulator.kept_weight_sum, kept, "{n} units");
-            assert_eq!(accumulator.score_sum, score_sum, "{n} units");
-            assert_eq!(accumulator.score_sq_sum, square_sum, "{n} units");
-            if pair_units.len() < n {
-                assert_eq!(accumulator.pair_reverse_counts, below, "{n} units");
-            } else {
-                for (row, &a) in pair_units.iter().enumerate() {
-                    for b in 0..n {
-                        assert_eq!(accumulator.above_count(b, a), Some(below[row * n + b]));
-                    }
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -239,9 +239,9 @@ pub fn run_onto(spec: &RunSpec, observer: &dyn Observer, base: Option<Accumulato
             let total = done.fetch_add(end - start, Ordering::Relaxed) + (end - start);
             observer.advanced(total);
         }
-        // Once per worker, not per chunk: the rank block adds many samples at a time (a
-        // chunk of a large index is a few samples), and `record` flushes the narrow sums
-        // itself before they can overflow.
+        // Once per worker, not per chunk: the flush adds the rank block (a chunk of a large
+        // index is a few samples) or the dense rank counts of a small one into the windows,
+        // which allocates; `record` flushes the narrow sums itself before they can overflow.
         worker.accumulator.flush(&mut worker.tables);
         worker.accumulator
     });
@@ -279,8 +279,8 @@ impl Worker {
         }
     }
 
-    /// Runs and records the samples of one chunk (flushed by the caller once the worker is
-    /// done). Allocation-free.
+    /// Runs and records the samples of one chunk, leaving the last ones in the record buffers
+    /// (the caller flushes them once the worker is done). Allocation-free.
     fn run_chunk(&mut self, spec: &RunSpec, samples: Range<u64>) {
         let top = spec.prepared.framework.top;
         for index in samples {

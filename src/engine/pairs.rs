@@ -77,18 +77,19 @@ impl PairBuffer {
                     // rank ∈ [1, 255] → [−127, 127]: signed byte order is rank order.
                     *key = (rank as i32 - 128) as i8;
                 }
-                let stride = *stride;
-                for (row, &a) in pair_units.iter().enumerate() {
-                    let own = keys[a];
-                    count_bytes(&mut counts[row * stride..(row + 1) * stride], keys, own, Above);
-                    if !reverse.is_empty() {
-                        count_bytes(
-                            &mut reverse[row * stride..(row + 1) * stride],
-                            keys,
-                            own,
-                            Below,
-                        );
-                    }
+                // Rows of a fixed number of blocks: the row's loop unrolled whole and the keys
+                // held in registers across rows (a loop over a run-time stride cost three
+                // times the comparisons themselves).
+                match *stride / NARROW_LANES {
+                    0 => {}
+                    1 => count_rows::<1>(keys, counts, reverse, pair_units),
+                    2 => count_rows::<2>(keys, counts, reverse, pair_units),
+                    3 => count_rows::<3>(keys, counts, reverse, pair_units),
+                    4 => count_rows::<4>(keys, counts, reverse, pair_units),
+                    5 => count_rows::<5>(keys, counts, reverse, pair_units),
+                    6 => count_rows::<6>(keys, counts, reverse, pair_units),
+                    7 => count_rows::<7>(keys, counts, reverse, pair_units),
+                    _ => count_rows::<8>(keys, counts, reverse, pair_units),
                 }
             }
             PairBuffer::Wide { counts, reverse } => {
@@ -182,9 +183,12 @@ use Side::{Above, Below};
 /// straight into the sum, it compared byte by byte); the slices are parameters, so the
 /// compiler knows they do not overlap.
 #[inline(always)]
-fn count_bytes(counts: &mut [u8], keys: &[i8], own: i8, side: Side) {
-    let (count_blocks, _) = counts.as_chunks_mut::<NARROW_LANES>();
-    let (key_blocks, _) = keys.as_chunks::<NARROW_LANES>();
+fn count_bytes<const B: usize>(
+    count_blocks: &mut [[u8; NARROW_LANES]; B],
+    key_blocks: &[[i8; NARROW_LANES]; B],
+    own: i8,
+    side: Side,
+) {
     for (counts, keys) in count_blocks.iter_mut().zip(key_blocks) {
         let mut wins = [0u8; NARROW_LANES];
         for (win, &key) in wins.iter_mut().zip(keys) {
@@ -195,6 +199,39 @@ fn count_bytes(counts: &mut [u8], keys: &[i8], own: i8, side: Side) {
             *count = count.wrapping_add(win);
         }
     }
+}
+
+/// The narrow rows (`B` blocks of [`NARROW_LANES`] each, up to 8: 256 units) counted with
+/// [`count_bytes`]: "above" rows, and "below" ones when `reverse` has rows.
+#[inline(always)]
+fn count_rows<const B: usize>(
+    keys: &[i8],
+    counts: &mut [u8],
+    reverse: &mut [u8],
+    pair_units: &[usize],
+) {
+    let stride = B * NARROW_LANES;
+    let (key_blocks, _) = keys.as_chunks::<NARROW_LANES>();
+    let key_blocks: &[[i8; NARROW_LANES]; B] =
+        key_blocks[..B].try_into().expect("B blocks of keys");
+    let rows = counts.chunks_exact_mut(stride).zip(pair_units);
+    if reverse.is_empty() {
+        for (row, &a) in rows {
+            count_bytes(blocks_of(row), key_blocks, keys[a], Above);
+        }
+    } else {
+        for ((row, &a), reverse) in rows.zip(reverse.chunks_exact_mut(stride)) {
+            count_bytes(blocks_of(row), key_blocks, keys[a], Above);
+            count_bytes(blocks_of(reverse), key_blocks, keys[a], Below);
+        }
+    }
+}
+
+/// A row of `B` whole blocks as a fixed-size array (its length is checked once here).
+#[inline(always)]
+fn blocks_of<const B: usize>(row: &mut [u8]) -> &mut [[u8; NARROW_LANES]; B] {
+    let (blocks, _) = row.as_chunks_mut::<NARROW_LANES>();
+    blocks.try_into().expect("a row of B blocks")
 }
 
 /// Lanes of [`count_words`]'s blocks: one AVX2 register of 32-bit counters.

@@ -49,6 +49,33 @@ where
     }
 }
 
+/// [`arithmetic`] without missing values, on children listed in a buffer it reuses: each
+/// weight is replaced by its share `w / W` and zero weights are dropped, in place, so no
+/// second buffer is initialised per call (the engine's hot path). The same operations in the
+/// same order as [`arithmetic`]'s fast path, so the same bits.
+#[inline(always)]
+pub fn arithmetic_listed(children: &mut [(&[f64], f64)], out: &mut [f64]) {
+    let total: f64 = children.iter().map(|&(_, w)| w).sum();
+    if total <= 0.0 {
+        out.fill(f64::NAN);
+        return;
+    }
+    let mut len = 0;
+    for i in 0..children.len() {
+        let (column, w) = children[i];
+        if w != 0.0 {
+            children[len] = (column, w / total);
+            len += 1;
+        }
+    }
+    if len == 0 {
+        add_weighted(&[], false, out);
+    }
+    for (k, batch) in children[..len].chunks(CHILD_BATCH).enumerate() {
+        add_weighted(batch, k > 0, out);
+    }
+}
+
 /// Children per batch of [`arithmetic`]'s fast path.
 const CHILD_BATCH: usize = 8;
 
@@ -371,6 +398,12 @@ mod tests {
                 }
                 let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&out), bits(&expected), "{n} units, {n_children} children");
+                // The listed kernel (the engine's) gives the same bits.
+                let mut listed: Vec<(&[f64], f64)> =
+                    columns.iter().map(Vec::as_slice).zip(weights.iter().copied()).collect();
+                let mut listed_out = vec![f64::NAN; n];
+                arithmetic_listed(&mut listed, &mut listed_out);
+                assert_eq!(bits(&listed_out), bits(&expected), "listed: {n} units, {n_children} children");
             }
         }
     }
@@ -409,6 +442,9 @@ mod tests {
         let a = [1.0, 2.0];
         let (mut out, mut sums) = ([0.0; 2], [0.0; 2]);
         arithmetic([(&a[..], 0.0)].into_iter(), false, &mut out, &mut sums);
+        assert!(out.iter().all(|v| v.is_nan()));
+        out = [0.0; 2];
+        arithmetic_listed(&mut [(&a[..], 0.0)], &mut out);
         assert!(out.iter().all(|v| v.is_nan()));
     }
 

@@ -152,6 +152,9 @@ const COUNTING_MAX: usize = 64;
 /// Keys per padded block when counting: a whole number of vector registers.
 const PAD: usize = 16;
 
+/// Keys of the largest counted index, padded.
+const PADDED_MAX: usize = COUNTING_MAX.next_multiple_of(PAD);
+
 /// rank(u) = 1 + #{v : score_v > score_u}: the sport ranking by definition.
 ///
 /// The n² comparisons are first made on 16-bit keys that quantise each score's position
@@ -168,21 +171,31 @@ fn rank_by_counting(scores: &[f64], keys: &mut Vec<i16>, ranks: &mut [u32]) {
     }
 }
 
-/// The fast path of [`rank_by_counting`]: returns false, with `ranks` unspecified, when the
-/// quantised keys cannot decide (not all distinct).
-fn rank_by_quantised_keys(scores: &[f64], keys: &mut Vec<i16>, ranks: &mut [u32]) -> bool {
+super::vectors::dispatch! {
+    /// The fast path of [`rank_by_counting`]: returns false, with `ranks` unspecified, when
+    /// the quantised keys cannot decide (not all distinct). Compiled for AVX2 too, where the
+    /// quantising and the final pass run four and eight lanes wide (the same keys: IEEE 754
+    /// subtraction, multiplication and truncation give the same results at any width).
+    fn rank_by_quantised_keys / rank_by_quantised_keys_avx2 = rank_by_quantised_keys_portable<'s, 'k, 'r>(
+        scores: &'s [f64],
+        keys: &'k mut Vec<i16>,
+        ranks: &'r mut [u32],
+    ) -> bool
+}
+
+#[inline(always)]
+fn rank_by_quantised_keys_portable(scores: &[f64], keys: &mut Vec<i16>, ranks: &mut [u32]) -> bool {
     if !quantise(scores, keys) {
         return false;
     }
-    // better[u] = #{v : key_v > key_u}, one unit v at a time against all u at once: whole
-    // vectors, no horizontal sums (entries past n are padding, never read).
-    let mut better = [0u16; COUNTING_MAX.next_multiple_of(PAD)];
-    let better = &mut better[..keys.len()];
     let n = scores.len();
-    for &other in &keys[..n] {
-        for (count, &key) in better.iter_mut().zip(keys.iter()) {
-            *count += u16::from(other > key);
-        }
+    let mut better = [0u16; PADDED_MAX];
+    match keys.len() / PAD {
+        0 => {}
+        1 => count_better::<1>(keys, n, &mut better),
+        2 => count_better::<2>(keys, n, &mut better),
+        3 => count_better::<3>(keys, n, &mut better),
+        _ => count_better::<4>(keys, n, &mut better),
     }
     let mut pairs_ordered = 0u32;
     for (rank, &count) in ranks.iter_mut().zip(better.iter()) {
@@ -193,10 +206,75 @@ fn rank_by_quantised_keys(scores: &[f64], keys: &mut Vec<i16>, ranks: &mut [u32]
     pairs_ordered == n * n.saturating_sub(1) / 2
 }
 
+/// `better[u] = #{v < n : keys[v] > keys[u]}` for the `B` blocks of [`PAD`] keys.
+fn count_better<const B: usize>(keys: &[i16], n: usize, better: &mut [u16; PADDED_MAX]) {
+    count_better_with_vectors::<B>(keys, n, better)
+}
+
+/// [`count_better`] with AVX2 when the CPU has it (the same integer counts). Not through
+/// `vectors::dispatch!`, which takes no const parameters.
+#[inline(always)]
+fn count_better_with_vectors<const B: usize>(
+    keys: &[i16],
+    n: usize,
+    better: &mut [u16; PADDED_MAX],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if super::vectors::avx2() {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { count_better_avx2::<B>(keys, n, better) };
+    }
+    count_better_portable(keys, n, better)
+}
+
+/// One unit v at a time against all u at once, in intrinsics: the `B` blocks of 16 keys and
+/// their counts stay in `B` pairs of registers for the whole pass (written as array loops,
+/// the compiler vectorised across v instead and spilled everything), and no horizontal sums.
+/// Entries past n are padding (keys `i16::MIN`, never greater): their counts are never read.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn count_better_avx2<const B: usize>(keys: &[i16], n: usize, better: &mut [u16; PADDED_MAX]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpgt_epi16, _mm256_loadu_si256, _mm256_set1_epi16,
+        _mm256_setzero_si256, _mm256_storeu_si256, _mm256_sub_epi16,
+    };
+    assert!(B * PAD <= keys.len() && B * PAD <= PADDED_MAX && n <= keys.len());
+    let mut blocks = [_mm256_setzero_si256(); B];
+    for (b, block) in blocks.iter_mut().enumerate() {
+        // SAFETY: B·16 keys are in bounds (asserted); unaligned loads.
+        *block = unsafe { _mm256_loadu_si256(keys.as_ptr().add(b * PAD).cast::<__m256i>()) };
+    }
+    let mut counts = [_mm256_setzero_si256(); B];
+    for &other in &keys[..n] {
+        let other = _mm256_set1_epi16(other);
+        for (count, &block) in counts.iter_mut().zip(&blocks) {
+            // All ones (−1) where other > key: subtracting it adds one.
+            *count = _mm256_sub_epi16(*count, _mm256_cmpgt_epi16(other, block));
+        }
+    }
+    for (b, &count) in counts.iter().enumerate() {
+        // SAFETY: B·16 ≤ PADDED_MAX (asserted); unaligned stores.
+        unsafe { _mm256_storeu_si256(better.as_mut_ptr().add(b * PAD).cast::<__m256i>(), count) };
+    }
+}
+
+/// [`count_better`] without AVX2: one unit v at a time against all u at once, whole vectors,
+/// no horizontal sums (entries past n are padding, never read).
+#[inline(always)]
+fn count_better_portable(keys: &[i16], n: usize, better: &mut [u16; PADDED_MAX]) {
+    let better = &mut better[..keys.len()];
+    for &other in &keys[..n] {
+        for (count, &key) in better.iter_mut().zip(keys.iter()) {
+            *count += u16::from(other > key);
+        }
+    }
+}
+
 /// Fills `keys` with `⌊(s − min) · 65535 / (max − min)⌋ − 32768` per score, padded with
 /// `i16::MIN` (never greater than a key, so padding counts for nothing) to whole vectors.
 /// Returns false, leaving the exact count to the caller, when a score is missing or the range
 /// is zero or not finite.
+#[inline(always)]
 fn quantise(scores: &[f64], keys: &mut Vec<i16>) -> bool {
     // Four independent running extremes, so the comparisons need not wait for each other.
     let (mut lows, mut highs) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
@@ -222,10 +300,18 @@ fn quantise(scores: &[f64], keys: &mut Vec<i16>) -> bool {
     if missing || !scale.is_finite() {
         return false;
     }
-    keys.clear();
-    // `as` saturates, so rounding at the top end cannot wrap.
-    keys.extend(scores.iter().map(|&s| ((s - low) * scale - 32768.0) as i16));
+    // Sized once and filled in place, the keys through `i32`: loops the compiler vectorises
+    // (pushed one by one, saturated straight to `i16`, they ran a key at a time, and the
+    // counting's vector loads then waited on dozens of 2-byte stores). The same keys: every
+    // value lies in [−32768, 32767 + 2^-30] (s − low ≥ 0, and (high − low) · scale rounds to at
+    // most 65535 (1 + 2^-52)²), where truncating to `i32` and then to `i16` truncates as the
+    // saturating cast does; a NaN (from infinite scores) is 0 either way.
     keys.resize(scores.len().next_multiple_of(PAD), i16::MIN);
+    let (values, padding) = keys.split_at_mut(scores.len());
+    padding.fill(i16::MIN);
+    for (key, &s) in values.iter_mut().zip(scores) {
+        *key = ((s - low) * scale - 32768.0) as i32 as i16;
+    }
     true
 }
 
@@ -423,6 +509,52 @@ mod tests {
                     scores.iter().filter(|&&s| s > scores[u]).count() as u32 + 1
                 };
                 prop_assert_eq!(r, expected);
+            }
+        }
+
+        /// The counting kernel as dispatched (AVX2 where the CPU has it) counts what the
+        /// portable loop counts, for every number of blocks, padding included.
+        #[test]
+        fn counting_kernels_agree(keys in prop::collection::vec(any::<i16>(), 1..=COUNTING_MAX)) {
+            let n = keys.len();
+            let mut padded = keys.clone();
+            padded.resize(n.next_multiple_of(PAD), i16::MIN);
+            let (mut fast, mut plain) = ([0u16; PADDED_MAX], [0u16; PADDED_MAX]);
+            match padded.len() / PAD {
+                1 => count_better::<1>(&padded, n, &mut fast),
+                2 => count_better::<2>(&padded, n, &mut fast),
+                3 => count_better::<3>(&padded, n, &mut fast),
+                _ => count_better::<4>(&padded, n, &mut fast),
+            }
+            count_better_portable(&padded, n, &mut plain);
+            prop_assert_eq!(&fast[..n], &plain[..n]);
+            for (u, &key) in keys.iter().enumerate() {
+                prop_assert_eq!(usize::from(plain[u]), keys.iter().filter(|&&k| k > key).count());
+            }
+        }
+
+        /// Keys through `i32` are the keys of the saturating cast to `i16`, at both ends of the
+        /// range, for ranges from tiny to huge and with infinite scores.
+        #[test]
+        fn quantised_keys_equal_the_saturating_cast(
+            values in prop::collection::vec(-1e6f64..1e6, 1..=COUNTING_MAX),
+            magnitude in prop::sample::select(vec![1e-300, 1e-9, 1.0, 1e9, 1e300]),
+            infinite in any::<bool>(),
+        ) {
+            let mut scores: Vec<f64> = values.iter().map(|v| v * magnitude).collect();
+            if infinite {
+                scores[0] = f64::INFINITY;
+            }
+            let mut keys = vec![7; 3];
+            if quantise(&scores, &mut keys) {
+                let low = scores.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+                let high = scores.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                let scale = 65535.0 / (high - low);
+                for (&key, &s) in keys.iter().zip(&scores) {
+                    prop_assert_eq!(key, ((s - low) * scale - 32768.0) as i16);
+                }
+                prop_assert!(keys[scores.len()..].iter().all(|&k| k == i16::MIN));
+                prop_assert_eq!(keys.len(), scores.len().next_multiple_of(PAD));
             }
         }
 

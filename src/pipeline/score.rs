@@ -1,5 +1,7 @@
 //! Scoring one configuration: aggregate the prepared data bottom-up and rank, allocation-free.
 
+use std::mem::MaybeUninit;
+
 use super::aggregate;
 use super::config::{Config, ConfigError};
 use super::noise::NoisyData;
@@ -285,6 +287,27 @@ fn score_from_portable(
         };
         let children = node.children.iter().map(|&c| (column(c), weight_of(c)));
         let first = match aggregation {
+            Aggregation::Arithmetic if !has_missing && node.children.len() <= LISTED_CHILDREN => {
+                // The engine's common case: the children's columns and weights listed first,
+                // then the kernel runs over the list. Handed the lazy iterator below, the
+                // kernel (which walks it twice) called its closures out of line, once per
+                // child and walk, and initialising a list costs as much as filling it: the
+                // slots past the children are left uninitialised.
+                let mut listed = [MaybeUninit::<(&[f64], f64)>::uninit(); LISTED_CHILDREN];
+                for (slot, &c) in listed.iter_mut().zip(&node.children) {
+                    slot.write((column(c), weight_of(c)));
+                }
+                // SAFETY: the first `node.children.len()` (≤ LISTED_CHILDREN) slots were
+                // written just above; `MaybeUninit<T>` has the layout of T.
+                let listed = unsafe {
+                    std::slice::from_raw_parts_mut(
+                        listed.as_mut_ptr().cast::<(&[f64], f64)>(),
+                        node.children.len(),
+                    )
+                };
+                aggregate::arithmetic_listed(listed, out);
+                out[0]
+            }
             Aggregation::Arithmetic => {
                 aggregate::arithmetic(children, has_missing, out, &mut scratch.weight_sums);
                 out[0]
@@ -352,6 +375,10 @@ fn score_from_portable(
     }
     scratch.materialise(framework.top - m);
 }
+
+/// Most children an arithmetic aggregate may have for its children to be listed on the stack
+/// before aggregating (more: read through the lazy iterator, the same result).
+const LISTED_CHILDREN: usize = 32;
 
 /// Row `b` (0-based among aggregates) of an aggregate-major buffer: from the saved rows when
 /// `b < count`, else from the rows scored in this pass.
