@@ -251,6 +251,7 @@ fn heatmap_chart(rename_focus: Option<&str>) -> HeatmapChart {
             .collect(),
         row_codes: runs.iter().map(|(code, _, _)| code.clone()).collect(),
         n_ranks,
+        ranks_per_column: 1,
         probabilities: runs
             .iter()
             .map(|(_, _, ranks)| {
@@ -647,6 +648,7 @@ fn empty_inputs_still_give_valid_charts() {
             row_labels: vec![],
             row_codes: vec![],
             n_ranks: 0,
+            ranks_per_column: 1,
             probabilities: vec![],
             highlight_row: None,
             nominal_ranks: vec![],
@@ -760,6 +762,7 @@ fn write_stress_charts() {
         row_labels: (1..=n as u32).map(long_name).collect(),
         row_codes: vec![],
         n_ranks: n,
+        ranks_per_column: 1,
         probabilities: (0..n)
             .map(|row| {
                 (0..n)

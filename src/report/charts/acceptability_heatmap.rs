@@ -32,15 +32,29 @@ pub struct HeatmapChart {
     /// empty code draws no frame.
     #[serde(default)]
     pub row_codes: Vec<String>,
-    /// Number of rank columns (rank 1 to `n_ranks`).
+    /// Number of ranks on the axis (rank 1 to `n_ranks`).
     pub n_ranks: usize,
-    /// `probabilities[row][rank - 1]` ∈ [0, 1]; missing entries count as 0.
+    /// Ranks per column: 1, or for a large index the width of the bands of ranks the columns
+    /// show (see [`MAX_COLUMNS`]).
+    #[serde(default = "one_rank")]
+    pub ranks_per_column: usize,
+    /// `probabilities[row][column]` ∈ [0, 1], column c holding ranks c·w + 1 to (c + 1)·w for
+    /// `w = ranks_per_column`; missing entries count as 0.
     pub probabilities: Vec<Vec<f64>>,
     /// Row of the focus unit, drawn with an accent frame and label.
     pub highlight_row: Option<usize>,
     /// Nominal rank (1-based) of each row, outlined; 0 or a missing entry draws no outline.
     pub nominal_ranks: Vec<usize>,
 }
+
+fn one_rank() -> usize {
+    1
+}
+
+/// Most rank columns the heat map draws: above this many ranks, columns are bands of ranks
+/// (probabilities added), so that 33,000 ranks make a readable chart of a few hundred columns
+/// and not one 66,000 pixels and 55 MB wide.
+pub const MAX_COLUMNS: usize = 330;
 
 /// Rank acceptability: P(unit has rank r), units × ranks (Lahdelma & Salminen 2001's rank
 /// acceptability indices). With binned ranks each bin's probability is spread evenly.
@@ -52,14 +66,15 @@ pub fn heatmap_chart(
 ) -> HeatmapChart {
     let units = chart_units(stats, focus);
     let n = distribution.n_units();
+    let per_column = n.div_ceil(MAX_COLUMNS).max(1);
     let probabilities = units
         .iter()
         .map(|&u| {
-            let mut row = vec![0.0; n];
+            let mut row = vec![0.0; n.div_ceil(per_column)];
             for bin in distribution.bins_of(u) {
                 let width = f64::from(bin.to - bin.from + 1);
                 for rank in bin.from..=bin.to {
-                    row[rank as usize - 1] = bin.probability / width;
+                    row[(rank as usize - 1) / per_column] += bin.probability / width;
                 }
             }
             row
@@ -70,6 +85,7 @@ pub fn heatmap_chart(
         row_labels: units.iter().map(|&u| stats.units[u].name.clone()).collect(),
         row_codes: units.iter().map(|&u| stats.units[u].code.clone()).collect(),
         n_ranks: n,
+        ranks_per_column: per_column,
         probabilities,
         highlight_row: focus.and_then(|f| units.iter().position(|&u| u == f)),
         nominal_ranks: units
@@ -87,6 +103,8 @@ pub fn heatmap_chart(
 pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
     let row_count = chart.row_labels.len();
     let n_ranks = chart.n_ranks.max(1);
+    let per_column = chart.ranks_per_column.max(1);
+    let n_columns = n_ranks.div_ceil(per_column);
     let layout = RowLayout::for_rows(row_count);
     let highlighted: Vec<bool> = (0..row_count)
         .map(|row| chart.highlight_row == Some(row))
@@ -103,7 +121,7 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
             .clamp(0.0, 1.0)
     };
     let largest = (0..row_count)
-        .flat_map(|row| (0..n_ranks).map(move |rank_index| (row, rank_index)))
+        .flat_map(|row| (0..n_columns).map(move |rank_index| (row, rank_index)))
         .map(|(row, rank_index)| probability(row, rank_index))
         .fold(0.0, f64::max);
     let (_, scale_max, scale_step) = if largest > 0.0 {
@@ -113,13 +131,13 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
     };
     let scale_max = scale_max.min(1.0);
 
-    let cell_width = (640.0 / n_ranks as f64).clamp(2.0, 18.0);
+    let cell_width = (640.0 / n_columns as f64).clamp(2.0, 18.0);
     let label_width = label_column_width(
         chart.row_labels.iter().map(String::as_str),
         layout.label_size,
     );
     let plot_left = MARGIN + label_width + 12.0;
-    let plot_right = plot_left + cell_width * n_ranks as f64;
+    let plot_right = plot_left + cell_width * n_columns as f64;
     let colour_bar_x = plot_right + 28.0;
     let width = (colour_bar_x + 90.0).max(520.0);
 
@@ -140,11 +158,18 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
     let height = plot_bottom.max(plot_top + colour_bar_height) + 52.0;
 
     let mut doc = SvgDocument::new(width, height, &chart.title);
-    let subtitle = format!("Probability of each rank for {row_count} units");
+    let subtitle = if per_column > 1 {
+        format!("Probability of each band of {per_column} ranks for {row_count} units")
+    } else {
+        format!("Probability of each rank for {row_count} units")
+    };
     draw_heading(&mut doc, width, &chart.title, Some(&subtitle));
     draw_legend(&mut doc, MARGIN, legend_top, width - 2.0 * MARGIN, &legend);
 
-    let scale = LinearScale::new((0.5, n_ranks as f64 + 0.5), (plot_left, plot_right));
+    let scale = LinearScale::new(
+        (0.5, (n_columns * per_column) as f64 + 0.5),
+        (plot_left, plot_right),
+    );
     let tick_values = rank_ticks(1.0, n_ranks as f64, n_ranks.clamp(1, 12));
     let row_top = |row: usize| plot_top + row as f64 * layout.pitch;
     doc.leaf(
@@ -190,13 +215,19 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
                 highlighted[row],
             );
         }
-        for rank_index in 0..n_ranks {
+        for rank_index in 0..n_columns {
             let value = probability(row, rank_index);
             if value <= 0.0 {
                 continue;
             }
             let colour = probability_colour(value / scale_max);
             let x = plot_left + rank_index as f64 * cell_width;
+            let ranks = if per_column > 1 {
+                let first = rank_index * per_column + 1;
+                format!("ranks {first}–{}", (first + per_column - 1).min(n_ranks))
+            } else {
+                format!("rank {}", rank_index + 1)
+            };
             doc.leaf_with_tooltip(
                 Element::rect(
                     x + gap / 2.0,
@@ -206,7 +237,7 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
                 )
                 .fill(&colour)
                 .class("cell"),
-                &format!("{label}, rank {}: {}", rank_index + 1, fmt_fixed(value, 3)),
+                &format!("{label}, {ranks}: {}", fmt_fixed(value, 3)),
             );
         }
     }
@@ -214,7 +245,8 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
     for row in 0..row_count {
         let nominal = chart.nominal_ranks.get(row).copied().unwrap_or(0);
         if (1..=n_ranks).contains(&nominal) {
-            let x = plot_left + (nominal - 1) as f64 * cell_width;
+            let column = (nominal - 1) / per_column;
+            let x = plot_left + column as f64 * cell_width;
             let stroke = (cell_width.min(layout.pitch) / 6.0).clamp(0.6, 1.6);
             let roomy = cell_width >= 8.0 && layout.pitch >= 8.0;
             // Roomy cells get a dark outline with a white inner line, which reads on both pale
@@ -222,7 +254,7 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
             let outline = if roomy {
                 INK
             } else {
-                let value = probability(row, nominal - 1);
+                let value = probability(row, column);
                 if value > 0.0 {
                     palette::text_on(&probability_colour(value / scale_max))
                 } else {
@@ -345,4 +377,44 @@ pub fn acceptability_heatmap(chart: &HeatmapChart) -> String {
 /// The ramp starts slightly in so that the rarest ranks still differ from blank cells.
 fn probability_colour(fraction_of_max: f64) -> String {
     PROBABILITY_RAMP.colour_at(0.06 + 0.94 * fraction_of_max.clamp(0.0, 1.0).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 33,000 ranks in bands of 100: 330 columns, a chart a few hundred pixels wide whose cells
+    /// say which ranks they hold, and the nominal rank outlined in its band.
+    #[test]
+    fn a_large_index_is_drawn_in_bands_of_ranks() {
+        let n_ranks: usize = 33_000;
+        let per_column = n_ranks.div_ceil(MAX_COLUMNS);
+        assert_eq!(per_column, 100);
+        let mut row = vec![0.0; n_ranks / per_column];
+        row[150] = 0.6;
+        row[151] = 0.4;
+        let chart = HeatmapChart {
+            title: "Rank acceptability".into(),
+            row_labels: vec!["Area 1".into()],
+            row_codes: vec!["U1".into()],
+            n_ranks,
+            ranks_per_column: per_column,
+            probabilities: vec![row],
+            highlight_row: Some(0),
+            nominal_ranks: vec![15_050],
+        };
+        let svg = acceptability_heatmap(&chart);
+        let width: f64 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap();
+        assert!(width < 1_500.0, "{width}");
+        assert_eq!(svg.matches("class=\"cell\"").count(), 2);
+        assert!(svg.contains("Area 1, ranks 15001–15100: 0.600"), "{svg}");
+        assert!(svg.contains("Area 1, ranks 15101–15200: 0.400"));
+        assert!(svg.contains("band of 100 ranks"));
+        assert_eq!(svg.matches("class=\"nominal\"").count(), 1);
+    }
 }
