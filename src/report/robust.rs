@@ -9,7 +9,7 @@ use super::data_error::{
 };
 use super::exact::{
     bounds_csv, bounds_table, bounds_tables, minimal_change_table, simplex_tables,
-    stability_sentence, stability_table, stability_tables, sweep_tables,
+    stability_sentence, stability_table, stability_tables, sweep_for_summary, sweep_tables,
 };
 use super::explorer::{explorer_data, explorer_html};
 use super::figures::{Chart, robust_charts};
@@ -49,7 +49,10 @@ pub fn robust_summary(
     summary.bounds = (!run.bounds.is_empty()).then(|| run.bounds.clone());
     summary.stability = run.stability.clone();
     summary.simplex = run.simplex.clone();
-    summary.sweep = run.sweep.clone();
+    summary.sweep = run
+        .sweep
+        .as_ref()
+        .map(|sweep| sweep_for_summary(sweep, run.uncertainty.setup.top_k));
     summary.coherence = run
         .coherence
         .as_ref()

@@ -1,6 +1,8 @@
 //! Weight sweeps and simplex maps (`sweep`) as CSV files, tables, charts, sentences and summary.json.
 
 use super::labels::unit_label;
+use crate::analysis::listed::Listed;
+use crate::analysis::uncertainty::default_top_k;
 use crate::analysis::weights::sweep::{SimplexResult, SweepResult};
 use crate::model::Index;
 use crate::report::charts::{simplex_chart, sweep_chart, sweep_trajectories, ternary_map};
@@ -92,8 +94,41 @@ pub fn sweep_sentence(result: &SweepResult) -> String {
 /// summary.json of `ranksense sweep --weight` (also its `--format json`).
 pub fn sweep_summary(index: &Index, result: &SweepResult) -> Summary {
     let mut summary = Summary::new("sweep", index);
-    summary.sweep = Some(result.clone());
+    let top_k = default_top_k(result.unit_codes.len());
+    summary.sweep = Some(sweep_for_summary(result, top_k));
     summary
+}
+
+/// The sweep as summary.json holds it: every unit up to
+/// [`COMPACT_OUTPUT_UNITS`](crate::analysis::listed::COMPACT_OUTPUT_UNITS) units, the
+/// listed ones above (the top `top_k` and the focus's neighbourhood, [`Listed`]): every unit's
+/// rank and score at every point is 44 MB of JSON at 33,000 units, and sweep.csv has them all.
+pub fn sweep_for_summary(result: &SweepResult, top_k: u32) -> SweepResult {
+    let focus_rank = result.focus.map(|f| result.nominal_ranks[f]);
+    let Some(listed) = Listed::for_index(result.unit_codes.len(), top_k, focus_rank) else {
+        return result.clone();
+    };
+    let kept: Vec<usize> = (0..result.unit_codes.len())
+        .filter(|&u| listed.contains(result.nominal_ranks[u]))
+        .collect();
+    let pick = |values: &[String]| kept.iter().map(|&u| values[u].clone()).collect();
+    SweepResult {
+        unit_codes: pick(&result.unit_codes),
+        unit_names: pick(&result.unit_names),
+        nominal_ranks: kept.iter().map(|&u| result.nominal_ranks[u]).collect(),
+        ranks: result
+            .ranks
+            .iter()
+            .map(|point| kept.iter().map(|&u| point[u]).collect())
+            .collect(),
+        scores: result
+            .scores
+            .iter()
+            .map(|point| kept.iter().map(|&u| point[u]).collect())
+            .collect(),
+        focus: result.focus.and_then(|f| kept.iter().position(|&u| u == f)),
+        ..result.clone()
+    }
 }
 
 /// The table of a weight sweep: sweep.csv (in `sweep`'s and `robust`'s folders alike).
@@ -234,5 +269,29 @@ mod tests {
         let csv = sweep_csv(&result);
         assert_eq!(csv.lines().count(), 1 + 5 * 2);
         assert!(csv.contains("\n0.25,U1,2,2\n"));
+    }
+
+    #[test]
+    fn summary_json_keeps_the_listed_units_of_a_large_sweep() {
+        // 1,200 units, unit u nominally ranked u + 1, the focus ranked 600th.
+        let n = 1_200;
+        let small = sweep_result();
+        let large = SweepResult {
+            unit_codes: (0..n).map(|u| format!("U{u}")).collect(),
+            unit_names: (0..n).map(|u| format!("Unit {u}")).collect(),
+            nominal_ranks: (1..=n as u32).collect(),
+            ranks: vec![(1..=n as u32).collect(); 5],
+            scores: vec![(0..n).map(|u| u as f64).collect(); 5],
+            focus: Some(599),
+            ..small.clone()
+        };
+        let kept = sweep_for_summary(&large, 10);
+        let expected: Vec<u32> = (1..=10).chain(590..=610).collect();
+        assert_eq!(kept.nominal_ranks, expected);
+        assert_eq!(kept.unit_codes[10], "U589");
+        assert!(kept.ranks.iter().all(|point| point == &expected));
+        assert_eq!(kept.focus.map(|f| kept.unit_codes[f].as_str()), Some("U599"));
+        // Up to 1,000 units every unit stays.
+        assert_eq!(sweep_for_summary(&small, 10), small);
     }
 }
