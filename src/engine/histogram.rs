@@ -164,28 +164,14 @@ impl RankWindow {
         }
     }
 
-    /// [`RankWindow::add`] for a sparse window, or a bin outside a dense one: a sparse window
-    /// notes the bin and becomes dense once it holds twice as many samples as it spans bins
-    /// (then 8 bytes per bin cost no more than 4 per sample); a dense one at least doubles
-    /// towards `bin` (fewer only where the n bins end), so a unit whose ranks spread over w
-    /// bins reallocates about log₂ w times per run.
+    /// [`RankWindow::add`] for a sparse window, or a bin outside a dense one: a block of one
+    /// ([`RankWindow::add_block`]). A sparse window notes the bin and becomes dense once it
+    /// holds twice as many samples as it spans bins (then 8 bytes per bin cost no more than 4
+    /// per sample); a dense one at least doubles towards `bin` (fewer only where the n bins
+    /// end), so a unit whose ranks spread over w bins reallocates about log₂ w times per run.
     #[inline(never)]
     fn add_outside(&mut self, bin: u32, n_bins: u32) {
-        if !self.counts.is_empty() {
-            self.cover(bin, bin + 1, n_bins);
-            self.counts[(bin - self.first) as usize] += 1;
-            return;
-        }
-        if self.bins.is_empty() {
-            (self.first, self.end) = (bin, bin + 1);
-        } else {
-            self.first = self.first.min(bin);
-            self.end = self.end.max(bin + 1);
-        }
-        self.bins.push(bin);
-        if self.bins.len() >= 2 * self.width() {
-            self.densify(self.first, self.end);
-        }
+        self.add_block(std::slice::from_ref(&bin), n_bins);
     }
 
     /// Bins the window spans.
