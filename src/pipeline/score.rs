@@ -239,6 +239,9 @@ fn score_from_portable(
     scratch.variant = config.variant;
     scratch.first_held = saved.count;
     let has_missing = variant.has_missing;
+    if !has_missing && score_fused(prepared, variant, config, scratch, saved) {
+        return;
+    }
     for node_index in framework.aggregates().skip(saved.count) {
         let a = node_index - m;
         let node = &framework.nodes[node_index];
@@ -374,6 +377,148 @@ fn score_from_portable(
             };
     }
     scratch.materialise(framework.top - m);
+}
+
+/// One child of an aggregate in [`score_fused`]: where its column starts and its share w / W.
+#[derive(Clone, Copy)]
+struct Term {
+    column: *const f64,
+    share: f64,
+}
+
+/// Most aggregates and children [`score_fused`] lists on the stack (more: the general path).
+const FUSED_AGGREGATES: usize = 16;
+const FUSED_TERMS: usize = 64;
+
+/// [`score_from_portable`] when every aggregate left to score is an arithmetic mean and no value
+/// is missing (the engine's common case, `ieci-weights` always): each aggregate's shares are
+/// divided out once, then all the aggregates are computed block of units by block of units, a
+/// block's children and parents in one go, with no per-aggregate pass, dispatch or bookkeeping
+/// in between. Each unit's sum starts at 0 and adds `share × child` over the children with a
+/// non-zero weight in their order, exactly as [`aggregate::arithmetic_listed`] and
+/// [`aggregate::arithmetic`] do, so the scores are bit-identical. Returns false, having
+/// written nothing the general path relies on, when it does not apply (a non-arithmetic level,
+/// a total weight that is not positive, an all-missing child, too many aggregates): the
+/// general path then scores everything.
+#[inline(always)]
+fn score_fused(
+    prepared: &Prepared,
+    variant: DataView,
+    config: &Config,
+    scratch: &mut Scratch,
+    saved: &Saved,
+) -> bool {
+    let framework = &prepared.framework;
+    let (n, m) = (scratch.n_units, scratch.n_indicators);
+    let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
+    // Per aggregate: the end of its terms and its row (0-based among aggregates).
+    let mut ends = [MaybeUninit::<(usize, usize)>::uninit(); FUSED_AGGREGATES];
+    let (mut n_terms, mut n_aggregates) = (0, 0);
+    let base = scratch.values.as_mut_ptr();
+    for node_index in framework.aggregates().skip(saved.count) {
+        let node = &framework.nodes[node_index];
+        if config.aggregation[node.level - 2] != Aggregation::Arithmetic
+            || n_aggregates == FUSED_AGGREGATES
+            || n_terms + node.children.len() > FUSED_TERMS
+        {
+            return false;
+        }
+        // The general path gives an all-missing saved child weight 0; rare, left to it.
+        if node
+            .children
+            .iter()
+            .any(|&c| c >= m && c - m < saved.count && saved.empty[c - m])
+        {
+            return false;
+        }
+        // The same sum in the same order as the kernels' total.
+        let total: f64 = node.children.iter().map(|&c| config.weights[c]).sum();
+        if !(total > 0.0) {
+            return false;
+        }
+        for &c in &node.children {
+            let w = config.weights[c];
+            if w == 0.0 {
+                continue;
+            }
+            let column = if c < m {
+                variant.normalised.col(c).as_ptr()
+            } else if c - m < saved.count {
+                saved.values[(c - m) * n..(c - m + 1) * n].as_ptr()
+            } else {
+                // Scored earlier in this pass (children come before their parents), block by
+                // block ahead of the parent's block.
+                assert!(c < node_index, "aggregates are stored bottom-up");
+                // SAFETY: row c − m of `values` (n_aggregates × n) is in bounds.
+                unsafe { base.add((c - m) * n).cast_const() }
+            };
+            terms[n_terms].write(Term {
+                column,
+                share: w / total,
+            });
+            n_terms += 1;
+        }
+        ends[n_aggregates].write((n_terms, node_index - m));
+        n_aggregates += 1;
+    }
+    // SAFETY: the first `n_terms` and `n_aggregates` slots were written above.
+    let (terms, ends) = unsafe {
+        (
+            std::slice::from_raw_parts(terms.as_ptr().cast::<Term>(), n_terms),
+            std::slice::from_raw_parts(ends.as_ptr().cast::<(usize, usize)>(), n_aggregates),
+        )
+    };
+    let mut start = 0;
+    while start + 16 <= n {
+        fused_block::<16>(terms, ends, base, n, start);
+        start += 16;
+    }
+    while start + 4 <= n {
+        fused_block::<4>(terms, ends, base, n, start);
+        start += 4;
+    }
+    while start < n {
+        fused_block::<1>(terms, ends, base, n, start);
+        start += 1;
+    }
+    // An aggregate missing for every unit makes its parent renormalise: the general path
+    // handles that (only non-finite data can get here with one).
+    if n > 0 && ends.iter().any(|&(_, a)| scratch.values[a * n].is_nan()) {
+        return false;
+    }
+    for &(_, a) in ends {
+        scratch.is_log[a] = false;
+        scratch.has_values[a] = true;
+        scratch.empty[a] = false;
+    }
+    true
+}
+
+/// [`score_fused`]'s aggregates for the `B` units from `start`: each a sum over its terms,
+/// kept in registers and stored once; a parent's terms read its children's rows just stored.
+#[inline(always)]
+fn fused_block<const B: usize>(
+    terms: &[Term],
+    ends: &[(usize, usize)],
+    values: *mut f64,
+    n: usize,
+    start: usize,
+) {
+    let mut from = 0;
+    for &(end, a) in ends {
+        let mut sums = [0.0f64; B];
+        for term in &terms[from..end] {
+            for (i, sum) in sums.iter_mut().enumerate() {
+                // SAFETY: every column has n values and start + B ≤ n.
+                *sum += term.share * unsafe { *term.column.add(start + i) };
+            }
+        }
+        for (i, &sum) in sums.iter().enumerate() {
+            // SAFETY: row a of `values` (n_aggregates × n) holds n values; start + B ≤ n.
+            unsafe { *values.add(a * n + start + i) = sum };
+        }
+        from = end;
+    }
 }
 
 /// Most children an arithmetic aggregate may have for its children to be listed on the stack
