@@ -501,7 +501,7 @@ fn score_fused(
         }
         // The same sum in the same order as the kernels' total.
         let total: f64 = node.children.iter().map(|&c| config.weights[c]).sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return false;
         }
         for (slot, &(c, source)) in terms[from..end].iter_mut().zip(&plan.children[from..end]) {
