@@ -452,10 +452,24 @@ impl Accumulator {
             for ((kept, &rank), &nominal) in lookup.kept.iter_mut().zip(ranks).zip(nominal_ranks) {
                 *kept = -i32::from(rank <= nominal);
             }
-            for (row, _) in ranks.iter().enumerate().filter(|&(_, &rank)| rank == 1) {
+            // Blocks of eight ranks tested at once (one vector comparison each), then the
+            // units of the one or few blocks holding a first place: a unit-by-unit filter ran
+            // a branch per unit.
+            let (blocks, rest) = ranks.as_chunks::<8>();
+            let mut add_first = |row: usize| {
                 for (j, &w) in lookup.encoded_weights.iter().enumerate() {
                     lookup.first_weight_sum[j * stride + row] += w;
                 }
+            };
+            for (b, block) in blocks.iter().enumerate() {
+                if block.iter().fold(0u32, |any, &rank| any | u32::from(rank == 1)) != 0 {
+                    for (i, _) in block.iter().enumerate().filter(|&(_, &rank)| rank == 1) {
+                        add_first(b * 8 + i);
+                    }
+                }
+            }
+            for (i, _) in rest.iter().enumerate().filter(|&(_, &rank)| rank == 1) {
+                add_first(blocks.len() * 8 + i);
             }
         } else if k > 0 {
             let stride = lookup.row_stride;

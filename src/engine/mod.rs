@@ -13,16 +13,18 @@ pub mod histogram;
 pub mod memory;
 mod pairs;
 pub mod shard;
+mod uniforms;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 pub use accumulate::{Accumulator, Layout};
 pub use memory::MemoryEstimate;
 pub use sample::SampleScorer;
+use uniforms::Uniforms;
 
 use crate::pipeline::noise::NoisePlan;
 use crate::pipeline::{Config, LowerLevels, Prepared};
@@ -145,7 +147,7 @@ pub fn sample_uniforms(rng: &mut ChaCha8Rng, index: u64, u: &mut [f64]) {
 
 /// Per-thread state: reused for every sample of every chunk the thread runs.
 struct Worker {
-    rng: ChaCha8Rng,
+    uniforms: Uniforms,
     u: Vec<f64>,
     sample: SampleScorer,
     weight_groups: WeightGroups,
@@ -270,7 +272,7 @@ impl Worker {
         let accumulator = base.unwrap_or_else(|| Accumulator::new(&spec.layout));
         Worker {
             tables: accumulator.tables(),
-            rng: ChaCha8Rng::seed_from_u64(spec.seed),
+            uniforms: Uniforms::new(spec.seed),
             u: vec![0.0; spec.model.dims()],
             sample: SampleScorer::new(spec.prepared, spec.model),
             weight_groups: WeightGroups::new(spec.prepared, &spec.layout.weight_nodes),
@@ -284,7 +286,8 @@ impl Worker {
     fn run_chunk(&mut self, spec: &RunSpec, samples: Range<u64>) {
         let top = spec.prepared.framework.top;
         for index in samples {
-            sample_uniforms(&mut self.rng, index, &mut self.u);
+            // The numbers of `sample_uniforms`, from the two blocks they need.
+            self.uniforms.fill(index, &mut self.u);
             let sample = &mut self.sample;
             sample.score(spec.prepared, spec.model, &self.u, spec.lower_levels);
             self.weight_groups

@@ -276,28 +276,33 @@ fn count_better_portable(keys: &[i16], n: usize, better: &mut [u16; PADDED_MAX])
 /// is zero or not finite.
 #[inline(always)]
 fn quantise(scores: &[f64], keys: &mut Vec<i16>) -> bool {
-    // Four independent running extremes, so the comparisons need not wait for each other.
+    // Four independent running extremes, so the comparisons need not wait for each other;
+    // each is one vector min or max (`s < low ? s : low` is what the instruction computes). A
+    // missing score is skipped by both and shows in `probe`, where `s · 0` is NaN for a NaN
+    // (and an infinite) score and ±0 otherwise (written as a test per score, the compiler
+    // packed every lane's flag into bytes, which cost more than the extremes).
     let (mut lows, mut highs) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
-    let mut missing = false;
-    let mut extend = |i: usize, s: f64| {
-        lows[i] = if s < lows[i] { s } else { lows[i] };
-        highs[i] = if s > highs[i] { s } else { highs[i] };
-        missing |= s.is_nan();
-    };
-    let blocks = scores.chunks_exact(4);
-    let rest = blocks.remainder();
+    let mut probe = [0.0f64; 4];
+    let (blocks, rest) = scores.as_chunks::<4>();
     for block in blocks {
-        for (i, &s) in block.iter().enumerate() {
-            extend(i, s);
+        for i in 0..4 {
+            let s = block[i];
+            lows[i] = if s < lows[i] { s } else { lows[i] };
+            highs[i] = if s > highs[i] { s } else { highs[i] };
+            probe[i] += s * 0.0;
         }
     }
     for (i, &s) in rest.iter().enumerate() {
-        extend(i, s);
+        lows[i] = if s < lows[i] { s } else { lows[i] };
+        highs[i] = if s > highs[i] { s } else { highs[i] };
+        probe[i] += s * 0.0;
     }
+    // An infinite score (NaN probe) leaves the range not finite: the exact count either way.
+    let missing = probe.iter().any(|p| p.is_nan());
     let low = lows.iter().fold(f64::INFINITY, |a, &b| a.min(b));
     let high = highs.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
     let scale = 65535.0 / (high - low);
-    if missing || !scale.is_finite() {
+    if missing || !scale.is_finite() || !(high - low).is_finite() {
         return false;
     }
     // Sized once and filled in place, the keys through `i32`: loops the compiler vectorises
@@ -305,12 +310,16 @@ fn quantise(scores: &[f64], keys: &mut Vec<i16>) -> bool {
     // counting's vector loads then waited on dozens of 2-byte stores). The same keys: every
     // value lies in [−32768, 32767 + 2^-30] (s − low ≥ 0, and (high − low) · scale rounds to at
     // most 65535 (1 + 2^-52)²), where truncating to `i32` and then to `i16` truncates as the
-    // saturating cast does; a NaN (from infinite scores) is 0 either way.
+    // saturating cast does. The range is finite (checked above), so every value is finite and
+    // within `i32`: the unchecked conversion is the plain truncating instruction, four or
+    // eight to a vector (the saturating `as i32` handled NaN and overflow and ran one by one).
     keys.resize(scores.len().next_multiple_of(PAD), i16::MIN);
     let (values, padding) = keys.split_at_mut(scores.len());
     padding.fill(i16::MIN);
     for (key, &s) in values.iter_mut().zip(scores) {
-        *key = ((s - low) * scale - 32768.0) as i32 as i16;
+        let value = (s - low) * scale - 32768.0;
+        // SAFETY: `value` is finite and in [−32768, 32768) (see above), within `i32`.
+        *key = unsafe { value.to_int_unchecked::<i32>() } as i16;
     }
     true
 }

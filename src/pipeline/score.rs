@@ -7,7 +7,7 @@ use super::config::{Config, ConfigError};
 use super::noise::NoisyData;
 use super::prepare::Prepared;
 use super::rank::{RankScratch, rank_descending};
-use crate::model::Columns;
+use crate::model::{Columns, Framework};
 use crate::model::method::Aggregation;
 
 /// Per-thread buffers for scoring. Sized once by [`Scratch::new`]; reused for every sample.
@@ -38,6 +38,8 @@ pub struct Scratch {
     /// Aggregates below this one were read from saved lower levels by the last scoring call
     /// ([`score_above`]) and are not held here.
     first_held: usize,
+    /// Where [`score_fused`] finds each column (made on first use; no allocation after).
+    plan: FusedPlan,
 }
 
 impl Scratch {
@@ -65,6 +67,7 @@ impl Scratch {
             ranks: vec![0; n_units],
             variant: 0,
             first_held: 0,
+            plan: FusedPlan::with_capacity(framework),
         }
     }
 
@@ -239,6 +242,9 @@ fn score_from_portable(
     scratch.variant = config.variant;
     scratch.first_held = saved.count;
     let has_missing = variant.has_missing;
+    if !has_missing && score_fused(prepared, variant, config, scratch, saved) {
+        return;
+    }
     for node_index in framework.aggregates().skip(saved.count) {
         let a = node_index - m;
         let node = &framework.nodes[node_index];
@@ -374,6 +380,202 @@ fn score_from_portable(
             };
     }
     scratch.materialise(framework.top - m);
+}
+
+/// One child of an aggregate in [`score_fused`]: where its column starts and its share w / W.
+#[derive(Clone, Copy)]
+struct Term {
+    column: *const f64,
+    share: f64,
+}
+
+/// Most aggregates and children [`score_fused`] lists on the stack (more: the general path).
+const FUSED_AGGREGATES: usize = 16;
+const FUSED_TERMS: usize = 64;
+
+/// Where a term of [`score_fused`] reads its column: an indicator, a saved aggregate's row
+/// (offset in the saved values) or a row scored in this pass (offset in `Scratch::values`).
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Indicator(usize),
+    Saved(usize),
+    Scored(usize),
+}
+
+/// The part of [`score_fused`]'s work that depends only on the framework and the number of
+/// saved aggregates: each aggregate's children and where their columns are. Made once per
+/// [`Scratch`] (which serves one framework, as its sizes already assume) and kept.
+#[derive(Debug, Clone, Default)]
+struct FusedPlan {
+    /// (framework address, saved aggregates) it was made for.
+    key: Option<(usize, usize)>,
+    /// Whether the framework is small enough for the stack lists.
+    fits: bool,
+    /// Every child of the aggregates left to score, aggregate by aggregate: (node, column).
+    children: Vec<(usize, Source)>,
+    /// Per aggregate left to score: (end of its children, its row among aggregates, node).
+    aggregates: Vec<(usize, usize, usize)>,
+}
+
+impl FusedPlan {
+    /// Room for any number of saved aggregates, so remaking it never allocates.
+    fn with_capacity(framework: &Framework) -> Self {
+        let aggregates = framework.aggregates();
+        let children = aggregates
+            .clone()
+            .map(|a| framework.nodes[a].children.len())
+            .sum();
+        FusedPlan {
+            key: None,
+            fits: false,
+            children: Vec::with_capacity(children),
+            aggregates: Vec::with_capacity(aggregates.len()),
+        }
+    }
+
+    /// Makes the plan for `saved` aggregates (a prefix of the bottom-up order) held elsewhere.
+    fn remake(&mut self, framework: &Framework, key: (usize, usize), n: usize) {
+        let m = framework.n_indicators();
+        let saved = key.1;
+        self.key = Some(key);
+        self.children.clear();
+        self.aggregates.clear();
+        for node_index in framework.aggregates().skip(saved) {
+            for &c in &framework.nodes[node_index].children {
+                let source = if c < m {
+                    Source::Indicator(c)
+                } else if c - m < saved {
+                    Source::Saved((c - m) * n)
+                } else {
+                    // Scored earlier in the pass, block by block ahead of its parent's block.
+                    assert!(c < node_index, "aggregates are stored bottom-up");
+                    Source::Scored((c - m) * n)
+                };
+                self.children.push((c, source));
+            }
+            self.aggregates
+                .push((self.children.len(), node_index - m, node_index));
+        }
+        self.fits =
+            self.children.len() <= FUSED_TERMS && self.aggregates.len() <= FUSED_AGGREGATES;
+    }
+}
+
+/// [`score_from_portable`] when every aggregate left to score is an arithmetic mean and no value
+/// is missing (the engine's common case, `ieci-weights` always): each aggregate's shares are
+/// divided out once, then all the aggregates are computed block of units by block of units, a
+/// block's children and parents in one go, with no per-aggregate pass, dispatch or bookkeeping
+/// in between; where the columns are is planned once ([`FusedPlan`]). Each unit's sum starts
+/// at 0 and adds `share × child` over the children in their order, exactly as
+/// [`aggregate::arithmetic_listed`] and [`aggregate::arithmetic`] do, so the scores are
+/// bit-identical. Returns false, having written nothing the general path relies on, when it
+/// does not apply (a non-arithmetic level, a zero weight (the kernels drop that child), a total
+/// weight that is not positive, an all-missing child, too many aggregates): the general path
+/// then scores everything.
+#[inline(always)]
+fn score_fused(
+    prepared: &Prepared,
+    variant: DataView,
+    config: &Config,
+    scratch: &mut Scratch,
+    saved: &Saved,
+) -> bool {
+    let framework = &prepared.framework;
+    let n = scratch.n_units;
+    let key = (std::ptr::from_ref(framework) as usize, saved.count);
+    if scratch.plan.key != Some(key) {
+        scratch.plan.remake(framework, key, n);
+    }
+    let plan = &scratch.plan;
+    // The general path gives an all-missing saved child weight 0; rare, left to it.
+    if !plan.fits || saved.empty[..saved.count].contains(&true) {
+        return false;
+    }
+    let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
+    let base = scratch.values.as_mut_ptr();
+    let mut from = 0;
+    for &(end, _, node_index) in &plan.aggregates {
+        let node = &framework.nodes[node_index];
+        if config.aggregation[node.level - 2] != Aggregation::Arithmetic {
+            return false;
+        }
+        // The same sum in the same order as the kernels' total.
+        let total: f64 = node.children.iter().map(|&c| config.weights[c]).sum();
+        if total.is_nan() || total <= 0.0 {
+            return false;
+        }
+        for (slot, &(c, source)) in terms[from..end].iter_mut().zip(&plan.children[from..end]) {
+            let w = config.weights[c];
+            if w == 0.0 {
+                return false;
+            }
+            let column = match source {
+                Source::Indicator(c) => variant.normalised.col(c).as_ptr(),
+                Source::Saved(offset) => saved.values[offset..offset + n].as_ptr(),
+                // SAFETY: the row (offset .. offset + n) is within `values`.
+                Source::Scored(offset) => unsafe { base.add(offset).cast_const() },
+            };
+            slot.write(Term {
+                column,
+                share: w / total,
+            });
+        }
+        from = end;
+    }
+    // SAFETY: the first `from` (all the plan's children) slots were written above.
+    let terms = unsafe { std::slice::from_raw_parts(terms.as_ptr().cast::<Term>(), from) };
+    let ends = &plan.aggregates;
+    let mut start = 0;
+    while start + 16 <= n {
+        fused_block::<16>(terms, ends, base, n, start);
+        start += 16;
+    }
+    while start + 4 <= n {
+        fused_block::<4>(terms, ends, base, n, start);
+        start += 4;
+    }
+    while start < n {
+        fused_block::<1>(terms, ends, base, n, start);
+        start += 1;
+    }
+    // An aggregate missing for every unit makes its parent renormalise: the general path
+    // handles that (only non-finite data can get here with one).
+    if n > 0 && ends.iter().any(|&(_, a, _)| scratch.values[a * n].is_nan()) {
+        return false;
+    }
+    for &(_, a, _) in ends {
+        scratch.is_log[a] = false;
+        scratch.has_values[a] = true;
+        scratch.empty[a] = false;
+    }
+    true
+}
+
+/// [`score_fused`]'s aggregates for the `B` units from `start`: each a sum over its terms,
+/// kept in registers and stored once; a parent's terms read its children's rows just stored.
+#[inline(always)]
+fn fused_block<const B: usize>(
+    terms: &[Term],
+    ends: &[(usize, usize, usize)],
+    values: *mut f64,
+    n: usize,
+    start: usize,
+) {
+    let mut from = 0;
+    for &(end, a, _) in ends {
+        let mut sums = [0.0f64; B];
+        for term in &terms[from..end] {
+            for (i, sum) in sums.iter_mut().enumerate() {
+                // SAFETY: every column has n values and start + B ≤ n.
+                *sum += term.share * unsafe { *term.column.add(start + i) };
+            }
+        }
+        for (i, &sum) in sums.iter().enumerate() {
+            // SAFETY: row a of `values` (n_aggregates × n) holds n values; start + B ≤ n.
+            unsafe { *values.add(a * n + start + i) = sum };
+        }
+        from = end;
+    }
 }
 
 /// Most children an arithmetic aggregate may have for its children to be listed on the stack
