@@ -13,6 +13,7 @@
 //! fresh, independent realisation of the error ("seed variable" treatment of a stochastic
 //! input: Iooss & Ribatet 2009; Marrel et al. 2012).
 
+mod fastmath;
 mod ziggurat;
 
 use rand::rngs::Xoshiro256PlusPlus;
@@ -137,7 +138,7 @@ fn draw(
         ErrorDistribution::LogNormal => {
             let z = ziggurat::standard_normal(rng);
             let (sigma, half_variance) = shape.unwrap_or_else(|| lognormal_shape(x, sd));
-            x * (sigma * z - half_variance).exp()
+            x * fastmath::exp(sigma * z - half_variance)
         }
     }
 }
@@ -155,8 +156,8 @@ pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut (impl Rng + 
 ///
 /// The common cases have their own loops, with nothing per cell but the draw (inlined, see
 /// [`ziggurat`]) and its arithmetic; every other case goes through [`draw`]. A log-normal
-/// column draws all its exponents σZ − σ²/2 first and exponentiates them in a second pass,
-/// so the calls to `exp` do not evict the generator's state from registers between draws.
+/// column draws all its exponents σZ − σ²/2 first and exponentiates them in a second,
+/// vectorised pass ([`fastmath`]), so the generator's state stays in registers between draws.
 fn perturb_cells(
     x: &mut [f64],
     error: &ColumnError,
@@ -203,11 +204,7 @@ fn perturb_cells(
                     sigma * ziggurat::standard_normal(rng) - half_variance
                 };
             }
-            for (value, &e) in x.iter_mut().zip(exponents.iter()) {
-                if e != 0.0 {
-                    *value *= e.exp();
-                }
-            }
+            fastmath::scale_by_exp(x, exponents);
             return;
         }
         _ => {}
@@ -635,10 +632,13 @@ impl NoisePlan {
                                 _ => v.ln(),
                             };
                         }
-                    } else {
-                        for (l, &v) in logs.iter_mut().zip(target.iter()) {
-                            *l = v.ln();
-                        }
+                    } else if let Some(source_logs) = &source.logs {
+                        fastmath::ln_unless_nominal(
+                            logs,
+                            target,
+                            source.normalised.col(j),
+                            source_logs.col(j),
+                        );
                     }
                 }
                 _ => {}
