@@ -158,23 +158,26 @@ pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut (impl Rng + 
 /// [`ziggurat`]) and its arithmetic; every other case goes through [`draw`]. A log-normal
 /// column draws all its exponents σZ − σ²/2 first and exponentiates them in a second,
 /// vectorised pass ([`fastmath`]), so the generator's state stays in registers between draws.
-fn perturb_cells(
+fn perturb_cells<R: Rng + Clone>(
     x: &mut [f64],
     error: &ColumnError,
     shapes: &[(f64, f64)],
     exponents: &mut [f64],
-    rng: &mut (impl Rng + Clone),
+    stream: &mut R,
 ) {
+    // Each fast loop draws from a copy of the generator that nothing else points to, so its
+    // state stays in registers; drawing from `stream` itself, whose address goes to the
+    // general case's calls, kept the state on the stack (a load and a store per draw).
+    let mut rng = stream.clone();
     match (error.distribution, error.range) {
         (ErrorDistribution::Normal, None) => {
             for (value, &sd) in x.iter_mut().zip(&error.sd) {
                 if value.is_nan() || sd <= 0.0 {
                     continue;
                 }
-                let z = ziggurat::standard_normal(rng);
+                let z = ziggurat::standard_normal(&mut rng);
                 *value += sd * z;
             }
-            return;
         }
         (ErrorDistribution::Normal, Some((lo, hi))) => {
             // `draw`'s normal arm inside the rejection loop of the general case below.
@@ -184,14 +187,13 @@ fn perturb_cells(
                 }
                 let observed = *value;
                 for _ in 0..MAX_REJECTIONS {
-                    let candidate = observed + sd * ziggurat::standard_normal(rng);
+                    let candidate = observed + sd * ziggurat::standard_normal(&mut rng);
                     if (lo..=hi).contains(&candidate) {
                         *value = candidate;
                         break;
                     }
                 }
             }
-            return;
         }
         (ErrorDistribution::LogNormal, None) if shapes.len() == x.len() => {
             let cells = x.iter().zip(&error.sd).zip(shapes);
@@ -201,14 +203,24 @@ fn perturb_cells(
                 *e = if value.is_nan() || sd <= 0.0 {
                     0.0
                 } else {
-                    sigma * ziggurat::standard_normal(rng) - half_variance
+                    sigma * ziggurat::standard_normal(&mut rng) - half_variance
                 };
             }
             fastmath::scale_by_exp(x, exponents);
-            return;
         }
-        _ => {}
+        _ => return perturb_general(x, error, shapes, stream),
     }
+    *stream = rng;
+}
+
+/// [`perturb_cells`] for the cases without a loop of their own: each draw through [`draw`].
+#[inline(never)]
+fn perturb_general(
+    x: &mut [f64],
+    error: &ColumnError,
+    shapes: &[(f64, f64)],
+    rng: &mut (impl Rng + Clone),
+) {
     for (row, (value, &sd)) in x.iter_mut().zip(&error.sd).enumerate() {
         if value.is_nan() || sd <= 0.0 {
             continue;
