@@ -6,6 +6,11 @@
 //!
 //! Only the Monte Carlo is timed (`Setup::run`), as in `benches/scoring.rs`; the data-error
 //! split and the run without noise that `robust` adds are separate runs of the same engine.
+//!
+//! `ieci-noise` is still short of its target (100,000–125,000 samples/s quiet before the own
+//! `exp`/`ln` of `pipeline/noise/fastmath.rs`, which took about 10% off the CPU time a sample):
+//! a sample costs some 50,000 cycles a core, about a third of it perturbing and re-preparing
+//! the 925 cells; README's performance row for data error has the measures and the profile.
 
 use std::hint::black_box;
 

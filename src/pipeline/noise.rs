@@ -13,6 +13,7 @@
 //! fresh, independent realisation of the error ("seed variable" treatment of a stochastic
 //! input: Iooss & Ribatet 2009; Marrel et al. 2012).
 
+mod fastmath;
 mod ziggurat;
 
 use rand::rngs::Xoshiro256PlusPlus;
@@ -137,7 +138,7 @@ fn draw(
         ErrorDistribution::LogNormal => {
             let z = ziggurat::standard_normal(rng);
             let (sigma, half_variance) = shape.unwrap_or_else(|| lognormal_shape(x, sd));
-            x * (sigma * z - half_variance).exp()
+            x * fastmath::exp(sigma * z - half_variance)
         }
     }
 }
@@ -155,25 +156,28 @@ pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut (impl Rng + 
 ///
 /// The common cases have their own loops, with nothing per cell but the draw (inlined, see
 /// [`ziggurat`]) and its arithmetic; every other case goes through [`draw`]. A log-normal
-/// column draws all its exponents σZ − σ²/2 first and exponentiates them in a second pass,
-/// so the calls to `exp` do not evict the generator's state from registers between draws.
-fn perturb_cells(
+/// column draws all its exponents σZ − σ²/2 first and exponentiates them in a second,
+/// vectorised pass ([`fastmath`]), so the generator's state stays in registers between draws.
+fn perturb_cells<R: Rng + Clone>(
     x: &mut [f64],
     error: &ColumnError,
     shapes: &[(f64, f64)],
     exponents: &mut [f64],
-    rng: &mut (impl Rng + Clone),
+    stream: &mut R,
 ) {
+    // Each fast loop draws from a copy of the generator that nothing else points to, so its
+    // state stays in registers; drawing from `stream` itself, whose address goes to the
+    // general case's calls, kept the state on the stack (a load and a store per draw).
+    let mut rng = stream.clone();
     match (error.distribution, error.range) {
         (ErrorDistribution::Normal, None) => {
             for (value, &sd) in x.iter_mut().zip(&error.sd) {
                 if value.is_nan() || sd <= 0.0 {
                     continue;
                 }
-                let z = ziggurat::standard_normal(rng);
+                let z = ziggurat::standard_normal(&mut rng);
                 *value += sd * z;
             }
-            return;
         }
         (ErrorDistribution::Normal, Some((lo, hi))) => {
             // `draw`'s normal arm inside the rejection loop of the general case below.
@@ -183,14 +187,13 @@ fn perturb_cells(
                 }
                 let observed = *value;
                 for _ in 0..MAX_REJECTIONS {
-                    let candidate = observed + sd * ziggurat::standard_normal(rng);
+                    let candidate = observed + sd * ziggurat::standard_normal(&mut rng);
                     if (lo..=hi).contains(&candidate) {
                         *value = candidate;
                         break;
                     }
                 }
             }
-            return;
         }
         (ErrorDistribution::LogNormal, None) if shapes.len() == x.len() => {
             let cells = x.iter().zip(&error.sd).zip(shapes);
@@ -200,18 +203,24 @@ fn perturb_cells(
                 *e = if value.is_nan() || sd <= 0.0 {
                     0.0
                 } else {
-                    sigma * ziggurat::standard_normal(rng) - half_variance
+                    sigma * ziggurat::standard_normal(&mut rng) - half_variance
                 };
             }
-            for (value, &e) in x.iter_mut().zip(exponents.iter()) {
-                if e != 0.0 {
-                    *value *= e.exp();
-                }
-            }
-            return;
+            fastmath::scale_by_exp(x, exponents);
         }
-        _ => {}
+        _ => return perturb_general(x, error, shapes, stream),
     }
+    *stream = rng;
+}
+
+/// [`perturb_cells`] for the cases without a loop of their own: each draw through [`draw`].
+#[inline(never)]
+fn perturb_general(
+    x: &mut [f64],
+    error: &ColumnError,
+    shapes: &[(f64, f64)],
+    rng: &mut (impl Rng + Clone),
+) {
     for (row, (value, &sd)) in x.iter_mut().zip(&error.sd).enumerate() {
         if value.is_nan() || sd <= 0.0 {
             continue;
@@ -635,10 +644,13 @@ impl NoisePlan {
                                 _ => v.ln(),
                             };
                         }
-                    } else {
-                        for (l, &v) in logs.iter_mut().zip(target.iter()) {
-                            *l = v.ln();
-                        }
+                    } else if let Some(source_logs) = &source.logs {
+                        fastmath::ln_unless_nominal(
+                            logs,
+                            target,
+                            source.normalised.col(j),
+                            source_logs.col(j),
+                        );
                     }
                 }
                 _ => {}
