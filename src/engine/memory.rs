@@ -21,7 +21,8 @@
 //! parts plus the merged histograms of all S samples.
 
 use super::Layout;
-use super::histogram::{BLOCK, RankBins};
+use super::histogram::RankBins;
+use super::rank_block::BLOCK;
 
 /// Bytes of one unit's per-unit fields besides its histogram and bands: the window's own
 /// header (56), best/worst rank (8), Σ rank (8), Σ rank² (16), Σ |shift| (8), five hit counts
@@ -104,7 +105,7 @@ pub fn fmt_bytes(bytes: u64) -> String {
 mod tests {
     use super::*;
     use crate::engine::Accumulator;
-    use crate::engine::histogram::RankBlock;
+    use crate::engine::rank_block::RankBlock;
 
     fn layout(n_units: usize, pair_units: Vec<usize>) -> Layout {
         Layout {
