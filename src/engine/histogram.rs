@@ -6,15 +6,16 @@
 //! and the samples few (a middle unit of a large index under rank normalisation spans thousands
 //! of ranks, but a unit can take at most as many distinct ranks as there were samples), the
 //! counts would be mostly zeros: the window then keeps the bin of each sample instead (4 bytes
-//! per sample), and switches to counts (4 bytes per bin) once it has seen twice as many
-//! samples as it spans bins while recording, as many once trimmed. Counts are 32-bit while the
-//! window holds at most `u32::MAX` samples (no count can exceed the samples) and 64-bit past
-//! that, where the window is promoted exactly (and trimmed sparse below two samples per bin).
-//! A unit's trimmed histogram thus costs min(4 c, 4 w) bytes, c its samples and w the width of
-//! its window (below 2^32 samples); while recording, vectors hold up to twice what they use
-//! and a dense window up to twice the width it has seen ([`RankWindow::heap_bytes`]).
+//! per sample), and switches to counts (4 bytes per bin) once it has seen as many samples as
+//! it spans bins (and back, should its ranks spread over more than twice its samples). Counts
+//! are 32-bit while the window holds at most `u32::MAX` samples (no count can exceed the
+//! samples) and 64-bit past that, where the window is promoted exactly (and trimmed sparse
+//! below two samples per bin). A unit's trimmed histogram thus costs min(4 c, 4 w) bytes, c its
+//! samples and w the width of its window (below 2^32 samples); while recording, a sparse
+//! window's vector holds up to twice what it uses and a dense window up to 1.5 times the width
+//! it has seen ([`RankWindow::heap_bytes`]).
 //!
-//! Dense windows grow (by doubling, at whichever end a new rank falls outside) while samples
+//! Dense windows grow (by half their width at least, at whichever end a new rank falls outside) while samples
 //! are recorded, so the hot loop allocates only O(log width) times per unit and run; windows
 //! are trimmed to [best, worst] at the end ([`RankWindow::trim`]), and the form (bins, 32- or
 //! 64-bit counts) is then chosen from the counts alone, which makes the stored form canonical:
@@ -154,6 +155,8 @@ fn count_block<T: Count>(counts: &mut [T], first: u32, bins: &[u32]) {
 /// Widens `counts` (the window `first..`) to `len` entries starting `shift` bins earlier.
 fn widen_counts<T: Count>(counts: &mut Vec<T>, shift: usize, len: usize) {
     let old = counts.len();
+    // Exactly: `resize` alone would double the capacity, whatever the growth asked for.
+    counts.reserve_exact(len - old);
     counts.resize(len, T::default());
     if shift > 0 {
         counts.copy_within(0..old, shift);
@@ -255,8 +258,15 @@ impl RankWindow {
             let wide = counts.iter().map(|&c| u64::from(c)).collect();
             self.form = Form::Wide(wide);
         }
-        if !matches!(self.form, Form::Sparse(_)) {
-            self.cover(lo, hi + 1, n_bins);
+        if !matches!(self.form, Form::Sparse(_)) && (lo < self.first || hi >= self.end) {
+            let span = (hi + 1).max(self.end) - lo.min(self.first);
+            if 2 * self.samples < u64::from(span) {
+                // Ranks spread far wider than the samples: each sample's bin takes less room
+                // than the counts would (a window whose first samples shared a bin).
+                self.sparsify();
+            } else {
+                self.cover(lo, hi + 1, n_bins);
+            }
         }
         let first = self.first;
         match &mut self.form {
@@ -270,10 +280,7 @@ impl RankWindow {
                     self.end = self.end.max(hi + 1);
                 }
                 sampled.extend_from_slice(bins);
-                // At two samples per bin, not one: a window whose first samples share a bin
-                // would turn dense at once and then double towards every new rank. `trim`
-                // chooses the canonical form.
-                if !sparse_is_smaller(self.samples, 2 * self.width()) {
+                if !sparse_is_smaller(self.samples, self.width()) {
                     self.densify(self.first, self.end);
                 }
             }
@@ -282,9 +289,9 @@ impl RankWindow {
 
     /// [`RankWindow::add`] for a sparse window, a bin outside a dense one or a window about to
     /// pass [`NARROW_MAX`] samples: a block of one ([`RankWindow::add_block`]). A sparse
-    /// window notes the bin and becomes dense at two samples per bin; a dense
-    /// one at least doubles towards `bin` (fewer only where the n bins end), so a unit whose
-    /// ranks spread over w bins reallocates about log₂ w times per run.
+    /// window notes the bin and becomes dense at one sample per bin; a dense one grows by
+    /// half at least towards `bin` (less only where the n bins end), so a unit whose
+    /// ranks spread over w bins reallocates about log₁.₅ w times per run.
     #[inline(never)]
     fn add_outside(&mut self, bin: u32, n_bins: u32) {
         self.add_block(std::slice::from_ref(&bin), n_bins);
@@ -293,6 +300,21 @@ impl RankWindow {
     /// Bins the window spans.
     fn width(&self) -> usize {
         (self.end - self.first) as usize
+    }
+
+    /// Turns a dense window sparse: the bin of each sample counted, over the bins it counted.
+    fn sparsify(&mut self) {
+        // Room for the block being added too (`samples` counts it already).
+        let mut sampled = Vec::with_capacity(self.samples as usize);
+        let (mut lo, mut end) = (0, 0);
+        for (bin, c) in self.counts_by_bin() {
+            if sampled.is_empty() {
+                lo = bin;
+            }
+            end = bin + 1;
+            sampled.extend(std::iter::repeat_n(bin, c as usize));
+        }
+        (self.first, self.end, self.form) = (lo, end, Form::Sparse(sampled));
     }
 
     /// Turns the window dense over `from..to` (which holds every bin it counted), in counts
@@ -326,15 +348,18 @@ impl RankWindow {
         }
     }
 
-    /// Widens a dense window to include bins `from..to` (within `0..n_bins`), doubling it at
-    /// least.
+    /// Widens a dense window to include bins `from..to` (within `0..n_bins`), by half its
+    /// width at least: O(log w) reallocations per unit and run, and at most a third of a
+    /// window's capacity unused (doubling left up to half).
     fn cover(&mut self, from: u32, to: u32, n_bins: u32) {
         let (first, end) = (self.first, self.end);
         if from >= first && to <= end {
             return;
         }
         let needed = to.max(end) - from.min(first);
-        let len = needed.max(2 * (end - first)).min(n_bins.max(needed));
+        let len = needed
+            .max((end - first) + (end - first) / 2)
+            .min(n_bins.max(needed));
         // Grow towards the side the new bins are on; then clamp to the n bins.
         let new_first = if from < first {
             to.max(end).saturating_sub(len)
@@ -661,7 +686,7 @@ mod tests {
     }
 
     /// A window spread over many bins by few samples keeps 4 bytes per sample, not 4 per bin;
-    /// it turns dense once it has seen twice as many samples as bins (once trimmed, as many).
+    /// it turns dense once it has seen as many samples as bins.
     #[test]
     fn wide_windows_of_few_samples_stay_sparse() {
         let n = 100_000;

@@ -13,11 +13,12 @@
 //! - record buffers, per thread: 88 n + r n (1 byte per counter up to 255 units, else 4;
 //!   twice with reverse counts) bytes, of which 64 n the block of ranks not yet added to the
 //!   windows ([`super::rank_block::RankBlock`]);
-//! - rank histograms: per unit at most min(8 c, 16 b + 128) bytes while recording and
+//! - rank histograms: per unit at most min(12 c, 8 b + 128) bytes while recording and
 //!   min(4 c, 4 b) once trimmed (8 b past 2^32 − 1 samples) ([`super::histogram`]: 4 bytes
-//!   per sample while a window holds fewer than two samples per bin, else 4 per bin of 32-bit
-//!   counts, vectors and dense windows holding up to twice what they use; a block adds up to
-//!   16 samples before a window checks its form, hence the 128). The bound takes every unit's
+//!   per sample while a window holds fewer samples than it spans bins, in a vector holding up
+//!   to twice what it uses, a block adding up to 16 samples before the form is checked, hence
+//!   the 128; else 4 per bin of 32-bit counts over up to 1.5 times the bins seen, which are at
+//!   most twice the samples). The bound takes every unit's
 //!   window as wide as the index: a unit's real window is usually far narrower, so this is the
 //!   most a run can take, not what it usually takes.
 //!
@@ -82,7 +83,7 @@ impl MemoryEstimate {
         let buffers = UNIT_BUFFER_BYTES * n + pair_buffers;
         let t = threads as u64;
         // While recording, per window (see the module's documentation).
-        let recording = |c: u64| n * (8 * c).min(16 * bins + BLOCK_SLACK_BYTES);
+        let recording = |c: u64| n * (12 * c).min(8 * bins + BLOCK_SLACK_BYTES);
         if records_in_blocks(layout) {
             // One set of windows, recorded into by every thread and trimmed in place.
             let per_thread = fixed + buffers;
