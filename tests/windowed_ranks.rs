@@ -74,8 +74,8 @@ fn windowed_histograms_equal_the_full_histograms_for_any_thread_count() {
             assert_eq!(acc.best_rank[u] as usize, lo + 1);
             assert_eq!(acc.worst_rank[u] as usize, hi + 1);
         }
-        // Memory: per unit, 8 bytes per rank of its window or 4 per sample, whichever is
-        // less; at most 8 bytes per rank of the windows, less than the n² table.
+        // Memory: per unit, 4 bytes per rank of its window (32-bit counts) or 4 per sample,
+        // whichever is less; at most 4 bytes per rank of the windows, less than the n² table.
         let widths: Vec<usize> = full
             .iter()
             .map(|row| {
@@ -83,13 +83,10 @@ fn windowed_histograms_equal_the_full_histograms_for_any_thread_count() {
                     + 1
             })
             .collect();
-        let compact: usize = widths
-            .iter()
-            .map(|&w| (8 * w).min(4 * samples as usize))
-            .sum();
+        let compact: usize = widths.iter().map(|&w| 4 * w.min(samples as usize)).sum();
         assert_eq!(acc.histogram_bytes(), compact);
         let spans: usize = widths.iter().sum();
-        assert!(acc.histogram_bytes() <= 8 * spans);
+        assert!(acc.histogram_bytes() <= 4 * spans);
         assert!(spans < full.len() * full.len());
     }
 }

@@ -220,8 +220,13 @@ const MEMORY_NOTE_BYTES: u64 = 1_000_000_000;
 
 /// The `note:` line of a large run's memory estimate, with what to do if it is too much.
 fn memory_note(estimate: &MemoryEstimate) -> String {
+    let how = if estimate.shared_histograms {
+        "and the rank histograms, held once for all threads"
+    } else {
+        "then the merged total"
+    };
     format!(
-        "note: the counts of this run take up to {} ({} per thread × {} threads, then the merged total; exact rank histograms {}, pair counts {}); if that is too much: fewer --threads, --bin-width W (ranks in bins of W, quantiles within ±(W−1)/2 ranks), or --pairs focus",
+        "note: the counts of this run take up to {} ({} per thread × {} threads, {how}; exact rank histograms {}, pair counts {}); if that is too much: fewer --threads, --bin-width W (ranks in bins of W, quantiles within ±(W−1)/2 ranks), or --pairs focus",
         fmt_bytes(estimate.total),
         fmt_bytes(estimate.per_thread),
         estimate.threads,

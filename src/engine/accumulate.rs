@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::fixed_point::FixedPoint;
 pub use super::histogram::{RankBins, RankWindow};
-use super::histogram::RankBlock;
+use super::rank_block::{RankBlock, SharedWindows};
 use super::pairs::PairBuffer;
 use crate::pipeline::vectors::dispatch;
 
@@ -113,9 +113,44 @@ pub struct RecordTables {
     kept_weight_sum: Vec<i32>,
 }
 
+impl RecordTables {
+    /// Adds the ranks to `windows`, shared by every thread of the run ([`shared_windows`]),
+    /// instead of the recording accumulator's own windows.
+    pub(crate) fn record_into(&mut self, windows: &std::sync::Arc<SharedWindows>) {
+        self.ranks.share(windows);
+    }
+}
+
 /// Samples after which [`Accumulator::record`] flushes its narrow buffers by itself: 8-bit
 /// pair counters hold 255 samples.
 pub const FLUSH_EVERY: u32 = u8::MAX as u32;
+
+/// Whether [`Accumulator::record`] adds a layout's ranks to the windows through a
+/// [`RankBlock`] (one bin per rank, more units than [`DENSE_HISTOGRAM_MAX`]): the threads of
+/// a run can then share one set of windows ([`shared_windows`]).
+pub(crate) fn records_in_blocks(layout: &Layout) -> bool {
+    layout.bin_width <= 1 && layout.n_units > DENSE_HISTOGRAM_MAX
+}
+
+/// For a layout recorded in blocks ([`records_in_blocks`]): one set of rank windows for all
+/// the threads of a run, holding `base`'s windows if given (moved out; `base` keeps empty
+/// ones), so that a run holds its exact histograms once instead of once per thread. Give it
+/// to every thread's tables ([`RecordTables::record_into`]) and put it back into the run's
+/// total with [`Accumulator::take_shared_windows`].
+pub(crate) fn shared_windows(
+    layout: &Layout,
+    base: Option<&mut Accumulator>,
+) -> Option<std::sync::Arc<SharedWindows>> {
+    if !records_in_blocks(layout) {
+        return None;
+    }
+    let empty = || vec![RankWindow::default(); layout.n_units];
+    let windows = match base {
+        Some(base) => std::mem::replace(&mut base.rank_counts, empty()),
+        None => empty(),
+    };
+    Some(std::sync::Arc::new(SharedWindows::new(windows)))
+}
 
 /// Most units whose rank counts are buffered densely per worker ([`RecordTables`]'s
 /// `histogram`: 4 n² bytes, 260 kB at most, and the windows stay empty until the flush, so
@@ -296,6 +331,16 @@ impl Accumulator {
             first_weight_sum: vec![0; k * row_stride],
             kept_weight_sum: vec![0; k * row_stride],
         }
+    }
+
+    /// Puts the windows every thread recorded into ([`shared_windows`]) into this
+    /// accumulator, whose own windows must be empty (they were not recorded into). Call once
+    /// every thread's tables are dropped.
+    pub(crate) fn take_shared_windows(&mut self, shared: std::sync::Arc<SharedWindows>) {
+        debug_assert!(self.rank_counts.iter().all(RankWindow::is_empty));
+        self.rank_counts = std::sync::Arc::into_inner(shared)
+            .expect("every thread is done with the shared windows")
+            .into_windows();
     }
 
     /// Adds the buffered counts and sums into the totals and clears the buffers. Call before

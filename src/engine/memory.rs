@@ -2,29 +2,37 @@
 //!
 //! Each thread holds one accumulator and its record buffers; at the end the threads'
 //! accumulators are added into one (the first thread's becomes the total, each other one is
-//! freed once added). With n units, r pair rows, k weight nodes, f factors, b rank bins and c
-//! samples recorded by an accumulator:
+//! freed once added). With one bin per rank and more than 255 units (exact ranks of a large
+//! index), the threads record into one shared set of rank windows
+//! ([`super::rank_block::SharedWindows`]), which becomes the total's: the histograms are held
+//! once per run, not once per thread plus the merged total. With n units, r pair rows, k
+//! weight nodes, f factors, b rank bins and c samples recorded into a set of windows:
 //!
 //! - fixed part, per accumulator: n × (200 + 8 × bands) + 8 r n (twice when r < n, for the
 //!   reverse counts) + 32 r k + 8 f bytes ([`super::Accumulator`]'s per-unit sums and counts);
 //! - record buffers, per thread: 88 n + r n (1 byte per counter up to 255 units, else 4;
 //!   twice with reverse counts) bytes, of which 64 n the block of ranks not yet added to the
-//!   windows ([`super::histogram::RankBlock`]);
-//! - rank histograms: per unit at most min(8 c, 16 b + 128) bytes while recording and
-//!   min(4 c, 8 b) once trimmed ([`super::histogram`]: 4 bytes per sample while a window holds
-//!   fewer than two samples per bin, else 8 per bin, vectors holding up to twice what they use;
-//!   a block adds up to 16 samples before a window checks its form, hence the 128). The bound
-//!   takes every unit's window as wide as the index: a unit's real window is usually far
-//!   narrower, so this is the most a run can take, not what it usually takes.
+//!   windows ([`super::rank_block::RankBlock`]);
+//! - rank histograms: per unit at most min(12 c, 8 b + 128) bytes while recording and
+//!   min(4 c, 4 b) once trimmed (8 b past 2^32 − 1 samples) ([`super::histogram`]: 4 bytes
+//!   per sample while a window holds fewer samples than it spans bins, in a vector holding up
+//!   to twice what it uses, a block adding up to 16 samples before the form is checked, hence
+//!   the 128; else 4 per bin of 32-bit counts over up to 1.5 times the bins seen, which are at
+//!   most twice the samples). The bound takes every unit's
+//!   window as wide as the index: a unit's real window is usually far narrower, so this is the
+//!   most a run can take, not what it usually takes.
 //!
-//! A thread records about c = S / threads of the S samples; the whole run holds the threads'
-//! parts plus the merged histograms of all S samples.
+//! With shared windows the histograms hold all S samples of the run in one set (c = S); else
+//! a thread records about c = S / threads of them, and the whole run holds the threads' parts
+//! plus the merged histograms of all S samples.
 
 use super::Layout;
-use super::histogram::{BLOCK, RankBins};
+use super::accumulate::records_in_blocks;
+use super::histogram::RankBins;
+use super::rank_block::BLOCK;
 
 /// Bytes of one unit's per-unit fields besides its histogram and bands: the window's own
-/// header (56), best/worst rank (8), Σ rank (8), Σ rank² (16), Σ |shift| (8), five hit counts
+/// header (48), best/worst rank (8), Σ rank (8), Σ rank² (16), Σ |shift| (8), five hit counts
 /// (40), Σ score and Σ score² (32), and headroom for the vectors' headers and the scores.
 const UNIT_BYTES: u64 = 200;
 
@@ -40,9 +48,11 @@ const BLOCK_SLACK_BYTES: u64 = 8 * BLOCK as u64;
 /// buffers come on top; they do not grow with the samples).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryEstimate {
-    /// Bytes one thread holds while it records.
+    /// Bytes one thread holds while it records (its rank histograms included unless they are
+    /// shared).
     pub per_thread: u64,
-    /// Bytes the whole run holds at its peak: every thread's part and the merged total.
+    /// Bytes the whole run holds at its peak: every thread's part, the shared histograms and
+    /// the merged total.
     pub total: u64,
     /// Of `total`, the bytes of the rank histograms (the part that exact ranks cost, which
     /// wider rank bins cut).
@@ -51,6 +61,8 @@ pub struct MemoryEstimate {
     pub pairs: u64,
     pub units: usize,
     pub threads: usize,
+    /// Whether the threads record into one shared set of rank histograms.
+    pub shared_histograms: bool,
 }
 
 impl MemoryEstimate {
@@ -69,17 +81,35 @@ impl MemoryEstimate {
         let counter_bytes = if n <= u64::from(u8::MAX) { 1 } else { 4 };
         let pair_buffers = counter_bytes * rows * n * directions;
         let buffers = UNIT_BUFFER_BYTES * n + pair_buffers;
-        let per_thread_samples = samples.div_ceil(threads as u64);
-        let recording = n * (8 * per_thread_samples).min(16 * bins + BLOCK_SLACK_BYTES);
-        let merged = n * (4 * samples).min(8 * bins);
-        let per_thread = fixed + buffers + recording;
+        let t = threads as u64;
+        // While recording, per window (see the module's documentation).
+        let recording = |c: u64| n * (12 * c).min(8 * bins + BLOCK_SLACK_BYTES);
+        if records_in_blocks(layout) {
+            // One set of windows, recorded into by every thread and trimmed in place.
+            let per_thread = fixed + buffers;
+            let histograms = recording(samples);
+            return MemoryEstimate {
+                per_thread,
+                total: t * per_thread + histograms,
+                histograms,
+                pairs: t * (pairs + pair_buffers),
+                units: layout.n_units,
+                threads,
+                shared_histograms: true,
+            };
+        }
+        let per_thread_recording = recording(samples.div_ceil(t));
+        let bytes_per_bin = if samples > u64::from(u32::MAX) { 8 } else { 4 };
+        let merged = n * (4 * samples).min(bytes_per_bin * bins);
+        let per_thread = fixed + buffers + per_thread_recording;
         MemoryEstimate {
             per_thread,
-            total: threads as u64 * per_thread + fixed + merged,
-            histograms: threads as u64 * recording + merged,
-            pairs: (threads as u64 + 1) * pairs + threads as u64 * pair_buffers,
+            total: t * per_thread + fixed + merged,
+            histograms: t * per_thread_recording + merged,
+            pairs: (t + 1) * pairs + t * pair_buffers,
             units: layout.n_units,
             threads,
+            shared_histograms: false,
         }
     }
 }
@@ -104,7 +134,7 @@ pub fn fmt_bytes(bytes: u64) -> String {
 mod tests {
     use super::*;
     use crate::engine::Accumulator;
-    use crate::engine::histogram::RankBlock;
+    use crate::engine::rank_block::RankBlock;
 
     fn layout(n_units: usize, pair_units: Vec<usize>) -> Layout {
         Layout {
@@ -137,9 +167,11 @@ mod tests {
             let used = (accumulator.fixed_bytes()
                 + accumulator.histogram_bytes()
                 + 4 * BLOCK * n) as u64;
-            assert!(used <= estimate.per_thread, "{n}: {used} > {estimate:?}");
+            // (With one thread, shared windows or not, the run holds this accumulator and the
+            // total, which is the same one when the windows are shared.)
+            assert!(used <= estimate.total, "{n}: {used} > {estimate:?}");
             // Within a factor of a few: an estimate, not a bound a thousand times too high.
-            assert!(estimate.per_thread < 8 * used, "{n}: {used} vs {estimate:?}");
+            assert!(estimate.total < 8 * used, "{n}: {used} vs {estimate:?}");
             for window in &mut accumulator.rank_counts {
                 window.trim();
             }

@@ -12,6 +12,7 @@ pub mod fixed_point;
 pub mod histogram;
 pub mod memory;
 mod pairs;
+mod rank_block;
 pub mod shard;
 mod uniforms;
 
@@ -228,9 +229,15 @@ pub fn run_onto(spec: &RunSpec, observer: &dyn Observer, base: Option<Accumulato
     // One worker per thread, pulling chunks of sample indices from a shared counter: dynamic
     // load balancing with exactly one accumulator per thread (memory stays bounded for large
     // indices), and integer accumulators make the result independent of who ran what.
+    // Large indices: one set of rank windows for all threads (`accumulate::shared_windows`).
+    let mut base = base;
+    let shared = accumulate::shared_windows(&spec.layout, base.as_mut());
     let base = std::sync::Mutex::new(base);
     let workers: Vec<Accumulator> = pool.broadcast(|_| {
         let mut worker = Worker::new(spec, base.lock().expect("not poisoned").take());
+        if let Some(shared) = &shared {
+            worker.tables.record_into(shared);
+        }
         while !observer.cancelled() {
             let start = next_chunk.fetch_add(chunk, Ordering::Relaxed);
             if start >= spec.samples.end {
@@ -255,6 +262,9 @@ pub fn run_onto(spec: &RunSpec, observer: &dyn Observer, base: Option<Accumulato
         .unwrap_or_else(|| Accumulator::new(&spec.layout));
     for accumulator in workers {
         total.merge(&accumulator).expect("workers share one layout");
+    }
+    if let Some(shared) = shared {
+        total.take_shared_windows(shared);
     }
     total.complete(spec.nominal_ranks, spec.top_k);
     total
