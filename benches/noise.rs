@@ -10,7 +10,8 @@
 //! `ieci-noise` is still short of its target (100,000–125,000 samples/s quiet before the own
 //! `exp`/`ln` of `pipeline/noise/fastmath.rs`, which took about 10% off the CPU time a sample):
 //! a sample costs some 50,000 cycles a core, about a third of it perturbing and re-preparing
-//! the 925 cells; README's performance row for data error has the measures and the profile.
+//! the 925 cells; README.md ("Performance", "Where the time goes with data error") has the
+//! measures and the profile.
 
 use std::hint::black_box;
 
