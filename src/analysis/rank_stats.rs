@@ -198,8 +198,8 @@ pub fn summarise(
         let (lo, hi) = bins.range(b, n_units);
         (f64::from(lo) + f64::from(hi)) / 2.0
     };
-    // Units are summarised independently (each from its own counts), in parallel: at 33,000
-    // units the quantiles' accuracy walks every window several times. `collect` keeps the
+    // Units are summarised independently (each from its own counts), in parallel: the
+    // quantiles and their accuracy walk each unit's counts a dozen times. `collect` keeps the
     // units' order, so the result does not depend on the threads.
     let units: Vec<UnitRankStats> = (0..n_units)
         .into_par_iter()
