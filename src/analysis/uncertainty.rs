@@ -384,9 +384,7 @@ pub fn sample(
 /// but no memory during the main run; rows come out in sample order for any thread count.
 pub fn runs_csv(setup: &Setup, seed: u64, samples: Range<u64>, threads: usize) -> String {
     use crate::engine::SampleScorer;
-    use crate::engine::{SampleModel, sample_uniforms};
-    use rand::SeedableRng;
-    use rand::rngs::ChaCha8Rng;
+    use crate::engine::{SampleModel, Uniforms};
     use rayon::prelude::*;
 
     let model = &setup.model;
@@ -402,13 +400,14 @@ pub fn runs_csv(setup: &Setup, seed: u64, samples: Range<u64>, threads: usize) -
     }
     header.push("mean_abs_rank_shift".into());
     let chunk_rows = |range: Range<u64>| -> String {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        // The same numbers as the engine's workers draw for each sample.
+        let uniforms = Uniforms::new(seed);
         let mut u = vec![0.0; model.dims()];
         let mut sample = SampleScorer::new(prepared, model);
         let nominal = setup.nominal.top_ranks(prepared);
         let mut writer = csv::Writer::from_writer(Vec::new());
         for index in range {
-            sample_uniforms(&mut rng, index, &mut u);
+            uniforms.fill(index, &mut u);
             sample.score(prepared, model, &u, None);
             let ranks = sample.scratch.rank(prepared, prepared.framework.top);
             let mut row = vec![(index + 1).to_string()];

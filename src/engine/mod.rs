@@ -19,13 +19,11 @@ mod uniforms;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rand::rngs::ChaCha8Rng;
-use rand::RngExt;
 
 pub use accumulate::{Accumulator, Layout};
 pub use memory::MemoryEstimate;
 pub use sample::SampleScorer;
-use uniforms::Uniforms;
+pub use uniforms::Uniforms;
 
 use crate::pipeline::noise::NoisePlan;
 use crate::pipeline::{Config, LowerLevels, Prepared};
@@ -137,12 +135,14 @@ const CHUNK: u64 = 512;
 const CHUNK_UNITS: u64 = 131_072;
 
 /// Fills `u` with sample `index`'s uniform numbers: the first `u.len()` draws of ChaCha8
-/// stream `index` under key `seed`, each in [0, 1) with 53 random bits.
-#[inline]
-pub fn sample_uniforms(rng: &mut ChaCha8Rng, index: u64, u: &mut [f64]) {
+/// stream `index` under key `seed`, each in [0, 1) with 53 random bits. The definition, drawn
+/// through `rand`'s generator: the engine computes the same numbers with [`Uniforms`], and
+/// tests check one against the other.
+#[cfg(any(test, feature = "internals"))]
+pub fn sample_uniforms(rng: &mut rand::rngs::ChaCha8Rng, index: u64, u: &mut [f64]) {
     rng.set_stream(index);
     for x in u.iter_mut() {
-        *x = rng.random::<f64>();
+        *x = rand::RngExt::random::<f64>(rng);
     }
 }
 
