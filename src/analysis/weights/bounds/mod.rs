@@ -134,8 +134,22 @@ pub fn rank_bounds_by<M: WeightModel>(
     focus: usize,
     strategy: Strategy,
 ) -> Result<RankBounds, WeightAnalysisError> {
+    rank_bounds_by_within(model, region, focus, strategy, None)
+}
+
+/// [`rank_bounds_by`] with at most `budget` seconds for each MILP it solves (see
+/// [`rank_bounds_within`]): lets a test hold one strategy's proven answer against another's
+/// proven bracket when the other would take minutes.
+#[cfg(any(test, feature = "internals"))]
+pub fn rank_bounds_by_within<M: WeightModel>(
+    model: &M,
+    region: &WeightRegion,
+    focus: usize,
+    strategy: Strategy,
+    budget: Option<f64>,
+) -> Result<RankBounds, WeightAnalysisError> {
     let polytope = Polytope::new(model, region)?;
-    bounds_for(model, &polytope, focus, None, strategy)
+    bounds_for(model, &polytope, focus, budget, strategy)
 }
 
 /// Exact best and worst rank of `focus` over `region` (no time limit).
