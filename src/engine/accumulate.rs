@@ -219,6 +219,53 @@ fn add_masked(sums: &mut [i32], w: i32, masks: &[i32]) {
     }
 }
 
+/// [`add_masked`] for every weight j: `sums[j · stride + i] += weights[j] & masks[i]`, with
+/// `stride = masks.len()`. Rows of up to eight blocks are added with the block count fixed
+/// ([`add_masked_blocks`]); any other stride block by block.
+#[inline(always)]
+fn add_masked_rows(sums: &mut [i32], weights: &[i32], masks: &[i32]) {
+    match masks.len() / WEIGHT_LANES {
+        1 => add_masked_blocks::<1>(sums, weights, masks),
+        2 => add_masked_blocks::<2>(sums, weights, masks),
+        3 => add_masked_blocks::<3>(sums, weights, masks),
+        4 => add_masked_blocks::<4>(sums, weights, masks),
+        5 => add_masked_blocks::<5>(sums, weights, masks),
+        6 => add_masked_blocks::<6>(sums, weights, masks),
+        7 => add_masked_blocks::<7>(sums, weights, masks),
+        8 => add_masked_blocks::<8>(sums, weights, masks),
+        _ => {
+            for (row, &w) in sums.chunks_exact_mut(masks.len()).zip(weights) {
+                add_masked(row, w, masks);
+            }
+        }
+    }
+}
+
+/// [`add_masked_rows`] for rows of `B` whole blocks: each row's loop unrolled whole and the
+/// masks held in registers across the rows (looping over a run-time number of blocks per
+/// weight, the iterators cost more than the additions).
+#[inline(always)]
+fn add_masked_blocks<const B: usize>(sums: &mut [i32], weights: &[i32], masks: &[i32]) {
+    let (mask_blocks, _) = masks.as_chunks::<WEIGHT_LANES>();
+    let mask_blocks: &[[i32; WEIGHT_LANES]; B] =
+        mask_blocks[..B].try_into().expect("B blocks of masks");
+    for (row, &w) in sums.chunks_exact_mut(B * WEIGHT_LANES).zip(weights) {
+        let (row_blocks, _) = row.as_chunks_mut::<WEIGHT_LANES>();
+        let row_blocks: &mut [[i32; WEIGHT_LANES]; B] =
+            row_blocks.try_into().expect("a row of B blocks");
+        for (sums, masks) in row_blocks.iter_mut().zip(mask_blocks) {
+            let mut terms = [0i32; WEIGHT_LANES];
+            for (term, &mask) in terms.iter_mut().zip(masks) {
+                *term = w & mask;
+            }
+            for (sum, &term) in sums.iter_mut().zip(&terms) {
+                // At most FLUSH_EVERY terms of at most 2^23 each: never wraps (WEIGHT_BITS).
+                *sum = sum.wrapping_add(term);
+            }
+        }
+    }
+}
+
 /// Addition that reports overflow instead of wrapping, for [`Accumulator::merge`].
 trait CheckedSum: Copy {
     fn checked_sum(self, other: Self) -> Option<Self>;
@@ -531,13 +578,11 @@ impl Accumulator {
         }
         if k > 0 {
             // About half the units keep their rank, unpredictably: masked adds, no branches.
-            for (sums, &w) in lookup
-                .kept_weight_sum
-                .chunks_exact_mut(lookup.row_stride)
-                .zip(&lookup.encoded_weights)
-            {
-                add_masked(sums, w, &lookup.kept);
-            }
+            add_masked_rows(
+                &mut lookup.kept_weight_sum,
+                &lookup.encoded_weights,
+                &lookup.kept,
+            );
         }
         lookup.pairs.record(&self.pair_units, ranks);
         lookup.pending += 1;
