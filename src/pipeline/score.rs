@@ -534,6 +534,12 @@ fn score_fused(
     let terms = unsafe { std::slice::from_raw_parts(terms.as_ptr().cast::<Term>(), from) };
     let ends = &plan.aggregates;
     let mut start = 0;
+    // Wide blocks first: eight vector sums per aggregate in flight (independent chains), and
+    // the per-block bookkeeping (terms, rows) paid once per 32 units.
+    while start + 32 <= n {
+        fused_block::<32>(terms, ends, base, n, start);
+        start += 32;
+    }
     while start + 16 <= n {
         fused_block::<16>(terms, ends, base, n, start);
         start += 16;
