@@ -513,8 +513,13 @@ impl Accumulator {
         if self.bins.width == 1 && !lookup.histogram.is_empty() {
             // With one bin per rank, every rank statistic is a function of the histogram and
             // is derived once by `complete`: only the histogram is counted, densely here.
-            for (row, &rank) in lookup.histogram.chunks_exact_mut(n).zip(ranks) {
-                row[rank as usize - 1] += 1;
+            // Unit u's row starts at u·n; a running offset, not a row iterator, whose
+            // bookkeeping cost as much as the increments.
+            let histogram = &mut lookup.histogram[..n * n];
+            let mut row = 0;
+            for &rank in &ranks[..n] {
+                histogram[row + rank as usize - 1] += 1;
+                row += n;
             }
             lookup.histogram_pending += 1;
             if lookup.histogram_pending == u32::MAX {
