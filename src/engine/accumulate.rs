@@ -12,6 +12,7 @@ pub use super::histogram::{RankBins, RankWindow};
 use super::rank_block::{RankBlock, SharedWindows};
 use super::pairs::PairBuffer;
 use crate::pipeline::vectors::dispatch;
+use masked::add_masked_rows;
 
 /// Most samples one run may take. Rank sums are `u64` (Σ rank ≤ samples × units) and counts
 /// are turned into probabilities as doubles (exact up to 2^53): 2^40 samples keep both exact
@@ -165,7 +166,7 @@ pub const WEIGHT_BITS: i32 = 23;
 
 /// Lanes the transposed weight sums are padded to and added in (one AVX2 register of 32-bit
 /// sums, two SSE2 ones), so no addition falls to a scalar tail loop.
-const WEIGHT_LANES: usize = 8;
+pub(super) const WEIGHT_LANES: usize = 8;
 
 dispatch! {
     /// [`Accumulator::record`] with vector instructions as wide as the CPU has (the same
@@ -197,73 +198,6 @@ fn record_portable(
     moved: &[bool],
 ) {
     accumulator.record_portable(lookup, ranks, scores, nominal_ranks, top_k, weights, moved);
-}
-
-/// `sums[i] += w & masks[i]` (masks −1 or 0), in fixed blocks of [`WEIGHT_LANES`]: whole
-/// vector instructions at any width. The masked terms go to a block of their own first:
-/// added straight into the sums, the compiler kept a scalar copy of the loop for sums and
-/// masks that might overlap, and ran it.
-#[inline(always)]
-fn add_masked(sums: &mut [i32], w: i32, masks: &[i32]) {
-    let (sum_blocks, _) = sums.as_chunks_mut::<WEIGHT_LANES>();
-    let (mask_blocks, _) = masks.as_chunks::<WEIGHT_LANES>();
-    for (sums, masks) in sum_blocks.iter_mut().zip(mask_blocks) {
-        let mut terms = [0i32; WEIGHT_LANES];
-        for (term, &mask) in terms.iter_mut().zip(masks) {
-            *term = w & mask;
-        }
-        for (sum, &term) in sums.iter_mut().zip(&terms) {
-            // At most FLUSH_EVERY terms of at most 2^23 each: never wraps (WEIGHT_BITS).
-            *sum = sum.wrapping_add(term);
-        }
-    }
-}
-
-/// [`add_masked`] for every weight j: `sums[j · stride + i] += weights[j] & masks[i]`, with
-/// `stride = masks.len()`. Rows of up to eight blocks are added with the block count fixed
-/// ([`add_masked_blocks`]); any other stride block by block.
-#[inline(always)]
-fn add_masked_rows(sums: &mut [i32], weights: &[i32], masks: &[i32]) {
-    match masks.len() / WEIGHT_LANES {
-        1 => add_masked_blocks::<1>(sums, weights, masks),
-        2 => add_masked_blocks::<2>(sums, weights, masks),
-        3 => add_masked_blocks::<3>(sums, weights, masks),
-        4 => add_masked_blocks::<4>(sums, weights, masks),
-        5 => add_masked_blocks::<5>(sums, weights, masks),
-        6 => add_masked_blocks::<6>(sums, weights, masks),
-        7 => add_masked_blocks::<7>(sums, weights, masks),
-        8 => add_masked_blocks::<8>(sums, weights, masks),
-        _ => {
-            for (row, &w) in sums.chunks_exact_mut(masks.len()).zip(weights) {
-                add_masked(row, w, masks);
-            }
-        }
-    }
-}
-
-/// [`add_masked_rows`] for rows of `B` whole blocks: each row's loop unrolled whole and the
-/// masks held in registers across the rows (looping over a run-time number of blocks per
-/// weight, the iterators cost more than the additions).
-#[inline(always)]
-fn add_masked_blocks<const B: usize>(sums: &mut [i32], weights: &[i32], masks: &[i32]) {
-    let (mask_blocks, _) = masks.as_chunks::<WEIGHT_LANES>();
-    let mask_blocks: &[[i32; WEIGHT_LANES]; B] =
-        mask_blocks[..B].try_into().expect("B blocks of masks");
-    for (row, &w) in sums.chunks_exact_mut(B * WEIGHT_LANES).zip(weights) {
-        let (row_blocks, _) = row.as_chunks_mut::<WEIGHT_LANES>();
-        let row_blocks: &mut [[i32; WEIGHT_LANES]; B] =
-            row_blocks.try_into().expect("a row of B blocks");
-        for (sums, masks) in row_blocks.iter_mut().zip(mask_blocks) {
-            let mut terms = [0i32; WEIGHT_LANES];
-            for (term, &mask) in terms.iter_mut().zip(masks) {
-                *term = w & mask;
-            }
-            for (sum, &term) in sums.iter_mut().zip(&terms) {
-                // At most FLUSH_EVERY terms of at most 2^23 each: never wraps (WEIGHT_BITS).
-                *sum = sum.wrapping_add(term);
-            }
-        }
-    }
 }
 
 /// Addition that reports overflow instead of wrapping, for [`Accumulator::merge`].
@@ -822,6 +756,8 @@ impl Accumulator {
         }
     }
 }
+
+mod masked;
 
 #[cfg(test)]
 mod tests;
