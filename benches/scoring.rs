@@ -35,13 +35,14 @@ fn score_one_configuration(c: &mut Criterion) {
 /// `ieci-full` (every factor: data treatment, normalisation, aggregation, weights) and
 /// `ieci-weights` (weights only, issue #15.6's target of ≥ 3.5 M samples/s on 2 cores).
 ///
-/// A sample of `ieci-weights` is about 7,500 instructions (9,700 before the s10weights changes,
-/// 14,200 before s9engine; `valgrind --tool=callgrind`, one thread, run overhead included):
-/// scoring the 3 dimensions and the index from the saved sub-dimension scores about a quarter,
-/// recording (rank histogram, score sums, central-weight sums) another quarter and the 1,369
-/// pair counters a tenth, ranking the 37 units a seventh, the model's configuration, the 14
-/// uniforms (two ChaCha8 blocks) and the central-weight shares the rest. README.md's
-/// performance table has the measured rates and "where the time goes".
+/// A sample of `ieci-weights` is about 6,800 instructions (7,520 before the s11weights changes,
+/// 9,700 before s10weights, 14,200 before s9engine; `valgrind --tool=callgrind`, one thread,
+/// run overhead included): scoring the 3 dimensions and the index from the saved sub-dimension
+/// scores about a quarter, recording (rank histogram, score sums, central-weight sums) a
+/// quarter and the 1,369 pair counters an eighth, ranking the 37 units a sixth, the model's
+/// configuration, the 14 uniforms (two ChaCha8 blocks, two samples' at once) and the
+/// central-weight shares the rest. README.md's performance table has the measured rates and
+/// "where the time goes".
 fn engine_throughput(c: &mut Criterion) {
     let index = embedded::load("ieci2022").unwrap();
     let samples = 200_000u64;

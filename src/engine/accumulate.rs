@@ -12,6 +12,7 @@ pub use super::histogram::{RankBins, RankWindow};
 use super::rank_block::{RankBlock, SharedWindows};
 use super::pairs::PairBuffer;
 use crate::pipeline::vectors::dispatch;
+use masked::add_masked_rows;
 
 /// Most samples one run may take. Rank sums are `u64` (Σ rank ≤ samples × units) and counts
 /// are turned into probabilities as doubles (exact up to 2^53): 2^40 samples keep both exact
@@ -165,7 +166,7 @@ pub const WEIGHT_BITS: i32 = 23;
 
 /// Lanes the transposed weight sums are padded to and added in (one AVX2 register of 32-bit
 /// sums, two SSE2 ones), so no addition falls to a scalar tail loop.
-const WEIGHT_LANES: usize = 8;
+pub(super) const WEIGHT_LANES: usize = 8;
 
 dispatch! {
     /// [`Accumulator::record`] with vector instructions as wide as the CPU has (the same
@@ -197,26 +198,6 @@ fn record_portable(
     moved: &[bool],
 ) {
     accumulator.record_portable(lookup, ranks, scores, nominal_ranks, top_k, weights, moved);
-}
-
-/// `sums[i] += w & masks[i]` (masks −1 or 0), in fixed blocks of [`WEIGHT_LANES`]: whole
-/// vector instructions at any width. The masked terms go to a block of their own first:
-/// added straight into the sums, the compiler kept a scalar copy of the loop for sums and
-/// masks that might overlap, and ran it.
-#[inline(always)]
-fn add_masked(sums: &mut [i32], w: i32, masks: &[i32]) {
-    let (sum_blocks, _) = sums.as_chunks_mut::<WEIGHT_LANES>();
-    let (mask_blocks, _) = masks.as_chunks::<WEIGHT_LANES>();
-    for (sums, masks) in sum_blocks.iter_mut().zip(mask_blocks) {
-        let mut terms = [0i32; WEIGHT_LANES];
-        for (term, &mask) in terms.iter_mut().zip(masks) {
-            *term = w & mask;
-        }
-        for (sum, &term) in sums.iter_mut().zip(&terms) {
-            // At most FLUSH_EVERY terms of at most 2^23 each: never wraps (WEIGHT_BITS).
-            *sum = sum.wrapping_add(term);
-        }
-    }
 }
 
 /// Addition that reports overflow instead of wrapping, for [`Accumulator::merge`].
@@ -466,8 +447,13 @@ impl Accumulator {
         if self.bins.width == 1 && !lookup.histogram.is_empty() {
             // With one bin per rank, every rank statistic is a function of the histogram and
             // is derived once by `complete`: only the histogram is counted, densely here.
-            for (row, &rank) in lookup.histogram.chunks_exact_mut(n).zip(ranks) {
-                row[rank as usize - 1] += 1;
+            // Unit u's row starts at u·n; a running offset, not a row iterator, whose
+            // bookkeeping cost as much as the increments.
+            let histogram = &mut lookup.histogram[..n * n];
+            let mut row = 0;
+            for &rank in &ranks[..n] {
+                histogram[row + rank as usize - 1] += 1;
+                row += n;
             }
             lookup.histogram_pending += 1;
             if lookup.histogram_pending == u32::MAX {
@@ -531,13 +517,11 @@ impl Accumulator {
         }
         if k > 0 {
             // About half the units keep their rank, unpredictably: masked adds, no branches.
-            for (sums, &w) in lookup
-                .kept_weight_sum
-                .chunks_exact_mut(lookup.row_stride)
-                .zip(&lookup.encoded_weights)
-            {
-                add_masked(sums, w, &lookup.kept);
-            }
+            add_masked_rows(
+                &mut lookup.kept_weight_sum,
+                &lookup.encoded_weights,
+                &lookup.kept,
+            );
         }
         lookup.pairs.record(&self.pair_units, ranks);
         lookup.pending += 1;
@@ -772,6 +756,8 @@ impl Accumulator {
         }
     }
 }
+
+mod masked;
 
 #[cfg(test)]
 mod tests;

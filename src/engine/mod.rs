@@ -150,6 +150,8 @@ pub fn sample_uniforms(rng: &mut rand::rngs::ChaCha8Rng, index: u64, u: &mut [f6
 struct Worker {
     uniforms: Uniforms,
     u: Vec<f64>,
+    /// The next sample's numbers, drawn together with `u`'s ([`Uniforms::fill_two`]).
+    u_next: Vec<f64>,
     sample: SampleScorer,
     weight_groups: WeightGroups,
     weights: Vec<f64>,
@@ -284,6 +286,7 @@ impl Worker {
             tables: accumulator.tables(),
             uniforms: Uniforms::new(spec.seed),
             u: vec![0.0; spec.model.dims()],
+            u_next: vec![0.0; spec.model.dims()],
             sample: SampleScorer::new(spec.prepared, spec.model),
             weight_groups: WeightGroups::new(spec.prepared, &spec.layout.weight_nodes),
             weights: vec![0.0; spec.layout.weight_nodes.len()],
@@ -295,9 +298,20 @@ impl Worker {
     /// (the caller flushes them once the worker is done). Allocation-free.
     fn run_chunk(&mut self, spec: &RunSpec, samples: Range<u64>) {
         let top = spec.prepared.framework.top;
-        for index in samples {
-            // The numbers of `sample_uniforms`, from the two blocks they need.
-            self.uniforms.fill(index, &mut self.u);
+        // Whether `u_next` holds this sample's numbers, drawn with the previous sample's.
+        let mut drawn = false;
+        for index in samples.clone() {
+            // The numbers of `sample_uniforms`, from the two blocks they need: two samples'
+            // at once while two are left (the two computations overlap).
+            if drawn {
+                std::mem::swap(&mut self.u, &mut self.u_next);
+                drawn = false;
+            } else if index + 1 < samples.end {
+                self.uniforms.fill_two(index, &mut self.u, &mut self.u_next);
+                drawn = true;
+            } else {
+                self.uniforms.fill(index, &mut self.u);
+            }
             let sample = &mut self.sample;
             sample.score(spec.prepared, spec.model, &self.u, spec.lower_levels);
             self.weight_groups

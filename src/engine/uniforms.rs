@@ -41,6 +41,44 @@ impl Uniforms {
     pub fn fill(&self, index: u64, u: &mut [f64]) {
         fill_with_vectors(&self.key, index, u);
     }
+
+    /// [`Uniforms::fill`] for streams `index` (into `first`) and `index + 1` (into `second`,
+    /// as long as `first`) at once: the two computations overlap, so a pair costs less than
+    /// two single calls.
+    #[inline]
+    pub fn fill_two(&self, index: u64, first: &mut [f64], second: &mut [f64]) {
+        fill_two_with_vectors(&self.key, index, first, second);
+    }
+}
+
+/// [`Uniforms::fill_two`] with the two streams' rows side by side in AVX2 registers when the
+/// CPU has them (the same words either way).
+#[inline(always)]
+fn fill_two_with_vectors(key: &[u32; 8], index: u64, first: &mut [f64], second: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::pipeline::vectors::avx2() {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { fill_two_avx2(key, index, first, second) };
+    }
+    fill_with(key, index, first, two_blocks);
+    fill_with(key, index.wrapping_add(1), second, two_blocks);
+}
+
+/// [`fill_two_with_vectors`] with AVX2 intrinsics.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_two_avx2(key: &[u32; 8], index: u64, first: &mut [f64], second: &mut [f64]) {
+    assert_eq!(first.len(), second.len());
+    let indices = [index, index.wrapping_add(1)];
+    for (pair, (one, two)) in first
+        .chunks_mut(PER_PAIR)
+        .zip(second.chunks_mut(PER_PAIR))
+        .enumerate()
+    {
+        let [words_one, words_two] = blocks_avx2(key, indices, 2 * pair as u64);
+        to_unit(&words_one, one);
+        to_unit(&words_two, two);
+    }
 }
 
 /// [`Uniforms::fill`] with the rows in AVX2 registers when the CPU has them (integer
@@ -73,20 +111,36 @@ fn fill_with(
     blocks: impl Fn(&[u32; 8], u64, u64) -> [u32; 32],
 ) {
     for (pair, numbers) in u.chunks_mut(PER_PAIR).enumerate() {
-        let words = blocks(key, index, 2 * pair as u64);
-        for (i, x) in numbers.iter_mut().enumerate() {
-            let bits = u64::from(words[2 * i]) | (u64::from(words[2 * i + 1]) << 32);
-            *x = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-        }
+        to_unit(&blocks(key, index, 2 * pair as u64), numbers);
     }
 }
 
-/// [`two_blocks`] in AVX2 registers: each row one `__m256i`, its 128-bit halves the two
-/// blocks; the lane rotations of the diagonal round are in-half shuffles, the 16- and 8-bit
-/// rotations byte shuffles.
+/// The numbers of a pair of blocks' words: each from two consecutive words (low word first),
+/// `(u64 >> 11) · 2^-53`.
+#[inline(always)]
+fn to_unit(words: &[u32; 32], numbers: &mut [f64]) {
+    for (i, x) in numbers.iter_mut().enumerate() {
+        let bits = u64::from(words[2 * i]) | (u64::from(words[2 * i + 1]) << 32);
+        *x = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    }
+}
+
+/// [`two_blocks`] in AVX2 registers (one stream: [`blocks_avx2`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn two_blocks_avx2(key: &[u32; 8], index: u64, block: u64) -> [u32; 32] {
+    let [words] = blocks_avx2(key, [index], block);
+    words
+}
+
+/// [`two_blocks`] of `S` streams at once in AVX2 registers: each row one `__m256i`, its
+/// 128-bit halves the two blocks; the lane rotations of the diagonal round are in-half
+/// shuffles, the 16- and 8-bit rotations byte shuffles. The streams' rounds are interleaved
+/// step by step: a round is a chain of dependent instructions, and two independent chains
+/// keep the vector units busy where one waits on each result.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn blocks_avx2<const S: usize>(key: &[u32; 8], indices: [u64; S], block: u64) -> [[u32; 32]; S] {
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi32, _mm256_or_si256, _mm256_permute2x128_si256,
         _mm256_setr_epi8, _mm256_setr_epi32, _mm256_shuffle_epi8, _mm256_shuffle_epi32,
@@ -106,10 +160,13 @@ fn two_blocks_avx2(key: &[u32; 8], index: u64, block: u64) -> [u32; 32] {
         word(key[4]), word(key[5]), word(key[6]), word(key[7]),
         word(key[4]), word(key[5]), word(key[6]), word(key[7]),
     );
-    let d0 = _mm256_setr_epi32(
-        word(block as u32), word((block >> 32) as u32), word(index as u32), word((index >> 32) as u32),
-        word(next as u32), word((next >> 32) as u32), word(index as u32), word((index >> 32) as u32),
-    );
+    let d0: [__m256i; S] = std::array::from_fn(|s| {
+        let index = indices[s];
+        _mm256_setr_epi32(
+            word(block as u32), word((block >> 32) as u32), word(index as u32), word((index >> 32) as u32),
+            word(next as u32), word((next >> 32) as u32), word(index as u32), word((index >> 32) as u32),
+        )
+    });
     // Byte shuffles rotating every 32-bit word left by 16 and by 8 bits.
     let rot16 = _mm256_setr_epi8(
         2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
@@ -121,45 +178,67 @@ fn two_blocks_avx2(key: &[u32; 8], index: u64, block: u64) -> [u32; 32] {
     );
     let rotate12 = |x: __m256i| _mm256_or_si256(_mm256_slli_epi32::<12>(x), _mm256_srli_epi32::<20>(x));
     let rotate7 = |x: __m256i| _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x));
-    let round = |a: &mut __m256i, b: &mut __m256i, c: &mut __m256i, d: &mut __m256i| {
-        *a = _mm256_add_epi32(*a, *b);
-        *d = _mm256_shuffle_epi8(_mm256_xor_si256(*d, *a), rot16);
-        *c = _mm256_add_epi32(*c, *d);
-        *b = rotate12(_mm256_xor_si256(*b, *c));
-        *a = _mm256_add_epi32(*a, *b);
-        *d = _mm256_shuffle_epi8(_mm256_xor_si256(*d, *a), rot8);
-        *c = _mm256_add_epi32(*c, *d);
-        *b = rotate7(_mm256_xor_si256(*b, *c));
+    let round = |a: &mut [__m256i; S], b: &mut [__m256i; S], c: &mut [__m256i; S], d: &mut [__m256i; S]| {
+        for s in 0..S {
+            a[s] = _mm256_add_epi32(a[s], b[s]);
+        }
+        for s in 0..S {
+            d[s] = _mm256_shuffle_epi8(_mm256_xor_si256(d[s], a[s]), rot16);
+        }
+        for s in 0..S {
+            c[s] = _mm256_add_epi32(c[s], d[s]);
+        }
+        for s in 0..S {
+            b[s] = rotate12(_mm256_xor_si256(b[s], c[s]));
+        }
+        for s in 0..S {
+            a[s] = _mm256_add_epi32(a[s], b[s]);
+        }
+        for s in 0..S {
+            d[s] = _mm256_shuffle_epi8(_mm256_xor_si256(d[s], a[s]), rot8);
+        }
+        for s in 0..S {
+            c[s] = _mm256_add_epi32(c[s], d[s]);
+        }
+        for s in 0..S {
+            b[s] = rotate7(_mm256_xor_si256(b[s], c[s]));
+        }
     };
-    let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+    let (mut a, mut b, mut c, mut d) = ([a0; S], [b0; S], [c0; S], d0);
     for _ in 0..4 {
         round(&mut a, &mut b, &mut c, &mut d);
         // Lanes rotated left by 1, 2, 3 within each block (0x39, 0x4e, 0x93), and back.
-        b = _mm256_shuffle_epi32::<0x39>(b);
-        c = _mm256_shuffle_epi32::<0x4e>(c);
-        d = _mm256_shuffle_epi32::<0x93>(d);
+        for s in 0..S {
+            b[s] = _mm256_shuffle_epi32::<0x39>(b[s]);
+            c[s] = _mm256_shuffle_epi32::<0x4e>(c[s]);
+            d[s] = _mm256_shuffle_epi32::<0x93>(d[s]);
+        }
         round(&mut a, &mut b, &mut c, &mut d);
-        b = _mm256_shuffle_epi32::<0x93>(b);
-        c = _mm256_shuffle_epi32::<0x4e>(c);
-        d = _mm256_shuffle_epi32::<0x39>(d);
+        for s in 0..S {
+            b[s] = _mm256_shuffle_epi32::<0x93>(b[s]);
+            c[s] = _mm256_shuffle_epi32::<0x4e>(c[s]);
+            d[s] = _mm256_shuffle_epi32::<0x39>(d[s]);
+        }
     }
-    let (a, b, c, d) = (
-        _mm256_add_epi32(a, a0),
-        _mm256_add_epi32(b, b0),
-        _mm256_add_epi32(c, c0),
-        _mm256_add_epi32(d, d0),
-    );
-    // First block: the low halves of a, b, c, d in order; second block: the high halves.
-    let mut words = [0u32; 32];
-    let out = words.as_mut_ptr().cast::<__m256i>();
-    // SAFETY: `words` holds four 32-byte stores; unaligned stores.
-    unsafe {
-        _mm256_storeu_si256(out, _mm256_permute2x128_si256::<0x20>(a, b));
-        _mm256_storeu_si256(out.add(1), _mm256_permute2x128_si256::<0x20>(c, d));
-        _mm256_storeu_si256(out.add(2), _mm256_permute2x128_si256::<0x31>(a, b));
-        _mm256_storeu_si256(out.add(3), _mm256_permute2x128_si256::<0x31>(c, d));
+    let mut out = [[0u32; 32]; S];
+    for (s, words) in out.iter_mut().enumerate() {
+        let (a, b, c, d) = (
+            _mm256_add_epi32(a[s], a0),
+            _mm256_add_epi32(b[s], b0),
+            _mm256_add_epi32(c[s], c0),
+            _mm256_add_epi32(d[s], d0[s]),
+        );
+        // First block: the low halves of a, b, c, d in order; second block: the high halves.
+        let out = words.as_mut_ptr().cast::<__m256i>();
+        // SAFETY: `words` holds four 32-byte stores; unaligned stores.
+        unsafe {
+            _mm256_storeu_si256(out, _mm256_permute2x128_si256::<0x20>(a, b));
+            _mm256_storeu_si256(out.add(1), _mm256_permute2x128_si256::<0x20>(c, d));
+            _mm256_storeu_si256(out.add(2), _mm256_permute2x128_si256::<0x31>(a, b));
+            _mm256_storeu_si256(out.add(3), _mm256_permute2x128_si256::<0x31>(c, d));
+        }
     }
-    words
+    out
 }
 
 /// The keystream blocks `block` and `block + 1` of stream `index`, one after the other.
@@ -252,6 +331,13 @@ mod tests {
                     let mut got = vec![f64::NAN; len];
                     uniforms.fill(index, &mut got);
                     assert_eq!(got, expected, "seed {seed}, stream {index}, {len} numbers");
+                    // The same numbers as the first of two streams and as the second.
+                    let mut next = vec![f64::NAN; len];
+                    uniforms.fill_two(index, &mut got, &mut next);
+                    assert_eq!(got, expected, "seed {seed}, stream {index} of two");
+                    let mut before = vec![f64::NAN; len];
+                    uniforms.fill_two(index.wrapping_sub(1), &mut before, &mut got);
+                    assert_eq!(got, expected, "seed {seed}, stream {index} second of two");
                 }
             }
         }

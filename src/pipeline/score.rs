@@ -204,6 +204,8 @@ struct Saved<'a> {
     logs: &'a [f64],
     is_log: &'a [bool],
     empty: &'a [bool],
+    /// Whether any of `empty` is true (checked once, not per sample).
+    any_empty: bool,
 }
 
 impl Saved<'_> {
@@ -213,6 +215,7 @@ impl Saved<'_> {
         logs: &[],
         is_log: &[],
         empty: &[],
+        any_empty: false,
     };
 }
 
@@ -413,7 +416,8 @@ struct FusedPlan {
     fits: bool,
     /// Every child of the aggregates left to score, aggregate by aggregate: (node, column).
     children: Vec<(usize, Source)>,
-    /// Per aggregate left to score: (end of its children, its row among aggregates, node).
+    /// Per aggregate left to score: (end of its children, its row among aggregates, its
+    /// level's index in `Config::aggregation`).
     aggregates: Vec<(usize, usize, usize)>,
 }
 
@@ -453,8 +457,9 @@ impl FusedPlan {
                 };
                 self.children.push((c, source));
             }
+            let level = framework.nodes[node_index].level - 2;
             self.aggregates
-                .push((self.children.len(), node_index - m, node_index));
+                .push((self.children.len(), node_index - m, level));
         }
         self.fits =
             self.children.len() <= FUSED_TERMS && self.aggregates.len() <= FUSED_AGGREGATES;
@@ -488,19 +493,22 @@ fn score_fused(
     }
     let plan = &scratch.plan;
     // The general path gives an all-missing saved child weight 0; rare, left to it.
-    if !plan.fits || saved.empty[..saved.count].contains(&true) {
+    if !plan.fits || saved.any_empty {
         return false;
     }
     let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
     let base = scratch.values.as_mut_ptr();
     let mut from = 0;
-    for &(end, _, node_index) in &plan.aggregates {
-        let node = &framework.nodes[node_index];
-        if config.aggregation[node.level - 2] != Aggregation::Arithmetic {
+    for &(end, _, level) in &plan.aggregates {
+        if config.aggregation[level] != Aggregation::Arithmetic {
             return false;
         }
-        // The same sum in the same order as the kernels' total.
-        let total: f64 = node.children.iter().map(|&c| config.weights[c]).sum();
+        // The same sum in the same order as the kernels' total (the plan lists each
+        // aggregate's children in the node's order).
+        let total: f64 = plan.children[from..end]
+            .iter()
+            .map(|&(c, _)| config.weights[c])
+            .sum();
         if total.is_nan() || total <= 0.0 {
             return false;
         }
@@ -526,6 +534,12 @@ fn score_fused(
     let terms = unsafe { std::slice::from_raw_parts(terms.as_ptr().cast::<Term>(), from) };
     let ends = &plan.aggregates;
     let mut start = 0;
+    // Wide blocks first: eight vector sums per aggregate in flight (independent chains), and
+    // the per-block bookkeeping (terms, rows) paid once per 32 units.
+    while start + 32 <= n {
+        fused_block::<32>(terms, ends, base, n, start);
+        start += 32;
+    }
     while start + 16 <= n {
         fused_block::<16>(terms, ends, base, n, start);
         start += 16;
@@ -660,6 +674,7 @@ pub struct LowerLevels {
     logs: Vec<f64>,
     is_log: Vec<bool>,
     empty: Vec<bool>,
+    any_empty: bool,
 }
 
 impl LowerLevels {
@@ -675,6 +690,7 @@ impl LowerLevels {
             logs: scratch.logs[..count * n].to_vec(),
             is_log: scratch.is_log[..count].to_vec(),
             empty: scratch.empty[..count].to_vec(),
+            any_empty: scratch.empty[..count].contains(&true),
         }
     }
 
@@ -685,6 +701,7 @@ impl LowerLevels {
             logs: &self.logs,
             is_log: &self.is_log,
             empty: &self.empty,
+            any_empty: self.any_empty,
         }
     }
 }
