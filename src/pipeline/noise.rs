@@ -14,14 +14,11 @@
 //! input: Iooss & Ribatet 2009; Marrel et al. 2012).
 
 mod fastmath;
-mod lanes;
 mod ziggurat;
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
-
-use lanes::Xoshiro;
 
 use super::impute::{GroupIndex, impute_column_with};
 use super::normalise::{NormaliseContext, RankOrder, normalise_column_in_range};
@@ -103,55 +100,9 @@ pub struct ImputationError {
 /// column's factor (its 53 random bits) and the column, so columns and samples never share
 /// draws.
 pub fn column_stream(u: f64, column: usize, purpose: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(column_seed(u, column, purpose))
-}
-
-/// The seed of [`column_stream`]; the noisy path seeds its own copy of the generator
-/// ([`lanes::Xoshiro`], the same words) with it.
-fn column_seed(u: f64, column: usize, purpose: u64) -> u64 {
     let key = (u * (1u64 << 53) as f64) as u64;
     let salt = (column as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (purpose << 60);
-    key ^ salt
-}
-
-/// The standard normal draws of a column's stream, in order: the first ones drawn beforehand
-/// (by [`lanes::normals4`], four columns side by side), the rest from the stream past them.
-/// A column with truncation can redraw a cell, so it may need more draws than it has cells.
-struct Normals<'a, R> {
-    ready: std::slice::Iter<'a, f64>,
-    rest: R,
-}
-
-impl<R: Rng + Clone> Normals<'_, R> {
-    /// A stream with nothing drawn beforehand.
-    fn from_stream(rest: R) -> Self {
-        Normals {
-            ready: [].iter(),
-            rest,
-        }
-    }
-
-    #[inline(always)]
-    fn next(&mut self) -> f64 {
-        match self.ready.next() {
-            Some(&z) => z,
-            None => ziggurat::standard_normal(&mut self.rest),
-        }
-    }
-
-    /// A uniform draw from the stream itself: only for a column none of whose draws were made
-    /// beforehand (uniform error draws no normals, see [`NoisePlan::new`]).
-    #[inline(always)]
-    fn uniform(&mut self) -> f64 {
-        debug_assert!(self.ready.len() == 0);
-        self.rest.random::<f64>()
-    }
-}
-
-/// Whether a cell is drawn: present, with a positive (or undefined) standard deviation.
-#[inline(always)]
-fn draws(value: f64, sd: f64) -> bool {
-    !(value.is_nan() || sd <= 0.0)
+    Xoshiro256PlusPlus::seed_from_u64(key ^ salt)
 }
 
 /// σ and σ²/2 of the log-normal error around `x` with standard deviation `sd`: σ² =
@@ -173,19 +124,19 @@ fn draw(
     sd: f64,
     distribution: ErrorDistribution,
     shape: Option<(f64, f64)>,
-    normals: &mut Normals<'_, impl Rng + Clone>,
+    rng: &mut (impl Rng + Clone),
 ) -> f64 {
     match distribution {
         ErrorDistribution::Normal => {
-            let z = normals.next();
+            let z = ziggurat::standard_normal(rng);
             x + sd * z
         }
         ErrorDistribution::Uniform => {
-            let u: f64 = normals.uniform();
+            let u: f64 = rng.random::<f64>();
             x + sd * 3f64.sqrt() * (2.0 * u - 1.0)
         }
         ErrorDistribution::LogNormal => {
-            let z = normals.next();
+            let z = ziggurat::standard_normal(rng);
             let (sigma, half_variance) = shape.unwrap_or_else(|| lognormal_shape(x, sd));
             x * fastmath::exp(sigma * z - half_variance)
         }
@@ -196,9 +147,7 @@ fn draw(
 /// replaced by a draw of `error`'s model (missing cells stay missing). Pure in (x, rng).
 #[cfg(any(test, feature = "internals"))]
 pub fn perturb_column(x: &mut [f64], error: &ColumnError, rng: &mut (impl Rng + Clone)) {
-    let mut normals = Normals::from_stream(rng.clone());
-    perturb_cells(x, error, &[], &mut vec![0.0; x.len()], &mut normals);
-    *rng = normals.rest;
+    perturb_cells(x, error, &[], &mut vec![0.0; x.len()], rng)
 }
 
 /// [`perturb_column`] with each cell's [`lognormal_shape`] in `shapes` (empty: computed per
@@ -214,34 +163,31 @@ fn perturb_cells<R: Rng + Clone>(
     error: &ColumnError,
     shapes: &[(f64, f64)],
     exponents: &mut [f64],
-    stream: &mut Normals<'_, R>,
+    stream: &mut R,
 ) {
     // Each fast loop draws from a copy of the generator that nothing else points to, so its
     // state stays in registers; drawing from `stream` itself, whose address goes to the
     // general case's calls, kept the state on the stack (a load and a store per draw).
-    let mut rng = Normals {
-        ready: stream.ready.clone(),
-        rest: stream.rest.clone(),
-    };
+    let mut rng = stream.clone();
     match (error.distribution, error.range) {
         (ErrorDistribution::Normal, None) => {
             for (value, &sd) in x.iter_mut().zip(&error.sd) {
-                if !draws(*value, sd) {
+                if value.is_nan() || sd <= 0.0 {
                     continue;
                 }
-                let z = rng.next();
+                let z = ziggurat::standard_normal(&mut rng);
                 *value += sd * z;
             }
         }
         (ErrorDistribution::Normal, Some((lo, hi))) => {
             // `draw`'s normal arm inside the rejection loop of the general case below.
             for (value, &sd) in x.iter_mut().zip(&error.sd) {
-                if !draws(*value, sd) {
+                if value.is_nan() || sd <= 0.0 {
                     continue;
                 }
                 let observed = *value;
                 for _ in 0..MAX_REJECTIONS {
-                    let candidate = observed + sd * rng.next();
+                    let candidate = observed + sd * ziggurat::standard_normal(&mut rng);
                     if (lo..=hi).contains(&candidate) {
                         *value = candidate;
                         break;
@@ -254,10 +200,10 @@ fn perturb_cells<R: Rng + Clone>(
             for (((&value, &sd), &(sigma, half_variance)), e) in cells.zip(exponents.iter_mut()) {
                 // A cell left as it is gets exponent 0: x·e⁰ is x bit for bit (and an
                 // exponent drawn as exactly 0 leaves x as well), so the second pass skips it.
-                *e = if !draws(value, sd) {
+                *e = if value.is_nan() || sd <= 0.0 {
                     0.0
                 } else {
-                    sigma * rng.next() - half_variance
+                    sigma * ziggurat::standard_normal(&mut rng) - half_variance
                 };
             }
             fastmath::scale_by_exp(x, exponents);
@@ -273,10 +219,10 @@ fn perturb_general(
     x: &mut [f64],
     error: &ColumnError,
     shapes: &[(f64, f64)],
-    rng: &mut Normals<'_, impl Rng + Clone>,
+    rng: &mut (impl Rng + Clone),
 ) {
     for (row, (value, &sd)) in x.iter_mut().zip(&error.sd).enumerate() {
-        if !draws(*value, sd) {
+        if value.is_nan() || sd <= 0.0 {
             continue;
         }
         let observed = *value;
@@ -426,48 +372,6 @@ struct TouchedColumn {
     /// Each row's [`lognormal_shape`] for a log-normal error (empty otherwise): the shape
     /// depends on the observed value only.
     shapes: Vec<(f64, f64)>,
-    /// Where its error's first normal draws go in [`NoisyData`]'s `normals`, one per drawn
-    /// cell, when they are drawn beforehand in a group of four (see [`NoisePlan::groups`]).
-    normals: Option<std::ops::Range<usize>>,
-}
-
-/// The groups of four of [`NoisePlan::groups`], and the length of their normals; sets each
-/// grouped column's `normals`. A column's drawn cells are fixed by the plan (the raw values'
-/// gaps and the standard deviations), so so is its number of first draws.
-fn lane_groups(
-    index: &Index,
-    errors: &[ColumnError],
-    touched: &mut [TouchedColumn],
-) -> (Vec<[usize; 4]>, usize) {
-    let mut candidates: Vec<(usize, usize)> = touched
-        .iter()
-        .enumerate()
-        .filter_map(|(k, t)| {
-            let error = &errors[t.error?];
-            if error.distribution == ErrorDistribution::Uniform {
-                return None;
-            }
-            let raw = index.raw.col(t.column);
-            let count = raw
-                .iter()
-                .zip(&error.sd)
-                .filter(|&(&x, &sd)| draws(x, sd))
-                .count();
-            Some((k, count))
-        })
-        .collect();
-    // Longest first (ties in column order): neighbours in a group have similar lengths.
-    candidates.sort_by_key(|&(k, count)| (std::cmp::Reverse(count), k));
-    let mut groups = Vec::new();
-    let mut length = 0;
-    for quad in candidates.chunks_exact(4) {
-        for &(k, count) in quad {
-            touched[k].normals = Some(length..length + count);
-            length += count;
-        }
-        groups.push([quad[0].0, quad[1].0, quad[2].0, quad[3].0]);
-    }
-    (groups, length)
 }
 
 /// Everything a sample needs to perturb and re-prepare the columns with data error.
@@ -479,13 +383,6 @@ pub struct NoisePlan {
     touched: Vec<TouchedColumn>,
     /// Columns no sample changes: the only ones copied from a variant when it changes.
     untouched: Vec<usize>,
-    /// Touched columns (positions in `touched`) whose first normal draws are made four at a
-    /// time ([`lanes::normals4`]): the normal and log-normal errors, whose every draw is a
-    /// standard normal, grouped by their number of drawn cells so the lanes run together
-    /// as long as possible. A column left over from a full group draws on its own.
-    groups: Vec<[usize; 4]>,
-    /// Total length of the groups' pre-drawn normals.
-    normals_len: usize,
     /// Raw values of every index row (before denomination).
     raw: Columns,
     /// Denominator of each indicator, when the nominal method denominates.
@@ -515,7 +412,7 @@ impl NoisePlan {
             .collect();
         columns.sort_unstable();
         columns.dedup();
-        let mut touched: Vec<TouchedColumn> = columns
+        let touched = columns
             .iter()
             .map(|&j| {
                 let error = errors
@@ -537,11 +434,9 @@ impl NoisePlan {
                     error,
                     imputation: imputations.iter().position(|e| e.indicator == j),
                     shapes,
-                    normals: None,
                 }
             })
             .collect();
-        let (groups, normals_len) = lane_groups(index, &errors, &mut touched);
         let untouched = (0..index.framework.n_indicators())
             .filter(|j| columns.binary_search(j).is_err())
             .collect();
@@ -576,8 +471,6 @@ impl NoisePlan {
             imputations,
             touched,
             untouched,
-            groups,
-            normals_len,
             raw: index.raw.clone(),
             denominators,
             unit_rows: prepared.unit_rows.clone(),
@@ -639,30 +532,19 @@ impl NoisePlan {
         }
         let inputs = &self.variants[variant];
         let spec = &source.spec;
-        self.draw_groups(u, out);
-        for (k, touched) in self.touched.iter().enumerate() {
+        for touched in &self.touched {
             let j = touched.column;
             let column = &mut out.column;
             column.copy_from_slice(self.raw.col(j));
             if let Some(e) = touched.error {
                 let error = &self.errors[e];
-                let mut normals = match &touched.normals {
-                    Some(range) => Normals {
-                        ready: out.normals[range.clone()].iter(),
-                        rest: out.streams[k],
-                    },
-                    None => Normals::from_stream(Xoshiro::seed_from_u64(column_seed(
-                        u[error.coordinate],
-                        j,
-                        0,
-                    ))),
-                };
+                let mut rng = column_stream(u[error.coordinate], j, 0);
                 perturb_cells(
                     column,
                     error,
                     &touched.shapes,
                     &mut out.exponents,
-                    &mut normals,
+                    &mut rng,
                 );
             }
             if let Some(denominator) = &self.denominators[j] {
@@ -785,36 +667,6 @@ impl NoisePlan {
     }
 }
 
-impl NoisePlan {
-    /// The first normal draws of the grouped columns (see [`NoisePlan::groups`]) into
-    /// `out.normals`, and each one's stream past them into `out.streams`.
-    fn draw_groups(&self, u: &[f64], out: &mut NoisyData) {
-        if out.normals.len() < self.normals_len || out.streams.len() < self.touched.len() {
-            out.normals.resize(self.normals_len, 0.0);
-            out.streams
-                .resize(self.touched.len(), Xoshiro::seed_from_u64(0));
-        }
-        for group in &self.groups {
-            let mut streams = group.map(|k| {
-                let touched = &self.touched[k];
-                let error = touched.error.map(|e| &self.errors[e]);
-                let coordinate = error.map_or(0, |e| e.coordinate);
-                Xoshiro::seed_from_u64(column_seed(u[coordinate], touched.column, 0))
-            });
-            let ranges = group.map(|k| self.touched[k].normals.clone().unwrap_or(0..0));
-            // The four ranges follow each other (see `lane_groups`).
-            let region = &mut out.normals[ranges[0].start..ranges[3].end];
-            let (a, region) = region.split_at_mut(ranges[0].len());
-            let (b, region) = region.split_at_mut(ranges[1].len());
-            let (c, d) = region.split_at_mut(ranges[2].len());
-            lanes::normals4(&mut streams, [a, b, c, d]);
-            for (&k, stream) in group.iter().zip(streams) {
-                out.streams[k] = stream;
-            }
-        }
-    }
-}
-
 /// One thread's perturbed data variant and work buffers, reused for every sample.
 #[derive(Debug, Clone)]
 pub struct NoisyData {
@@ -828,10 +680,6 @@ pub struct NoisyData {
     column: Vec<f64>,
     /// A log-normal column's exponents (see `perturb_cells`).
     exponents: Vec<f64>,
-    /// The grouped columns' first normal draws and their streams past them, by position in
-    /// the plan's touched columns (see `NoisePlan::draw_groups`).
-    normals: Vec<f64>,
-    streams: Vec<Xoshiro>,
     observed: Vec<f64>,
     kept: Vec<f64>,
     spreads: Vec<f64>,
@@ -865,8 +713,6 @@ impl NoisyData {
             variant: None,
             column: vec![0.0; index_rows],
             exponents: vec![0.0; index_rows],
-            normals: Vec::new(),
-            streams: Vec::new(),
             observed: vec![0.0; index_rows],
             kept: vec![0.0; n],
             spreads: vec![0.0; index_rows.max(1)],
@@ -883,8 +729,6 @@ impl NoisePlan {
     /// A buffer sized for this plan: rank orders only for the columns it touches.
     pub fn buffer(&self, prepared: &Prepared) -> NoisyData {
         let mut data = NoisyData::new(prepared, self.raw.n_rows());
-        data.normals = vec![0.0; self.normals_len];
-        data.streams = vec![Xoshiro::seed_from_u64(0); self.touched.len()];
         for touched in &self.touched {
             data.orders[touched.column] = RankOrder::with_capacity(prepared.n_units());
         }

@@ -37,7 +37,7 @@ pub(super) fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
 /// rectangle: the tail (layer 0) or the wedge test, then further tries as rand_distr makes them.
 #[cold]
 #[inline(never)]
-pub(super) fn slow<R: Rng>(mut rng: R, mut i: usize, mut u: f64, mut x: f64) -> (R, f64) {
+fn slow<R: Rng>(mut rng: R, mut i: usize, mut u: f64, mut x: f64) -> (R, f64) {
     loop {
         if i == 0 {
             let z = tail(&mut rng, u);
@@ -75,23 +75,7 @@ fn tail<R: Rng>(rng: &mut R, u: f64) -> f64 {
 const ZIG_NORM_R: f64 = 3.654152885361008796;
 #[rustfmt::skip]
 #[allow(clippy::excessive_precision)] // the generated digits, as rand_distr has them
-pub(super) static ZIG_NORM_X: [f64; 257] = X;
-
-/// Each layer's (X[i], X[i + 1]): the two entries the fast path reads, in one 16-byte load
-/// (see `lanes`).
-pub(super) static ZIG_NORM_X_PAIRS: [[f64; 2]; 256] = {
-    let mut pairs = [[0.0; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        pairs[i] = [X[i], X[i + 1]];
-        i += 1;
-    }
-    pairs
-};
-
-#[rustfmt::skip]
-#[allow(clippy::excessive_precision)] // the generated digits, as rand_distr has them
-const X: [f64; 257] =
+static ZIG_NORM_X: [f64; 257] =
     [3.910757959537090045, 3.654152885361008796, 3.449278298560964462, 3.320244733839166074,
      3.224575052047029100, 3.147889289517149969, 3.083526132001233044, 3.027837791768635434,
      2.978603279880844834, 2.934366867207854224, 2.894121053612348060, 2.857138730872132548,
