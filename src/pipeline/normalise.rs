@@ -61,27 +61,46 @@ const RANK_LANES: usize = 8;
 
 /// Ranks by counting, [`RANK_LANES`] cells at a time: one pass over the column compares each
 /// value with the block's cells at once and adds to their counts, so the counts stay in vector
-/// registers and nothing is summed across lanes. The block past the end is padded with NaN,
-/// which counts nothing and is not written.
+/// registers and nothing is summed across lanes. Whole blocks are read and written whole; the
+/// last, partial block is padded with NaN, which counts nothing and is not written. (One
+/// loop for both made every block's stores masked, which AMD's CPUs execute slowly.)
 #[inline(always)]
 fn counted_min_ranks_portable(x: &[f64], out: &mut [f64]) {
-    for (start, out) in (0..x.len()).step_by(RANK_LANES).zip(out.chunks_mut(RANK_LANES)) {
+    let mut whole = out.chunks_exact_mut(RANK_LANES);
+    for (start, out) in (0..x.len()).step_by(RANK_LANES).zip(&mut whole) {
         let mut block = [f64::NAN; RANK_LANES];
-        block[..out.len()].copy_from_slice(&x[start..start + out.len()]);
-        let mut below = [0u64; RANK_LANES];
-        for &w in x {
-            for (count, &v) in below.iter_mut().zip(&block) {
-                *count += u64::from(w < v);
-            }
-        }
-        for ((o, &v), &count) in out.iter_mut().zip(&block).zip(&below) {
-            *o = if v.is_nan() {
-                f64::NAN
-            } else {
-                (count + 1) as f64
-            };
+        block.copy_from_slice(&x[start..start + RANK_LANES]);
+        let ranks = block_min_ranks(x, &block);
+        out.copy_from_slice(&ranks);
+    }
+    let rest = whole.into_remainder();
+    if !rest.is_empty() {
+        let start = x.len() - rest.len();
+        let mut block = [f64::NAN; RANK_LANES];
+        block[..rest.len()].copy_from_slice(&x[start..]);
+        let ranks = block_min_ranks(x, &block);
+        rest.copy_from_slice(&ranks[..rest.len()]);
+    }
+}
+
+/// The ranks of the block's cells among `x` (NaN for a missing cell).
+#[inline(always)]
+fn block_min_ranks(x: &[f64], block: &[f64; RANK_LANES]) -> [f64; RANK_LANES] {
+    let mut below = [0u64; RANK_LANES];
+    for &w in x {
+        for (count, &v) in below.iter_mut().zip(block) {
+            *count += u64::from(w < v);
         }
     }
+    let mut ranks = [0.0; RANK_LANES];
+    for ((rank, &v), &count) in ranks.iter_mut().zip(block).zip(&below) {
+        *rank = if v.is_nan() {
+            f64::NAN
+        } else {
+            (count + 1) as f64
+        };
+    }
+    ranks
 }
 
 /// [`ascending_min_ranks`] from the sorted order of the present cells.

@@ -142,6 +142,25 @@ fn the_kernels_are_the_scalar_functions() {
             let want = if e[k] != 0.0 { x[k] * exp(e[k]) } else { x[k] };
             assert!(same(scaled[k], want), "{n} {k}");
         }
+        // Exponent ±0 leaves every kind of value as it is, bit for bit.
+        let specials = [
+            0.0,
+            -0.0,
+            5e-324,
+            -f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ];
+        let kept: Vec<f64> = (0..n).map(|k| specials[k % specials.len()]).collect();
+        let zeros: Vec<f64> = (0..n).map(|k| if k % 2 == 0 { 0.0 } else { -0.0 }).collect();
+        let mut scaled = kept.clone();
+        scale_by_exp(&mut scaled, &zeros);
+        for k in 0..n {
+            assert_eq!(scaled[k].to_bits(), kept[k].to_bits(), "{n} {k}");
+        }
         // Half the cells at their nominal value (whose log is taken as given), half moved.
         let nominal: Vec<f64> = x.iter().map(|v| v.abs() + 0.5).collect();
         let nominal_logs: Vec<f64> = nominal.iter().map(|v| v.ln()).collect();
