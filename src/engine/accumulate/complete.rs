@@ -48,8 +48,8 @@ impl Accumulator {
         let units = n.min(nominal_ranks.len());
         if n_bands == 0 || units == 0 {
             // No bands to fill (a layout never has none); the statistics one unit at a time.
-            for u in 0..units {
-                let stats = unit_stats(&self.rank_counts[u], nominal_ranks[u], top_k, n, &mut []);
+            for (u, &nominal) in nominal_ranks.iter().enumerate().take(units) {
+                let stats = unit_stats(&self.rank_counts[u], nominal, top_k, n, &mut []);
                 self.set(u, &stats);
             }
             return;
