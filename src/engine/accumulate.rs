@@ -564,64 +564,6 @@ impl Accumulator {
         }
     }
 
-    /// Fills the rank statistics that [`Accumulator::record`] leaves to the histogram when
-    /// every rank has its own bin (best/worst rank, Σ rank, Σ rank², Σ |rank − nominal|, the
-    /// hit counts and the bands). Idempotent; the engine calls it on every accumulator it
-    /// returns, so merged accumulators stay consistent.
-    pub fn complete(&mut self, nominal_ranks: &[u32], top_k: u32) {
-        // Trimmed windows are the canonical form: equal counts, equal fields and bytes.
-        for window in &mut self.rank_counts {
-            window.trim();
-        }
-        if self.bins.width != 1 {
-            return;
-        }
-        let n = self.n_units;
-        let band_of = |rank: usize| (rank - 1) * self.n_bands / n;
-        for (u, &nominal) in nominal_ranks.iter().enumerate().take(n) {
-            let window = &self.rank_counts[u];
-            let (mut best, mut worst) = (u32::MAX, 0);
-            let (mut sum, mut squares, mut shift) = (0u64, 0u128, 0u64);
-            let (mut kept, mut top, mut bottom, mut at_nominal) = (0u64, 0u64, 0u64, 0u64);
-            let bands = &mut self.band_counts[u * self.n_bands..(u + 1) * self.n_bands];
-            bands.fill(0);
-            for (bin, c) in window.iter() {
-                let rank = bin as u32 + 1;
-                best = best.min(rank);
-                worst = worst.max(rank);
-                sum += u64::from(rank) * c;
-                squares += u128::from(rank) * u128::from(rank) * u128::from(c);
-                shift += u64::from(rank.abs_diff(nominal)) * c;
-                if rank <= nominal {
-                    kept += c;
-                }
-                if rank == nominal {
-                    at_nominal = c;
-                }
-                if rank <= top_k {
-                    top += c;
-                }
-                if rank as usize + top_k as usize > n {
-                    bottom += c;
-                }
-                bands[band_of(rank as usize)] += c;
-            }
-            self.best_rank[u] = best;
-            self.worst_rank[u] = worst;
-            self.rank_sum[u] = sum;
-            self.rank_sq_sum[u] = squares;
-            self.abs_shift_sum[u] = shift;
-            self.nominal_rank_hits[u] = at_nominal;
-            self.first_hits[u] = match window.iter().next() {
-                Some((0, count)) => count,
-                _ => 0,
-            };
-            self.nominal_or_better_hits[u] = kept;
-            self.top_k_hits[u] = top;
-            self.bottom_k_hits[u] = bottom;
-        }
-    }
-
     /// Adds another accumulator with the same layout (exact: integer sums). Every addition is
     /// checked: a sum that would overflow is refused, never wrapped (`self` is then partly
     /// added to and must be discarded; copying it first would double the memory of a merge).
@@ -757,6 +699,7 @@ impl Accumulator {
     }
 }
 
+mod complete;
 mod masked;
 
 #[cfg(test)]

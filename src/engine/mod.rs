@@ -268,7 +268,8 @@ pub fn run_onto(spec: &RunSpec, observer: &dyn Observer, base: Option<Accumulato
     if let Some(shared) = shared {
         total.take_shared_windows(shared);
     }
-    total.complete(spec.nominal_ranks, spec.top_k);
+    // On the run's threads: a large index's windows are trimmed and read in parallel.
+    pool.install(|| total.complete(spec.nominal_ranks, spec.top_k));
     total
 }
 

@@ -5,7 +5,7 @@ use super::SampleModel;
 use crate::model::method::Aggregation;
 use crate::pipeline::noise::NoisyData;
 use crate::pipeline::{
-    Config, DataView, LowerLevels, Prepared, Scratch, score, score_above, score_data,
+    Config, DataView, LowerLevels, Prepared, Scratch, score_above, score_data, score_top,
 };
 
 /// One thread's state for scoring samples; allocation-free after [`SampleScorer::new`].
@@ -27,7 +27,8 @@ impl SampleScorer {
         }
     }
 
-    /// Scores the sample at point `u` into `self.scratch` (the top node's scores are held).
+    /// Scores the sample at point `u` into `self.scratch`: the top node's scores are held, the
+    /// other aggregates' may not be ([`score_top`]).
     /// Saved lower levels are used when the model returns a key for them and the sample has
     /// no data error (a model with data error returns none).
     pub fn score(
@@ -60,7 +61,8 @@ impl SampleScorer {
                 let lower = saved[key].as_ref().expect("checked");
                 score_above(prepared, &self.config, &mut self.scratch, lower);
             }
-            _ => score(prepared, &self.config, &mut self.scratch),
+            // Only the top node is read from here on: a large index skips storing the rest.
+            _ => score_top(prepared, &self.config, &mut self.scratch),
         }
     }
 }

@@ -19,5 +19,6 @@ pub use config::{Config, ConfigError};
 pub use prepare::{PrepareError, Prepared, VariantSpec, prepare};
 pub use score::{
     DataView, Evaluation, LowerLevels, Scratch, evaluate, score, score_above, score_data,
+    score_top,
 };
 pub use validity::{AggregationRangeError, check_aggregations};

@@ -44,7 +44,7 @@ pub fn rank_descending(scores: &[f64], scratch: &mut RankScratch, ranks: &mut [u
         let keys = &mut scratch.by_unit;
         keys.clear();
         keys.extend(scores.iter().map(|&s| descending_key(s)));
-        return rank_by_radix(keys, &mut scratch.packed, &mut scratch.spare, ranks);
+        return rank_by_radix::<PREFIX_BITS>(keys, &mut scratch.packed, &mut scratch.spare, ranks);
     }
     let keys = &mut scratch.keys;
     keys.clear();
@@ -61,29 +61,42 @@ pub fn rank_descending(scores: &[f64], scratch: &mut RankScratch, ranks: &mut [u
     assign_ranks(scores, order, ranks);
 }
 
-/// From this many units on, keys are radix sorted: three linear passes, against about
+/// From this many units on, keys are radix sorted: two linear passes, against about
 /// log₂ n comparison passes (measured on 33,000 units: see README, performance).
 const RADIX_MIN: usize = 4_096;
 
-/// Bits sorted per radix pass: three passes cover a 32-bit prefix, and the 2,048 buckets'
-/// counts stay in L1.
+/// Bits sorted per radix pass: the 2,048 buckets' counts stay in L1.
 const RADIX_BITS: u32 = 11;
+
+/// Bits of the keys' prefixes the radix sort sorts: two passes. At 33,000 units a few
+/// percent of prefixes are shared by two keys (a run the final step sorts by key), which
+/// costs less than the third pass a 32-bit prefix took, each pass a write of every entry to
+/// one of 2,048 places in a buffer larger than L1.
+const PREFIX_BITS: u32 = 2 * RADIX_BITS;
 
 /// Sport ranks of the units by ascending `keys` (by unit; rank = 1 + the number of smaller
 /// keys) into `ranks`, the units put in key order by an LSD radix sort
-/// (Knuth, TAOCP vol. 3, §5.2.5) of 32-bit prefixes: each key's offset from the smallest,
-/// shifted right just enough to fit 32 bits (order-preserving, so a higher prefix is a higher
-/// key). A prefix and its unit are packed into one `u64` and only the prefix's bits are sorted
-/// (three passes; a digit the same in every key is skipped); units whose prefixes are equal,
-/// rare unless their keys are (33,000 keys over 2^32 prefixes), are then put in key order by
-/// a comparison sort of their run. `packed` and `spare` are the two buffers.
-fn rank_by_radix(keys: &[u64], packed: &mut Vec<u64>, spare: &mut Vec<u64>, ranks: &mut [u32]) {
+/// (Knuth, TAOCP vol. 3, §5.2.5) of `BITS`-bit prefixes (at most 32): each key's offset from
+/// the smallest, shifted right just enough to fit `BITS` bits (order-preserving, so a higher
+/// prefix is a higher key). A prefix and its unit are packed into one `u64` and only the
+/// prefix's bits are sorted (a pass per [`RADIX_BITS`]; a digit the same in every key is
+/// skipped); units whose prefixes are equal, rare unless their keys are, are then put in key
+/// order by a comparison sort of their run. `packed` and `spare` are the two buffers. The
+/// engine sorts [`PREFIX_BITS`]; tests check it against 32 bits, the prefixes sorted up to
+/// 2026-12-04.
+fn rank_by_radix<const BITS: u32>(
+    keys: &[u64],
+    packed: &mut Vec<u64>,
+    spare: &mut Vec<u64>,
+    ranks: &mut [u32],
+) {
     const PASSES: usize = 32u32.div_ceil(RADIX_BITS) as usize;
     const BUCKETS: usize = 1 << RADIX_BITS;
+    let passes = BITS.div_ceil(RADIX_BITS) as usize;
     let mask = BUCKETS as u64 - 1;
     let low = keys.iter().copied().min().unwrap_or(0);
     let high = keys.iter().copied().max().unwrap_or(0);
-    let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(32);
+    let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(BITS);
     packed.clear();
     packed.extend(
         keys.iter()
@@ -91,6 +104,7 @@ fn rank_by_radix(keys: &[u64], packed: &mut Vec<u64>, spare: &mut Vec<u64>, rank
             .map(|(u, &key)| (((key - low) >> shift) << 32) | u as u64),
     );
     let mut counts = [[0u32; BUCKETS]; PASSES];
+    let counts = &mut counts[..passes];
     for &entry in packed.iter() {
         for (pass, counts) in counts.iter_mut().enumerate() {
             counts[((entry >> (32 + pass as u32 * RADIX_BITS)) & mask) as usize] += 1;
@@ -480,13 +494,49 @@ mod tests {
                 .collect();
             let (mut packed, mut spare) = (vec![5; 3], vec![6; 1]);
             let mut ranks = vec![0; keys.len()];
-            rank_by_radix(&keys, &mut packed, &mut spare, &mut ranks);
+            rank_by_radix::<PREFIX_BITS>(&keys, &mut packed, &mut spare, &mut ranks);
             let mut sorted = keys.clone();
             sorted.sort_unstable();
             for (u, &r) in ranks.iter().enumerate() {
                 let smaller = sorted.partition_point(|&k| k < keys[u]) as u32;
                 prop_assert_eq!(r, smaller + 1);
             }
+            // The 32-bit prefixes sorted before (three passes) rank them the same.
+            let mut before = vec![0; keys.len()];
+            rank_by_radix::<32>(&keys, &mut packed, &mut spare, &mut before);
+            prop_assert_eq!(before, ranks);
+        }
+
+        /// From [`RADIX_MIN`] units on, the ranks of scores drawn from a few values (many exact
+        /// ties), signed zeros, infinities, missing values and scores a few ulps apart are
+        /// those of the 32-bit radix sort that ranked them before and of the comparison sort
+        /// used below [`RADIX_MIN`].
+        #[test]
+        fn large_index_ranks_equal_the_previous_ranking(
+            picks in prop::collection::vec((0usize..10, 0u64..3), RADIX_MIN..RADIX_MIN + 700),
+            spread in prop::sample::select(vec![1.0, 1e-9, 1e12]),
+        ) {
+            let values = [0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.0, -2.5, 7.25];
+            let scores: Vec<f64> = picks
+                .iter()
+                .enumerate()
+                .map(|(u, &(i, ulps))| match i {
+                    0..=7 => values[i],
+                    8 => f64::from_bits((3.0f64 * spread).to_bits() + ulps),
+                    _ => (u % 97) as f64 * spread + ulps as f64,
+                })
+                .collect();
+            let ranks = ranks_of(&scores);
+            let keys: Vec<u64> = scores.iter().map(|&s| descending_key(s)).collect();
+            let (mut packed, mut spare) = (Vec::new(), Vec::new());
+            let mut before = vec![0; scores.len()];
+            rank_by_radix::<32>(&keys, &mut packed, &mut spare, &mut before);
+            prop_assert_eq!(&ranks, &before);
+            let mut order: Vec<u32> = (0..scores.len() as u32).collect();
+            order.sort_by_key(|&u| keys[u as usize]);
+            let mut sorted = vec![0; scores.len()];
+            assign_ranks(&scores, &order, &mut sorted);
+            prop_assert_eq!(&ranks, &sorted);
         }
 
         /// Scores that differ only in their last bits (equal quantised keys, distinct scores),

@@ -10,6 +10,9 @@ use super::rank::{RankScratch, rank_descending};
 use crate::model::{Columns, Framework};
 use crate::model::method::Aggregation;
 
+mod top;
+pub use top::score_top;
+
 /// Per-thread buffers for scoring. Sized once by [`Scratch::new`]; reused for every sample.
 #[derive(Debug, Clone)]
 pub struct Scratch {
