@@ -79,13 +79,15 @@ fn top_tiled_portable(
     }
     let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
     let mut from = 0;
-    for &(end, _, node_index) in &plan.aggregates {
-        let node = &framework.nodes[node_index];
-        if config.aggregation[node.level - 2] != Aggregation::Arithmetic {
+    for &(end, _, level) in &plan.aggregates {
+        if config.aggregation[level] != Aggregation::Arithmetic {
             return false;
         }
         // The same sum in the same order as the kernels' total.
-        let total: f64 = node.children.iter().map(|&c| config.weights[c]).sum();
+        let total: f64 = plan.children[from..end]
+            .iter()
+            .map(|&(c, _)| config.weights[c])
+            .sum();
         if total.is_nan() || total <= 0.0 {
             return false;
         }
