@@ -467,6 +467,45 @@ impl FusedPlan {
         self.fits =
             self.children.len() <= FUSED_TERMS && self.aggregates.len() <= FUSED_AGGREGATES;
     }
+
+    /// Writes into `terms`, slot by slot of the plan, the term `make` builds from each child's
+    /// share `w / Σ siblings' w` and where its column is: the one place the fused paths
+    /// ([`score_fused`], [`top::score_top`]) decide their terms. The total is the same sum in
+    /// the same order as the kernels' (the plan lists each aggregate's children in the node's
+    /// order). False, as soon as it is known, when the fused paths do not apply: a
+    /// non-arithmetic level, a total weight that is not positive, a zero weight (the kernels
+    /// drop that child), or `make` refusing a source.
+    #[inline(always)]
+    fn shares<T>(
+        &self,
+        config: &Config,
+        terms: &mut [MaybeUninit<T>; FUSED_TERMS],
+        mut make: impl FnMut(Source, f64) -> Option<T>,
+    ) -> bool {
+        let mut from = 0;
+        for &(end, _, level) in &self.aggregates {
+            if config.aggregation[level] != Aggregation::Arithmetic {
+                return false;
+            }
+            let children = &self.children[from..end];
+            let total: f64 = children.iter().map(|&(c, _)| config.weights[c]).sum();
+            if total.is_nan() || total <= 0.0 {
+                return false;
+            }
+            for (slot, &(c, source)) in terms[from..end].iter_mut().zip(children) {
+                let w = config.weights[c];
+                if w == 0.0 {
+                    return false;
+                }
+                let Some(term) = make(source, w / total) else {
+                    return false;
+                };
+                slot.write(term);
+            }
+            from = end;
+        }
+        true
+    }
 }
 
 /// [`score_from_portable`] when every aggregate left to score is an arithmetic mean and no value
@@ -501,38 +540,19 @@ fn score_fused(
     }
     let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
     let base = scratch.values.as_mut_ptr();
-    let mut from = 0;
-    for &(end, _, level) in &plan.aggregates {
-        if config.aggregation[level] != Aggregation::Arithmetic {
-            return false;
-        }
-        // The same sum in the same order as the kernels' total (the plan lists each
-        // aggregate's children in the node's order).
-        let total: f64 = plan.children[from..end]
-            .iter()
-            .map(|&(c, _)| config.weights[c])
-            .sum();
-        if total.is_nan() || total <= 0.0 {
-            return false;
-        }
-        for (slot, &(c, source)) in terms[from..end].iter_mut().zip(&plan.children[from..end]) {
-            let w = config.weights[c];
-            if w == 0.0 {
-                return false;
-            }
-            let column = match source {
-                Source::Indicator(c) => variant.normalised.col(c).as_ptr(),
-                Source::Saved(offset) => saved.values[offset..offset + n].as_ptr(),
-                // SAFETY: the row (offset .. offset + n) is within `values`.
-                Source::Scored(offset) => unsafe { base.add(offset).cast_const() },
-            };
-            slot.write(Term {
-                column,
-                share: w / total,
-            });
-        }
-        from = end;
+    let applies = plan.shares(config, &mut terms, |source, share| {
+        let column = match source {
+            Source::Indicator(c) => variant.normalised.col(c).as_ptr(),
+            Source::Saved(offset) => saved.values[offset..offset + n].as_ptr(),
+            // SAFETY: the row (offset .. offset + n) is within `values`.
+            Source::Scored(offset) => unsafe { base.add(offset).cast_const() },
+        };
+        Some(Term { column, share })
+    });
+    if !applies {
+        return false;
     }
+    let from = plan.children.len();
     // SAFETY: the first `from` (all the plan's children) slots were written above.
     let terms = unsafe { std::slice::from_raw_parts(terms.as_ptr().cast::<Term>(), from) };
     let ends = &plan.aggregates;

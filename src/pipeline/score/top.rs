@@ -13,7 +13,7 @@
 use std::mem::MaybeUninit;
 
 use super::{
-    Aggregation, Config, DataView, FUSED_AGGREGATES, FUSED_TERMS, Prepared, Saved, Scratch,
+    Config, DataView, FUSED_AGGREGATES, FUSED_TERMS, Prepared, Saved, Scratch,
     Source, score,
 };
 
@@ -78,38 +78,19 @@ fn top_tiled_portable(
         return false;
     }
     let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
-    let mut from = 0;
-    for &(end, _, level) in &plan.aggregates {
-        if config.aggregation[level] != Aggregation::Arithmetic {
-            return false;
-        }
-        // The same sum in the same order as the kernels' total.
-        let total: f64 = plan.children[from..end]
-            .iter()
-            .map(|&(c, _)| config.weights[c])
-            .sum();
-        if total.is_nan() || total <= 0.0 {
-            return false;
-        }
-        for (slot, &(c, source)) in terms[from..end].iter_mut().zip(&plan.children[from..end]) {
-            let w = config.weights[c];
-            if w == 0.0 {
-                return false;
-            }
-            let (column, row) = match source {
-                Source::Indicator(c) => (data.normalised.col(c).as_ptr(), 0),
-                // Nothing is saved on this path; an aggregate row is a tile row.
-                Source::Saved(_) => return false,
-                Source::Scored(offset) => (std::ptr::null(), offset / n),
-            };
-            slot.write(Term {
-                column,
-                row,
-                share: w / total,
-            });
-        }
-        from = end;
+    let applies = plan.shares(config, &mut terms, |source, share| {
+        let (column, row) = match source {
+            Source::Indicator(c) => (data.normalised.col(c).as_ptr(), 0),
+            // Nothing is saved on this path; an aggregate row is a tile row.
+            Source::Saved(_) => return None,
+            Source::Scored(offset) => (std::ptr::null(), offset / n),
+        };
+        Some(Term { column, row, share })
+    });
+    if !applies {
+        return false;
     }
+    let from = plan.children.len();
     // SAFETY: the first `from` (all the plan's children) slots were written above.
     let terms = unsafe { std::slice::from_raw_parts(terms.as_ptr().cast::<Term>(), from) };
     let ends = &plan.aggregates;
