@@ -12,20 +12,7 @@ use ranksense::scenario::Scenario;
 use ranksense::synth::{SynthSpec, generate};
 
 /// Weights ±25% at both levels and two normalisations: every sample rescores everything.
-const SCENARIO: &str = r#"
-[[weights]]
-level = 1
-mode = "uniform"
-spread = 0.25
-grouping = "per-level"
-[[weights]]
-level = 2
-mode = "uniform"
-spread = 0.25
-grouping = "per-level"
-[normalisation]
-alternatives = ["minmax(1,100)", "rank"]
-"#;
+const SCENARIO: &str = include_str!("../tests/fixtures/scale_scenario.toml");
 
 fn scale(c: &mut Criterion) {
     let cases: [(usize, usize, Option<Vec<usize>>, u64); 4] = [

@@ -8,20 +8,7 @@ use ranksense::scenario::Scenario;
 use ranksense::synth::{SynthSpec, generate};
 
 /// The scale bench's scenario: weights at both levels and two normalisations.
-const SCENARIO: &str = r#"
-[[weights]]
-level = 1
-mode = "uniform"
-spread = 0.25
-grouping = "per-level"
-[[weights]]
-level = 2
-mode = "uniform"
-spread = 0.25
-grouping = "per-level"
-[normalisation]
-alternatives = ["minmax(1,100)", "rank"]
-"#;
+const SCENARIO: &str = include_str!("fixtures/scale_scenario.toml");
 
 /// Top scores of `score` and `score_top` as bits, for sampled configurations of synthetic
 /// indices above the tiled path's threshold (a unit count that leaves a partial last tile;
