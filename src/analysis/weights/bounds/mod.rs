@@ -137,9 +137,7 @@ pub fn rank_bounds_by<M: WeightModel>(
     rank_bounds_by_within(model, region, focus, strategy, None)
 }
 
-/// [`rank_bounds_by`] with at most `budget` seconds for each MILP it solves (see
-/// [`rank_bounds_within`]): lets a test hold one strategy's proven answer against another's
-/// proven bracket when the other would take minutes.
+/// [`rank_bounds_by`] within a `budget` per MILP ([`rank_bounds_within`]), for tests.
 #[cfg(any(test, feature = "internals"))]
 pub fn rank_bounds_by_within<M: WeightModel>(
     model: &M,
