@@ -128,8 +128,8 @@ fn synthetic_300_every_unit_spatial_equals_the_milp() {
 /// budgeted MILP still proves something: its witnesses achieve its ranks and its dual bound
 /// limits them, so the exact best rank lies in `[best_rank_limit, best_rank]` and the exact
 /// worst rank in `[worst_rank, worst_rank_limit]`; a spatial answer outside either range would
-/// be wrong. With `--features highs` (`.ci/run`) the budget is longer and the units at both
-/// ends are proven outright.
+/// be wrong. With `--features highs` (`.ci/run`) the budget is longer, and at least two units
+/// must be proven outright (two are, on either solver, 2026-12-04).
 #[test]
 fn synthetic_3000_sampled_units_spatial_within_the_milp() {
     let budget = if cfg!(feature = "highs") { 10.0 } else { 2.0 };
@@ -191,7 +191,7 @@ fn synthetic_3000_sampled_units_spatial_within_the_milp() {
     if cfg!(feature = "highs") {
         assert!(
             proven >= 2,
-            "HiGHS proves the units at both ends within {budget} s"
+            "HiGHS proves at least two units within {budget} s"
         );
     }
 }
