@@ -605,3 +605,76 @@ fn the_terminal_table_says_how_much_is_data_error() {
     );
     assert!(view.table().contains(&sentence), "{}", view.table());
 }
+
+/// A sample skips re-preparing an indicator it leaves out (zero weight): every aggregation
+/// kernel drops a zero-weight child unread, so the scores cannot depend on that column. Here
+/// the same sample is scored twice at zero weight on indicator `left_out`, once after `apply`
+/// skipped it and once after an `apply` that re-prepared it (weight 1): the column differs, the
+/// scores are the same bits, for the arithmetic and the geometric mean.
+#[test]
+fn a_left_out_indicator_is_not_re_prepared_and_not_read() {
+    use ranksense::model::method::Aggregation;
+    use ranksense::pipeline::noise::{NoisePlan, NoisyData};
+    use ranksense::pipeline::prepare::nominal_variant;
+    use ranksense::pipeline::{Config, DataView, Scratch, prepare, score_data};
+
+    let index = embedded::load("ieci2022").unwrap();
+    // Min–max on 1–100, so that every value has a logarithm for the geometric mean.
+    let mut variant = nominal_variant(&index);
+    variant.normalisation = "minmax(1,100)".parse().unwrap();
+    let prepared = prepare(&index, &[variant]).unwrap();
+    let errors = (0..index.framework.n_indicators())
+        .map(|j| ColumnError {
+            indicator: j,
+            distribution: ErrorDistribution::Normal,
+            sd: index.raw.col(j).iter().map(|x| 0.05 * x.abs()).collect(),
+            range: None,
+            coordinate: 0,
+        })
+        .collect();
+    let plan = NoisePlan::new(&index, &prepared, errors, Vec::new());
+    let left_out = 3;
+    assert!(plan.touched().contains(&left_out));
+    let levels = index.framework.n_aggregate_levels();
+    for aggregation in [Aggregation::Arithmetic, Aggregation::Geometric] {
+        let mut weights = prepared.framework.nominal_weights();
+        weights[left_out] = 0.0;
+        let without = Config {
+            variant: 0,
+            aggregation: vec![aggregation; levels],
+            weights,
+        };
+        let mut with = without.clone();
+        with.weights[left_out] = 1.0;
+        let needs_logs = aggregation == Aggregation::Geometric;
+        let mut scores = Vec::new();
+        let mut columns = Vec::new();
+        for applied in [&without, &with] {
+            let mut noisy = plan.buffer(&prepared);
+            // A first sample fills every column, so the skipped one holds that sample's values.
+            plan.apply(&prepared, &with, &[0.25], needs_logs, &mut noisy);
+            plan.apply(&prepared, applied, &[0.75], needs_logs, &mut noisy);
+            columns.push(noisy.normalised.col(left_out).to_vec());
+            let mut score = |noisy: &NoisyData| {
+                let mut scratch = Scratch::new(&prepared);
+                score_data(&prepared, DataView::noisy(noisy), &without, &mut scratch);
+                let top = scratch.node_scores(&prepared, prepared.framework.top);
+                scores.push(top.iter().map(|s| s.to_bits()).collect::<Vec<_>>());
+            };
+            score(&noisy);
+            if !needs_logs {
+                // Not even a value no kernel could take reaches the scores.
+                noisy.normalised.col_mut(left_out).fill(f64::NAN);
+                score(&noisy);
+            }
+        }
+        assert_ne!(
+            columns[0], columns[1],
+            "{aggregation:?}: the column was re-prepared"
+        );
+        assert!(
+            scores.iter().all(|s| *s == scores[0]),
+            "{aggregation:?}: the left-out column was read"
+        );
+    }
+}

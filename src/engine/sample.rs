@@ -46,7 +46,7 @@ impl SampleScorer {
                 .aggregation
                 .iter()
                 .any(|a| matches!(a, Aggregation::Geometric));
-            plan.apply(prepared, self.config.variant, u, needs_logs, noisy);
+            plan.apply(prepared, &self.config, u, needs_logs, noisy);
             score_data(
                 prepared,
                 DataView::noisy(noisy),

@@ -21,6 +21,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::impute::{GroupIndex, impute_column_with};
+use super::config::Config;
 use super::normalise::{NormaliseContext, RankOrder, normalise_column_in_range};
 use super::prepare::Prepared;
 use super::stats;
@@ -491,11 +492,15 @@ impl NoisePlan {
         self.touched.is_empty()
     }
 
-    /// Perturbs and re-prepares the touched columns for one sample on `variant`, writing the
-    /// whole variant into `out` (untouched columns copied from `prepared` when the variant
-    /// changes). `u` is the sample's point. A perturbed column that cannot be normalised (it
-    /// came out constant) or that a geometric mean could not take the logarithm of keeps its
-    /// unperturbed values in this sample.
+    /// Perturbs and re-prepares the touched columns for one sample of `config` (its data
+    /// variant and weights), writing the whole variant into `out` (untouched columns copied
+    /// from `prepared` when the variant changes). `u` is the sample's point. A perturbed
+    /// column that cannot be normalised (it came out constant) or that a geometric mean could
+    /// not take the logarithm of keeps its unperturbed values in this sample.
+    ///
+    /// An indicator at zero weight in `config` (left out of this sample) is skipped: every
+    /// aggregation kernel drops a zero-weight child without reading it, and each column draws
+    /// from its own stream, so skipping it changes no other value.
     ///
     /// `needs_logs`: whether the sample aggregates geometrically. Without it the touched
     /// columns' logarithms are not computed (`out.logs` is then stale for them and must not be
@@ -503,11 +508,12 @@ impl NoisePlan {
     pub fn apply(
         &self,
         prepared: &Prepared,
-        variant: usize,
+        config: &Config,
         u: &[f64],
         needs_logs: bool,
         out: &mut NoisyData,
     ) {
+        let variant = config.variant;
         let source = &prepared.variants[variant];
         if out.variant != Some(variant) {
             for &j in &self.untouched {
@@ -532,7 +538,8 @@ impl NoisePlan {
         }
         let inputs = &self.variants[variant];
         let spec = &source.spec;
-        for touched in &self.touched {
+        // Indicators are the framework's first nodes, so `config.weights[j]` is indicator j's.
+        for touched in self.touched.iter().filter(|t| config.weights[t.column] != 0.0) {
             let j = touched.column;
             let column = &mut out.column;
             column.copy_from_slice(self.raw.col(j));
