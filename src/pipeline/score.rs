@@ -567,6 +567,17 @@ fn score_fused(
         fused_block::<16>(terms, ends, base, n, start);
         start += 16;
     }
+    if start < n && n >= 8 {
+        // The last units in blocks of 8, the last block ending at n: the units it overlaps are
+        // summed again by the same operations on the same values (a parent reads its
+        // children's rows of this very block), so they are rewritten with the same bits, and
+        // no unit goes through the one-at-a-time chains below.
+        while start < n {
+            let at = start.min(n - 8);
+            fused_block::<8>(terms, ends, base, n, at);
+            start = at + 8;
+        }
+    }
     while start + 4 <= n {
         fused_block::<4>(terms, ends, base, n, start);
         start += 4;
