@@ -170,7 +170,13 @@ struct WeightGroup {
 
 /// The weight nodes of the layout grouped by parent, so that each parent's total weight is
 /// summed once per sample (for central weights).
-struct WeightGroups(Vec<WeightGroup>);
+struct WeightGroups {
+    groups: Vec<WeightGroup>,
+    /// The weight nodes by slot, and the lowest of their parents (0-based among aggregates):
+    /// when the scorer holds the shares of that one's children, it holds all of them.
+    nodes: Vec<usize>,
+    lowest: usize,
+}
 
 impl WeightGroups {
     fn new(prepared: &Prepared, nodes: &[usize]) -> Self {
@@ -193,7 +199,11 @@ impl WeightGroups {
                 }
             }
         }
-        WeightGroups(groups)
+        WeightGroups {
+            lowest: groups.iter().map(|g| g.aggregate).min().unwrap_or(0),
+            groups,
+            nodes: nodes.to_vec(),
+        }
     }
 
     /// Within-parent normalised weights of the layout's weight nodes under `config`: w / Σ
@@ -203,7 +213,14 @@ impl WeightGroups {
     #[inline]
     fn normalise(&self, config: &Config, shares: (&[f64], usize), out: &mut [f64]) {
         let (node_shares, shares_from) = shares;
-        for group in &self.0 {
+        if self.lowest >= shares_from {
+            // The engine's common case: one pass over the slots.
+            for (o, &node) in out.iter_mut().zip(&self.nodes) {
+                *o = node_shares[node];
+            }
+            return;
+        }
+        for group in &self.groups {
             if group.aggregate >= shares_from {
                 for &(slot, node) in &group.members {
                     out[slot] = node_shares[node];
