@@ -35,13 +35,13 @@ fn score_one_configuration(c: &mut Criterion) {
 /// `ieci-full` (every factor: data treatment, normalisation, aggregation, weights) and
 /// `ieci-weights` (weights only, issue #15.6's target of ≥ 3.5 M samples/s on 2 cores).
 ///
-/// A sample of `ieci-weights` is about 6,800 instructions (7,520 before the s11weights changes,
-/// 9,700 before s10weights, 14,200 before s9engine; `valgrind --tool=callgrind`, one thread,
-/// run overhead included): scoring the 3 dimensions and the index from the saved sub-dimension
-/// scores about a quarter, recording (rank histogram, score sums, central-weight sums) a
-/// quarter and the 1,369 pair counters an eighth, ranking the 37 units a sixth, the model's
-/// configuration, the 14 uniforms (two ChaCha8 blocks, two samples' at once) and the
-/// central-weight shares the rest. README.md's performance table has the measured rates and
+/// A sample of `ieci-weights` is about 6,380 instructions (6,830 before the s12weights changes,
+/// 7,520 before s11weights, 9,700 before s10weights, 14,200 before s9engine;
+/// `valgrind --tool=callgrind`, one thread, run overhead included): scoring the 3 dimensions and
+/// the index from the saved sub-dimension scores a quarter, recording (rank histogram, score
+/// sums, central-weight sums) a quarter and the 1,369 pair counters an eighth, ranking the 37
+/// units a sixth, the model's configuration a tenth, the 14 uniforms (two ChaCha8 blocks, two
+/// samples' at once) and the worker loop the rest. README.md's performance table has the measured rates and
 /// "where the time goes".
 fn engine_throughput(c: &mut Criterion) {
     let index = embedded::load("ieci2022").unwrap();

@@ -162,13 +162,21 @@ struct Worker {
 /// One parent of the layout's weight nodes: its children (summed in this order for the
 /// total) and the (slot in the weight vector, node) pairs of the weight nodes among them.
 struct WeightGroup {
+    /// The parent, 0-based among aggregates (as [`crate::pipeline::Scratch::shares`] counts).
+    aggregate: usize,
     children: Vec<usize>,
     members: Vec<(usize, usize)>,
 }
 
 /// The weight nodes of the layout grouped by parent, so that each parent's total weight is
 /// summed once per sample (for central weights).
-struct WeightGroups(Vec<WeightGroup>);
+struct WeightGroups {
+    groups: Vec<WeightGroup>,
+    /// The weight nodes by slot, and the lowest of their parents (0-based among aggregates):
+    /// when the scorer holds the shares of that one's children, it holds all of them.
+    nodes: Vec<usize>,
+    lowest: usize,
+}
 
 impl WeightGroups {
     fn new(prepared: &Prepared, nodes: &[usize]) -> Self {
@@ -184,20 +192,41 @@ impl WeightGroups {
                 None => {
                     parents.push(parent);
                     groups.push(WeightGroup {
+                        aggregate: parent - framework.n_indicators(),
                         children: framework.nodes[parent].children.clone(),
                         members: vec![(slot, node)],
                     });
                 }
             }
         }
-        WeightGroups(groups)
+        WeightGroups {
+            lowest: groups.iter().map(|g| g.aggregate).min().unwrap_or(0),
+            groups,
+            nodes: nodes.to_vec(),
+        }
     }
 
     /// Within-parent normalised weights of the layout's weight nodes under `config`: w / Σ
-    /// siblings' w (0 when the siblings' total is 0).
+    /// siblings' w (0 when the siblings' total is 0). Where the scorer divided them out for
+    /// this configuration (`shares`, from [`crate::pipeline::Scratch::shares`]), they are
+    /// read from there: the same division of the same sum, so the same bits.
     #[inline]
-    fn normalise(&self, config: &Config, out: &mut [f64]) {
-        for group in &self.0 {
+    fn normalise(&self, config: &Config, shares: (&[f64], usize), out: &mut [f64]) {
+        let (node_shares, shares_from) = shares;
+        if self.lowest >= shares_from {
+            // The engine's common case: one pass over the slots.
+            for (o, &node) in out.iter_mut().zip(&self.nodes) {
+                *o = node_shares[node];
+            }
+            return;
+        }
+        for group in &self.groups {
+            if group.aggregate >= shares_from {
+                for &(slot, node) in &group.members {
+                    out[slot] = node_shares[node];
+                }
+                continue;
+            }
             let total: f64 = group.children.iter().map(|&c| config.weights[c]).sum();
             for &(slot, node) in &group.members {
                 out[slot] = if total > 0.0 {
@@ -315,8 +344,11 @@ impl Worker {
             }
             let sample = &mut self.sample;
             sample.score(spec.prepared, spec.model, &self.u, spec.lower_levels);
-            self.weight_groups
-                .normalise(&sample.config, &mut self.weights);
+            self.weight_groups.normalise(
+                &sample.config,
+                sample.scratch.shares(),
+                &mut self.weights,
+            );
             sample.scratch.rank(spec.prepared, top);
             self.accumulator.record(
                 &mut self.tables,

@@ -43,6 +43,11 @@ pub struct Scratch {
     first_held: usize,
     /// Where [`score_fused`] finds each column (made on first use; no allocation after).
     plan: FusedPlan,
+    /// The fused paths' shares w / Σ siblings' w by node, valid for the children of the
+    /// aggregates from `shares_from` on (0-based among aggregates; `usize::MAX`: none), so
+    /// that the engine's central-weight sums read them instead of dividing again.
+    node_shares: Vec<f64>,
+    shares_from: usize,
 }
 
 impl Scratch {
@@ -71,7 +76,17 @@ impl Scratch {
             variant: 0,
             first_held: 0,
             plan: FusedPlan::with_capacity(framework),
+            node_shares: vec![0.0; framework.n_nodes()],
+            shares_from: usize::MAX,
         }
+    }
+
+    /// The shares w / Σ siblings' w the last scoring call divided out, by node, and the first
+    /// aggregate (0-based among aggregates) whose children they are valid for (`usize::MAX`:
+    /// none). Where valid, the same bits as dividing `config.weights[node]` by the sum, in the
+    /// parent's children order, of its siblings' weights (the total is positive there).
+    pub fn shares(&self) -> (&[f64], usize) {
+        (&self.node_shares, self.shares_from)
     }
 
     /// Scores of an aggregate node from the last [`score`] call. The top node's scores are
@@ -247,6 +262,7 @@ fn score_from_portable(
     let m = scratch.n_indicators;
     scratch.variant = config.variant;
     scratch.first_held = saved.count;
+    scratch.shares_from = usize::MAX;
     let has_missing = variant.has_missing;
     if !has_missing && score_fused(prepared, variant, config, scratch, saved) {
         return;
@@ -469,16 +485,18 @@ impl FusedPlan {
     }
 
     /// Writes into `terms`, slot by slot of the plan, the term `make` builds from each child's
-    /// share `w / Σ siblings' w` and where its column is: the one place the fused paths
-    /// ([`score_fused`], [`top::score_top`]) decide their terms. The total is the same sum in
-    /// the same order as the kernels' (the plan lists each aggregate's children in the node's
-    /// order). False, as soon as it is known, when the fused paths do not apply: a
-    /// non-arithmetic level, a total weight that is not positive, a zero weight (the kernels
-    /// drop that child), or `make` refusing a source.
+    /// share `w / Σ siblings' w` and where its column is, and each share into `node_shares`
+    /// at the child's node: the one place the fused paths ([`score_fused`],
+    /// [`top::score_top`]) decide their terms. The total is the same sum in the same order as
+    /// the kernels' (the plan lists each aggregate's children in the node's order). False, as
+    /// soon as it is known, when the fused paths do not apply: a non-arithmetic level, a total
+    /// weight that is not positive, a zero weight (the kernels drop that child), or `make`
+    /// refusing a source.
     #[inline(always)]
     fn shares<T>(
         &self,
         config: &Config,
+        node_shares: &mut [f64],
         terms: &mut [MaybeUninit<T>; FUSED_TERMS],
         mut make: impl FnMut(Source, f64) -> Option<T>,
     ) -> bool {
@@ -497,7 +515,11 @@ impl FusedPlan {
                 if w == 0.0 {
                     return false;
                 }
-                let Some(term) = make(source, w / total) else {
+                // Kept for the engine's central-weight sums ([`Scratch::shares`]), which
+                // would otherwise divide again.
+                let share = w / total;
+                node_shares[c] = share;
+                let Some(term) = make(source, share) else {
                     return false;
                 };
                 slot.write(term);
@@ -540,7 +562,7 @@ fn score_fused(
     }
     let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
     let base = scratch.values.as_mut_ptr();
-    let applies = plan.shares(config, &mut terms, |source, share| {
+    let applies = plan.shares(config, &mut scratch.node_shares, &mut terms, |source, share| {
         let column = match source {
             Source::Indicator(c) => variant.normalised.col(c).as_ptr(),
             Source::Saved(offset) => saved.values[offset..offset + n].as_ptr(),
@@ -567,6 +589,17 @@ fn score_fused(
         fused_block::<16>(terms, ends, base, n, start);
         start += 16;
     }
+    if start < n && n >= 8 {
+        // The last units in blocks of 8, the last block ending at n: the units it overlaps are
+        // summed again by the same operations on the same values (a parent reads its
+        // children's rows of this very block), so they are rewritten with the same bits, and
+        // no unit goes through the one-at-a-time chains below.
+        while start < n {
+            let at = start.min(n - 8);
+            fused_block::<8>(terms, ends, base, n, at);
+            start = at + 8;
+        }
+    }
     while start + 4 <= n {
         fused_block::<4>(terms, ends, base, n, start);
         start += 4;
@@ -585,6 +618,7 @@ fn score_fused(
         scratch.has_values[a] = true;
         scratch.empty[a] = false;
     }
+    scratch.shares_from = saved.count;
     true
 }
 

@@ -78,7 +78,7 @@ fn top_tiled_portable(
         return false;
     }
     let mut terms = [MaybeUninit::<Term>::uninit(); FUSED_TERMS];
-    let applies = plan.shares(config, &mut terms, |source, share| {
+    let applies = plan.shares(config, &mut scratch.node_shares, &mut terms, |source, share| {
         let (column, row) = match source {
             Source::Indicator(c) => (data.normalised.col(c).as_ptr(), 0),
             // Nothing is saved on this path; an aggregate row is a tile row.
@@ -134,6 +134,8 @@ fn top_tiled_portable(
     scratch.is_log[top] = false;
     scratch.has_values[top] = true;
     scratch.empty[top] = false;
+    // Every aggregate was summed here: the shares of all their children are held.
+    scratch.shares_from = 0;
     true
 }
 

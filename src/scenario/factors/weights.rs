@@ -25,14 +25,28 @@ pub(super) struct WeightBlock {
 /// - fixed: the nominal weights.
 #[inline]
 pub(super) fn sample_block(block: &WeightBlock, u: &[f64], mut set: impl FnMut(usize, f64)) {
-    for (j, &x) in u.iter().enumerate() {
-        let w = match block.mode {
-            WeightMode::Uniform { spread } => block.nominal[j] * (1.0 + spread * (2.0 * x - 1.0)),
-            WeightMode::Simplex => -(1.0 - x).ln(),
-            WeightMode::Dirichlet { .. } => block.gammas[j].inverse_cdf(x),
-            WeightMode::Fixed => block.nominal[j],
-        };
-        set(j, w);
+    // The mode is matched once per block, not once per weight (the engine's hot loop).
+    match block.mode {
+        WeightMode::Uniform { spread } => {
+            for (j, (&x, &nominal)) in u.iter().zip(&block.nominal).enumerate() {
+                set(j, nominal * (1.0 + spread * (2.0 * x - 1.0)));
+            }
+        }
+        WeightMode::Simplex => {
+            for (j, &x) in u.iter().enumerate() {
+                set(j, -(1.0 - x).ln());
+            }
+        }
+        WeightMode::Dirichlet { .. } => {
+            for (j, (&x, gamma)) in u.iter().zip(&block.gammas).enumerate() {
+                set(j, gamma.inverse_cdf(x));
+            }
+        }
+        WeightMode::Fixed => {
+            for (j, (_, &nominal)) in u.iter().zip(&block.nominal).enumerate() {
+                set(j, nominal);
+            }
+        }
     }
 }
 
