@@ -205,9 +205,9 @@ fn sampled_3000() -> (ExactModel, WeightRegion, Vec<usize>) {
 }
 
 /// The rank MILP's proven optima for sampled units of the 3,000-unit index, recorded from runs
-/// without a time budget on HiGHS (from a second to 39 minutes per unit, 50 minutes in all;
-/// `milp_3000_reference` reruns them): `(unit code, best rank, worst rank)`.
-fn recorded_milp_3000() -> Vec<(String, usize, usize)> {
+/// without a time budget on HiGHS (from under a second to 39 minutes per unit, 50 minutes in
+/// all; `milp_3000_reference` reruns them): `(unit code, nominal rank, best rank, worst rank)`.
+fn recorded_milp_3000() -> Vec<(String, usize, usize, usize)> {
     include_str!("fixtures/synthetic3000_milp_bounds.csv")
         .lines()
         .filter(|line| !line.starts_with('#'))
@@ -215,7 +215,7 @@ fn recorded_milp_3000() -> Vec<(String, usize, usize)> {
         .map(|line| {
             let fields: Vec<&str> = line.split(',').collect();
             let rank = |k: usize| fields[k].parse::<usize>().expect("a rank");
-            (fields[0].to_string(), rank(2), rank(3))
+            (fields[0].to_string(), rank(1), rank(2), rank(3))
         })
         .collect()
 }
@@ -236,7 +236,7 @@ fn synthetic_3000_sampled_units_spatial_equals_the_recorded_milp() {
         sample.len(),
         "every sampled unit is recorded"
     );
-    for (code, best, worst) in recorded {
+    for (code, nominal, best, worst) in recorded {
         let focus = codes
             .iter()
             .position(|c| *c == code)
@@ -248,6 +248,10 @@ fn synthetic_3000_sampled_units_spatial_equals_the_recorded_milp() {
         }
         .unwrap();
         assert!(spatial.exact, "{code}: the spatial search is not proven");
+        assert_eq!(
+            spatial.nominal_rank, nominal,
+            "{code}: the recorded nominal place"
+        );
         assert_eq!(
             (spatial.best_rank, spatial.worst_rank),
             (best, worst),
@@ -265,7 +269,7 @@ fn milp_3000_reference() {
     let AnyModel::Level(m) = &model.model else {
         panic!("the domain weights of a synthetic index form one level");
     };
-    for (code, best, worst) in recorded_milp_3000() {
+    for (code, _, best, worst) in recorded_milp_3000() {
         let focus = m.unit_codes().iter().position(|c| *c == code).unwrap();
         let milp = rank_bounds_by(m, &region, focus, Strategy::Milp).unwrap();
         assert!(milp.exact, "{code}: not proven");
