@@ -43,7 +43,7 @@ pub(super) fn sample_block(block: &WeightBlock, u: &[f64], mut set: impl FnMut(u
             }
         }
         WeightMode::Fixed => {
-            for (j, (_, &nominal)) in u.iter().zip(&block.nominal).enumerate() {
+            for (j, &nominal) in block.nominal.iter().enumerate().take(u.len()) {
                 set(j, nominal);
             }
         }
